@@ -1,0 +1,99 @@
+// The engine's contract: inputs from a person, effects for channels and services.
+// Everything here is plain data so a conversation can be replayed and compared (golden tests).
+
+export const LANGUAGES = ['fr', 'en', 'bm'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const SOURCE_LANGUAGE: Lang = 'fr';
+
+export type MediaKind = 'voice' | 'photo' | 'document' | 'location' | 'sticker' | 'video';
+
+export type Input =
+  | { kind: 'start'; payload?: string }
+  | { kind: 'text'; text: string }
+  /** A button press; `version` is the question version the button was drawn for. */
+  | { kind: 'choice'; id: string; version: number }
+  | { kind: 'media'; media: MediaKind; ref?: string }
+  | { kind: 'timeout' };
+
+/**
+ * Text for a person, resolved by the presenter in their language:
+ * an i18n key, or a content label (FAQ question, topic, region, need, alert topic, contact name).
+ */
+export type Label =
+  | { key: string; params?: Record<string, string> }
+  | { faq: string }
+  | { topic: string }
+  | { region: string }
+  | { need: string }
+  | { alertTopic: string }
+  | { language: Lang };
+
+export type ChoiceView = { id: string; label: Label };
+
+export type Effect =
+  | { type: 'say'; key: string; params?: Record<string, string> }
+  | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number }
+  | { type: 'show_faq'; faqId: string; part: 'short' | 'more' }
+  | { type: 'show_contacts'; contactIds: string[] }
+  | { type: 'refer'; intakeId: string; need: string; region: string; fields: Record<string, string> }
+  | { type: 'subscribe'; topics: string[]; region?: string }
+  | { type: 'unsubscribe'; topics: string[] }
+  | { type: 'set_language'; lang: Lang }
+  | { type: 'erase_my_data' }
+  | { type: 'pause' }
+  | { type: 'flow_error'; code: string; detail: string }
+  | { type: 'end' };
+
+export type Session = {
+  /** Format version of the stored session. */
+  v: 1;
+  lang?: Lang;
+  /** Where the person is waiting: flow id and node id. Absent before the first message. */
+  flow?: string;
+  node?: string;
+  /** Incremented at every question; buttons carry it so stale presses re-ask. */
+  askVersion: number;
+  /** Failed answers to the current question. */
+  retries: number;
+  /** Answers collected by the flows (need, region, description...). Personal data is encrypted by the store. */
+  vars: Record<string, string>;
+  /** Counter used to build intake ids that are unique per person and stable on retries. */
+  intakes: number;
+};
+
+export function newSession(): Session {
+  return { v: 1, askVersion: 0, retries: 0, vars: {}, intakes: 0 };
+}
+
+/** Result of a free-text FAQ search, as the engine needs it. */
+export type FaqSearchResult = {
+  /** The FAQ the bot would answer with, or null when it is not confident. */
+  match: string | null;
+  results: { id: string; score: number }[];
+  /** True when the question looks unrelated to migrants' rights. */
+  offTopic: boolean;
+};
+
+/** What the engine may know of content: ids for checks and menus, and a pure search function. */
+export type ContentCatalog = {
+  faqIds: ReadonlySet<string>;
+  /** Topics in display order, each with its FAQ ids in display order. */
+  topics: readonly { id: string; faqIds: readonly string[] }[];
+  regions: readonly string[];
+  needs: readonly string[];
+  alertTopics: readonly string[];
+  /** Contacts that match a region and a need, best first. */
+  contactsFor(region: string, need: string): string[];
+  /** FAQ ids that have a `more` part. */
+  faqHasMore(faqId: string): boolean;
+  search(text: string, lang: Lang | null): FaqSearchResult;
+};
+
+export type Env = {
+  lang: Lang;
+  content: ContentCatalog;
+  /** Milliseconds since epoch, from the runtime's clock. */
+  now: number;
+  /** Platform of the person (flows may differ, e.g. alerts are Telegram-only). */
+  channel: 'telegram' | 'whatsapp' | 'console';
+};

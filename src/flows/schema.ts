@@ -1,0 +1,182 @@
+// The flow file format, as a zod schema. One YAML file per flow in flows/.
+// It is the single description of the format: the loader validates with it,
+// and `kunnafoni schema` turns it into the JSON Schema that editors use for autocompletion.
+import { z } from 'zod';
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'ids are lower-case words joined by "-" (e.g. "ask-consent")')
+  .max(40);
+
+const varName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'variable names are lower-case words joined by "_"');
+
+/** `node` in the same flow, or `flow:node` in another flow. */
+export const TargetSchema = z
+  .string()
+  .regex(/^([a-z][a-z0-9-]*:)?[a-z][a-z0-9-]*$/, 'a target is "node" or "flow:node"')
+  .describe('A node of this flow ("menu") or of another flow ("referral:ask-consent").');
+
+const inlineText = z
+  .object({ fr: z.string().min(1), en: z.string().optional(), bm: z.string().optional() })
+  .strict()
+  .describe('Text written in the flow itself, per language; fr is required (it is the fallback).');
+
+/** An i18n key ("menu.title"), a key with parameters, or inline text per language. */
+export const TextSchema = z.union([
+  z.string().regex(/^[a-z][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_-]+)+$/, 'an i18n key looks like "menu.title"'),
+  z.object({ key: z.string().min(1), params: z.record(z.string(), z.string()).optional() }).strict(),
+  inlineText,
+]);
+
+const wordsPerLanguage = z
+  .object({
+    fr: z.array(z.string()).optional(),
+    en: z.array(z.string()).optional(),
+    bm: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const ChoiceSchema = z
+  .object({
+    id,
+    label: TextSchema,
+    next: TargetSchema.optional(),
+    /** Variables to set when this choice is taken. */
+    set: z.record(varName, z.string()).optional(),
+    /** Other words that pick this choice, per language (the label and the number always do). */
+    synonyms: wordsPerLanguage.optional(),
+  })
+  .strict();
+
+export const DYNAMIC_SOURCES = [
+  'languages',
+  'topics',
+  'faqs',
+  'suggestions',
+  'regions',
+  'needs',
+  'alert_topics',
+] as const;
+
+export const AskSchema = z
+  .object({
+    /** What kind of answer is expected. */
+    type: z.enum(['choice', 'text', 'number', 'phone']).default('choice'),
+    prompt: TextSchema.optional(),
+    choices: z.array(ChoiceSchema).optional(),
+    /** Choices built from content: languages, topics, FAQs of `topic`, search suggestions, regions, needs. */
+    from: z.enum(DYNAMIC_SOURCES).optional(),
+    /** For `from: faqs`: the topic, usually "{{topic}}". */
+    topic: z.string().optional(),
+    /** Variable that receives the answer (the chosen id, or the typed value). */
+    save: varName.optional(),
+    /** Where to go after a valid answer (choices may override with their own `next`). */
+    next: TargetSchema.optional(),
+    /** Free text that matches no choice goes there, with the text in the `query` variable. */
+    on_text: TargetSchema.optional(),
+    /** Photos, voice notes and documents are accepted and their references saved in `<save>_media`. */
+    accept_media: z.boolean().optional(),
+    /** Adds a "skip" choice. */
+    optional: z.boolean().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    max_length: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const template = z.string().describe('A value, or "{{variable}}"');
+
+export const ActionSchema = z.union([
+  z
+    .object({ show_faq: z.object({ faq: template, part: z.enum(['short', 'more']).default('short') }).strict() })
+    .strict(),
+  z
+    .object({ search_faq: z.object({ query: template }).strict() })
+    .strict()
+    .describe('Sets `faq` (the match), `search` (found | unsure | off_topic) and `suggestions`.'),
+  z
+    .object({ show_contacts: z.object({ region: template, need: template }).strict() })
+    .strict()
+    .describe('Sets `contacts_found` to the number of organisations shown.'),
+  z
+    .object({
+      refer: z.object({ need: template, region: template, fields: z.array(varName).default([]) }).strict(),
+    })
+    .strict(),
+  z.object({ subscribe: z.object({ topics: template, region: template.optional() }).strict() }).strict(),
+  z.object({ unsubscribe: z.object({ topics: template }).strict() }).strict(),
+  z.object({ set_language: template }).strict(),
+  z.object({ erase_my_data: z.literal(true) }).strict(),
+  z.object({ pause: z.literal(true) }).strict(),
+  z.object({ set: z.record(varName, template) }).strict(),
+  z.object({ clear: z.array(varName) }).strict(),
+]);
+
+export const NodeSchema = z
+  .object({
+    say: z.union([TextSchema, z.array(TextSchema)]).optional(),
+    do: z.array(ActionSchema).optional(),
+    ask: AskSchema.optional(),
+    /** Route on a variable's value. */
+    switch: z
+      .object({ on: varName, cases: z.record(z.string(), TargetSchema), default: TargetSchema })
+      .strict()
+      .optional(),
+    next: TargetSchema.optional(),
+    /** Route taken when the person stays silent and the channel reports a timeout. */
+    timeout: TargetSchema.optional(),
+    end: z.literal(true).optional(),
+  })
+  .strict();
+
+export const KeywordSchema = z
+  .object({ words: wordsPerLanguage, goto: TargetSchema })
+  .strict()
+  .describe('Words that work from any node, in every language.');
+
+export const DeepLinkSchema = z
+  .object({
+    prefix: z.string().min(1),
+    /** Variable that receives the rest of the payload. */
+    var: varName,
+    /** The rest must be a known FAQ or topic id, else the person gets the welcome. */
+    check: z.enum(['faq', 'topic']),
+    goto: TargetSchema,
+  })
+  .strict();
+
+export const FlowFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    id,
+    description: z.string().optional(),
+    start: id,
+    keywords: z.record(id, KeywordSchema).optional(),
+    deeplinks: z.array(DeepLinkSchema).optional(),
+    nodes: z.record(id, NodeSchema),
+  })
+  .strict();
+
+export type Target = z.infer<typeof TargetSchema>;
+export type FlowText = z.infer<typeof TextSchema>;
+export type FlowChoice = z.infer<typeof ChoiceSchema>;
+export type FlowAsk = z.infer<typeof AskSchema>;
+export type FlowAction = z.infer<typeof ActionSchema>;
+export type FlowNode = z.infer<typeof NodeSchema>;
+export type FlowKeyword = z.infer<typeof KeywordSchema>;
+export type FlowDeepLink = z.infer<typeof DeepLinkSchema>;
+export type Flow = z.infer<typeof FlowFileSchema>;
+
+/** All flows, validated and cross-checked. `main` must exist with a `menu` node. */
+export type FlowSet = {
+  flows: Readonly<Record<string, Flow>>;
+  keywords: readonly { id: string; keyword: FlowKeyword; flow: string }[];
+  deeplinks: readonly { link: FlowDeepLink; flow: string }[];
+};
+
+export const MAIN_FLOW = 'main';
+export const MENU_NODE = 'menu';
+
+export function flowJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(FlowFileSchema, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+}

@@ -1,0 +1,26 @@
+import type { Effect, Lang } from '../engine/types.ts';
+import type { ChatRef } from './chat.ts';
+import type { OutMessage } from './out-message.ts';
+
+export type ReferEffect = Extract<Effect, { type: 'refer' }>;
+
+/** What the runtime needs from the referral service. */
+export interface ReferralIntake {
+  /** Creates (or finds, for a repeated intake id) the case; returns what to tell the person. */
+  intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]>;
+  /** Removes the person's personal data from their cases. */
+  eraseFor(chat: ChatRef): Promise<void>;
+  /** A message from a person who has an open, claimed case: relayed to staff. Returns true if relayed. */
+  relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
+}
+
+/** What the runtime needs from the alerts service. */
+export interface Subscriptions {
+  subscribe(chat: ChatRef, topics: string[], lang: Lang, region?: string): Promise<void>;
+  /** `topics` empty means all. */
+  unsubscribe(chat: ChatRef, topics: string[]): Promise<void>;
+  list(chat: ChatRef): Promise<string[]>;
+  /** Pause everything (the "stop" keyword). */
+  pause(chat: ChatRef): Promise<void>;
+  eraseFor(chat: ChatRef): Promise<void>;
+}
