@@ -96,4 +96,6 @@ export type Env = {
   now: number;
   /** Platform of the person (flows may differ, e.g. alerts are Telegram-only). */
   channel: 'telegram' | 'whatsapp' | 'console';
+  /** Every text a label has, in every language: choices are recognised by any of them. */
+  labelTexts(label: Label): string[];
 };

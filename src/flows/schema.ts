@@ -78,6 +78,8 @@ export const AskSchema = z
     accept_media: z.boolean().optional(),
     /** Adds a "skip" choice. */
     optional: z.boolean().optional(),
+    /** Adds a "cancel" choice that goes there (also recognised when typed at a text question). */
+    cancel: TargetSchema.optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     max_length: z.number().int().positive().optional(),

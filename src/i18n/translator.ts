@@ -1,0 +1,55 @@
+// i18next set up for the bot: flat keys, fallback to French (the source language) for every language,
+// no HTML escaping here (each channel escapes for its own markup).
+import i18next, { type i18n } from 'i18next';
+import { type Lang, SOURCE_LANGUAGE } from '../engine/types.ts';
+import type { LocaleSet } from './locales.ts';
+
+export type Translate = (lang: Lang, key: string, params?: Record<string, string>) => string;
+
+export type Translator = {
+  t: Translate;
+  /** The text of a key in every language that has it (for recognising typed choices). */
+  allTexts(key: string): string[];
+  has(lang: Lang, key: string): boolean;
+};
+
+export function createTranslator(strings: LocaleSet): Translator {
+  const instance: i18n = i18next.createInstance();
+  const resources = Object.fromEntries(Object.entries(strings).map(([lang, table]) => [lang, { translation: table }]));
+  void instance.init({
+    resources,
+    lng: SOURCE_LANGUAGE,
+    fallbackLng: { bm: [SOURCE_LANGUAGE], en: [SOURCE_LANGUAGE], default: [SOURCE_LANGUAGE] },
+    keySeparator: false,
+    nsSeparator: false,
+    interpolation: { escapeValue: false },
+    initAsync: false,
+    returnNull: false,
+    showSupportNotice: false,
+  } as Parameters<i18n['init']>[0]);
+  const fixed = new Map<Lang, ReturnType<i18n['getFixedT']>>();
+  const tFor = (lang: Lang) => {
+    let t = fixed.get(lang);
+    if (!t) {
+      t = instance.getFixedT(lang);
+      fixed.set(lang, t);
+    }
+    return t;
+  };
+  return {
+    t: (lang, key, params) => String(tFor(lang)(key, params ?? {})),
+    allTexts: (key) =>
+      Object.values(strings)
+        .map((table) => table[key])
+        .filter((v): v is string => typeof v === 'string'),
+    has: (lang, key) => key in strings[lang],
+  };
+}
+
+/** First guess of a person's language from their platform's language code ("fr-FR", "en", "bm"). */
+export function guessLanguage(platformCode: string | undefined): Lang {
+  const code = (platformCode ?? '').toLowerCase().slice(0, 2);
+  if (code === 'en') return 'en';
+  if (code === 'bm') return 'bm';
+  return SOURCE_LANGUAGE;
+}
