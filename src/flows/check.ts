@@ -75,7 +75,9 @@ export function checkFlows(
       edges.set(here, []);
       const base: PathPart[] = ['nodes', nodeId];
       const says = node.say === undefined ? [] : Array.isArray(node.say) ? node.say : [node.say];
-      says.forEach((t, i) => text(Array.isArray(node.say) ? [...base, 'say', i] : [...base, 'say'], t));
+      says.forEach((t, i) => {
+        text(Array.isArray(node.say) ? [...base, 'say', i] : [...base, 'say'], t);
+      });
 
       if (!node.ask && !node.next && !node.switch && !node.end) {
         at(base, 'a node must ask something, go somewhere (next or switch) or end');
