@@ -206,7 +206,7 @@ class Run {
       return null;
     }
     if (node.switch) {
-      const value = node.switch.on === 'lang' ? (s.lang ?? '') : (s.vars[node.switch.on] ?? '');
+      const value = this.switchValue(node.switch.on);
       return this.resolve(node.switch.cases[value] ?? node.switch.default);
     }
     if (node.next) return this.resolve(node.next);
@@ -214,6 +214,13 @@ class Run {
     s.flow = undefined;
     s.node = undefined;
     return null;
+  }
+
+  /** `lang` and `channel` are built in; other names are the session's variables. */
+  private switchValue(name: string): string {
+    if (name === 'lang') return this.session.lang ?? '';
+    if (name === 'channel') return this.env.channel;
+    return this.session.vars[name] ?? '';
   }
 
   private act(action: FlowAction): void {
@@ -250,8 +257,14 @@ class Run {
         intakeId: `i${s.intakes}`,
         need: fill(action.refer.need),
         region: fill(action.refer.region),
+        ...(s.vars.partner ? { partner: s.vars.partner } : {}),
         fields,
       });
+    } else if ('find_partner' in action) {
+      const partner = content.referralPartnerFor(fill(action.find_partner.region), fill(action.find_partner.need));
+      s.vars.partner = partner ?? '';
+    } else if ('list_subscriptions' in action) {
+      this.effects.push({ type: 'list_subscriptions' });
     } else if ('subscribe' in action) {
       const topics = splitList(fill(action.subscribe.topics));
       const region = action.subscribe.region ? fill(action.subscribe.region) : undefined;
@@ -284,6 +297,7 @@ class Run {
       ...(prompt ? { key: prompt.key, ...(prompt.params ? { params: prompt.params } : {}) } : {}),
       choices: this.choicesOf(ask).map(({ id, label }) => ({ id, label })),
       version: this.session.askVersion,
+      ...(ask.type !== 'choice' ? { typed: true as const } : {}),
     });
   }
 

@@ -32,10 +32,13 @@ export type ChoiceView = { id: string; label: Label };
 
 export type Effect =
   | { type: 'say'; key: string; params?: Record<string, string> }
-  | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number }
+  /** `typed`: a free answer (text, number, phone) is expected; the choices are extras such as skip or cancel. */
+  | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number; typed?: true }
   | { type: 'show_faq'; faqId: string; part: 'short' | 'more' }
   | { type: 'show_contacts'; contactIds: string[] }
-  | { type: 'refer'; intakeId: string; need: string; region: string; fields: Record<string, string> }
+  /** `partner`: the association named on the consent screen; the case must go there. */
+  | { type: 'refer'; intakeId: string; need: string; region: string; partner?: string; fields: Record<string, string> }
+  | { type: 'list_subscriptions' }
   | { type: 'subscribe'; topics: string[]; region?: string }
   | { type: 'unsubscribe'; topics: string[] }
   | { type: 'set_language'; lang: Lang }
@@ -84,6 +87,8 @@ export type ContentCatalog = {
   alertTopics: readonly string[];
   /** Contacts that match a region and a need, best first. */
   contactsFor(region: string, need: string): string[];
+  /** The association a referral for this region and need goes to, or null (the service then uses its fallback). */
+  referralPartnerFor(region: string, need: string): string | null;
   /** FAQ ids that have a `more` part. */
   faqHasMore(faqId: string): boolean;
   search(text: string, lang: Lang | null): FaqSearchResult;

@@ -105,6 +105,11 @@ export const ActionSchema = z.union([
       refer: z.object({ need: template, region: template, fields: z.array(varName).default([]) }).strict(),
     })
     .strict(),
+  z
+    .object({ find_partner: z.object({ region: template, need: template }).strict() })
+    .strict()
+    .describe('Sets `partner` to the association a referral would go to (empty when none).'),
+  z.object({ list_subscriptions: z.literal(true) }).strict(),
   z.object({ subscribe: z.object({ topics: template, region: template.optional() }).strict() }).strict(),
   z.object({ unsubscribe: z.object({ topics: template }).strict() }).strict(),
   z.object({ set_language: template }).strict(),

@@ -11,6 +11,8 @@ export type OutMessage = {
   choices?: OutChoice[];
   /** The question version the choices belong to (Telegram puts it in callback_data). */
   version?: number;
+  /** A free answer is expected (text, number, phone): text channels show the choices as words, not numbers. */
+  typedAnswer?: boolean;
   /** How to answer, for text channels: "Réponds 1, 2 ou 3". */
   hint?: string;
   /** A local audio file to send as a voice note. */

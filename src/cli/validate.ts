@@ -1,0 +1,22 @@
+// `kunnafoni validate [--root DIR] [--strict]`: every problem of flows, content and locales, then a summary.
+import path from 'node:path';
+import { loadBundle } from '../app/bundle.ts';
+import { formatProblem } from '../common/source-problems.ts';
+import { type Args, stringOption } from './args.ts';
+import type { CliIo } from './io.ts';
+
+export async function validateCommand(args: Args, io: CliIo): Promise<number> {
+  const root = path.resolve(io.cwd, stringOption(args, 'root') ?? '.');
+  const strict = args.options.has('strict');
+  const { problems } = await loadBundle(root, { strict });
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  for (const p of problems) (p.severity === 'error' ? io.stderr : io.stdout).write(`${formatProblem(p)}\n`);
+  const summary = `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}${strict ? ' (strict)' : ''}`;
+  if (errors.length > 0) {
+    io.stderr.write(`validate: ${summary}\n`);
+    return 1;
+  }
+  io.stdout.write(`validate: ok — ${summary}\n`);
+  return 0;
+}

@@ -1,0 +1,34 @@
+// Missing translations: an error for fr (the source) and en, a warning for bm (machine drafts are catching up).
+import type { SourceProblem } from '../common/source-problems.ts';
+import { LANGUAGES } from '../engine/types.ts';
+import type { LocaleSet } from './locales.ts';
+
+export function localeProblems(strings: LocaleSet, requiredKeys: readonly string[]): SourceProblem[] {
+  const problems: SourceProblem[] = [];
+  for (const lang of LANGUAGES) {
+    for (const key of requiredKeys) {
+      if (key in strings[lang]) continue;
+      problems.push({
+        file: `locales/${lang}/${key.split('.')[0]}.json`,
+        line: 1,
+        col: 1,
+        path: key.split('.').slice(1).join('.'),
+        message: `i18n key "${key}" is missing in ${lang}`,
+        severity: lang === 'bm' ? 'warning' : 'error',
+      });
+    }
+    if (lang === 'fr') continue;
+    for (const key of Object.keys(strings[lang])) {
+      if (key in strings.fr) continue;
+      problems.push({
+        file: `locales/${lang}/${key.split('.')[0]}.json`,
+        line: 1,
+        col: 1,
+        path: key.split('.').slice(1).join('.'),
+        message: `i18n key "${key}" has no French source text`,
+        severity: 'warning',
+      });
+    }
+  }
+  return problems;
+}
