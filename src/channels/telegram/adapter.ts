@@ -1,0 +1,242 @@
+// The Telegram channel: grammY bot -> parse -> runtime.handle -> render, in polling or webhook mode.
+// - Polling runs on @grammyjs/runner: concurrent across chats, sequential within one chat (sequentialize).
+// - Webhook mode exposes `webhookHandler` for the HTTP server; it answers at once and processes in the background,
+//   through the same sequentialized middleware.
+// - Every button press is answered (answerCallbackQuery), whatever happens next.
+// - A failing update is logged and never blocks that chat's later updates.
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
+import { Api, Bot, type Context } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Redis } from 'ioredis';
+import { LANGUAGES } from '../../engine/types.ts';
+import type { RedisKeys } from '../../infra/keys.ts';
+import type { ChatRef } from '../../ports/chat.ts';
+import type { OutMessage } from '../../ports/out-message.ts';
+import type { Outbox } from '../../ports/outbox.ts';
+import type { Subscriptions } from '../../ports/services.ts';
+import { PersonActivity } from './activity.ts';
+import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
+import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
+import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
+import { type ParsedUpdate, parseUpdate } from './parse.ts';
+import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
+import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
+
+/** What the channel needs from the runtime (src/runtime/runtime.ts `Runtime` has this shape). */
+export interface ConversationRuntime {
+  handle(chat: ChatRef, input: ParsedUpdate['input'], meta?: { platformLang?: string }): Promise<OutMessage[]>;
+}
+
+export type TelegramMode = 'polling' | 'webhook';
+
+export type TelegramChannelOptions = {
+  token: string;
+  /** Defaults to https://api.telegram.org; tests point it at a loopback server. No trailing slash. */
+  apiRoot?: string;
+  mode: TelegramMode;
+  /** Public URL Telegram posts to (webhook mode), e.g. https://bot.example.org/telegram/webhook. */
+  webhookUrl?: string;
+  /** Required in webhook mode: Telegram sends it back in X-Telegram-Bot-Api-Secret-Token. */
+  webhookSecret?: string;
+  runtime: ConversationRuntime;
+  redis: Redis;
+  keys: RedisKeys;
+  subscriptions?: Subscriptions;
+  logger: TelegramLogger;
+  /** Command menus per language; defaults to DEFAULT_COMMANDS. */
+  commands?: CommandMenus;
+  /** Skips getMe at start (tests, or a known bot). */
+  botInfo?: UserFromGetMe;
+  retry?: RetryOptions;
+  /** Long-poll timeout in seconds (default 25). */
+  pollTimeoutSeconds?: number;
+  /** Updates processed at once across chats (default 500, the runner's default). */
+  concurrency?: number;
+};
+
+export type TelegramChannel = {
+  bot: Bot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For the HTTP server, at /telegram/webhook (webhook mode). */
+  webhookHandler: WebhookHandler;
+  /** Proactive sends (referral relay, case updates): waits out 429s, retries 5xx, throws BlockedError on 403. */
+  outbox: Outbox;
+  /** For rate-limited queues (alerts): a 429 throws RateLimitedError at once so the queue can pause. */
+  bulkOutbox: Outbox;
+  activity: PersonActivity;
+};
+
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
+
+export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
+  const { runtime, redis, keys, logger } = options;
+  const client = { apiRoot: options.apiRoot ?? 'https://api.telegram.org', timeoutSeconds: 60 };
+  const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
+  bot.api.config.use(
+    retryTransformer({
+      ...options.retry,
+      onRateLimited: (method, retryAfter) => {
+        logger.warn({ method, retryAfter }, 'telegram: rate limited, waiting');
+        options.retry?.onRateLimited?.(method, retryAfter);
+      },
+    }),
+  );
+  const bulkApi = new Api(options.token, client);
+  bulkApi.config.use(retryTransformer({ ...options.retry, waitOnRateLimit: false }));
+
+  const activity = new PersonActivity(redis, keys, options.subscriptions);
+  const longChoices = new LongChoiceStore(redis, keys);
+  const sender = new TelegramSender(bot.api, longChoices, activity, logger);
+  const bulkSender = new TelegramSender(bulkApi, longChoices, activity, logger);
+  const inFlight = new Set<Promise<void>>();
+
+  async function processUpdate(update: Update): Promise<void> {
+    const query = update.callback_query;
+    // Answer the press first so the button stops spinning; its outcome never holds up the reply.
+    const answered = query
+      ? bot.api.answerCallbackQuery(query.id).catch((error: unknown) => {
+          logger.warn({ updateId: update.update_id, err: describe(error) }, 'telegram: answerCallbackQuery failed');
+        })
+      : undefined;
+    try {
+      if (update.my_chat_member) return await membershipChanged(update);
+      const parsed = parseUpdate(update);
+      if (!parsed) return;
+      if (parsed.longChoice) {
+        const id = await longChoices.resolve(parsed.longChoice.digest);
+        // Unknown digest (expired): a stale press, so the current question is shown again.
+        parsed.input = id
+          ? { kind: 'choice', id, version: parsed.longChoice.version }
+          : { kind: 'choice', id: '', version: -1 };
+      }
+      if (parsed.input.kind === 'start') await activity.markActive(parsed.chat);
+      const meta = parsed.platformLang ? { platformLang: parsed.platformLang } : undefined;
+      const messages = await runtime.handle(parsed.chat, parsed.input, meta);
+      await sender.deliver(parsed.chat, messages);
+    } catch (error) {
+      if (error instanceof BlockedError) {
+        logger.info({ updateId: update.update_id }, 'telegram: person blocked the bot, marked inactive');
+      } else {
+        logger.error({ updateId: update.update_id, err: describe(error) }, 'telegram: update failed');
+      }
+    } finally {
+      await answered;
+    }
+  }
+
+  /** Telegram tells us when a person blocks (kicked) or unblocks (member) the bot in their private chat. */
+  async function membershipChanged(update: Update): Promise<void> {
+    const change = update.my_chat_member;
+    if (change?.chat.type !== 'private') return;
+    const chat: ChatRef = { channel: 'telegram', id: String(change.chat.id) };
+    const status = change.new_chat_member.status;
+    if (status === 'kicked') await activity.markInactive(chat);
+    else if (status === 'member') await activity.markActive(chat);
+  }
+
+  // Process everything through one sequentialized middleware: updates of one chat run one after the other
+  // (a failed one included: sequentialize moves on after it), different chats run concurrently.
+  // Tracked from entry (including time spent waiting behind the same chat), so stop() can drain everything.
+  bot.use((_ctx, next) => track(next()));
+  bot.use(sequentialize(orderKey));
+  bot.use((ctx) => processUpdate(ctx.update));
+  bot.catch((error) => logger.error({ err: describe(error.error) }, 'telegram: middleware error'));
+
+  function track(work: Promise<void>): Promise<void> {
+    inFlight.add(work);
+    return work.finally(() => inFlight.delete(work));
+  }
+
+  let runner: RunnerHandle | null = null;
+  let ready = false;
+
+  const webhookHandler = createWebhookHandler({
+    secret: options.webhookSecret ?? '',
+    redis,
+    keys,
+    ready: () => ready,
+    logger,
+    dispatch: (update) => {
+      bot.handleUpdate(update).catch((error: unknown) => {
+        logger.error({ updateId: update.update_id, err: describe(error) }, 'telegram: webhook update failed');
+      });
+    },
+  });
+
+  async function setCommands(): Promise<void> {
+    const menus = options.commands ?? DEFAULT_COMMANDS;
+    const calls = [
+      bot.api.setMyCommands(menus.fr),
+      ...LANGUAGES.map((lang) => bot.api.setMyCommands(menus[lang], { language_code: lang })),
+    ];
+    const results = await Promise.allSettled(calls);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        logger.warn({ err: describe(result.reason) }, 'telegram: setMyCommands failed (the command menu may be stale)');
+      }
+    }
+  }
+
+  async function start(): Promise<void> {
+    await bot.init();
+    if (options.mode === 'webhook') {
+      if (!options.webhookUrl || !options.webhookSecret) {
+        throw new Error('TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET');
+      }
+      await bot.api.setWebhook(options.webhookUrl, {
+        secret_token: options.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+      ready = true;
+    } else {
+      await bot.api.deleteWebhook();
+      runner = run(bot, {
+        runner: {
+          fetch: { timeout: options.pollTimeoutSeconds ?? 25, allowed_updates: [...ALLOWED_UPDATES] },
+          silent: true,
+          retryInterval: 'exponential',
+        },
+        sink: { concurrency: options.concurrency ?? 500 },
+      });
+      runner.task()?.catch((error: unknown) => {
+        logger.error({ err: describe(error) }, 'telegram: polling stopped');
+      });
+    }
+    await setCommands();
+    logger.info({ mode: options.mode, bot: bot.botInfo.username }, 'telegram channel started');
+  }
+
+  async function stop(): Promise<void> {
+    ready = false;
+    const polling = runner;
+    runner = null;
+    if (polling?.isRunning()) await polling.stop();
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
+
+  return {
+    bot,
+    start,
+    stop,
+    webhookHandler,
+    outbox: new TelegramOutbox(sender),
+    bulkOutbox: new BulkTelegramOutbox(bulkSender),
+    activity,
+  };
+}
+
+/** Updates of one chat are processed in order; a press without a message falls back to the person's id. */
+function orderKey(ctx: Context): string | undefined {
+  const id = ctx.chat?.id ?? ctx.from?.id;
+  return id === undefined ? undefined : String(id);
+}
+
+/** Error summaries for logs: codes and Telegram's descriptions, never message contents. */
+function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'error_code' in error) {
+    const e = error as { error_code: number; description?: string; method?: string };
+    return `${e.method ?? 'api'} ${e.error_code}: ${e.description ?? ''}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
