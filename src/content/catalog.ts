@@ -1,41 +1,52 @@
-// What the engine may know of content (ContentCatalog): ids for menus and checks, contacts by region and need,
-// referral routing, and the FAQ search.
+// What the engine may know of content (ContentCatalog): ids for checks and menus, contacts by region and need,
+// and the FAQ search. Built once from loaded content; pure afterwards.
 import type { ContentCatalog, FaqSearchResult, Lang } from '../engine/types.ts';
+import { ALL_REGIONS } from './check-faqs.ts';
 import type { Contact, Content } from './schema.ts';
+
+/** The need "something else": every organisation of the region may help. */
+const ANY_NEED = 'other';
 
 export type FaqSearcher = { search(text: string, lang: Lang | null): FaqSearchResult };
 
-const serves = (contact: Contact, region: string, need: string) =>
-  (contact.regions.includes(region) || contact.regions.includes('all')) &&
-  (contact.needs.includes(need) || need === '' || need === 'other');
-
-/** Verified organisations first, then those that take referrals, then file order. */
-function rank(a: Contact, b: Contact): number {
-  return (
-    Number(b.verified.status) - Number(a.verified.status) || Number(b.accepts_referrals) - Number(a.accepts_referrals)
-  );
-}
-
-export function buildCatalog(content: Content, searcher: FaqSearcher): ContentCatalog {
-  const contacts = [...content.contacts.values()];
+export function buildCatalog(content: Content, search: FaqSearcher): ContentCatalog {
+  const faqs = [...content.faqs.values()];
   const topics = content.topics.map((t) => ({
     id: t.id,
-    faqIds: [...content.faqs.values()].filter((f) => f.topics.includes(t.id)).map((f) => f.id),
+    faqIds: faqs.filter((f) => f.topics.includes(t.id)).map((f) => f.id),
   }));
+  const contacts = [...content.contacts.values()];
+  const withMore = new Set(
+    faqs.filter((f) => Object.values(f.answer).some((a) => a?.more !== undefined)).map((f) => f.id),
+  );
   return {
     faqIds: new Set(content.faqs.keys()),
     topics,
     regions: content.regions.map((r) => r.id),
     needs: content.needs.map((n) => n.id),
     alertTopics: content.alertTopics.map((a) => a.id),
-    contactsFor: (region, need) =>
-      contacts
-        .filter((c) => serves(c, region, need))
-        .sort(rank)
-        .map((c) => c.id),
-    referralPartnerFor: (region, need) =>
-      contacts.filter((c) => c.accepts_referrals && serves(c, region, need)).sort(rank)[0]?.id ?? null,
-    faqHasMore: (faqId) => Boolean(content.faqs.get(faqId)?.answer.fr.more),
-    search: (text, lang) => searcher.search(text, lang),
+    contactsFor: (region, need) => contactsFor(contacts, region, need),
+    referralPartnerFor: (region, need) => {
+      const best = contactsFor(contacts, region, need)[0];
+      return best !== undefined && content.contacts.get(best)?.accepts_referrals ? best : null;
+    },
+    faqHasMore: (faqId) => withMore.has(faqId),
+    search: (text, lang) => search.search(text, lang),
   };
+}
+
+/**
+ * Organisations serving `region` (or every region) that help with `need` (any need when it is "" or "other"),
+ * best first: those that take referrals, then verified ones, then those working in that very region before
+ * those serving everywhere. Ties keep file order.
+ */
+export function contactsFor(contacts: readonly Contact[], region: string, need: string): string[] {
+  const rank = (c: Contact) =>
+    (c.accepts_referrals ? 0 : 4) + (c.verified.status ? 0 : 2) + (c.regions.includes(region) ? 0 : 1);
+  return contacts
+    .map((c, order) => ({ c, order }))
+    .filter(({ c }) => c.regions.includes(region) || c.regions.includes(ALL_REGIONS))
+    .filter(({ c }) => need === '' || need === ANY_NEED || c.needs.includes(need))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.order - b.order)
+    .map(({ c }) => c.id);
 }

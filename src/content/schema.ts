@@ -81,6 +81,15 @@ export const ContactSchema = z
 export const LabelledItem = z.object({ id, label: PerLangText }).strict();
 export const LabelledList = z.array(LabelledItem).min(1);
 
+/** content/synonyms.yaml: per language, groups of words or short phrases that mean the same for the search. */
+export const SynonymsSchema = z
+  .object({
+    fr: z.array(z.array(z.string().min(1)).min(2)).optional(),
+    en: z.array(z.array(z.string().min(1)).min(2)).optional(),
+    bm: z.array(z.array(z.string().min(1)).min(2)).optional(),
+  })
+  .strict();
+
 export type PerLangTextT = z.infer<typeof PerLangText>;
 export type Faq = z.infer<typeof FaqSchema>;
 export type FaqAnswerT = z.infer<typeof FaqAnswer>;

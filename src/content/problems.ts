@@ -1,0 +1,63 @@
+// Problems that depend on production rules and today's date: unverified contacts that would be shown,
+// and reviews older than 12 months. Errors under `validate --strict`, warnings otherwise.
+import type { SourceProblem } from '../common/source-problems.ts';
+import { monthsBefore, parseIsoDate } from './dates.ts';
+import type { Content } from './schema.ts';
+import { problemIn } from './sources.ts';
+
+export const REVIEW_MAX_AGE_MONTHS = 12;
+
+export function contentProblems(content: Content, options: { strict: boolean; now: number }): SourceProblem[] {
+  const severity = options.strict ? 'error' : 'warning';
+  const problems: SourceProblem[] = [];
+  const oldest = monthsBefore(options.now, REVIEW_MAX_AGE_MONTHS);
+
+  const referencedBy = new Map<string, string>();
+  for (const faq of content.faqs.values())
+    for (const c of faq.contacts) if (!referencedBy.has(c)) referencedBy.set(c, faq.id);
+  const regionIds = new Set(['all', ...content.regions.map((r) => r.id)]);
+  const needIds = new Set(content.needs.map((n) => n.id));
+
+  for (const contact of content.contacts.values()) {
+    const file = `content/contacts/${contact.id}.yaml`;
+    if (!contact.verified.status) {
+      const faq = referencedBy.get(contact.id);
+      const listed = contact.regions.some((r) => regionIds.has(r)) && contact.needs.some((n) => needIds.has(n));
+      if (faq !== undefined || listed) {
+        const why = faq !== undefined ? `offered after FAQ "${faq}"` : 'listed for its regions and needs';
+        problems.push(
+          problemIn(contact, file, ['verified', 'status'], `unverified organisation would be shown (${why})`, severity),
+        );
+      }
+    } else if (contact.verified.on !== undefined) {
+      const on = parseIsoDate(contact.verified.on);
+      if (on !== null && on < oldest) {
+        problems.push(
+          problemIn(
+            contact,
+            file,
+            ['verified', 'on'],
+            `verified more than ${REVIEW_MAX_AGE_MONTHS} months ago`,
+            severity,
+          ),
+        );
+      }
+    }
+  }
+
+  for (const faq of content.faqs.values()) {
+    const reviewed = parseIsoDate(faq.reviewed);
+    if (reviewed !== null && reviewed < oldest) {
+      problems.push(
+        problemIn(
+          faq,
+          `content/faqs/${faq.id}.yaml`,
+          ['reviewed'],
+          `last reviewed ${faq.reviewed}, more than ${REVIEW_MAX_AGE_MONTHS} months ago: check the facts again`,
+          severity,
+        ),
+      );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,46 @@
+// Turns text into search terms: normalise, undo SMS spelling, drop stopwords and small numbers, stem.
+// The same steps run on the FAQs (index) and on the question, so both sides meet on the same terms.
+
+import { words } from './normalize.ts';
+import { unSms } from './sms.ts';
+import { stem } from './stem.ts';
+import { ALL_STOPWORDS } from './stopwords.ts';
+
+/** Ages, counts and hours ("16", "14h", "3mois") say little about which FAQ is meant. */
+const SMALL_NUMBER = /^\d{1,2}[a-z]{0,4}$/;
+/** French elision typed without the apostrophe: "lhopital", "dalgerie", "jai", "quil". */
+const ELIDED = /^(?:l|d|j|m|t|s|n|c|qu)([aeiouyh][a-z]{3,})$/;
+
+function keep(word: string): boolean {
+  return word.length > 1 && !ALL_STOPWORDS.has(word) && !SMALL_NUMBER.test(word);
+}
+
+/** Terms of an indexed text (FAQ titles, phrasings, answers). */
+export function indexTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) for (const u of unSms(w)) if (keep(u)) out.push(stem(u));
+  return out;
+}
+
+/**
+ * Terms of a question. `known` is the index vocabulary: an unknown word that is an elided form of a known one
+ * ("lexpulsion") is split.
+ */
+export function questionTerms(text: string, known: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const w of words(text)) {
+    for (const u of unSms(w)) {
+      if (!keep(u)) continue;
+      let term = stem(u);
+      if (!known.has(term)) {
+        const rest = ELIDED.exec(u)?.[1];
+        if (rest !== undefined) {
+          if (!keep(rest)) continue;
+          if (known.has(stem(rest))) term = stem(rest);
+        }
+      }
+      out.push(term);
+    }
+  }
+  return out;
+}

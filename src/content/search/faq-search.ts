@@ -1,0 +1,109 @@
+// The multilingual FAQ matcher: MiniSearch (BM25, fuzzy and prefix matching) over our own analysis
+// (normalisation, SMS spelling, stopwords, stemming) and the synonyms file, with a calibrated confidence:
+// it names a match only when the best FAQ is clearly ahead, and says "off topic" when nothing relates.
+import MiniSearch from 'minisearch';
+import type { FaqSearchResult, Lang } from '../../engine/types.ts';
+import type { Content } from '../schema.ts';
+import { indexTerms, questionTerms } from './analyze.ts';
+import { type Calibration, DEFAULT_CALIBRATION, type Hit, judge } from './confidence.ts';
+import { detectLanguage } from './detect-language.ts';
+import { FIELDS, faqDocument, KINDS, SEARCH_LANGS } from './index-docs.ts';
+import { buildSynonyms, GROUP_MARK } from './synonyms.ts';
+
+export type FaqSearch = {
+  search(text: string, lang: Lang | null): FaqSearchResult;
+  /** What the confidence is computed from (for tuning and the evaluation report). */
+  inspect(text: string, lang: Lang | null): { terms: string[]; known: number; hits: Hit[] };
+};
+
+export type FaqSearchOptions = {
+  calibration?: Calibration;
+  /** How much a synonym counts compared with the word the person typed. */
+  synonymWeight?: number;
+};
+
+const KIND_BOOST: Record<string, number> = { t: 2, q: 1.5, a: 0.3 };
+/** Weight of each language's fields for a question in a given language (bm speakers mix in French). */
+const LANG_BOOST: Record<Lang | 'any', Record<Lang, number>> = {
+  fr: { fr: 1, en: 0.6, bm: 0.6 },
+  en: { fr: 0.6, en: 1, bm: 0.6 },
+  bm: { fr: 0.9, en: 0.6, bm: 1 },
+  any: { fr: 1, en: 1, bm: 1 },
+};
+const MAX_RESULTS = 5;
+/** Longer questions are cut: the first words say what it is about, and the cost stays bounded. */
+const MAX_QUESTION_TERMS = 24;
+
+function fieldBoosts(lang: Lang | 'any'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of KINDS) for (const l of SEARCH_LANGS) out[`${k}_${l}`] = KIND_BOOST[k]! * LANG_BOOST[lang][l];
+  return out;
+}
+const BOOSTS = { fr: fieldBoosts('fr'), en: fieldBoosts('en'), bm: fieldBoosts('bm'), any: fieldBoosts('any') };
+
+export function createFaqSearch(
+  content: Pick<Content, 'faqs' | 'synonyms'>,
+  options: FaqSearchOptions = {},
+): FaqSearch {
+  const calibration = options.calibration ?? DEFAULT_CALIBRATION;
+  const synonymWeight = options.synonymWeight ?? 0.7;
+  const synonyms = buildSynonyms(content.synonyms);
+  const vocabulary = new Set<string>();
+  const index = new MiniSearch({
+    fields: FIELDS,
+    tokenize: (text: string) => {
+      const terms = indexTerms(text);
+      for (const t of terms) vocabulary.add(t);
+      return [...terms, ...synonyms.tag(terms).map((g) => g.token)];
+    },
+    processTerm: (term: string) => term,
+  });
+  index.addAll([...content.faqs.values()].map(faqDocument));
+
+  const inspect = (text: string, lang: Lang | null) => {
+    const asked = lang ?? detectLanguage(text);
+    const terms = questionTerms(text, vocabulary).slice(0, MAX_QUESTION_TERMS);
+    // Each search term remembers which typed terms it stands for, to count how much of the question matched.
+    const weights = new Map<string, number>();
+    const origins = new Map<string, Set<number>>();
+    const add = (t: string, weight: number, at: number) => {
+      weights.set(t, Math.max(weights.get(t) ?? 0, weight));
+      origins.set(t, (origins.get(t) ?? new Set()).add(at));
+    };
+    for (const t of terms) add(t, 1, terms.indexOf(t));
+    for (const group of synonyms.tag(terms)) add(group.token, synonymWeight, group.at);
+    const list = [...weights.keys()];
+    const known = terms.filter((t) => vocabulary.has(t)).length;
+    if (list.length === 0) return { terms, known, hits: [] };
+    const hits = index.search(list.join(' '), {
+      tokenize: (s: string) => s.split(' '),
+      processTerm: (t: string) => t,
+      boost: BOOSTS[asked ?? 'any'],
+      boostTerm: (t: string) => weights.get(t) ?? 1,
+      prefix: (t: string) => t.length >= 4 && !t.startsWith(GROUP_MARK),
+      fuzzy: (t: string) => (t.startsWith(GROUP_MARK) ? false : t.length >= 8 ? 2 : t.length >= 5 ? 1 : false),
+      weights: { fuzzy: 0.5, prefix: 0.4 },
+    });
+    const unique = new Set(terms).size;
+    return {
+      terms,
+      known,
+      hits: hits.map((h) => {
+        const covered = new Set(h.queryTerms.flatMap((t) => [...(origins.get(t) ?? [])]));
+        // MiniSearch multiplies by the number of query terms matched; count typed terms instead, so that a
+        // word and its synonym group do not count twice.
+        const raw = (h.score / h.queryTerms.length) * covered.size;
+        return { id: String(h.id), raw, matched: covered.size, coverage: covered.size / unique };
+      }),
+    };
+  };
+
+  return {
+    inspect,
+    search(text, lang) {
+      const { terms, known, hits } = inspect(text, lang);
+      const verdict = judge(hits, { terms: terms.length, known }, calibration);
+      return { ...verdict, results: verdict.results.slice(0, MAX_RESULTS) };
+    },
+  };
+}
