@@ -1,0 +1,216 @@
+// Every change of a case's state is one Lua script, so that it is atomic: two staff pressing "Claim" at once, a
+// deadline check running in two processes, an erasure racing a reply — each sees a consistent case and exactly one
+// wins. KEYS[1] is the case hash (it carries the deployment's hash tag, so the script runs on Redis Cluster too); the
+// indexes it touches are named from ARGV[1], the same root, hence the same slot.
+//
+// Common arguments: ARGV[1] root (`{kf}:ref`), ARGV[2] case number, ARGV[3] now (ms), ARGV[4] audit entry (JSON).
+// State changes answer {'ok', partner before, claimer before} or {'<reason>', ...}.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const PRELUDE = `
+local base, no, now, audit = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local caseKey = KEYS[1]
+local function q(partner, status) return base .. ':q:' .. partner .. ':' .. status end
+local function log() redis.call('RPUSH', caseKey .. ':audit', audit) end
+`;
+
+/** KEYS: case, idempotency, person, pending. ARGV[5] fingerprint, [6] idempotency ttl (s), [7..] field, value... */
+const CREATE = `
+local existing = redis.call('GET', KEYS[2])
+if existing then
+  local other = base .. ':case:' .. existing
+  if redis.call('HGET', other, 'fp') == ARGV[5] then
+    return {'existing', existing, redis.call('HEXISTS', other, 'publishedAt')}
+  end
+end
+if redis.call('EXISTS', caseKey) == 1 then return {'collision'} end
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', caseKey, unpack(fields))
+redis.call('SET', KEYS[2], no, 'EX', ARGV[6])
+redis.call('SADD', KEYS[3], no)
+redis.call('ZADD', KEYS[4], now, no)
+log()
+return {'created', no, 0}
+`;
+
+/** Makes the case visible in its partner's queue, once. */
+const PUBLISH = `
+redis.call('ZREM', base .. ':pending', no)
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'publishedAt', 'waitingSince')
+if not c[1] then return 'not_found' end
+if c[3] then return 'already' end
+redis.call('HSET', caseKey, 'publishedAt', now)
+if c[1] == 'waiting' then
+  redis.call('ZADD', q(c[2], 'waiting'), c[4], no)
+  redis.call('ZADD', base .. ':deadlines', c[4], no)
+end
+log()
+return 'published'
+`;
+
+/** ARGV[5] actor, [6] actor's partner, [7] admin ('1'). */
+const CLAIM = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
+if not c[1] then return {'not_found'} end
+if c[1] == 'closed' then return {'closed'} end
+if c[1] == 'claimed' then return {'taken', c[3]} end
+if ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
+redis.call('HSET', caseKey, 'status', 'claimed', 'claimedBy', ARGV[5], 'claimedAt', now)
+redis.call('ZREM', q(c[2], 'waiting'), no)
+redis.call('ZREM', base .. ':deadlines', no)
+redis.call('ZADD', q(c[2], 'claimed'), now, no)
+log()
+return {'ok', c[2]}
+`;
+
+/** ARGV[5] actor, [6] admin. */
+const RELEASE = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
+if not c[1] then return {'not_found'} end
+if c[1] ~= 'claimed' then return {'not_claimed'} end
+if ARGV[6] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
+redis.call('HSET', caseKey, 'status', 'waiting', 'waitingSince', now)
+redis.call('HDEL', caseKey, 'claimedBy', 'claimedAt', 'remindedAt')
+redis.call('ZREM', q(c[2], 'claimed'), no)
+redis.call('ZADD', q(c[2], 'waiting'), now, no)
+redis.call('ZADD', base .. ':deadlines', now, no)
+log()
+return {'ok', c[2], c[3]}
+`;
+
+/**
+ * ARGV[5] actor, [6] actor's partner, [7] admin, [8] target partner, [9] expected waitingSince ('' = any: a deadline
+ * escalation only moves a case still in the waiting period it saw), [10] escalation ('1').
+ */
+const TRANSFER = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'waitingSince')
+if not c[1] then return {'not_found'} end
+if c[1] == 'closed' then return {'closed'} end
+if ARGV[9] ~= '' and (c[1] ~= 'waiting' or c[4] ~= ARGV[9]) then return {'stale'} end
+if c[1] == 'claimed' then
+  if ARGV[7] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
+elseif ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
+if c[2] == ARGV[8] then return {'same_partner'} end
+redis.call('ZREM', q(c[2], c[1]), no)
+redis.call('HSET', caseKey, 'partner', ARGV[8], 'status', 'waiting', 'waitingSince', now)
+redis.call('HDEL', caseKey, 'claimedBy', 'claimedAt', 'remindedAt')
+if ARGV[10] == '1' then redis.call('HSET', caseKey, 'escalatedAt', now) end
+redis.call('ZADD', q(ARGV[8], 'waiting'), now, no)
+redis.call('ZADD', base .. ':deadlines', now, no)
+log()
+return {'ok', c[2], c[3] or ''}
+`;
+
+/** ARGV[5] actor, [6] actor's partner, [7] admin, [8] outcome, [9] sealed note ('' = none). */
+const CLOSE = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
+if not c[1] then return {'not_found'} end
+if c[1] == 'closed' then return {'closed'} end
+if c[1] == 'claimed' and ARGV[7] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
+if c[1] == 'waiting' and ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
+redis.call('ZREM', q(c[2], c[1]), no)
+redis.call('ZREM', base .. ':deadlines', no)
+redis.call('HSET', caseKey, 'status', 'closed', 'closedAt', now, 'closedBy', ARGV[5], 'outcome', ARGV[8])
+if ARGV[9] ~= '' then redis.call('HSET', caseKey, 'note', ARGV[9]) end
+redis.call('ZADD', q(c[2], 'closed'), now, no)
+redis.call('ZADD', base .. ':retention', now, no)
+log()
+return {'ok', c[2], c[3] or ''}
+`;
+
+/** ARGV[5] expected waitingSince: one reminder per waiting period, whoever checks. */
+const REMIND = `
+local c = redis.call('HMGET', caseKey, 'status', 'waitingSince', 'remindedAt')
+if c[1] ~= 'waiting' or c[2] ~= ARGV[5] or c[3] then return 0 end
+redis.call('HSET', caseKey, 'remindedAt', now)
+log()
+return 1
+`;
+
+/** ARGV[5] sealed message, [6] required claimer ('' = any). Only while claimed and not erased. */
+const APPEND_MESSAGE = `
+local c = redis.call('HMGET', caseKey, 'status', 'claimedBy', 'erasedAt', 'purgedAt')
+if not c[1] then return 'not_found' end
+if c[3] or c[4] then return 'erased' end
+if c[1] ~= 'claimed' then return 'not_claimed' end
+if ARGV[6] ~= '' and c[2] ~= ARGV[6] then return 'forbidden' end
+redis.call('RPUSH', caseKey .. ':msgs', ARGV[5])
+log()
+return 'ok'
+`;
+
+/**
+ * Removes the personal data of a case: ARGV[5] 'erased' (the person asked) or 'purged' (retention), [6] how long the
+ * remaining record (status, dates, audit) is kept after a purge, in seconds.
+ */
+const SCRUB = `
+local c = redis.call('HMGET', caseKey, 'status', 'idem', 'person', 'erasedAt', 'purgedAt', 'partner')
+local purge = ARGV[5] == 'purged'
+if purge then redis.call('ZREM', base .. ':retention', no) end
+if not c[1] then return 0 end
+if c[5] or (not purge and c[4]) then return 0 end
+redis.call('HDEL', caseKey, 'chat', 'personal', 'note', 'fp', 'person', 'idem')
+redis.call('DEL', caseKey .. ':msgs')
+if c[2] then
+  local idem = base .. ':idem:' .. c[2]
+  if redis.call('GET', idem) == no then redis.call('DEL', idem) end
+end
+if c[3] then redis.call('SREM', base .. ':person:' .. c[3], no) end
+redis.call('HSET', caseKey, purge and 'purgedAt' or 'erasedAt', now)
+log()
+if purge then
+  redis.call('EXPIRE', caseKey, ARGV[6])
+  redis.call('EXPIRE', caseKey .. ':audit', ARGV[6])
+  redis.call('ZREMRANGEBYSCORE', q(c[6], 'closed'), '-inf', tonumber(now) - tonumber(ARGV[6]) * 1000)
+end
+return 1
+`;
+
+export type ScriptName =
+  | 'create'
+  | 'publish'
+  | 'claim'
+  | 'release'
+  | 'transfer'
+  | 'close'
+  | 'remind'
+  | 'appendMessage'
+  | 'scrub';
+
+const SOURCES: Record<ScriptName, string> = {
+  create: CREATE,
+  publish: PUBLISH,
+  claim: CLAIM,
+  release: RELEASE,
+  transfer: TRANSFER,
+  close: CLOSE,
+  remind: REMIND,
+  appendMessage: APPEND_MESSAGE,
+  scrub: SCRUB,
+};
+
+type Loaded = { source: string; sha: string };
+const LOADED = Object.fromEntries(
+  Object.entries(SOURCES).map(([name, body]) => {
+    const source = PRELUDE + body;
+    return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
+  }),
+) as Record<ScriptName, Loaded>;
+
+/** Runs a script by its sha, loading it on the first NOSCRIPT (after a restart or SCRIPT FLUSH). */
+export async function runScript(
+  redis: Redis,
+  name: ScriptName,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  const script = LOADED[name];
+  try {
+    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
+    return await redis.eval(script.source, keys.length, ...keys, ...args);
+  }
+}

@@ -1,0 +1,236 @@
+// Redis access for referral cases: reads, and the Lua scripts that change a case atomically.
+// It knows nothing of sealing or messages; values given to it are already sealed.
+import type { Redis } from 'ioredis';
+import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
+import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
+import { runScript, type ScriptName } from './case-scripts.ts';
+import type { ReferralKeys } from './referral-keys.ts';
+
+export type StaffActor = {
+  /** `tg:<user id>` for Telegram staff, `web:<account>` for the console. */
+  id: string;
+  /** The partner this person works for, when known (a staff group, a console account). */
+  partner?: string;
+  /** Console administrators may act on any case, but never see personal data of other partners. */
+  admin?: boolean;
+};
+
+export type CreateResult = { status: 'created' | 'existing'; no: string; published: boolean } | { status: 'collision' };
+
+/** Why a staff operation did not happen. */
+export type OpFailure =
+  | 'not_found'
+  | 'taken'
+  | 'closed'
+  | 'forbidden'
+  | 'not_claimed'
+  | 'same_partner'
+  | 'unknown_partner'
+  | 'erased'
+  | 'stale'
+  | 'send_failed'
+  | 'invalid';
+
+/** On success: the partner and the claimer the case had before the change. */
+export type ScriptOutcome =
+  | { ok: true; previous?: string; claimer?: string }
+  | { ok: false; reason: OpFailure; claimedBy?: string };
+
+type AuditInput = { by: string; action: AuditActionT; partner?: string; to?: string; outcome?: OutcomeT };
+
+export class CaseStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly k: ReferralKeys,
+  ) {}
+
+  private run(name: ScriptName, no: string, now: number, audit: AuditInput, ...args: (string | number)[]) {
+    const entry: AuditEntry = { at: now, ...audit };
+    return runScript(this.redis, name, [this.k.case(no)], [this.k.base, no, now, JSON.stringify(entry), ...args]);
+  }
+
+  private static outcome(reply: unknown): ScriptOutcome {
+    const [code, a, b] = reply as [string, string?, string?];
+    if (code === 'ok') return { ok: true, ...(a ? { previous: a } : {}), ...(b ? { claimer: b } : {}) };
+    return { ok: false, reason: code as OpFailure, ...(code === 'taken' && a ? { claimedBy: a } : {}) };
+  }
+
+  async create(
+    record: CaseRecord,
+    ids: { idem: string; person: string; fp: string },
+    idemTtlSeconds: number,
+  ): Promise<CreateResult> {
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(record)) {
+      if (value !== undefined) fields.push(name, String(value));
+    }
+    const entry: AuditEntry = { at: record.createdAt, by: 'person', action: 'created', partner: record.partner };
+    const reply = (await runScript(
+      this.redis,
+      'create',
+      [this.k.case(record.no), this.k.idempotency(ids.idem), this.k.person(ids.person), this.k.pending],
+      [this.k.base, record.no, record.createdAt, JSON.stringify(entry), ids.fp, idemTtlSeconds, ...fields],
+    )) as [string, string?, number?];
+    if (reply[0] === 'collision') return { status: 'collision' };
+    return { status: reply[0] as 'created' | 'existing', no: reply[1]!, published: reply[2] === 1 };
+  }
+
+  async publish(no: string, now: number): Promise<'published' | 'already' | 'not_found'> {
+    return (await this.run('publish', no, now, { by: 'system', action: 'published' })) as
+      | 'published'
+      | 'already'
+      | 'not_found';
+  }
+
+  async markAnnounced(no: string, now: number): Promise<void> {
+    await this.redis.hsetnx(this.k.case(no), 'announcedAt', String(now));
+  }
+
+  async claim(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
+    const reply = await this.run(
+      'claim',
+      no,
+      now,
+      { by: actor.id, action: 'claimed' },
+      actor.id,
+      actor.partner ?? '',
+      actor.admin ? '1' : '0',
+    );
+    return CaseStore.outcome(reply);
+  }
+
+  async release(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
+    const reply = await this.run(
+      'release',
+      no,
+      now,
+      { by: actor.id, action: 'released' },
+      actor.id,
+      actor.admin ? '1' : '0',
+    );
+    return CaseStore.outcome(reply);
+  }
+
+  /** `expectWaitingSince` makes it a deadline escalation: done only if the case still waits since then. */
+  async transfer(
+    no: string,
+    to: string,
+    actor: StaffActor,
+    now: number,
+    escalation?: { expectWaitingSince: number },
+  ): Promise<ScriptOutcome> {
+    const reply = await this.run(
+      'transfer',
+      no,
+      now,
+      { by: actor.id, action: escalation ? 'escalated' : 'transferred', to },
+      actor.id,
+      actor.partner ?? '',
+      actor.admin ? '1' : '0',
+      to,
+      escalation ? String(escalation.expectWaitingSince) : '',
+      escalation ? '1' : '0',
+    );
+    return CaseStore.outcome(reply);
+  }
+
+  async close(
+    no: string,
+    actor: StaffActor,
+    outcome: OutcomeT,
+    sealedNote: string,
+    now: number,
+  ): Promise<ScriptOutcome> {
+    const reply = await this.run(
+      'close',
+      no,
+      now,
+      { by: actor.id, action: 'closed', outcome },
+      actor.id,
+      actor.partner ?? '',
+      actor.admin ? '1' : '0',
+      outcome,
+      sealedNote,
+    );
+    return CaseStore.outcome(reply);
+  }
+
+  async remind(no: string, expectWaitingSince: number, now: number): Promise<boolean> {
+    const reply = await this.run('remind', no, now, { by: 'system', action: 'reminded' }, String(expectWaitingSince));
+    return reply === 1;
+  }
+
+  async appendMessage(
+    no: string,
+    sealed: string,
+    audit: { by: string; action: 'replied' | 'person_message' },
+    requiredClaimer: string,
+    now: number,
+  ): Promise<'ok' | OpFailure> {
+    return (await this.run('appendMessage', no, now, audit, sealed, requiredClaimer)) as 'ok' | OpFailure;
+  }
+
+  /** Removes the case's personal data; false when there was nothing left to remove. */
+  async scrub(no: string, mode: 'erased' | 'purged', now: number, recordTtlSeconds: number): Promise<boolean> {
+    const by = mode === 'erased' ? 'person' : 'system';
+    return (await this.run('scrub', no, now, { by, action: mode }, mode, recordTtlSeconds)) === 1;
+  }
+
+  async load(no: string): Promise<CaseRecord | null> {
+    return parseCaseRecord(await this.redis.hgetall(this.k.case(no)));
+  }
+
+  async loadMany(nos: readonly string[]): Promise<CaseRecord[]> {
+    if (nos.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const no of nos) pipeline.hgetall(this.k.case(no));
+    const replies = (await pipeline.exec()) ?? [];
+    const records: CaseRecord[] = [];
+    for (const [err, hash] of replies) {
+      if (err) throw err;
+      const record = parseCaseRecord(hash as Record<string, string>);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  async audit(no: string): Promise<AuditEntry[]> {
+    const lines = await this.redis.lrange(this.k.audit(no), 0, -1);
+    return lines.flatMap((line) => {
+      const parsed = AuditEntrySchema.safeParse(JSON.parse(line));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async sealedMessages(no: string): Promise<string[]> {
+    return this.redis.lrange(this.k.messages(no), 0, -1);
+  }
+
+  /** Case numbers in a partner's queue: oldest first, or newest first with a limit (closed cases). */
+  async queue(partner: string, status: CaseStatusT, newestFirst = false, limit = -1): Promise<string[]> {
+    const key = this.k.queue(partner, status);
+    const stop = limit < 0 ? -1 : limit - 1;
+    return newestFirst ? this.redis.zrevrange(key, 0, String(stop)) : this.redis.zrange(key, 0, String(stop));
+  }
+
+  async personCases(person: string): Promise<string[]> {
+    return this.redis.smembers(this.k.person(person));
+  }
+
+  async isPersonCase(person: string, no: string): Promise<boolean> {
+    return (await this.redis.sismember(this.k.person(person), no)) === 1;
+  }
+
+  async forgetPerson(person: string): Promise<void> {
+    await this.redis.del(this.k.person(person));
+  }
+
+  /** Members of a time-scored index (pending, deadlines, retention) scored at or before `until`. */
+  async dueIn(key: string, until: number, limit = 1000): Promise<string[]> {
+    return this.redis.zrangebyscore(key, '-inf', String(until), 'LIMIT', '0', String(limit));
+  }
+
+  async dropFromIndex(key: string, no: string): Promise<void> {
+    await this.redis.zrem(key, no);
+  }
+}

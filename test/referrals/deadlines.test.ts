@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  caseNumberIn,
+  newChat,
+  openCase,
+  type ReferralFixture,
+  referEffect,
+  referralFixture,
+} from './support/referrals.ts';
+
+const HOUR = 3_600_000;
+
+describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, fallback aracem)', () => {
+  let f: ReferralFixture;
+  beforeEach(async () => {
+    f = await referralFixture({ remindAfterHours: 4, escalateAfterHours: 24 });
+  });
+  afterEach(async () => {
+    await f.cleanup();
+  });
+
+  it('reminds the partner staff once when a case waits past the reminder deadline', async () => {
+    const no = await openCase(f, newChat());
+    f.clock.advance(4 * HOUR - 1);
+    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0 });
+    f.clock.advance(1);
+    expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1 });
+    f.clock.advance(HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 0 });
+    expect(f.notifier.ofType('reminder')).toEqual([
+      expect.objectContaining({
+        case: expect.objectContaining({ no, partner: 'ame', overdue: true }),
+        waitingMs: 4 * HOUR,
+      }),
+    ]);
+  });
+
+  it('escalates to the fallback partner after the escalation deadline, once, even with two checkers', async () => {
+    const no = await openCase(f, newChat());
+    f.clock.advance(24 * HOUR);
+    const reports = await Promise.all([f.service.checkDeadlines(), f.service.checkDeadlines()]);
+    expect(reports.reduce((n, r) => n + r.escalated, 0)).toBe(1);
+    expect((await f.service.listQueue('ame')).overdue).toEqual([]);
+    const fallback = await f.service.listQueue('aracem');
+    expect(fallback.waiting.map((c) => [c.no, c.partner])).toEqual([[no, 'aracem']]);
+    expect(f.notifier.ofType('escalated')).toEqual([
+      expect.objectContaining({ from: 'ame', case: expect.objectContaining({ no, partner: 'aracem' }) }),
+    ]);
+    expect(f.notifier.ofType('waiting').at(-1)).toMatchObject({ reason: 'escalated', case: { no } });
+    // At the fallback, the deadlines start again: a reminder, never another escalation.
+    f.clock.advance(30 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1, escalated: 0 });
+    expect(
+      ((await f.service.details(no, { id: 'web:a', partner: 'aracem' })) as { audit: { action: string }[] }).audit.map(
+        (a) => a.action,
+      ),
+    ).toEqual(['created', 'published', 'escalated', 'reminded']);
+  });
+
+  it('leaves claimed cases alone, and counts again from a release', async () => {
+    const no = await openCase(f, newChat());
+    await f.service.claim(no, { id: 'tg:1', partner: 'ame' });
+    f.clock.advance(48 * HOUR);
+    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0 });
+    await f.service.release(no, { id: 'tg:1' });
+    f.clock.advance(4 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1, escalated: 0 });
+  });
+
+  it('publishes a case whose dispatch job was lost', async () => {
+    const chat = newChat();
+    const no = caseNumberIn(await f.service.intake(chat, referEffect(), 'fr'));
+    await f.service.queue.obliterate({ force: true });
+    expect((await f.service.listQueue('ame')).waiting).toEqual([]);
+    f.clock.advance(61_000);
+    expect(await f.service.checkDeadlines()).toMatchObject({ republished: 1 });
+    expect((await f.service.listQueue('ame')).waiting.map((c) => c.no)).toEqual([no]);
+    expect(f.notifier.ofType('waiting')).toHaveLength(1);
+    expect(await f.service.checkDeadlines()).toMatchObject({ republished: 0 });
+  });
+});

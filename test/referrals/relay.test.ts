@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CaseDetails } from '../../src/referrals/service.ts';
+import { newChat, openCase, type ReferralFixture, referEffect, referralFixture } from './support/referrals.ts';
+
+const awa = { id: 'tg:101', partner: 'ame' };
+const bakary = { id: 'tg:102', partner: 'ame' };
+
+describe('relay between the person and the staff member who has the case', () => {
+  let f: ReferralFixture;
+  beforeEach(async () => {
+    f = await referralFixture();
+  });
+  afterEach(async () => {
+    await f.cleanup();
+  });
+
+  it('passes staff replies to the person and the person messages to the claimer only', async () => {
+    const chat = newChat('whatsapp');
+    const no = await openCase(f, chat);
+    expect(await f.service.relayFromPerson(chat, 'hello?')).toBe(false);
+    await f.service.claim(no, awa);
+
+    expect(await f.service.reply(no, awa, 'Hello, I am Awa from AME. Where are you now?')).toMatchObject({ ok: true });
+    const last = f.outbox.sent.at(-1)!;
+    expect(last.chat).toEqual(chat);
+    expect(last.messages).toEqual([
+      { title: `AME (dossier ${no})`, paragraphs: ['Hello, I am Awa from AME. Where are you now?'] },
+    ]);
+
+    expect(await f.service.relayFromPerson(chat, 'At the bus station in Sogoniko')).toBe(true);
+    const relayed = f.notifier.ofType('person_message');
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).toMatchObject({ staffId: 'tg:101', text: 'At the bus station in Sogoniko', case: { no } });
+
+    expect(await f.service.reply(no, bakary, 'I am not the claimer')).toEqual({ ok: false, reason: 'forbidden' });
+    const details = (await f.service.details(no, awa)) as CaseDetails;
+    expect(details.messages.map((m) => [m.from, m.by, m.text])).toEqual([
+      ['staff', 'tg:101', 'Hello, I am Awa from AME. Where are you now?'],
+      ['person', undefined, 'At the bus station in Sogoniko'],
+    ]);
+  });
+
+  it('relays to the most recently claimed of several cases, and stops when it is closed', async () => {
+    const chat = newChat();
+    const first = await openCase(f, chat);
+    const second = await openCase(f, chat, referEffect({ intakeId: 'i2', need: 'health' }));
+    await f.service.claim(first, awa);
+    f.clock.advance(1000);
+    await f.service.claim(second, bakary);
+    expect(await f.service.relayFromPerson(chat, 'one')).toBe(true);
+    expect(f.notifier.ofType('person_message').at(-1)).toMatchObject({ staffId: 'tg:102', case: { no: second } });
+    await f.service.closeCase(second, bakary, 'helped');
+    expect(await f.service.relayFromPerson(chat, 'two')).toBe(true);
+    expect(f.notifier.ofType('person_message').at(-1)).toMatchObject({ staffId: 'tg:101', case: { no: first } });
+    await f.service.closeCase(first, awa, 'helped');
+    expect(await f.service.relayFromPerson(chat, 'three')).toBe(false);
+    expect(await f.service.reply(first, awa, 'too late')).toEqual({ ok: false, reason: 'closed' });
+  });
+
+  it('tells staff when a reply could not reach the person, and keeps no trace of it', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    await f.service.claim(no, awa);
+    f.outbox.failFor.add(chat.id);
+    expect(await f.service.reply(no, awa, 'Are you there?')).toEqual({ ok: false, reason: 'send_failed' });
+    expect(((await f.service.details(no, awa)) as CaseDetails).messages).toEqual([]);
+  });
+
+  it('answers a person asking about their case by its number, and only about their own', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    expect(await f.service.statusFor(chat, 'what about my case', 'fr')).toBeNull();
+    expect(await f.service.statusFor(chat, no.toLowerCase(), 'en')).toEqual([
+      { paragraphs: [`Your case ${no} is waiting for someone from AME to take it up.`] },
+    ]);
+    await f.service.claim(no, awa);
+    expect(await f.service.statusFor(chat, no, 'fr')).toEqual([
+      { paragraphs: [`Ton dossier ${no} est suivi par AME.`] },
+    ]);
+    await f.service.closeCase(no, awa, 'helped');
+    expect(await f.service.statusFor(chat, no, 'bm')).toEqual([{ paragraphs: [`I ka dosiye ${no} datugura.`] }]);
+    expect(await f.service.statusFor(newChat(), no, 'fr')).toEqual([
+      { paragraphs: [`Je ne trouve pas de dossier ${no} pour toi. Vérifie le numéro.`] },
+    ]);
+  });
+});
