@@ -104,6 +104,12 @@ export function zodProblems(source: YamlSource, error: ZodError): SourceProblem[
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A record key (a node id, a keyword id...) that breaks the id rule: point at the key itself.
+      const detail = (issue as unknown as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+      out.push(problemAt(source, path, `invalid id: ${detail}`, 'error', true));
+      continue;
+    }
     if (issue.code === 'invalid_union') {
       // Report the branch that went furthest rather than "invalid input".
       const branches = issue.errors as unknown as { path: PropertyKey[]; message: string }[][];

@@ -1,6 +1,7 @@
 // When no Redis is configured and none answers on 127.0.0.1:6379, the bot runs its own redis-server:
 // data in the data folder, AOF with fsync every second, no eviction, reached through a Unix socket.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { redisAnswers } from './redis.ts';
@@ -18,9 +19,16 @@ export class MissingRedisServerError extends Error {
 export type PrivateRedis = { socket: string; stop(): Promise<void> };
 
 export function findRedisServer(): string | null {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const bin = found.stdout.trim();
-  return found.status === 0 && bin ? bin : null;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return null;
 }
 
 export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> {

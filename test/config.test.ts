@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigSchema, parseConfig } from '../src/config.ts';
+import { REPO_ROOT } from './support/app.ts';
+
+describe('config', () => {
+  it('has defaults for a first start with nothing set', () => {
+    const config = parseConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.TELEGRAM_MODE).toBe('polling');
+    expect(config.WHATSAPP_ENABLED).toBe(false);
+  });
+
+  it('gives one clear line per bad variable', () => {
+    try {
+      parseConfig({ PORT: 'eighty', TELEGRAM_BOT_TOKEN: 'nope', WHATSAPP_ENABLED: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const lines = (err as ConfigError).lines;
+      expect(lines).toHaveLength(3);
+      expect(lines.find((l) => l.startsWith('PORT:'))).toBeDefined();
+      expect(lines.find((l) => l.startsWith('TELEGRAM_BOT_TOKEN:'))).toContain('@BotFather');
+      expect(lines.find((l) => l.startsWith('WHATSAPP_ENABLED:'))).toBeDefined();
+    }
+  });
+
+  it('requires a data key in production', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/KUNNAFONI_DATA_KEY/);
+  });
+
+  it('lists every variable in .env.example', () => {
+    const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    for (const name of Object.keys(ConfigSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+});
