@@ -1,6 +1,7 @@
 // Turns text into search terms: normalise, undo SMS spelling, drop stopwords and small numbers, stem.
 // The same steps run on the FAQs (index) and on the question, so both sides meet on the same terms.
 
+import { fold } from './fold.ts';
 import { words } from './normalize.ts';
 import { unSms } from './sms.ts';
 import { stem } from './stem.ts';
@@ -8,8 +9,10 @@ import { ALL_STOPWORDS } from './stopwords.ts';
 
 /** Ages, counts and hours ("16", "14h", "3mois") say little about which FAQ is meant. */
 const SMALL_NUMBER = /^\d{1,2}[a-z]{0,4}$/;
-/** French elision typed without the apostrophe: "lhopital", "dalgerie", "jai", "quil". */
-const ELIDED = /^(?:l|d|j|m|t|s|n|c|qu)([aeiouyh][a-z]{3,})$/;
+/** French elision typed without the apostrophe: "lhopital", "dalgerie", "loim", "quil". */
+const ELIDED = /^(?:[ld]([aeiouyh][a-z]{2,})|(?:j|m|t|s|n|c|qu)([aeiouyh][a-z]{3,}))$/;
+
+const termOf = (word: string) => fold(stem(word));
 
 function keep(word: string): boolean {
   return word.length > 1 && !ALL_STOPWORDS.has(word) && !SMALL_NUMBER.test(word);
@@ -18,7 +21,7 @@ function keep(word: string): boolean {
 /** Terms of an indexed text (FAQ titles, phrasings, answers). */
 export function indexTerms(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) for (const u of unSms(w)) if (keep(u)) out.push(stem(u));
+  for (const w of words(text)) for (const u of unSms(w)) if (keep(u)) out.push(termOf(u));
   return out;
 }
 
@@ -31,12 +34,13 @@ export function questionTerms(text: string, known: ReadonlySet<string>): string[
   for (const w of words(text)) {
     for (const u of unSms(w)) {
       if (!keep(u)) continue;
-      let term = stem(u);
+      let term = termOf(u);
       if (!known.has(term)) {
-        const rest = ELIDED.exec(u)?.[1];
+        const m = ELIDED.exec(u);
+        const rest = m?.[1] ?? m?.[2];
         if (rest !== undefined) {
           if (!keep(rest)) continue;
-          if (known.has(stem(rest))) term = stem(rest);
+          if (known.has(termOf(rest))) term = termOf(rest);
         }
       }
       out.push(term);

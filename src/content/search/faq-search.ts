@@ -101,8 +101,8 @@ export function createFaqSearch(
   return {
     inspect,
     search(text, lang) {
-      const { terms, known, hits } = inspect(text, lang);
-      const verdict = judge(hits, { terms: terms.length, known }, calibration);
+      const { hits } = inspect(text, lang);
+      const verdict = judge(hits, calibration);
       return { ...verdict, results: verdict.results.slice(0, MAX_RESULTS) };
     },
   };

@@ -37,7 +37,11 @@ const KEEP = new Set([
   'refus',
   'recus',
   'bamako',
+  'gens',
 ]);
+
+/** Words whose stem would meet an unrelated word's: données (data) is not donner (to give). */
+const OWN_STEM: Record<string, string> = { donnee: 'donnee', donnees: 'donnee' };
 
 /** Suffixes tried longest first; `min` is the shortest stem that may remain. */
 const SUFFIXES: { end: string; min: number; to?: string }[] = [
@@ -84,6 +88,8 @@ const SUFFIXES: { end: string; min: number; to?: string }[] = [
 
 export function stem(word: string): string {
   if (word.length <= 3 || KEEP.has(word) || /\d/.test(word)) return word;
+  const own = OWN_STEM[word];
+  if (own !== undefined) return own;
   let w = word;
   // Plural first, then one derivational or verbal ending.
   if (w.length > 4 && /[^su]s$/.test(w) && !w.endsWith('ies')) w = w.slice(0, -1);
