@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Tests talk to real Redis, Chromium and child processes: generous limits, no timing assertions.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -31,7 +31,8 @@ export function findRedisServer(): string | null {
   return null;
 }
 
-export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> {
+/** `port`: also listen on 127.0.0.1:port (tests); by default only the Unix socket. */
+export async function startPrivateRedis(dataDir: string, options: { port?: number } = {}): Promise<PrivateRedis> {
   const bin = findRedisServer();
   if (!bin) throw new MissingRedisServerError();
   const dir = path.resolve(dataDir, 'redis');
@@ -41,7 +42,9 @@ export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> 
     bin,
     [
       '--port',
-      '0',
+      String(options.port ?? 0),
+      '--bind',
+      '127.0.0.1',
       '--unixsocket',
       socket,
       '--unixsocketperm',
