@@ -40,6 +40,12 @@ export function recognizeChoice(raw: string, candidates: readonly ChoiceCandidat
   const contained = forms.filter((c) => c.forms.some((f) => f.split(' ').every((w) => words.has(w))));
   if (contained.length === 1 && words.size <= 4) return { kind: 'match', id: contained[0]!.id };
 
+  // Part of a label ("asile" for "Asile, réfugiés") counts when it fits exactly one choice.
+  if (text.length >= 4) {
+    const partial = forms.filter((c) => c.forms.some((f) => ` ${f} `.includes(` ${text} `)));
+    if (partial.length === 1) return { kind: 'match', id: partial[0]!.id };
+  }
+
   // One typo in a word of five letters or more ("francais" vs "franssais").
   if (text.length >= 5) {
     const close = forms.filter((c) => c.forms.some((f) => f.length >= 5 && boundedEditDistance(f, text, 1) <= 1));

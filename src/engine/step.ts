@@ -133,7 +133,8 @@ class Run {
     const match = recognizeChoice(text, this.candidates(choices), ask.type !== 'choice');
     if (ask.type === 'choice') {
       if (match.kind === 'match') return this.take(ask, choices.find((c) => c.id === match.id)!);
-      if (match.kind === 'none' && ask.on_text) {
+      // Free text (not emoji or punctuation alone) at a menu goes where the flow says, e.g. the FAQ search.
+      if (match.kind === 'none' && ask.on_text && /\p{L}/u.test(text)) {
         s.vars.query = text;
         return this.enter(this.resolve(ask.on_text));
       }
