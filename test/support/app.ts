@@ -1,0 +1,59 @@
+// A real bot for tests: the shipped flows, content and locales, a real runtime on real Redis (own key prefix).
+import path from 'node:path';
+import { type Bundle, loadBundle } from '../../src/app/bundle.ts';
+import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
+import { silentLogger } from '../../src/infra/logger.ts';
+import { RedisChatLock } from '../../src/infra/redis-chat-lock.ts';
+import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
+import { type TestRedis, testRedis } from './redis.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+let cached: Promise<Bundle> | null = null;
+
+/** The shipped bundle, loaded once per test file. */
+export function shippedBundle(): Promise<Bundle> {
+  cached ??= loadBundle(REPO_ROOT).then(({ bundle, problems }) => {
+    if (!bundle) throw new Error(`shipped bundle has errors:\n${problems.map((p) => p.message).join('\n')}`);
+    return bundle;
+  });
+  return cached;
+}
+
+export type TestApp = TestRedis & {
+  runtime: Runtime;
+  bundle: Bundle;
+  cipher: PersonalDataCipher;
+  store: RedisSessionStore;
+  close(): Promise<void>;
+};
+
+export async function createTestApp(
+  options: {
+    referrals?: ReferralIntake;
+    subscriptions?: Subscriptions;
+    clock?: Clock;
+    sessionTtlMs?: number;
+    logger?: ReturnType<typeof silentLogger>;
+  } = {},
+): Promise<TestApp> {
+  const bundle = await shippedBundle();
+  const r = await testRedis();
+  const cipher = new PersonalDataCipher(devDataKeys('tests'));
+  const store = new RedisSessionStore(r.redis, r.keys, cipher, options.sessionTtlMs ?? 86_400_000);
+  const runtime = createRuntime({
+    flows: bundle.flows,
+    catalog: bundle.catalog,
+    presenter: bundle.presenter,
+    store,
+    lock: new RedisChatLock(r.redis, r.keys),
+    clock: options.clock ?? { now: () => Date.now() },
+    logger: options.logger ?? silentLogger(),
+    ...(options.referrals ? { referrals: options.referrals } : {}),
+    ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
+  });
+  return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
+}
