@@ -1,7 +1,6 @@
 // Starts the loopback Bot API server, a Redis connection with a private key prefix, and the Telegram channel.
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import {
   type ConversationRuntime,
@@ -9,10 +8,11 @@ import {
   type TelegramChannel,
   type TelegramChannelOptions,
 } from '../../../src/channels/telegram/adapter.ts';
-import { RedisKeys } from '../../../src/infra/keys.ts';
+import type { RedisKeys } from '../../../src/infra/keys.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { Subscriptions } from '../../../src/ports/services.ts';
 import { BotApiServer, type RecordedCall, type UpdateBody } from '../../support/bot-api-server.ts';
+import { testRedis } from '../../support/redis.ts';
 
 export type LogLine = { level: number; msg: string; [key: string]: unknown };
 
@@ -47,8 +47,7 @@ export async function startHarness(
   overrides: Partial<TelegramChannelOptions> & { start?: boolean } = {},
 ): Promise<Harness> {
   const server = await BotApiServer.start();
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: false, maxRetriesPerRequest: 2 });
-  const keys = new RedisKeys(`kftest-tg-${randomBytes(6).toString('hex')}`);
+  const { redis, keys, cleanup } = await testRedis();
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -88,9 +87,7 @@ export async function startHarness(
     async close() {
       await channel.stop();
       await server.close();
-      const found = await redis.keys(`${keys.root}:*`);
-      if (found.length > 0) await redis.del(...found);
-      await redis.quit();
+      await cleanup();
     },
   };
 }

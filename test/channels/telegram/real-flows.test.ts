@@ -1,0 +1,65 @@
+// The shipped flows, content and runtime on real Redis, through grammY and the loopback Bot API server.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callbackUpdate, mediaUpdate, startUpdate } from '../../support/bot-api-server.ts';
+import { createTestApp, type TestApp } from '../../support/app.ts';
+import { buttonData, type Harness, keyboardOf, startHarness } from './harness.ts';
+
+let app: TestApp;
+let h: Harness;
+
+beforeEach(async () => {
+  app = await createTestApp();
+  h = await startHarness(app.runtime);
+});
+
+afterEach(async () => {
+  await h.close();
+  await app.close();
+});
+
+const labels = (call: Parameters<typeof keyboardOf>[0]) => keyboardOf(call).flat().map((b) => b.text);
+
+describe('the shipped conversation on Telegram', () => {
+  it('goes /start -> language -> menu -> topic -> question -> answer', async () => {
+    const [language] = await h.say(60, startUpdate(60, undefined, { languageCode: 'fr' }));
+    expect(labels(language)).toEqual(['Français', 'English', 'Bamanankan']);
+
+    const [menu] = await h.say(60, callbackUpdate(60, buttonData(language, 'Français')));
+    expect(labels(menu)).toContain('Connaître mes droits');
+
+    const [topics] = await h.say(60, callbackUpdate(60, buttonData(menu, 'Connaître mes droits')));
+    const [questions] = await h.say(60, callbackUpdate(60, buttonData(topics, 'Voyage et papiers')));
+    const [answer, helped] = await h.say(60, callbackUpdate(60, buttonData(questions, 'On m\'a pris mon passeport')), 2);
+    expect(String(answer?.params.text)).toMatch(/^<b>On m'a pris mon passeport<\/b>\n\n/);
+    expect(keyboardOf(answer)).toEqual([]);
+    expect(labels(helped)).toContain('Oui');
+    expect(h.server.callsTo('answerCallbackQuery')).toHaveLength(4);
+  });
+
+  it('answers a press on an old keyboard with the current question', async () => {
+    const [language] = await h.say(61, startUpdate(61));
+    const [menu] = await h.say(61, callbackUpdate(61, buttonData(language, 'Français')));
+    const replies = await h.say(61, callbackUpdate(61, buttonData(language, 'English')));
+    const current = replies.at(-1);
+    expect(labels(current)).toEqual(labels(menu));
+    // Still in French: the old "English" button changed nothing.
+    expect(String(current?.params.text)).toContain('Que veux-tu faire');
+    const [topics] = await h.say(61, callbackUpdate(61, buttonData(current, 'Connaître mes droits')));
+    expect(labels(topics)).toContain('Voyage et papiers');
+  });
+
+  it('opens the FAQ of a deep link, and welcomes on an unknown one', async () => {
+    const [answer] = await h.say(62, startUpdate(62, 'faq-passport-taken', { languageCode: 'fr' }));
+    expect(String(answer?.params.text)).toMatch(/^<b>On m'a pris mon passeport<\/b>/);
+    const [welcome] = await h.say(63, startUpdate(63, 'faq-does-not-exist'));
+    expect(labels(welcome)).toEqual(['Français', 'English', 'Bamanankan']);
+  });
+
+  it('answers a voice note with a short useful reply and asks again', async () => {
+    const [language] = await h.say(64, startUpdate(64));
+    const [menu] = await h.say(64, callbackUpdate(64, buttonData(language, 'Français')));
+    const [reply] = await h.say(64, mediaUpdate(64, 'voice'));
+    expect(String(reply?.params.text)).toContain('écouter les messages vocaux');
+    expect(labels(reply)).toEqual(labels(menu));
+  });
+});
