@@ -1,7 +1,7 @@
 // The shipped flows, content and runtime on real Redis, through grammY and the loopback Bot API server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callbackUpdate, mediaUpdate, startUpdate } from '../../support/bot-api-server.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
+import { callbackUpdate, mediaUpdate, startUpdate } from '../../support/bot-api-server.ts';
 import { buttonData, type Harness, keyboardOf, startHarness } from './harness.ts';
 
 let app: TestApp;
@@ -17,7 +17,10 @@ afterEach(async () => {
   await app.close();
 });
 
-const labels = (call: Parameters<typeof keyboardOf>[0]) => keyboardOf(call).flat().map((b) => b.text);
+const labels = (call: Parameters<typeof keyboardOf>[0]) =>
+  keyboardOf(call)
+    .flat()
+    .map((b) => b.text);
 
 describe('the shipped conversation on Telegram', () => {
   it('goes /start -> language -> menu -> topic -> question -> answer', async () => {
@@ -29,7 +32,7 @@ describe('the shipped conversation on Telegram', () => {
 
     const [topics] = await h.say(60, callbackUpdate(60, buttonData(menu, 'Connaître mes droits')));
     const [questions] = await h.say(60, callbackUpdate(60, buttonData(topics, 'Voyage et papiers')));
-    const [answer, helped] = await h.say(60, callbackUpdate(60, buttonData(questions, 'On m\'a pris mon passeport')), 2);
+    const [answer, helped] = await h.say(60, callbackUpdate(60, buttonData(questions, "On m'a pris mon passeport")), 2);
     expect(String(answer?.params.text)).toMatch(/^<b>On m'a pris mon passeport<\/b>\n\n/);
     expect(keyboardOf(answer)).toEqual([]);
     expect(labels(helped)).toContain('Oui');
