@@ -1,0 +1,83 @@
+// The WhatsApp channel on the real runtime, flows and content (test/support/app.ts), the fake Client playing
+// WhatsApp: what a person on WhatsApp actually reads.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWhatsAppChannel, type WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
+import { silentLogger } from '../../../src/infra/logger.ts';
+import { createTestApp, type TestApp } from '../../support/app.ts';
+import { fakeClientFactory, waMessage } from '../../support/fake-whatsapp-client.ts';
+import { waitFor } from './harness.ts';
+
+const FATOU = '22379000000@c.us';
+
+let app: TestApp;
+let channel: WhatsAppChannel;
+
+afterEach(async () => {
+  await channel?.stop();
+  await app?.close();
+});
+
+async function start() {
+  app = await createTestApp();
+  const fakes = fakeClientFactory();
+  channel = createWhatsAppChannel({
+    runtime: app.runtime,
+    redis: app.redis,
+    keys: app.keys,
+    chromiumPath: '/usr/bin/chromium',
+    dataDir: '/nonexistent',
+    auth: 'local',
+    logger: silentLogger(),
+    clientFactory: fakes.factory,
+    showQr: () => {},
+    minGapMs: 0,
+  });
+  await channel.start();
+  const client = fakes.latest();
+  client.becomeReady();
+  /** Sends a message as Fatou and returns what the bot wrote back (every answer of these flows ends with a menu). */
+  const say = async (fields: Parameters<typeof waMessage>[1]) => {
+    const before = client.sent.length;
+    const answered = () => client.sent.length > before && /Réponds [^\n]*\.$/.test(client.textsTo(FATOU).at(-1) ?? '');
+    client.receive(waMessage(FATOU, fields));
+    await waitFor(answered, 'an answer ending with its menu');
+    return client.textsTo(FATOU).slice(before).join('\n\n');
+  };
+  return { client, say };
+}
+
+describe('WhatsApp on the real flows', () => {
+  it('walks from the menu to an answer by number, by word and by emoji digit, with numbered menus only', async () => {
+    const { client, say } = await start();
+
+    // WhatsApp gives no language: the person is asked first.
+    const welcome = await say({ body: 'Bonjour' });
+    expect(welcome).toMatch(/1\. Français\n2\. English\n3\. Bamanankan\n\nRéponds 1, 2 ou 3\.$/);
+
+    const menu = await say({ body: 'Français' });
+    expect(menu).toMatch(/1\. Connaître mes droits\n2\. /);
+    expect(menu).toMatch(/Réponds 1, 2, 3, 4, 5, 6 ou 7\.$/);
+
+    const topics = await say({ body: '1' });
+    expect(topics).toContain('2. Arrêté ou expulsé');
+
+    const questions = await say({ body: 'arrêté ou expulsé' });
+    expect(questions).toContain("1. Arrêté à l'étranger, que faire ?");
+
+    const answer = await say({ body: '1️⃣' });
+    expect(answer).toMatch(/^\*Arrêté à l'étranger, que faire \?\*/);
+    expect(answer).toContain('consulat du Mali');
+    expect(answer).toMatch(/1\. En savoir plus/);
+
+    expect(client.sent.every((s) => typeof s.content === 'string' && s.content.length <= 1500)).toBe(true);
+  });
+
+  it('answers a voice note with a short useful message instead of silence', async () => {
+    const { say } = await start();
+    await say({ body: 'Bonjour' });
+    await say({ body: '1' });
+    const reply = await say({ type: 'ptt' });
+    expect(reply.length).toBeGreaterThan(0);
+    expect(reply).toMatch(/\d\. /);
+  });
+});
