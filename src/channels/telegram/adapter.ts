@@ -5,7 +5,7 @@
 // - Every button press is answered (answerCallbackQuery), whatever happens next.
 // - A failing update is logged and never blocks that chat's later updates.
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Api, Bot, type Context } from 'grammy';
+import { Api, Bot, type Context, type Middleware } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
@@ -52,6 +52,11 @@ export type TelegramChannelOptions = {
   pollTimeoutSeconds?: number;
   /** Updates processed at once across chats (default 500, the runner's default). */
   concurrency?: number;
+  /**
+   * Installed before the conversation handler, after per-chat ordering (e.g. the referrals staff composer, which
+   * handles staff groups and staff commands and passes everything else on with `next()`).
+   */
+  before?: Middleware<Context>[];
 };
 
 export type TelegramChannel = {
@@ -71,7 +76,9 @@ const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat
 
 export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
   const { runtime, redis, keys, logger } = options;
-  const client = { apiRoot: options.apiRoot ?? 'https://api.telegram.org', timeoutSeconds: 60 };
+  // grammY refuses a trailing slash; a URL validator may have added one.
+  const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  const client = { apiRoot, timeoutSeconds: 60 };
   const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
   bot.api.config.use(
     retryTransformer({
@@ -140,6 +147,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   // Tracked from entry (including time spent waiting behind the same chat), so stop() can drain everything.
   bot.use((_ctx, next) => track(next()));
   bot.use(sequentialize(orderKey));
+  for (const middleware of options.before ?? []) bot.use(middleware);
   bot.use((ctx) => processUpdate(ctx.update));
   bot.catch((error) => logger.error({ err: describe(error.error) }, 'telegram: middleware error'));
 

@@ -133,3 +133,28 @@ async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> 
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('middleware installed before the conversation', () => {
+  it('sees staff-group updates and passes everything else on', async () => {
+    const runtime = new FakeRuntime();
+    const seen: string[] = [];
+    h = await startHarness(runtime, {
+      before: [
+        async (ctx, next) => {
+          if (ctx.chat?.type === 'supergroup') {
+            seen.push(ctx.message?.text ?? '');
+            await ctx.reply('pris en charge');
+            return;
+          }
+          await next();
+        },
+      ],
+    });
+    const [staffReply] = await h.say(-1009, textUpdate(-1009, 'claim', { chatType: 'supergroup', fromId: 77 }));
+    expect(staffReply?.params.text).toBe('pris en charge');
+    const [reply] = await h.say(90, textUpdate(90, 'bonjour'));
+    expect(reply?.params.text).toBe('Tu as écrit : bonjour');
+    expect(seen).toEqual(['claim']);
+    expect(runtime.inputs.map((i) => i.chat.id)).toEqual(['90']);
+  });
+});
