@@ -120,11 +120,15 @@ log()
 return {'ok', c[2], c[3] or ''}
 `;
 
-/** ARGV[5] expected waitingSince: one reminder per waiting period, whoever checks. */
+/**
+ * ARGV[5] expected waitingSince: one reminder per waiting period, whoever checks. ARGV[6] '1' when no deadline is
+ * left after it (the case is with the fallback partner): it leaves the deadline index.
+ */
 const REMIND = `
 local c = redis.call('HMGET', caseKey, 'status', 'waitingSince', 'remindedAt')
 if c[1] ~= 'waiting' or c[2] ~= ARGV[5] or c[3] then return 0 end
 redis.call('HSET', caseKey, 'remindedAt', now)
+if ARGV[6] == '1' then redis.call('ZREM', base .. ':deadlines', no) end
 log()
 return 1
 `;

@@ -155,8 +155,10 @@ export class CaseStore {
     return CaseStore.outcome(reply);
   }
 
-  async remind(no: string, expectWaitingSince: number, now: number): Promise<boolean> {
-    const reply = await this.run('remind', no, now, { by: 'system', action: 'reminded' }, String(expectWaitingSince));
+  /** `last`: no deadline follows this reminder, so the case leaves the deadline index. */
+  async remind(no: string, expectWaitingSince: number, now: number, last: boolean): Promise<boolean> {
+    const audit = { by: 'system', action: 'reminded' } as const;
+    const reply = await this.run('remind', no, now, audit, String(expectWaitingSince), last ? '1' : '0');
     return reply === 1;
   }
 
@@ -226,7 +228,7 @@ export class CaseStore {
   }
 
   /** Members of a time-scored index (pending, deadlines, retention) scored at or before `until`. */
-  async dueIn(key: string, until: number, limit = 1000): Promise<string[]> {
+  async dueIn(key: string, until: number, limit = 5000): Promise<string[]> {
     return this.redis.zrangebyscore(key, '-inf', String(until), 'LIMIT', '0', String(limit));
   }
 

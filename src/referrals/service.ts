@@ -457,7 +457,8 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
           await tellStaff({ type: 'escalated', case: summaryOf(after), from: record.partner });
           await tellStaff({ type: 'waiting', case: summaryOf(after), reason: 'escalated' });
         } else if (waited >= remindAfterMs && record.remindedAt === undefined) {
-          if (!(await store.remind(record.no, record.waitingSince, now))) continue;
+          const last = record.partner === o.fallbackPartner;
+          if (!(await store.remind(record.no, record.waitingSince, now, last))) continue;
           report.reminded++;
           await tellStaff({ type: 'reminder', case: summaryOf(record), waitingMs: waited });
         }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startReferralWorker } from '../../src/referrals/worker.ts';
 import {
   caseNumberIn,
+  eventually,
   newChat,
   openCase,
   type ReferralFixture,
@@ -65,6 +67,29 @@ describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, f
     await f.service.release(no, { id: 'tg:1' });
     f.clock.advance(4 * HOUR);
     expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1, escalated: 0 });
+  });
+
+  it('runs the deadline check and the retention purge as repeatable BullMQ jobs', async () => {
+    const worker = await startReferralWorker({
+      service: f.service,
+      redis: f.redis,
+      keys: f.keys,
+      options: { deadlinesEveryMs: 100, retentionEveryMs: 100 },
+    });
+    try {
+      const waiting = await openCase(f, newChat());
+      const closed = await openCase(f, newChat(), referEffect({ intakeId: 'i2' }));
+      await f.service.claim(closed, { id: 'tg:1', partner: 'ame' });
+      await f.service.closeCase(closed, { id: 'tg:1' }, 'helped');
+      f.clock.advance(31 * 24 * HOUR);
+      await eventually(async () => (f.notifier.ofType('escalated').length > 0 ? true : undefined));
+      expect(f.notifier.ofType('escalated')[0]?.case.no).toBe(waiting);
+      await eventually(async () => ((await f.service.summary(closed))?.purged ? true : undefined));
+      const schedulers = await f.service.queue.getJobSchedulers();
+      expect(schedulers.map((j) => j.key).sort()).toEqual(['referral-deadlines', 'referral-retention']);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('publishes a case whose dispatch job was lost', async () => {
