@@ -51,8 +51,13 @@ function claimKeyboard(no: string, label: string) {
   return { inline_keyboard: [[{ text: label, callback_data: `${CLAIM_PREFIX}${no}` }]] };
 }
 
-export function createTelegramStaffNotifier(api: Api, options: TelegramStaffOptions): StaffNotifier {
+/**
+ * `api` may be given as a function: the channel's bot (and its API with retries) is built after the referral service
+ * it takes the staff composer from, so the notifier looks it up when it first sends.
+ */
+export function createTelegramStaffNotifier(api: Api | (() => Api), options: TelegramStaffOptions): StaffNotifier {
   const t = staffTexts(options.lang ?? 'fr');
+  const bot = () => (typeof api === 'function' ? api() : api);
   const label = options.labelOf ?? ((_kind, id) => id);
   const name = options.partnerName ?? ((id) => id);
 
@@ -62,12 +67,12 @@ export function createTelegramStaffNotifier(api: Api, options: TelegramStaffOpti
       options.logger?.debug({ partner }, 'no staff group for this partner; the console lists the case');
       return;
     }
-    await api.sendMessage(chatId, text, claimable ? { reply_markup: claimKeyboard(claimable, t.claimButton) } : {});
+    await bot().sendMessage(chatId, text, claimable ? { reply_markup: claimKeyboard(claimable, t.claimButton) } : {});
   }
 
   async function toStaff(staffId: string | undefined, text: string): Promise<void> {
     const userId = telegramUserOf(staffId);
-    if (userId !== null) await api.sendMessage(userId, text);
+    if (userId !== null) await bot().sendMessage(userId, text);
   }
 
   return {
