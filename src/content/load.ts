@@ -15,7 +15,7 @@ export type ContentLoadResult = { content: Content | null; problems: SourceProbl
 export async function loadContent(root: string): Promise<ContentLoadResult> {
   const absRoot = path.resolve(root);
   const faqs = await readItemFolder(absRoot, 'content/faqs', FaqSchema);
-  const contacts = await readItemFolder(absRoot, 'content/contacts', ContactSchema);
+  const contacts = await readItemFolder(absRoot, 'content/contacts', ContactSchema, 'warning');
   const { lists, problems: listProblems } = await readLists(absRoot);
   const problems = [...faqs.problems, ...contacts.problems, ...listProblems];
 

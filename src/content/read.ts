@@ -38,7 +38,8 @@ export async function readValidated<S extends z.ZodType>(
   const { source, problems } = await readYaml(root, rel, required);
   if (!source) return { loaded: null, problems };
   const parsed = schema.safeParse(source.data);
-  if (!parsed.success) return { loaded: null, problems: [...problems, ...zodProblems(source, parsed.error)] };
+  if (!parsed.success)
+    return { loaded: null, problems: [...problems, ...zodProblems(source, parsed.error).map(plainer)] };
   if (parsed.data && typeof parsed.data === 'object') rememberSource(parsed.data, source);
   return { loaded: { value: parsed.data, source }, problems };
 }
@@ -51,6 +52,7 @@ export async function readItemFolder<S extends z.ZodType<{ id: string }>>(
   root: string,
   relDir: string,
   schema: S,
+  emptyIs: 'error' | 'warning' = 'error',
 ): Promise<{ items: Loaded<z.infer<S>>[]; problems: SourceProblem[] }> {
   const problems: SourceProblem[] = [];
   const names = await readdir(path.join(root, relDir)).catch(() => null);
@@ -66,7 +68,7 @@ export async function readItemFolder<S extends z.ZodType<{ id: string }>>(
       col: 1,
       path: '',
       message: 'no YAML files in this folder',
-      severity: 'error',
+      severity: emptyIs,
     });
   }
   const items: Loaded<z.infer<S>>[] = [];
@@ -89,4 +91,12 @@ export async function readItemFolder<S extends z.ZodType<{ id: string }>>(
     items.push(read.loaded);
   }
   return { items, problems };
+}
+
+/** zod says "expected string, received undefined" for a field that is not there: say "missing" instead. */
+function plainer(p: SourceProblem): SourceProblem {
+  if (!/received undefined$/.test(p.message)) return p;
+  const field = p.path.split('.').pop() ?? '';
+  const why = field === 'fr' ? ' (French is required: it is shown when a translation is missing)' : '';
+  return { ...p, message: `missing "${field}"${why}` };
 }

@@ -18,10 +18,40 @@ function keep(word: string): boolean {
   return word.length > 1 && !ALL_STOPWORDS.has(word) && !SMALL_NUMBER.test(word);
 }
 
+// Texts repeat the same few thousand words: remember each word's terms (bounded, so a flood of
+// invented words cannot grow it without end).
+const CACHE_LIMIT = 200_000;
+const cache = new Map<string, readonly string[]>();
+
+function wordTerms(word: string): readonly string[] {
+  let terms = cache.get(word);
+  if (terms === undefined) {
+    terms = unSms(word)
+      .filter(keep)
+      .map((u) => termOf(u));
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(word, terms);
+  }
+  return terms;
+}
+
+const chunkCache = new Map<string, readonly string[]>();
+
+/** Terms of a whitespace-separated chunk ("l'école,"), cached: normalising is the costly part of indexing. */
+function chunkTerms(chunk: string): readonly string[] {
+  let terms = chunkCache.get(chunk);
+  if (terms === undefined) {
+    terms = words(chunk).flatMap((w) => wordTerms(w));
+    if (chunkCache.size >= CACHE_LIMIT) chunkCache.clear();
+    chunkCache.set(chunk, terms);
+  }
+  return terms;
+}
+
 /** Terms of an indexed text (FAQ titles, phrasings, answers). */
 export function indexTerms(text: string): string[] {
   const out: string[] = [];
-  for (const w of words(text)) for (const u of unSms(w)) if (keep(u)) out.push(termOf(u));
+  for (const chunk of text.split(/\s+/)) if (chunk !== '') for (const t of chunkTerms(chunk)) out.push(t);
   return out;
 }
 

@@ -4,10 +4,10 @@
 import MiniSearch from 'minisearch';
 import type { FaqSearchResult, Lang } from '../../engine/types.ts';
 import type { Content } from '../schema.ts';
-import { indexTerms, questionTerms } from './analyze.ts';
+import { questionTerms } from './analyze.ts';
 import { type Calibration, DEFAULT_CALIBRATION, type Hit, judge } from './confidence.ts';
 import { detectLanguage } from './detect-language.ts';
-import { FIELDS, faqDocument, KINDS, SEARCH_LANGS } from './index-docs.ts';
+import { analyseFaqs, type FaqDoc, FIELDS, KINDS, SEARCH_LANGS } from './index-docs.ts';
 import { buildSynonyms, GROUP_MARK } from './synonyms.ts';
 
 export type FaqSearch = {
@@ -31,6 +31,15 @@ const LANG_BOOST: Record<Lang | 'any', Record<Lang, number>> = {
   any: { fr: 1, en: 1, bm: 1 },
 };
 const MAX_RESULTS = 5;
+/** Only the best hits by BM25 are calibrated (a large index returns hundreds for a common word). */
+const MAX_CANDIDATES = 40;
+/**
+ * A term found in more than this share of the FAQs tells them apart too little to be worth its cost on a large
+ * index ("mali" in a Malian rights bot): it is left out of the query and of the coverage count.
+ */
+const COMMON_SHARE = 0.5;
+/** Below this many FAQs, no term is treated as common. */
+const COMMON_MIN_FAQS = 40;
 /** Longer questions are cut: the first words say what it is about, and the cost stays bounded. */
 const MAX_QUESTION_TERMS = 24;
 
@@ -48,61 +57,63 @@ export function createFaqSearch(
   const calibration = options.calibration ?? DEFAULT_CALIBRATION;
   const synonymWeight = options.synonymWeight ?? 0.7;
   const synonyms = buildSynonyms(content.synonyms);
-  const vocabulary = new Set<string>();
-  const index = new MiniSearch({
+  const { docs, vocabulary, documentFrequency } = analyseFaqs(content.faqs.values(), synonyms);
+  // Fields hold term arrays (see analyseFaqs): passed through untouched instead of joined and split again.
+  const index = new MiniSearch<FaqDoc>({
     fields: FIELDS,
-    tokenize: (text: string) => {
-      const terms = indexTerms(text);
-      for (const t of terms) vocabulary.add(t);
-      return [...terms, ...synonyms.tag(terms).map((g) => g.token)];
-    },
+    stringifyField: (value: string[]) => value as unknown as string,
+    tokenize: (terms: string) => terms as unknown as string[],
     processTerm: (term: string) => term,
   });
-  index.addAll([...content.faqs.values()].map(faqDocument));
+  index.addAll(docs);
+  const commonAbove = docs.length >= COMMON_MIN_FAQS ? docs.length * COMMON_SHARE : Number.POSITIVE_INFINITY;
+  const isCommon = (t: string) => (documentFrequency.get(t) ?? 0) > commonAbove;
 
   const inspect = (text: string, lang: Lang | null) => {
     const asked = lang ?? detectLanguage(text);
-    const terms = questionTerms(text, vocabulary).slice(0, MAX_QUESTION_TERMS);
+    const terms = questionTerms(text, vocabulary)
+      .filter((t) => !isCommon(t))
+      .slice(0, MAX_QUESTION_TERMS);
     // Each search term remembers which typed terms it stands for, to count how much of the question matched.
     const weights = new Map<string, number>();
-    const origins = new Map<string, Set<number>>();
+    const origins = new Map<string, number[]>();
     const add = (t: string, weight: number, at: number) => {
       weights.set(t, Math.max(weights.get(t) ?? 0, weight));
-      origins.set(t, (origins.get(t) ?? new Set()).add(at));
+      origins.set(t, [...(origins.get(t) ?? []), at]);
     };
     for (const t of terms) add(t, 1, terms.indexOf(t));
-    for (const group of synonyms.tag(terms)) add(group.token, synonymWeight, group.at);
+    for (const group of synonyms.tag(terms)) if (!isCommon(group.token)) add(group.token, synonymWeight, group.at);
     const list = [...weights.keys()];
     const known = terms.filter((t) => vocabulary.has(t)).length;
     if (list.length === 0) return { terms, known, hits: [] };
-    const hits = index.search(list.join(' '), {
+    const found = index.search(list.join(' '), {
       tokenize: (s: string) => s.split(' '),
       processTerm: (t: string) => t,
       boost: BOOSTS[asked ?? 'any'],
       boostTerm: (t: string) => weights.get(t) ?? 1,
-      prefix: (t: string) => t.length >= 4 && !t.startsWith(GROUP_MARK),
-      fuzzy: (t: string) => (t.startsWith(GROUP_MARK) ? false : t.length >= 8 ? 2 : t.length >= 5 ? 1 : false),
+      // Words found as such in the FAQs match exactly; only unknown ones (typos, truncations) are looked up
+      // by prefix and with spelling mistakes: more precise, and much cheaper on a large index.
+      prefix: (t: string) => t.length >= 4 && !vocabulary.has(t) && !t.startsWith(GROUP_MARK),
+      fuzzy: (t: string) =>
+        vocabulary.has(t) || t.startsWith(GROUP_MARK) ? false : t.length >= 8 ? 2 : t.length >= 5 ? 1 : false,
       weights: { fuzzy: 0.5, prefix: 0.4 },
     });
     const unique = new Set(terms).size;
-    return {
-      terms,
-      known,
-      hits: hits.map((h) => {
-        const covered = new Set(h.queryTerms.flatMap((t) => [...(origins.get(t) ?? [])]));
-        // MiniSearch multiplies by the number of query terms matched; count typed terms instead, so that a
-        // word and its synonym group do not count twice.
-        const raw = (h.score / h.queryTerms.length) * covered.size;
-        return { id: String(h.id), raw, matched: covered.size, coverage: covered.size / unique };
-      }),
-    };
+    const hits = found.slice(0, MAX_CANDIDATES).map((h) => {
+      const covered = new Set<number>();
+      for (const t of h.queryTerms) for (const at of origins.get(t) ?? []) covered.add(at);
+      // MiniSearch multiplies by the number of query terms matched; count typed terms instead, so that a
+      // word and its synonym group do not count twice.
+      const raw = (h.score / h.queryTerms.length) * covered.size;
+      return { id: String(h.id), raw, matched: covered.size, coverage: covered.size / unique };
+    });
+    return { terms, known, hits };
   };
 
   return {
     inspect,
     search(text, lang) {
-      const { hits } = inspect(text, lang);
-      const verdict = judge(hits, calibration);
+      const verdict = judge(inspect(text, lang).hits, calibration);
       return { ...verdict, results: verdict.results.slice(0, MAX_RESULTS) };
     },
   };

@@ -1,21 +1,56 @@
-// One search document per FAQ, with a field per kind of text (title, phrasings, answer) and language.
+// One search document per FAQ, with a field per kind of text (title, phrasings, first answer message) and
+// language. Documents are analysed here, once, into terms (plus synonym group tokens), so the index only
+// splits on spaces and the search knows every term's document frequency.
 import type { Lang } from '../../engine/types.ts';
 import type { Faq } from '../schema.ts';
+import { indexTerms } from './analyze.ts';
+import type { SynonymTable } from './synonyms.ts';
 
 export const KINDS = ['t', 'q', 'a'] as const;
 export type Kind = (typeof KINDS)[number];
 export const SEARCH_LANGS: readonly Lang[] = ['fr', 'en', 'bm'];
 export const FIELDS: string[] = KINDS.flatMap((k) => SEARCH_LANGS.map((l) => `${k}_${l}`));
 
-export type FaqDoc = { id: string } & Record<string, string>;
+/** Field values are already terms; the index takes them as they are. */
+export type FaqDoc = { id: string } & Record<string, string | string[]>;
 
-export function faqDocument(faq: Faq): FaqDoc {
-  const doc: FaqDoc = { id: faq.id };
+/** The texts of an FAQ per field. The answer's longer "more" part is left out: it adds noise, not recall. */
+export function faqTexts(faq: Faq): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const lang of SEARCH_LANGS) {
-    doc[`t_${lang}`] = faq.title[lang] ?? '';
-    doc[`q_${lang}`] = (faq.questions[lang] ?? []).join('\n');
-    const answer = faq.answer[lang];
-    doc[`a_${lang}`] = answer ? `${answer.text}\n${answer.more ?? ''}` : '';
+    out[`t_${lang}`] = faq.title[lang] ?? '';
+    out[`q_${lang}`] = (faq.questions[lang] ?? []).join('\n');
+    out[`a_${lang}`] = faq.answer[lang]?.text ?? '';
   }
-  return doc;
+  return out;
+}
+
+export type AnalysedDocs = {
+  docs: FaqDoc[];
+  /** Every word term of the FAQs (no group tokens). */
+  vocabulary: Set<string>;
+  /** Number of FAQs each term or group token occurs in. */
+  documentFrequency: Map<string, number>;
+};
+
+export function analyseFaqs(faqs: Iterable<Faq>, synonyms: SynonymTable): AnalysedDocs {
+  const docs: FaqDoc[] = [];
+  const vocabulary = new Set<string>();
+  const documentFrequency = new Map<string, number>();
+  for (const faq of faqs) {
+    const doc: FaqDoc = { id: faq.id };
+    const seen = new Set<string>();
+    for (const [field, text] of Object.entries(faqTexts(faq))) {
+      const terms = indexTerms(text);
+      let all = [...terms, ...synonyms.tag(terms).map((g) => g.token)];
+      // In answers, how often a word recurs says little (and indexing each occurrence costs time).
+      if (field.startsWith('a_')) all = [...new Set(all)];
+      for (const t of terms) vocabulary.add(t);
+      for (const t of all) seen.add(t);
+      doc[field] = all;
+    }
+    for (const t of seen) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
+    docs.push(doc);
+  }
+  return { docs, vocabulary, documentFrequency };
 }
