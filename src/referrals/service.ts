@@ -256,7 +256,13 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         const created = await store.create(record, ids, idemTtlSeconds);
         if (created.status === 'collision') continue;
         if (!created.published) {
-          await queue.add('dispatch', { caseNo: created.no }, { jobId: pseudo.dispatchJobId(ids.idem, created.no) });
+          try {
+            await queue.add('dispatch', { caseNo: created.no }, { jobId: pseudo.dispatchJobId(ids.idem, created.no) });
+          } catch (err) {
+            // The case is stored: the deadline check publishes cases left pending. Failing here would make the
+            // person start again with a new intake id, hence a second case.
+            warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
+          }
         }
         return [message(...personTexts(lang).created(created.no))];
       }

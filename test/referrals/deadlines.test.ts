@@ -92,6 +92,19 @@ describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, f
     }
   });
 
+  it('acknowledges a case even when its job cannot be queued, and publishes it later', async () => {
+    // A queue whose metadata key holds the wrong type: every add fails inside BullMQ's script.
+    await f.redis.set(`${f.keys.bull}:referrals:meta`, 'broken');
+    await expect(f.service.queue.add('probe', {})).rejects.toThrow();
+    const chat = newChat();
+    const no = caseNumberIn(await f.service.intake(chat, referEffect(), 'fr'));
+    expect(await f.service.openCasesOf(chat)).toMatchObject([{ no, status: 'waiting' }]);
+    await f.redis.del(`${f.keys.bull}:referrals:meta`);
+    f.clock.advance(61_000);
+    expect(await f.service.checkDeadlines()).toMatchObject({ republished: 1 });
+    expect((await f.service.listQueue('ame')).waiting.map((c) => c.no)).toEqual([no]);
+  });
+
   it('publishes a case whose dispatch job was lost', async () => {
     const chat = newChat();
     const no = caseNumberIn(await f.service.intake(chat, referEffect(), 'fr'));
