@@ -1,6 +1,6 @@
-// Worker thread for the Telegram benchmark: runs the loopback Bot API server and plays N people, each sending
-// their next update as soon as the previous one is answered. Kept off the bot's thread, as Telegram would be.
-import { parentPort } from 'node:worker_threads';
+// Child process for the Telegram benchmark: runs the loopback Bot API server and plays N people, each sending
+// their next update as soon as the previous one is answered. Kept out of the bot's process, as Telegram would be,
+// so the bot's CPU time per update can be measured on its own.
 import { BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../test/support/bot-api-server.ts';
 
 export type DriverRun = {
@@ -12,11 +12,16 @@ export type DriverRun = {
   answeredBy: 'keyboard' | 'any';
   /** First chat id, so runs do not share sessions. */
   firstChatId: number;
+  /** 'text': every update is a typed message ("menu"). 'buttons': typed messages alternate with presses on the
+   *  first button of the last keyboard (a press also costs the bot an answerCallbackQuery call). */
+  mix: 'text' | 'buttons';
 };
 
 export type DriverResult = {
   /** Updates answered during the measured window. */
   answered: number;
+  /** Updates answered from the start of the play to its end (warm-up and drain included). */
+  answeredTotal: number;
   seconds: number;
   /** Milliseconds from the update being available to the first send call for it, in the measured window. */
   latencies: number[];
@@ -27,16 +32,16 @@ type Message = { type: 'run'; run: DriverRun } | { type: 'stop' };
 type ChatPlay = { id: number; step: number; pushedId: number; pushedAt: number; firstSendSeen: boolean };
 
 async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('run as a worker');
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('run as a child process with IPC');
   const server = await BotApiServer.start();
-  port.postMessage({ type: 'ready', token: server.token, apiRoot: server.apiRoot });
-  port.on('message', (message: Message) => {
+  send({ type: 'ready', token: server.token, apiRoot: server.apiRoot });
+  process.on('message', (message: Message) => {
     if (message.type === 'stop') {
-      void server.close().then(() => port.close());
+      void server.close().then(() => process.disconnect());
       return;
     }
-    void play(server, message.run).then((result) => port.postMessage({ type: 'result', result }));
+    void play(server, message.run).then((result) => send({ type: 'result', result }));
   });
 }
 
@@ -45,15 +50,15 @@ async function play(server: BotApiServer, run: DriverRun): Promise<DriverResult>
   const lastKeyboardData = new Map<string, string>();
   const latencies: number[] = [];
   let answered = 0;
+  let answeredTotal = 0;
   let measuring = false;
   let running = true;
 
   const next = (chat: ChatPlay) => {
     if (!running) return;
     const key = String(chat.id);
-    // Alternate a typed keyword and a press on the first button of the last keyboard.
-    const data = lastKeyboardData.get(key);
-    const update = chat.step % 2 === 1 && data ? callbackUpdate(chat.id, data) : textUpdate(chat.id, 'menu');
+    const data = run.mix === 'buttons' && chat.step % 2 === 1 ? lastKeyboardData.get(key) : undefined;
+    const update = data ? callbackUpdate(chat.id, data) : textUpdate(chat.id, 'menu');
     chat.step++;
     chat.firstSendSeen = false;
     const [id] = server.push(update);
@@ -75,6 +80,7 @@ async function play(server: BotApiServer, run: DriverRun): Promise<DriverResult>
     const first = keyboard?.[0]?.[0]?.callback_data;
     if (first) lastKeyboardData.set(call.chatId, first);
     if (run.answeredBy === 'keyboard' && !keyboard) return;
+    answeredTotal++;
     if (measuring) answered++;
     next(chat);
   });
@@ -97,7 +103,7 @@ async function play(server: BotApiServer, run: DriverRun): Promise<DriverResult>
   await sleep(300);
   stopListening();
   server.clearCalls();
-  return { answered, seconds, latencies };
+  return { answered, answeredTotal, seconds, latencies };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,13 +1,14 @@
 // Telegram channel benchmark (issue 10): grammY + channel + runtime + Redis, side by side with a baseline bot
 // (bare grammY on @grammyjs/runner, sequential per chat, echo + INCR in Redis), against the loopback Bot API server
 // running in a worker thread.
-//   saturation: 200 chats, each sending its next update as soon as the previous one is answered -> updates/s
+//   saturation: 200 chats, each sending its next message as soon as the previous one is answered -> updates/s
+//   (again with half of the updates being button presses)
 //   light load: 20 chats -> p50/p99 ms from the update being available to the first send call for it
 // Run alone: node --import tsx bench/telegram.ts
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { run, sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { Redis } from 'ioredis';
@@ -37,24 +38,25 @@ type Driver = {
 };
 
 async function startDriver(): Promise<Driver> {
-  // Workers do not inherit tsx's loader on Node 20: register it inside the worker, then load the driver.
-  const driverUrl = new URL('./telegram-driver.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(driverUrl)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
+  const child = fork(fileURLToPath(new URL('./telegram-driver.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ token: string; apiRoot: string }>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', resolve);
+    child.once('error', reject);
+    child.once('message', (message) => resolve(message as { token: string; apiRoot: string }));
   });
   return {
     ...ready,
     play: (run) =>
       new Promise((resolve) => {
-        worker.once('message', (message: { result: DriverResult }) => resolve(message.result));
-        worker.postMessage({ type: 'run', run });
+        child.once('message', (message) => resolve((message as { result: DriverResult }).result));
+        child.send({ type: 'run', run });
       }),
     close: async () => {
-      worker.postMessage({ type: 'stop' });
-      await new Promise((resolve) => worker.once('exit', resolve));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      await exited;
     },
   };
 }
@@ -148,24 +150,27 @@ async function measure(
   const keys = new RedisKeys(`bench-tg-${randomBytes(4).toString('hex')}`);
   const bot = await start(driver, redis, keys);
   try {
-    const saturation = await driver.play({
-      chats: SATURATION_CHATS,
-      warmupMs: WARMUP_MS,
-      durationMs: DURATION_MS,
-      answeredBy,
-      firstChatId,
-    });
-    const light = await driver.play({
-      chats: LIGHT_CHATS,
-      warmupMs: WARMUP_MS,
-      durationMs: DURATION_MS,
-      answeredBy,
-      firstChatId: firstChatId + 10_000,
-    });
+    const play = (chats: number, mix: DriverRun['mix'], offset: number) =>
+      driver.play({
+        chats,
+        warmupMs: WARMUP_MS,
+        durationMs: DURATION_MS,
+        answeredBy,
+        firstChatId: firstChatId + offset,
+        mix,
+      });
+    const cpuBefore = process.cpuUsage();
+    const saturation = await play(SATURATION_CHATS, 'text', 0);
+    const cpu = process.cpuUsage(cpuBefore);
+    const light = await play(LIGHT_CHATS, 'text', 10_000);
+    const buttons = await play(SATURATION_CHATS, 'buttons', 20_000);
     return {
       perSecond: saturation.answered / saturation.seconds,
+      // The bot process's own CPU time (the Bot API server and the people run in another process).
+      cpuUsPerUpdate: (cpu.user + cpu.system) / Math.max(1, saturation.answeredTotal),
       p50: percentile(light.latencies, 50),
       p99: percentile(light.latencies, 99),
+      buttonsPerSecond: buttons.answered / buttons.seconds,
     };
   } finally {
     await bot.stop();
@@ -184,7 +189,7 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-type Figures = { perSecond: number; p50: number; p99: number };
+type Figures = { perSecond: number; cpuUsPerUpdate: number; p50: number; p99: number; buttonsPerSecond: number };
 type Variant = 'baseline' | 'echo' | 'channel';
 
 const VARIANTS: Record<Variant, Parameters<typeof measure>> = {
@@ -206,7 +211,12 @@ export async function benchTelegram(): Promise<Record<string, number>> {
     const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
     for (const variant of rotated) {
       const [start, answeredBy, firstChatId] = VARIANTS[variant];
-      results[variant].push(await measure(start, answeredBy, firstChatId + round * 100_000));
+      const figures = await measure(start, answeredBy, firstChatId + round * 100_000);
+      results[variant].push(figures);
+      process.stderr.write(
+        `telegram round ${round + 1} ${variant}: ${figures.perSecond.toFixed(0)} updates/s, ` +
+          `${figures.cpuUsPerUpdate.toFixed(0)} µs CPU/update, ${figures.buttonsPerSecond.toFixed(0)} with buttons, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms\n`,
+      );
     }
   }
   const pick = (variant: Variant, metric: keyof Figures) => median(results[variant].map((f) => f[metric]));
@@ -224,6 +234,8 @@ export async function benchTelegram(): Promise<Record<string, number>> {
     // The adapter with a runtime that only echoes: what grammY + parse + render + retries cost over the baseline.
     'echo_channel.saturation_updates_per_s': round(pick('echo', 'perSecond'), 0),
     'echo_channel.saturation_ratio': round(ratio('echo', 'perSecond')),
+    'echo_channel.cpu_us_per_update': round(pick('echo', 'cpuUsPerUpdate'), 0),
+    'echo_channel.cpu_ratio': round(1 / ratio('echo', 'cpuUsPerUpdate')),
     'echo_channel.light_p50_ms': round(pick('echo', 'p50')),
     'echo_channel.light_p99_ms': round(pick('echo', 'p99')),
   };
