@@ -1,6 +1,6 @@
 // Telegram channel benchmark (issue 10): grammY + channel + runtime + Redis, side by side with a baseline bot
 // (bare grammY on @grammyjs/runner, sequential per chat, echo + INCR in Redis), against the loopback Bot API server
-// running in a worker thread.
+// running in a child process (as Telegram would be: off the bot's CPU budget, which is measured per update).
 //   saturation: 200 chats, each sending its next message as soon as the previous one is answered -> updates/s
 //   (again with half of the updates being button presses)
 //   light load: 20 chats -> p50/p99 ms from the update being available to the first send call for it
