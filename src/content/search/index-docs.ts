@@ -42,12 +42,16 @@ export function analyseFaqs(faqs: Iterable<Faq>, synonyms: SynonymTable): Analys
     const seen = new Set<string>();
     for (const [field, text] of Object.entries(faqTexts(faq))) {
       const terms = indexTerms(text);
-      let all = [...terms, ...synonyms.tag(terms).map((g) => g.token)];
+      for (const t of terms) {
+        vocabulary.add(t);
+        seen.add(t);
+      }
+      for (const g of synonyms.tag(terms)) {
+        terms.push(g.token);
+        seen.add(g.token);
+      }
       // In answers, how often a word recurs says little (and indexing each occurrence costs time).
-      if (field.startsWith('a_')) all = [...new Set(all)];
-      for (const t of terms) vocabulary.add(t);
-      for (const t of all) seen.add(t);
-      doc[field] = all;
+      doc[field] = field.startsWith('a_') ? [...new Set(terms)] : terms;
     }
     for (const t of seen) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
     docs.push(doc);

@@ -29,11 +29,14 @@ export function buildSynonyms(groupsByLang: Readonly<Record<string, readonly (re
   return {
     tag(terms) {
       const out: GroupTag[] = [];
-      terms.forEach((term, at) => {
-        for (const { token, member } of byFirst.get(term) ?? []) {
-          if (member.every((t, k) => terms[at + k] === t)) out.push({ token, at });
+      const n = terms.length;
+      for (let at = 0; at < n; at++) {
+        const members = byFirst.get(terms[at]!);
+        if (members === undefined) continue;
+        for (const { token, member } of members) {
+          if (member.length === 1 || member.every((t, k) => terms[at + k] === t)) out.push({ token, at });
         }
-      });
+      }
       return out;
     },
   };
