@@ -36,8 +36,19 @@ export function createTranslator(strings: LocaleSet): Translator {
     }
     return t;
   };
+  // Most strings have no parameters: translate each once.
+  const plain = new Map<string, string>();
   return {
-    t: (lang, key, params) => String(tFor(lang)(key, params ?? {})),
+    t: (lang, key, params) => {
+      if (params) return String(tFor(lang)(key, params));
+      const cacheKey = `${lang}\u0000${key}`;
+      let text = plain.get(cacheKey);
+      if (text === undefined) {
+        text = String(tFor(lang)(key, {}));
+        plain.set(cacheKey, text);
+      }
+      return text;
+    },
     allTexts: (key) =>
       Object.values(strings)
         .map((table) => table[key])

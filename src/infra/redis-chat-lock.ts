@@ -24,14 +24,20 @@ export class LocalChatQueue implements ChatLock {
   }
 }
 
+type WithReleaseScript = Redis & { kfReleaseChatLock(key: string, token: string): Promise<number> };
+
 export class RedisChatLock implements ChatLock {
   private readonly local = new LocalChatQueue();
+  private readonly scripted: WithReleaseScript;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: { ttlMs: number; waitMs: number } = { ttlMs: 15_000, waitMs: 20_000 },
-  ) {}
+  ) {
+    if (!('kfReleaseChatLock' in redis)) redis.defineCommand('kfReleaseChatLock', { numberOfKeys: 1, lua: RELEASE });
+    this.scripted = redis as WithReleaseScript;
+  }
 
   withLock<T>(chat: ChatRef, work: () => Promise<T>): Promise<T> {
     return this.local.withLock(chat, async () => {
@@ -41,7 +47,7 @@ export class RedisChatLock implements ChatLock {
       try {
         return await work();
       } finally {
-        await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+        await this.scripted.kfReleaseChatLock(key, token).catch(() => undefined);
       }
     });
   }

@@ -16,13 +16,24 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
+type WithSaveScript = Redis & {
+  kfSaveSessionIfRev(key: string, rev: string, value: string, ttlMs: string): Promise<number>;
+};
+
 export class RedisSessionStore implements SessionStore {
+  private readonly scripted: WithSaveScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly cipher: PersonalDataCipher,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    // defineCommand sends the script once (EVALSHA afterwards) instead of the whole text on every save.
+    if (!('kfSaveSessionIfRev' in redis))
+      redis.defineCommand('kfSaveSessionIfRev', { numberOfKeys: 1, lua: SAVE_IF_REV });
+    this.scripted = redis as WithSaveScript;
+  }
 
   async load(chat: ChatRef): Promise<StoredSession | null> {
     const key = this.keys.session(chat);
@@ -42,7 +53,7 @@ export class RedisSessionStore implements SessionStore {
   async save(chat: ChatRef, session: Session, rev: number): Promise<boolean> {
     const key = this.keys.session(chat);
     const value = `${rev + 1}|${this.cipher.seal(JSON.stringify(session), key)}`;
-    const ok = await this.redis.eval(SAVE_IF_REV, 1, key, String(rev), value, String(this.ttlMs));
+    const ok = await this.scripted.kfSaveSessionIfRev(key, String(rev), value, String(this.ttlMs));
     return ok === 1;
   }
 
