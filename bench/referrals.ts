@@ -119,6 +119,7 @@ export async function benchReferrals(): Promise<Record<string, number>> {
     KF_CONCURRENCY: '16',
     KF_LOCK_MS: '1500',
     KF_STALLED_MS: '500',
+    KF_ANNOUNCE_LEASE_MS: '3000',
   };
   const workers = new Set<WorkerProcess>();
   try {

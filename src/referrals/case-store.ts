@@ -86,6 +86,14 @@ export class CaseStore {
     await this.redis.hsetnx(this.k.case(no), 'announcedAt', String(now));
   }
 
+  async leaseAnnouncement(no: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(this.k.announcing(no), '1', 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async endAnnouncementLease(no: string): Promise<void> {
+    await this.redis.del(this.k.announcing(no));
+  }
+
   async claim(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
     const reply = await this.run(
       'claim',

@@ -24,6 +24,11 @@ export class ReferralKeys {
     return `${this.base}:case:${no}:msgs`;
   }
 
+  /** Held by the worker announcing a case to staff. */
+  announcing(no: string): string {
+    return `${this.base}:case:${no}:announcing`;
+  }
+
   /** Cases of a partner in one status, scored by the time they entered it. */
   queue(partner: string, status: CaseStatusT): string {
     return `${this.base}:q:${partner}:${status}`;

@@ -60,7 +60,17 @@ export type ReferralOptions = {
   republishAfterMs?: number;
   /** Closed cases shown in a queue view (default 50). */
   closedListLimit?: number;
+  /** How long one worker may take to announce a case before another may (default 30 s). */
+  announceLeaseMs?: number;
 };
+
+/** Thrown by dispatch while another worker announces the case: the job is retried later. */
+export class AnnouncementBusyError extends Error {
+  constructor(no: string) {
+    super(`case ${no} is being announced by another worker`);
+    this.name = 'AnnouncementBusyError';
+  }
+}
 
 export type ReferralServiceDeps = {
   redis: Redis;
@@ -144,6 +154,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
   const idemTtlSeconds = Math.round((o.idempotencyHours ?? 7 * 24) * 3600);
   const republishAfterMs = o.republishAfterMs ?? 60_000;
   const closedLimit = o.closedListLimit ?? 50;
+  const announceLeaseMs = o.announceLeaseMs ?? 30_000;
 
   const partners = new Map(deps.partners.map((p) => [p.id, p]));
   const partnerList = [...partners.values()];
@@ -211,10 +222,19 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     if (published === 'not_found') return published;
     const record = await store.load(no);
     if (record && record.announcedAt === undefined) {
-      // Thrown on purpose: the job is retried, and the announcement made, until staff were told.
-      if (record.status === 'waiting')
-        await notifier.notify({ type: 'waiting', case: summaryOf(record), reason: 'new' });
-      await store.markAnnounced(no, now);
+      // One announcer at a time: a job re-run while its first run is still alive (a lock lost under load) waits
+      // for the lease instead of posting the case twice. Only a worker dying between the post and its record can
+      // still cause a second post, once the lease has expired: never a lost announcement. Errors are thrown on
+      // purpose: the job is retried until staff were told.
+      if (!(await store.leaseAnnouncement(no, announceLeaseMs))) throw new AnnouncementBusyError(no);
+      try {
+        if (record.status === 'waiting') {
+          await notifier.notify({ type: 'waiting', case: summaryOf(record), reason: 'new' });
+        }
+        await store.markAnnounced(no, now);
+      } finally {
+        await store.endAnnouncementLease(no);
+      }
     }
     return published;
   }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import { REFERRAL_QUEUE } from './referral-keys.ts';
-import type { ReferralService } from './service.ts';
+import { AnnouncementBusyError, type ReferralService } from './service.ts';
 
 export type ReferralWorkerOptions = {
   concurrency?: number;
@@ -55,9 +55,12 @@ export async function startReferralWorker(deps: {
     // A job taken by a worker that died is given back; publishing is idempotent, so repeats are harmless.
     maxStalledCount: 100,
   });
-  worker.on('failed', (job, err) =>
-    logger?.warn({ job: job?.name, jobId: job?.id, err: err.name }, 'referral job failed'),
-  );
+  worker.on('failed', (job, err) => {
+    const fields = { job: job?.name, jobId: job?.id, err: err.name };
+    // Another worker announcing the same case is expected after a lost lock; the job simply comes back later.
+    if (err instanceof AnnouncementBusyError) logger?.debug(fields, 'referral job will retry');
+    else logger?.warn(fields, 'referral job failed');
+  });
   worker.on('error', (err) => logger?.warn({ err: err.name }, 'referral worker error'));
 
   const deadlinesEvery = o.deadlinesEveryMs ?? 5 * 60_000;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCaseNumber, parseCaseNumber } from '../../src/referrals/case-number.ts';
+import { AnnouncementBusyError } from '../../src/referrals/service.ts';
 import { startReferralWorker } from '../../src/referrals/worker.ts';
 import {
   caseNumberIn,
@@ -124,6 +125,48 @@ describe('the worker', () => {
     } finally {
       await worker.close();
     }
+  });
+});
+
+describe('announcing a case to staff', () => {
+  let f: ReferralFixture;
+  beforeEach(async () => {
+    f = await referralFixture();
+  });
+  afterEach(async () => {
+    await f.cleanup();
+  });
+
+  it('happens once when two workers run the same job at once; the second retries and finds it done', async () => {
+    const record = f.notifier.notify.bind(f.notifier);
+    f.notifier.notify = async (event) => {
+      await new Promise((r) => setTimeout(r, 50));
+      await record(event);
+    };
+    const no = caseNumberIn(await f.service.intake(newChat(), referEffect(), 'fr'));
+    const runs = await Promise.allSettled([f.service.dispatch(no), f.service.dispatch(no)]);
+    expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(AnnouncementBusyError);
+    expect(await f.service.dispatch(no)).toBe('already');
+    expect(f.notifier.ofType('waiting')).toHaveLength(1);
+  });
+
+  it('is retried until the staff notifier succeeds', async () => {
+    const record = f.notifier.notify.bind(f.notifier);
+    let failures = 2;
+    f.notifier.notify = async (event) => {
+      if (failures-- > 0) throw new Error('telegram down');
+      await record(event);
+    };
+    const no = caseNumberIn(await f.service.intake(newChat(), referEffect(), 'fr'));
+    await expect(f.service.dispatch(no)).rejects.toThrow('telegram down');
+    expect((await f.service.listQueue('ame')).waiting.map((c) => c.no)).toEqual([no]);
+    await expect(f.service.dispatch(no)).rejects.toThrow('telegram down');
+    expect(await f.service.dispatch(no)).toBe('already');
+    expect(f.notifier.ofType('waiting')).toHaveLength(1);
+    expect(await f.service.dispatch(no)).toBe('already');
+    expect(f.notifier.ofType('waiting')).toHaveLength(1);
   });
 });
 

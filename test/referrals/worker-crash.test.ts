@@ -30,6 +30,7 @@ describe('a referral worker killed with SIGKILL in the middle of a job', () => {
       KF_DATA_PASSPHRASE: f.dataPassphrase,
       KF_LOCK_MS: '1500',
       KF_STALLED_MS: '300',
+      KF_ANNOUNCE_LEASE_MS: '2000',
     };
     const doomed = await WorkerProcess.start({ ...env, KF_HANG_FIRST: '1' });
     workers.push(doomed);

@@ -42,7 +42,11 @@ const service = createReferralService({
   outbox: { send: async () => {} },
   notifier,
   clock: systemClock,
-  options: { fallbackPartner: 'aracem', pseudonymSecret: env('KF_SECRET') },
+  options: {
+    fallbackPartner: 'aracem',
+    pseudonymSecret: env('KF_SECRET'),
+    announceLeaseMs: Number(process.env.KF_ANNOUNCE_LEASE_MS ?? 30_000),
+  },
 });
 
 const worker = await startReferralWorker({

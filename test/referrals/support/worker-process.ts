@@ -13,6 +13,7 @@ export type WorkerChildEnv = {
   KF_LOCK_MS?: string;
   KF_STALLED_MS?: string;
   KF_CONCURRENCY?: string;
+  KF_ANNOUNCE_LEASE_MS?: string;
 };
 
 export class WorkerProcess {
