@@ -1,16 +1,74 @@
-// Redis connections. BullMQ needs `maxRetriesPerRequest: null` on the connections it blocks on.
+// Redis connections.
+//
+// The bot's command connection (`connectRedis`) is built to fail fast while Redis is unreachable, so callers can
+// degrade (the runtime answers FAQs from memory, referrals say "try again in a few minutes") instead of hanging,
+// and to come back by itself when Redis returns:
+// - the offline queue stays on, so commands sent before the first connect simply wait for it;
+// - `commandTimeout` bounds every command, queued or written, including on a half-open TCP connection (a
+//   container that vanished sends no reset: without it a command would wait for TCP keepalive, minutes);
+// - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried once after reconnecting, then fails;
+// - reconnection never gives up, with exponential backoff capped at 2 s plus jitter.
+//
+// BullMQ workers block on Redis (BZPOPMIN for seconds): they need `connectBullRedis` (or `blockingCopy` of a
+// command connection), which has no command timeout and retries forever, as BullMQ requires.
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisTarget = { url: string } | { path: string };
 
+/** Longest a command may take before its caller is told it failed. */
+export const COMMAND_TIMEOUT_MS = 2_000;
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/** Exponential backoff from 50 ms to 2 s, with jitter so many processes do not reconnect in step. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.max(0, attempt - 1), MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100);
+}
+
+export const RESILIENT_OPTIONS: RedisOptions = {
+  enableOfflineQueue: true,
+  maxRetriesPerRequest: 1,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: 2_000,
+  retryStrategy: reconnectDelay,
+};
+
+/** Options for connections that block (BullMQ workers): no command timeout, commands wait across reconnects. */
+const BLOCKING_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: null,
+  commandTimeout: undefined,
+  enableOfflineQueue: true,
+  enableAutoPipelining: false,
+};
+
 export function connectRedis(target: RedisTarget, options: RedisOptions = {}): Redis {
-  const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true, ...options };
+  const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true, ...RESILIENT_OPTIONS, ...options };
   return 'url' in target ? new Redis(target.url, base) : new Redis({ path: target.path, ...base });
 }
 
 /** Connection for BullMQ workers and queues. */
 export function connectBullRedis(target: RedisTarget): Redis {
-  return connectRedis(target, { maxRetriesPerRequest: null, enableAutoPipelining: false });
+  return connectRedis(target, BLOCKING_OPTIONS);
+}
+
+/** A new connection to the same Redis, fit for blocking commands (give this, not a command connection, to workers). */
+export function blockingCopy(redis: Redis): Redis {
+  return redis.duplicate(BLOCKING_OPTIONS);
+}
+
+/**
+ * Whether Redis is usable, as far as this connection knows: true until the connection is lost (commands sent before
+ * the first connect wait in the offline queue), false from a lost connection until it is ready again. Callers use
+ * it to degrade at once instead of waiting for a command to time out.
+ */
+export function trackAvailability(redis: Redis): () => boolean {
+  let up = redis.status !== 'end' && redis.status !== 'close';
+  redis.on('ready', () => {
+    up = true;
+  });
+  redis.on('close', () => {
+    up = false;
+  });
+  return () => up;
 }
 
 /** True when a Redis answers PING at the address within the timeout. */
@@ -20,6 +78,7 @@ export async function redisAnswers(target: RedisTarget, timeoutMs = 500): Promis
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
     enableOfflineQueue: false,
   });
   client.on('error', () => undefined);

@@ -1,12 +1,16 @@
 // The runtime: for one input of one chat, lock the chat, load its session, run the engine, save the session
 // (compare-and-set, retried on conflict), carry out the effects, and return the reply messages.
-import { step } from '../engine/step.ts';
+// Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
+// from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
+import { detectLanguage } from '../content/search/detect-language.ts';
+import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
 import type { ContentCatalog, Effect, Env, Input, Lang } from '../engine/types.ts';
 import { newSession } from '../engine/types.ts';
 import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
-import type { Logger } from '../infra/logger.ts';
-import type { ChatRef } from '../ports/chat.ts';
+import type { FloodGate } from '../infra/flood-gate.ts';
+import { type Logger, personRef } from '../infra/logger.ts';
+import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
@@ -19,6 +23,14 @@ export interface Runtime {
   handle(chat: ChatRef, input: Input, meta?: { platformLang?: string }): Promise<OutMessage[]>;
 }
 
+/** What the service (graceful shutdown, health) needs besides `handle`. */
+export interface ServiceRuntime extends Runtime {
+  /** Inputs being handled right now (waiting for their chat's turn included). */
+  inFlight(): number;
+  /** Resolves once no input is in flight. Stop the channels first, so nothing new arrives meanwhile. */
+  drain(): Promise<void>;
+}
+
 export type RuntimeDeps = {
   flows: FlowSet;
   catalog: ContentCatalog;
@@ -29,16 +41,29 @@ export type RuntimeDeps = {
   logger: Logger;
   referrals?: ReferralIntake;
   subscriptions?: Subscriptions;
+  /** Per-person rate limit, checked before the chat lock and the engine. */
+  flood?: FloodGate;
+  /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
+  stateAvailable?: () => boolean;
 };
 
 const MAX_SAVE_ATTEMPTS = 5;
+/** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
+const MAX_INPUT_CHARS = 4 * MAX_TEXT_LENGTH;
+/** People this process remembers (language, flow) for stateless answers while Redis is down. */
+const REMEMBERED_PEOPLE = 10_000;
 
-export function createRuntime(deps: RuntimeDeps): Runtime {
+export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   const { flows, catalog, presenter, store, lock, clock, logger } = deps;
+  // What this process last knew of each person (language, flow), for answers given while Redis is down.
+  const known = new Map<string, { lang: Lang; flow?: string }>();
+  const referralFlows = flowsThatRefer(flows);
+  let inFlight = 0;
+  const drained: (() => void)[] = [];
 
   const numbered = (chat: ChatRef) => chat.channel !== 'telegram';
 
-  async function once(chat: ChatRef, input: Input, platformLang?: string): Promise<OutMessage[]> {
+  async function once(chat: ChatRef, input: Input, platformLang?: string, onRefer?: () => void): Promise<OutMessage[]> {
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
       const stored = await store.load(chat);
       const before = stored?.session ?? newSession();
@@ -51,6 +76,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
+      if (effects.some((e) => e.type === 'refer')) onRefer?.();
       const erases = effects.some((e) => e.type === 'erase_my_data');
       if (erases) {
         await store.erase(chat);
@@ -58,6 +84,21 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         // Another process saved this chat meanwhile (the lock expired or was bypassed): redo on fresh state.
         logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
         continue;
+      }
+      remember(chat, erases ? undefined : { lang, ...(session.flow ? { flow: session.flow } : {}) });
+      // `text` is redacted by the logger unless LOG_MESSAGE_TEXT=true; the person is a keyed hash, never the chat id.
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug(
+          {
+            channel: chat.channel,
+            person: personRef(chat),
+            input: input.kind,
+            ...(input.kind === 'text' ? { text: input.text } : {}),
+            at: session.node ? `${session.flow}:${session.node}` : null,
+            effects: effects.map((e) => e.type),
+          },
+          'input handled',
+        );
       }
       return dispatch(chat, effects, lang, session.vars.audio === 'yes');
     }
@@ -129,16 +170,127 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     }
   }
 
+  function remember(chat: ChatRef, state: { lang: Lang; flow?: string } | undefined): void {
+    const key = chatKey(chat);
+    known.delete(key);
+    if (!state) return;
+    if (known.size >= REMEMBERED_PEOPLE) known.delete(known.keys().next().value!);
+    known.set(key, state);
+  }
+
+  /** The language for an answer given without the session. */
+  function likelyLanguage(chat: ChatRef, input: Input, platformLang?: string): Lang {
+    const lang = known.get(chatKey(chat))?.lang;
+    if (lang) return lang;
+    if (!platformLang && input.kind === 'text') return detectLanguage(input.text) ?? guessLanguage(undefined);
+    return guessLanguage(platformLang);
+  }
+
+  /**
+   * An answer without the session (Redis unreachable): a question gets its FAQ from the in-memory content, a
+   * press on an FAQ button or an FAQ deep link shows that FAQ; a person in the referral intake is told their
+   * request cannot be sent now; anything else is asked to try again in a few minutes. The saved conversation is
+   * untouched, so it resumes where it was once Redis is back.
+   */
+  function statelessReply(chat: ChatRef, input: Input, platformLang?: string): OutMessage[] {
+    const lang = likelyLanguage(chat, input, platformLang);
+    const flow = known.get(chatKey(chat))?.flow;
+    if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
+    try {
+      const faqId = faqWithoutSession(input);
+      if (faqId) {
+        return presenter.present([{ type: 'show_faq', faqId, part: 'short' }], lang, { numbered: numbered(chat) });
+      }
+    } catch (err) {
+      logger.error({ channel: chat.channel, err: errorSummary(err) }, 'stateless answer failed');
+    }
+    return [{ paragraphs: [presenter.t(lang, 'error.try_later')] }];
+  }
+
+  function faqWithoutSession(input: Input): string | null {
+    switch (input.kind) {
+      case 'text':
+        return input.text.length <= MAX_TEXT_LENGTH ? catalog.search(input.text, null).match : null;
+      case 'choice':
+        return catalog.faqIds.has(input.id) ? input.id : null;
+      case 'start': {
+        const payload = input.payload ?? '';
+        for (const { link } of flows.deeplinks) {
+          const rest = payload.startsWith(link.prefix) ? payload.slice(link.prefix.length) : '';
+          if (link.check === 'faq' && catalog.faqIds.has(rest)) return rest;
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  async function handleOne(chat: ChatRef, input: Input, platformLang?: string): Promise<OutMessage[]> {
+    // Timeouts come from the bot itself, not from the person: they never count.
+    const verdict = deps.flood && input.kind !== 'timeout' ? await deps.flood.check(chat) : 'ok';
+    if (verdict === 'drop') return [];
+    if (verdict === 'warn') {
+      logger.warn({ channel: chat.channel }, 'flood limit reached, ignoring this person for the rest of the window');
+      return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'error.flood')] }];
+    }
+    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, platformLang);
+    let referring = false;
+    try {
+      return await lock.withLock(chat, () =>
+        once(chat, input, platformLang, () => {
+          referring = true;
+        }),
+      );
+    } catch (err) {
+      logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
+      // A referral that could not be completed is never dropped silently: the person is told to try again.
+      if (referring)
+        return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'referral.try_later')] }];
+      return statelessReply(chat, input, platformLang);
+    }
+  }
+
   return {
     async handle(chat, input, meta) {
+      inFlight += 1;
       try {
-        return await lock.withLock(chat, () => once(chat, input, meta?.platformLang));
+        return await handleOne(chat, capped(input), meta?.platformLang);
       } catch (err) {
+        // Only a bug gets here (every step above handles its own failures): still answer, never throw.
         logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
         return [{ paragraphs: [presenter.t(guessLanguage(meta?.platformLang), 'error.try_later')] }];
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) for (const resolve of drained.splice(0)) resolve();
       }
     },
+    inFlight: () => inFlight,
+    drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
+}
+
+/** Flows with a `refer` action: while Redis is down, a person in one of them is in the middle of a referral. */
+function flowsThatRefer(flows: FlowSet): Set<string> {
+  const out = new Set<string>();
+  for (const [id, flow] of Object.entries(flows.flows)) {
+    if (Object.values(flow.nodes).some((node) => (node.do ?? []).some((action) => 'refer' in action))) out.add(id);
+  }
+  return out;
+}
+
+/** Absurdly long texts and payloads are cut before anything reads them. */
+function capped(input: Input): Input {
+  if (input.kind === 'text' && input.text.length > MAX_INPUT_CHARS) {
+    return { kind: 'text', text: input.text.slice(0, MAX_INPUT_CHARS) };
+  }
+  if (input.kind === 'start' && input.payload && input.payload.length > MAX_INPUT_CHARS) {
+    return { kind: 'start', payload: input.payload.slice(0, MAX_INPUT_CHARS) };
+  }
+  if (input.kind === 'choice' && input.id.length > MAX_INPUT_CHARS) {
+    return { kind: 'choice', id: input.id.slice(0, MAX_INPUT_CHARS), version: input.version };
+  }
+  return input;
 }
 
 /** Error name and message only: stacks and causes may carry request bodies. */

@@ -1,0 +1,163 @@
+// Redis goes down (a private redis-server killed with SIGKILL) and comes back (restarted on the same port and data):
+// meanwhile questions still get FAQ answers from memory, a referral is refused with "try again in a few minutes"
+// and never dropped, nothing hangs; afterwards everything works again by itself.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
+import { RedisFloodGate } from '../../src/infra/flood-gate.ts';
+import { RedisKeys } from '../../src/infra/keys.ts';
+import { silentLogger } from '../../src/infra/logger.ts';
+import { connectRedis, trackAvailability } from '../../src/infra/redis.ts';
+import { RedisChatLock } from '../../src/infra/redis-chat-lock.ts';
+import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
+import type { ChatRef } from '../../src/ports/chat.ts';
+import type { OutMessage } from '../../src/ports/out-message.ts';
+import { partnersFromContacts } from '../../src/referrals/partners.ts';
+import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
+import { createRuntime, type ServiceRuntime } from '../../src/runtime/runtime.ts';
+import { PrivateRedis } from '../referrals/support/private-redis.ts';
+import { RecordingNotifier, RecordingOutbox } from '../referrals/support/referrals.ts';
+import { shippedBundle } from '../support/app.ts';
+
+const allText = (messages: OutMessage[]) =>
+  messages
+    .flatMap((m) => [m.title ?? '', ...m.paragraphs])
+    .filter(Boolean)
+    .join('\n');
+const say = (t: string) => (t === '/start' ? { kind: 'start' as const } : { kind: 'text' as const, text: t });
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`gave up waiting: ${what}`);
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Bot = { runtime: ServiceRuntime; redis: Redis; referrals: ReferralService; available: () => boolean };
+
+async function botOn(server: PrivateRedis, options: { fastPath: boolean }): Promise<Bot> {
+  const bundle = await shippedBundle();
+  const redis = connectRedis({ url: server.url });
+  redis.on('error', () => undefined); // refused connections while the server is down are the point here
+  cleanups.push(() => redis.disconnect());
+  const keys = new RedisKeys(`outage-${randomBytes(4).toString('hex')}`);
+  const cipher = new PersonalDataCipher(devDataKeys('outage'));
+  const referrals = createReferralService({
+    redis,
+    keys,
+    cipher,
+    partners: partnersFromContacts(bundle.content.contacts.values()),
+    outbox: new RecordingOutbox(),
+    notifier: new RecordingNotifier(),
+    clock: { now: () => Date.now() },
+    options: { fallbackPartner: 'ame', pseudonymSecret: randomBytes(16).toString('hex') },
+  });
+  cleanups.push(() => referrals.stop());
+  const available = trackAvailability(redis);
+  const runtime = createRuntime({
+    flows: bundle.flows,
+    catalog: bundle.catalog,
+    presenter: bundle.presenter,
+    store: new RedisSessionStore(redis, keys, cipher, 86_400_000),
+    lock: new RedisChatLock(redis, keys),
+    clock: { now: () => Date.now() },
+    logger: silentLogger(),
+    referrals,
+    flood: new RedisFloodGate(redis, keys),
+    ...(options.fastPath ? { stateAvailable: available } : {}),
+  });
+  return { runtime, redis, referrals, available };
+}
+
+async function talk(bot: Bot, chat: ChatRef, lines: string[]): Promise<OutMessage[][]> {
+  const out: OutMessage[][] = [];
+  for (const line of lines) out.push(await bot.runtime.handle(chat, say(line)));
+  return out;
+}
+
+// '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
+const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, je dors dehors", '1', 'passer'];
+
+describe.each([
+  { fastPath: true, name: 'knowing Redis is down' },
+  { fastPath: false, name: 'finding out from failing commands' },
+])('while Redis is down ($name)', ({ fastPath }) => {
+  it('answers questions from memory, refuses referrals politely, and recovers when Redis is back', async () => {
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const bot = await botOn(server, { fastPath });
+    const bundle = await shippedBundle();
+    const referring: ChatRef = { channel: 'telegram', id: '1001' };
+    const asking: ChatRef = { channel: 'whatsapp', id: '22370000000@c.us' };
+    const stranger: ChatRef = { channel: 'whatsapp', id: '22371111111@c.us' };
+
+    const intake = await talk(bot, referring, UP_TO_CONFIRM);
+    expect(allText(intake.at(-1)!)).toContain("J'envoie ta demande ?");
+    await talk(bot, asking, ['/start', '1']);
+
+    await server.kill();
+    await waitFor(() => !bot.available(), 'the connection to notice');
+
+    // A question gets its FAQ, from the in-memory content.
+    const question = "la police a pris mon passeport à la frontière, c'est normal ?";
+    const expected = bundle.catalog.search(question, null).match!;
+    expect(expected).toBeTruthy();
+    const answer = await bot.runtime.handle(asking, say(question));
+    expect(answer[0]?.title).toBe(bundle.content.faqs.get(expected)!.title.fr);
+    // In English for someone who writes in English and was never seen before.
+    const english = await bot.runtime.handle(stranger, say('the police took my passport at the border, is it legal?'));
+    expect(english[0]?.title).toBe(
+      bundle.content.faqs.get(
+        bundle.catalog.search('the police took my passport at the border, is it legal?', null).match!,
+      )!.title.en,
+    );
+    // An FAQ button still opens its answer.
+    const press = await bot.runtime.handle(asking, { kind: 'choice', id: expected, version: 99 });
+    expect(press[0]?.title).toBe(answer[0]?.title);
+    // Anything that needs the conversation: try again in a few minutes.
+    expect(allText(await bot.runtime.handle(asking, say('2')))).toBe(
+      'Désolé, le service a un problème. Réessaie dans quelques minutes.',
+    );
+
+    // The referral cannot be sent: the person is told so, nothing is created behind their back.
+    const refused = await bot.runtime.handle(referring, say('1'));
+    expect(allText(refused)).toBe(
+      "Ta demande n'a pas pu être envoyée. Rien n'est perdu : réessaie dans quelques minutes.",
+    );
+
+    await server.restart();
+    await waitFor(() => bot.available(), 'the connection to come back');
+
+    // The same answer now sends the request: the conversation had waited at the confirmation.
+    const sent = await bot.runtime.handle(referring, say('1'));
+    expect(allText(sent)).toMatch(/K-[A-Z0-9]{4}/);
+    const cases = await bot.referrals.openCasesOf(referring);
+    expect(cases).toHaveLength(1);
+    // And the other conversation goes on where it was (at the menu).
+    const menu = await bot.runtime.handle(asking, say('1'));
+    expect(menu.at(-1)?.choices?.length).toBeGreaterThan(3);
+    expect(bot.runtime.inFlight()).toBe(0);
+  });
+});
+
+describe('a referral whose case cannot be stored', () => {
+  it('tells the person to try again instead of dropping it silently', async () => {
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const bot = await botOn(server, { fastPath: true });
+    const person: ChatRef = { channel: 'console', id: 'p' };
+    await talk(bot, person, UP_TO_CONFIRM);
+    // Redis is up for the session, but storing the case fails.
+    const intake = bot.referrals.intake.bind(bot.referrals);
+    bot.referrals.intake = async () => {
+      throw new Error('Command timed out');
+    };
+    const refused = await bot.runtime.handle(person, say('1'));
+    expect(allText(refused)).toContain("Ta demande n'a pas pu être envoyée");
+    bot.referrals.intake = intake;
+  });
+});
