@@ -140,4 +140,34 @@ describe('FAQ search on small content', () => {
     );
     expect(single.search('carte consulaire perdue', 'fr').match).toBe('one');
   });
+
+  it('does not answer on a word many FAQs use, even when one FAQ uses it more', async () => {
+    // "papiers" is in 4 of 10 FAQs: too common to answer on alone, though "perdus" tips the balance.
+    const others = ['salaire', 'école', 'frère', 'asile', 'hôpital', 'visa'].map((w, i) => ({
+      id: `other-${i}`,
+      questions: [i < 3 ? `papiers ${w}` : w],
+      everyLanguage: true,
+    }));
+    const s = createFaqSearch(
+      await load({
+        faqs: [
+          {
+            id: 'lost',
+            title: 'Papiers perdus',
+            questions: ['papiers', 'papiers perdus', 'mes papiers'],
+            everyLanguage: true,
+          },
+          ...others,
+          { id: 'prison', questions: ['prison'] },
+          { id: 'consulat', questions: ['consulat'] },
+          { id: 'travail', questions: ['travail'] },
+        ],
+      }),
+    );
+    const generic = s.search('papiers', null);
+    expect(generic.results[0]?.id).toBe('lost');
+    expect(generic.offTopic).toBe(false);
+    expect(generic.match).toBeNull();
+    expect(s.search('papiers perdus', null).match).toBe('lost');
+  });
 });

@@ -5,6 +5,10 @@ import path from 'node:path';
 
 export type FaqSpec = {
   id: string;
+  /** Title in every language (default: "Titre <id>" etc.). */
+  title?: string;
+  /** Phrasings used in every language when `everyLanguage` (default: French only). */
+  everyLanguage?: boolean;
   topics?: string[];
   reviewed?: string;
   contacts?: string[];
@@ -56,6 +60,7 @@ export async function writeContent(spec: {
   );
   await writeFile(path.join(dir, 'alert-topics.yaml'), list([['travel', 'Voyager']]));
   await writeFile(path.join(dir, 'synonyms.yaml'), spec.synonyms ?? 'fr:\n  - [passeport, papiers]\n');
+  const yamlList = (items: string[]) => `[${items.map((q) => JSON.stringify(q)).join(', ')}]`;
   for (const f of spec.faqs) {
     const questions = f.questions ?? [`question ${f.id}`];
     await writeFile(
@@ -64,8 +69,10 @@ export async function writeContent(spec: {
         `id: ${f.id}`,
         `topics: [${(f.topics ?? ['travel']).join(', ')}]`,
         'regions: [all]',
-        `title:\n  fr: Titre ${f.id}\n  en: Title ${f.id}\n  bm: Kunnafoni ${f.id}`,
-        `questions:\n  fr: [${questions.map((q) => JSON.stringify(q)).join(', ')}]\n  en: [question ${f.id}]\n  bm: [ɲininkali ${f.id}]`,
+        f.title
+          ? `title:\n  fr: ${f.title}\n  en: ${f.title}\n  bm: ${f.title}`
+          : `title:\n  fr: Titre ${f.id}\n  en: Title ${f.id}\n  bm: Kunnafoni ${f.id}`,
+        `questions:\n  fr: ${yamlList(questions)}\n  en: ${f.everyLanguage ? yamlList(questions) : `[question ${f.id}]`}\n  bm: ${f.everyLanguage ? yamlList(questions) : `[ɲininkali ${f.id}]`}`,
         'answer:',
         `  fr:\n    text: Réponse ${f.id}.\n    status: draft${f.more ? '\n    more: Plus de détails.' : ''}`,
         `  en:\n    text: Answer ${f.id}.\n    status: draft`,

@@ -28,7 +28,14 @@ export const DEFAULT_CALIBRATION: Calibration = {
 };
 
 /** `raw`: BM25 sum times typed terms matched; `matched`: typed terms matched; `coverage`: their share. */
-export type Hit = { id: string; raw: number; matched: number; coverage: number };
+export type Hit = {
+  id: string;
+  raw: number;
+  matched: number;
+  coverage: number;
+  /** Whether a matched word is specific to few FAQs (false: only generic words matched). */
+  specific: boolean;
+};
 
 export function scoreOf(hit: Hit, c: Calibration): number {
   const strength = 1 - Math.exp(-hit.raw / Math.max(hit.matched, 1) / c.scale);
@@ -36,13 +43,13 @@ export function scoreOf(hit: Hit, c: Calibration): number {
 }
 
 export function judge(hits: readonly Hit[], c: Calibration): FaqSearchResult {
-  const results = hits
-    .map((h) => ({ id: h.id, score: scoreOf(h, c), raw: h.raw }))
-    .sort((a, b) => b.score - a.score || b.raw - a.raw)
-    .map((r) => ({ id: r.id, score: Math.round(r.score * 1000) / 1000 }));
-  const best = results[0];
+  const ranked = hits
+    .map((h) => ({ id: h.id, score: scoreOf(h, c), raw: h.raw, specific: h.specific }))
+    .sort((a, b) => b.score - a.score || b.raw - a.raw);
+  const best = ranked[0];
+  const results = ranked.map((r) => ({ id: r.id, score: Math.round(r.score * 1000) / 1000 }));
   if (!best || best.score < c.offTopicBelow) return { match: null, results, offTopic: true };
-  const second = results[1]?.score ?? 0;
-  const match = best.score >= c.matchAt && second <= best.score * c.maxRatio ? best.id : null;
+  const second = ranked[1]?.score ?? 0;
+  const match = best.specific && best.score >= c.matchAt && second <= best.score * c.maxRatio ? best.id : null;
   return { match, results, offTopic: false };
 }

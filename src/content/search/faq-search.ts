@@ -38,6 +38,9 @@ const MAX_CANDIDATES = 40;
  * index ("mali" in a Malian rights bot): it is left out of the query and of the coverage count.
  */
 const COMMON_SHARE = 0.5;
+/** A word used by at most this share of the FAQs is specific enough to answer on. */
+const SPECIFIC_SHARE = 0.25;
+const SPECIFIC_MIN_FAQS = 8;
 /** Below this many FAQs, no term is treated as common. */
 const COMMON_MIN_FAQS = 40;
 /** Longer questions are cut: the first words say what it is about, and the cost stays bounded. */
@@ -68,6 +71,8 @@ export function createFaqSearch(
   index.addAll(docs);
   const commonAbove = docs.length >= COMMON_MIN_FAQS ? docs.length * COMMON_SHARE : Number.POSITIVE_INFINITY;
   const isCommon = (t: string) => (documentFrequency.get(t) ?? 0) > commonAbove;
+  // An answer needs at least one matched word that few FAQs use: "droits" or "papiers" alone are not enough.
+  const specificAtMost = docs.length >= SPECIFIC_MIN_FAQS ? docs.length * SPECIFIC_SHARE : Number.POSITIVE_INFINITY;
 
   const inspect = (text: string, lang: Lang | null) => {
     const asked = lang ?? detectLanguage(text);
@@ -105,7 +110,8 @@ export function createFaqSearch(
       // MiniSearch multiplies by the number of query terms matched; count typed terms instead, so that a
       // word and its synonym group do not count twice.
       const raw = (h.score / h.queryTerms.length) * covered.size;
-      return { id: String(h.id), raw, matched: covered.size, coverage: covered.size / unique };
+      const specific = h.terms.some((t) => (documentFrequency.get(t) ?? 0) <= specificAtMost);
+      return { id: String(h.id), raw, matched: covered.size, coverage: covered.size / unique, specific };
     });
     return { terms, known, hits };
   };
