@@ -44,6 +44,7 @@ const SPECIFIC_MIN_FAQS = 8;
 /** Below this many FAQs, no term is treated as common. */
 const COMMON_MIN_FAQS = 40;
 /** Longer questions are cut: the first words say what it is about, and the cost stays bounded. */
+const MAX_QUESTION_CHARS = 1000;
 const MAX_QUESTION_TERMS = 24;
 
 function fieldBoosts(lang: Lang | 'any'): Record<string, number> {
@@ -52,6 +53,16 @@ function fieldBoosts(lang: Lang | 'any'): Record<string, number> {
   return out;
 }
 const BOOSTS = { fr: fieldBoosts('fr'), en: fieldBoosts('en'), bm: fieldBoosts('bm'), any: fieldBoosts('any') };
+/**
+ * Fields searched per question language: titles and phrasings of every language (people mix languages), but
+ * answers only in the question's language (and French for Bambara): other answers weigh little and cost much.
+ */
+const SEARCHED: Record<Lang | 'any', string[]> = {
+  fr: FIELDS.filter((f) => !f.startsWith('a_') || f === 'a_fr'),
+  en: FIELDS.filter((f) => !f.startsWith('a_') || f === 'a_en'),
+  bm: FIELDS.filter((f) => !f.startsWith('a_') || f === 'a_bm' || f === 'a_fr'),
+  any: FIELDS,
+};
 
 export function createFaqSearch(
   content: Pick<Content, 'faqs' | 'synonyms'>,
@@ -76,7 +87,7 @@ export function createFaqSearch(
 
   const inspect = (text: string, lang: Lang | null) => {
     const asked = lang ?? detectLanguage(text);
-    const terms = questionTerms(text, vocabulary)
+    const terms = questionTerms(text.slice(0, MAX_QUESTION_CHARS), vocabulary)
       .filter((t) => !isCommon(t))
       .slice(0, MAX_QUESTION_TERMS);
     // Each search term remembers which typed terms it stands for, to count how much of the question matched.
@@ -94,6 +105,7 @@ export function createFaqSearch(
     const found = index.search(list.join(' '), {
       tokenize: (s: string) => s.split(' '),
       processTerm: (t: string) => t,
+      fields: SEARCHED[asked ?? 'any'],
       boost: BOOSTS[asked ?? 'any'],
       boostTerm: (t: string) => weights.get(t) ?? 1,
       // Words found as such in the FAQs match exactly; only unknown ones (typos, truncations) are looked up
