@@ -14,6 +14,10 @@ const USAGE = `Usage: kunnafoni <command>
   schema [--out FILE]           print the JSON Schema of flow files
   faq search --lang fr --json "question"
   faq search --batch FILE --json
+  staff add --partner ID --name NAME --role staff|admin
+                                a staff console account; prints a one-time password set-up link
+  staff list | staff reset LOGIN
+  diagram [FLOW]                print a flow (or all) as a Mermaid flowchart
 `;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -26,6 +30,9 @@ const COMMANDS: Record<string, Command> = {
     const { faqCommand } = await import('./faq.ts');
     return faqCommand(argv, { stdout: io.stdout, stderr: io.stderr, root: io.cwd });
   },
+  staff: async (argv, io) => (await import('./staff.ts')).staffCommand(argv, io),
+  diagram: async (argv, io) => (await import('./diagram.ts')).diagramCommand(argv, io),
+  alerts: (argv, io) => import('./alerts.ts').then((m) => m.alertsCommand(argv, io)),
   start: async (_argv, io) => {
     const { runService } = await import('../main.ts');
     return runService(io);

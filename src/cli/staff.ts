@@ -1,0 +1,120 @@
+// `kunnafoni staff add --partner ame --name NAME --role staff|admin`: creates a console account and prints a
+// one-time link (valid 24 h) where the person sets their password. Also `staff list` and `staff reset LOGIN`
+// (a new set-up link for a forgotten password).
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { chooseRedis } from '../app/redis-target.ts';
+import { formatProblem } from '../common/source-problems.ts';
+import { ConfigError, parseConfig } from '../config.ts';
+import { loadContent } from '../content/load.ts';
+import { RedisKeys } from '../infra/keys.ts';
+import { connectRedis, redisAnswers } from '../infra/redis.ts';
+import { AccountStore, ROLES, type Role } from '../staff/accounts.ts';
+import { parseArgs, stringOption } from './args.ts';
+import type { CliIo } from './io.ts';
+
+const USAGE = `Usage: kunnafoni staff add --partner PARTNER --name NAME --role staff|admin
+       kunnafoni staff list
+       kunnafoni staff reset LOGIN      (a new password set-up link)
+`;
+
+/** The console's address for links: HOST:PORT, with a wildcard bind address shown as localhost. */
+export function consoleBase(host: string, port: number): string {
+  const shown =
+    host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+/** The Redis the running bot uses: REDIS_URL, 127.0.0.1:6379, its private redis-server, or a private one started now. */
+async function openRedis(
+  redisUrl: string | undefined,
+  dataDir: string,
+): Promise<{ redis: Redis; close(): Promise<void> }> {
+  const socket = path.join(dataDir, 'redis', 'redis.sock');
+  if (!redisUrl && (await redisAnswers({ path: socket }))) {
+    const redis = connectRedis({ path: socket });
+    return { redis, close: async () => void redis.disconnect() };
+  }
+  const choice = await chooseRedis(redisUrl, dataDir);
+  const redis = connectRedis(choice.target);
+  return {
+    redis,
+    async close() {
+      await redis.quit().catch(() => undefined);
+      await choice.privateRedis?.stop();
+    },
+  };
+}
+
+export async function staffCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  const [sub, ...rest] = args.positionals;
+  const fail = (message: string, code = 2) => {
+    io.stderr.write(`staff: ${message}\n${code === 2 ? `\n${USAGE}` : ''}`);
+    return code;
+  };
+  if (sub !== 'add' && sub !== 'list' && sub !== 'reset') return fail(sub ? `unknown command "${sub}"` : 'no command');
+
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message, 1);
+    throw err;
+  }
+  const root = path.resolve(io.cwd, stringOption(args, 'root') ?? config.KUNNAFONI_ROOT);
+
+  let partner = '';
+  let name = '';
+  let role: Role = 'staff';
+  if (sub === 'add') {
+    partner = stringOption(args, 'partner') ?? '';
+    name = (stringOption(args, 'name') ?? '').trim();
+    const roleOption = stringOption(args, 'role') ?? 'staff';
+    if (!partner) return fail('--partner is required');
+    if (!name) return fail('--name is required');
+    if (name.length > 100) return fail('--name is too long');
+    if (!(ROLES as readonly string[]).includes(roleOption)) return fail('--role must be staff or admin');
+    role = roleOption as Role;
+    const { content, problems } = await loadContent(root);
+    if (!content) {
+      for (const p of problems.filter((x) => x.severity === 'error')) io.stderr.write(`${formatProblem(p)}\n`);
+      return fail('the content has errors (run `kunnafoni validate`)', 1);
+    }
+    const partners = [...content.contacts.values()].filter((c) => c.accepts_referrals).map((c) => c.id);
+    if (!partners.includes(partner)) {
+      return fail(`unknown partner "${partner}" (contacts that accept referrals: ${partners.join(', ')})`, 1);
+    }
+  }
+  if (sub === 'reset' && !rest[0]) return fail('give the login name: staff reset LOGIN');
+
+  const { redis, close } = await openRedis(config.REDIS_URL, path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR));
+  try {
+    const accounts = new AccountStore(redis, new RedisKeys(config.REDIS_PREFIX));
+    const base = consoleBase(config.HOST, config.PORT);
+    if (sub === 'list') {
+      for (const a of await accounts.list()) {
+        io.stdout.write(
+          `${a.id}\t${a.role}\t${a.partner}\t${a.passwordHash ? 'password set' : 'waiting for set-up'}\n`,
+        );
+      }
+      return 0;
+    }
+    if (sub === 'reset') {
+      const account = await accounts.get(rest[0] ?? '');
+      if (!account) return fail(`no account "${rest[0]}" (see: kunnafoni staff list)`, 1);
+      const token = await accounts.newSetupToken(account.id);
+      io.stdout.write(`New password set-up link for ${account.id} (valid 24 h, works once):\n${base}/setup/${token}\n`);
+      return 0;
+    }
+    const account = await accounts.create({ name, partner, role }, Date.now());
+    const token = await accounts.newSetupToken(account.id);
+    io.stdout.write(
+      `Account created: ${account.id} (${role}, partner ${partner})\n` +
+        `Password set-up link (valid 24 h, works once):\n${base}/setup/${token}\n`,
+    );
+    return 0;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,66 @@
+// What every route of the console shares: the request's session, account and language, and the services.
+import type { Queue } from 'bullmq';
+import type { Context } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Bundle } from '../app/bundle.ts';
+import type { SourceProblem } from '../common/source-problems.ts';
+import type { RedisKeys } from '../infra/keys.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { AccountStore, StaffAccount } from './accounts.ts';
+import type { T, UiLang } from './i18n.ts';
+import type { PageView } from './layout.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
+import type { SessionStore, StaffSession } from './sessions.ts';
+
+export type StaffEnv = {
+  Variables: {
+    session: StaffSession | null;
+    account: StaffAccount | null;
+    lang: UiLang;
+    t: T;
+  };
+};
+
+export type StaffContext = Context<StaffEnv>;
+
+export type ServerDeps = {
+  redis: Redis;
+  keys: RedisKeys;
+  bundle: Bundle;
+  /** Problems found when the bundle was loaded (warnings, since a bundle with errors does not load). */
+  problems: readonly SourceProblem[];
+  referrals?: StaffReferrals;
+  alerts?: StaffAlerts;
+  telegramWebhook?: (request: Request) => Promise<Response>;
+  telegramStatus?: () => Promise<TelegramStatus>;
+  whatsappState?: () => WhatsAppStateView;
+  health: () => Promise<HealthReport>;
+  metrics: Metrics;
+  queues: readonly Queue[];
+  logger: Logger;
+  clock: Clock;
+  accounts: AccountStore;
+  sessions: SessionStore;
+  limiter: LoginLimiter;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+};
+
+/** The console's view of the request, for page rendering. */
+export function viewOf(c: StaffContext): PageView {
+  return {
+    lang: c.get('lang'),
+    t: c.get('t'),
+    account: c.get('account'),
+    csrf: c.get('session')?.csrf ?? '',
+    path: new URL(c.req.url).pathname,
+  };
+}
+
+/** `web:<account>`, the id the referral service records in the audit trail. */
+export function actorOf(account: StaffAccount): { id: string; partner: string; admin: boolean } {
+  return { id: `web:${account.id}`, partner: account.partner, admin: account.role === 'admin' };
+}

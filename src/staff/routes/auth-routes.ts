@@ -1,0 +1,146 @@
+// Login, logout, and the one-time password set-up link printed by `kunnafoni staff add`.
+import type { Hono } from 'hono';
+import { clearSessionCookie, clientIp, ensureSession, insecureRemote, safeNext, setSessionCookie } from '../auth.ts';
+import type { ServerDeps, StaffContext, StaffEnv } from '../context.ts';
+import { viewOf } from '../context.ts';
+import { html } from '../html.ts';
+import { csrfField, page } from '../layout.ts';
+import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../passwords.ts';
+
+function field(body: Record<string, unknown>, name: string): string {
+  const v = body[name];
+  return typeof v === 'string' ? v : '';
+}
+
+export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
+  const loginPage = (c: StaffContext, options: { next: string; login?: string; error?: string }) => {
+    const view = viewOf(c);
+    const { t } = view;
+    const warning = insecureRemote(c.req.url, c.req.header('x-forwarded-proto'))
+      ? html`<p class="flash error">${t('This address is not secure (http). Use the https address of the console: logging in will not work here.')}</p>`
+      : '';
+    const body = html`${warning}<form method="post" action="/login" class="card">${csrfField(view)}
+<input type="hidden" name="next" value="${options.next}">
+<label for="login">${t('Login name')}</label><input type="text" id="login" name="login" value="${options.login ?? ''}" autocomplete="username" autocapitalize="none" required>
+<label for="password">${t('Password')}</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<p><button type="submit">${t('Log in')}</button></p></form>`;
+    return page(view, {
+      title: t('Log in'),
+      body,
+      flash: options.error ? { text: options.error, error: true } : null,
+    });
+  };
+
+  app.get('/login', async (c) => {
+    if (c.get('account')) return c.redirect(safeNext(c.req.query('next')), 303);
+    await ensureSession(c, deps);
+    return c.html(loginPage(c, { next: safeNext(c.req.query('next')) }));
+  });
+
+  app.post('/login', async (c) => {
+    const t = c.get('t');
+    const body = await c.req.parseBody({ all: true });
+    const login = field(body, 'login').trim().toLowerCase().slice(0, 64);
+    const password = field(body, 'password');
+    const next = safeNext(field(body, 'next'));
+    const ip = clientIp(c, deps.trustProxy);
+    const locked = (seconds: number) =>
+      c.html(
+        loginPage(c, {
+          next,
+          login,
+          error: t('Too many failed attempts. Try again in {minutes} min.', {
+            minutes: Math.max(1, Math.ceil(seconds / 60)),
+          }),
+        }),
+        429,
+      );
+
+    const wait = await deps.limiter.lockedFor(login, ip);
+    if (wait > 0) return locked(wait);
+    const account = login ? await deps.accounts.get(login) : null;
+    // An unknown name costs as much time as a wrong password, so names cannot be probed.
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
+    if (!account?.passwordHash || !ok) {
+      await deps.limiter.recordFailure(login, ip);
+      deps.logger.info({ event: 'staff_login_failed' }, 'staff login failed');
+      const nowLocked = await deps.limiter.lockedFor(login, ip);
+      if (nowLocked > 0) return locked(nowLocked);
+      return c.html(loginPage(c, { next, login, error: t('Wrong login name or password.') }), 401);
+    }
+    await deps.limiter.recordSuccess(login);
+    // A new session id at login: an id planted before login is worth nothing after it.
+    const old = c.get('session');
+    if (old) await deps.sessions.destroy(old.id);
+    const session = await deps.sessions.create(deps.clock.now(), account.id);
+    setSessionCookie(c, session, deps.sessions.ttlSeconds);
+    deps.logger.info({ event: 'staff_login' }, 'staff logged in');
+    return c.redirect(next, 303);
+  });
+
+  app.post('/logout', async (c) => {
+    const session = c.get('session');
+    if (session) await deps.sessions.destroy(session.id);
+    clearSessionCookie(c);
+    return c.redirect('/login', 303);
+  });
+
+  const setupPage = (c: StaffContext, token: string, name: string, error?: string) => {
+    const view = viewOf(c);
+    const { t } = view;
+    const body = html`<p>${t('Welcome, {name}. Choose the password you will use to log in.', { name })}</p>
+<form method="post" action="/setup/${token}" class="card">${csrfField(view)}
+<label for="password">${t('New password ({n} characters or more)', { n: MIN_PASSWORD_LENGTH })}</label><input type="password" id="password" name="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
+<label for="confirm">${t('The same password again')}</label><input type="password" id="confirm" name="confirm" autocomplete="new-password" required>
+<p><button type="submit">${t('Save the password')}</button></p></form>`;
+    return page(view, { title: t('Set your password'), body, flash: error ? { text: error, error: true } : null });
+  };
+
+  const badLink = (c: StaffContext) => {
+    const view = viewOf(c);
+    const { t } = view;
+    return c.html(
+      page(view, {
+        title: t('Link not valid'),
+        body: html`<p>${t('This link is not valid: it was already used or is more than 24 hours old. Ask an administrator for a new one.')}</p>`,
+      }),
+      404,
+    );
+  };
+
+  app.get('/setup/:token', async (c) => {
+    const account = await deps.accounts.setupAccount(c.req.param('token'));
+    if (!account) return badLink(c);
+    await ensureSession(c, deps);
+    return c.html(setupPage(c, c.req.param('token'), account.name));
+  });
+
+  app.post('/setup/:token', async (c) => {
+    const t = c.get('t');
+    const token = c.req.param('token');
+    const account = await deps.accounts.setupAccount(token);
+    if (!account) return badLink(c);
+    const body = await c.req.parseBody({ all: true });
+    const password = field(body, 'password');
+    const problem = passwordProblem(password);
+    const error =
+      problem === 'too_short'
+        ? t('The password must have {n} characters or more.', { n: MIN_PASSWORD_LENGTH })
+        : problem === 'too_long'
+          ? t('The password is too long.')
+          : password !== field(body, 'confirm')
+            ? t('The two passwords are not the same.')
+            : null;
+    if (error) return c.html(setupPage(c, token, account.name, error), 400);
+    // The token is used up here, once, even if two forms are posted at the same time.
+    if ((await deps.accounts.consumeSetupToken(token)) !== account.id) return badLink(c);
+    await deps.accounts.setPassword(account.id, await hashPassword(password), deps.clock.now());
+    await deps.sessions.destroyAllOf(account.id);
+    const old = c.get('session');
+    if (old) await deps.sessions.destroy(old.id);
+    const session = await deps.sessions.create(deps.clock.now(), account.id);
+    setSessionCookie(c, session, deps.sessions.ttlSeconds);
+    deps.logger.info({ event: 'staff_password_set' }, 'staff password set');
+    return c.redirect('/cases?done=password', 303);
+  });
+}

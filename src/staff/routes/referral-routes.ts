@@ -1,0 +1,216 @@
+// The referral pages: the queue, a case, and the actions on it (claim, release, transfer, reply, close).
+// Every action goes through the referral service, which re-checks the rights and makes claims exactly-once.
+import type { Hono } from 'hono';
+import { OUTCOMES } from '../../referrals/case-model.ts';
+import type { StaffAccount } from '../accounts.ts';
+import { requireLogin } from '../auth.ts';
+import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } from '../context.ts';
+import { html } from '../html.ts';
+import { page } from '../layout.ts';
+import { caseBody } from '../pages/case-page.ts';
+import { queueBody } from '../pages/queue-page.ts';
+import type { OpResult, StaffReferrals } from '../services.ts';
+
+const CASE_NO = /^K-[0-9A-Z]{4,8}$/;
+
+const DONE_TEXT: Record<string, string> = {
+  claimed: 'You have the case. The person was told.',
+  released: 'The case is back in the queue.',
+  transferred: 'The case was transferred.',
+  replied: 'Your reply was sent to the person.',
+  closed: 'The case is closed. The person was told.',
+  password: 'Your password is saved.',
+};
+
+const ERROR_TEXT: Record<string, string> = {
+  not_found: 'This case does not exist.',
+  taken: 'Someone else claimed this case first ({who}).',
+  closed: 'This case is closed.',
+  forbidden: 'You may not do this on this case.',
+  not_claimed: 'Claim the case first.',
+  same_partner: 'The case is already with this partner.',
+  unknown_partner: 'Unknown partner.',
+  erased: 'The person erased their data: they cannot be reached.',
+  stale: 'The case changed in the meantime: look again.',
+  send_failed: 'The reply could not be delivered. Try again later.',
+  invalid: 'Check what you typed.',
+};
+
+export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
+  app.use('/cases', requireLogin);
+  app.use('/cases/*', requireLogin);
+
+  const partnersOf = (referrals: StaffReferrals) =>
+    [...referrals.partners.values()].map((p) => ({ id: p.id, name: p.name }));
+
+  /** Names for staff ids in lists: console accounts by name, Telegram staff by their Telegram id. */
+  async function namer(ids: Iterable<string>, t: StaffContext['var']['t']) {
+    const names = new Map<string, string>();
+    for (const id of new Set(ids)) {
+      if (id.startsWith('web:')) names.set(id, (await deps.accounts.get(id.slice(4)))?.name ?? id.slice(4));
+      else if (id.startsWith('tg:')) names.set(id, t('Telegram #{id}', { id: id.slice(3) }));
+      else if (id === 'system') names.set(id, t('system'));
+    }
+    return (id: string) => names.get(id) ?? id;
+  }
+
+  const flashOf = (c: StaffContext) => {
+    const t = c.get('t');
+    const done = c.req.query('done');
+    const error = c.req.query('error');
+    if (done && DONE_TEXT[done]) return { text: t(DONE_TEXT[done]) };
+    if (error && ERROR_TEXT[error])
+      return { text: t(ERROR_TEXT[error], { who: c.req.query('by') ?? '' }), error: true };
+    return null;
+  };
+
+  const notEnabled = (c: StaffContext) => {
+    const view = viewOf(c);
+    return c.html(
+      page(view, {
+        title: view.t('Cases'),
+        body: html`<p>${view.t('Referrals are not enabled on this server.')}</p>`,
+        flash: flashOf(c),
+      }),
+    );
+  };
+
+  const forbidden = (c: StaffContext) => c.text(c.get('t')('This case belongs to another partner.'), 403);
+
+  app.get('/', (c) => c.redirect(c.get('account') ? '/cases' : '/login', 303));
+
+  app.get('/cases', async (c) => {
+    const referrals = deps.referrals;
+    if (!referrals) return notEnabled(c);
+    const account = c.get('account') as StaffAccount;
+    const asked = c.req.query('partner');
+    if (asked && asked !== account.partner && account.role !== 'admin') return forbidden(c);
+    const partner = asked && referrals.partners.has(asked) ? asked : account.partner;
+    const queue = await referrals.listQueue(partner);
+    const view = viewOf(c);
+    const claimedBy = [...queue.claimed, ...queue.overdue].map((x) => x.claimedBy ?? '');
+    const partnerName = referrals.partners.get(partner)?.name ?? partner;
+    const body = queueBody({
+      view,
+      content: deps.bundle.content,
+      partner,
+      partners: partnersOf(referrals),
+      queue,
+      now: deps.clock.now(),
+      me: actorOf(account).id,
+      who: await namer(claimedBy, view.t),
+    });
+    c.header('cache-control', 'no-store');
+    return c.html(
+      page(view, { title: view.t('Cases · {partner}', { partner: partnerName }), body, flash: flashOf(c) }),
+    );
+  });
+
+  /** The case if the account may see it; otherwise the response to send. */
+  async function caseFor(c: StaffContext, referrals: StaffReferrals) {
+    const no = c.req.param('no') ?? '';
+    const account = c.get('account') as StaffAccount;
+    if (!CASE_NO.test(no)) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
+    const summary = await referrals.summary(no);
+    if (!summary) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
+    if (summary.partner !== account.partner && account.role !== 'admin') return { response: forbidden(c) };
+    return { no, account, summary };
+  }
+
+  app.get('/cases/:no', async (c) => {
+    const referrals = deps.referrals;
+    if (!referrals) return notEnabled(c);
+    const found = await caseFor(c, referrals);
+    if ('response' in found) return found.response;
+    const details = await referrals.details(found.no, actorOf(found.account));
+    if ('error' in details) {
+      return details.error === 'forbidden' ? forbidden(c) : c.text(c.get('t')('This case does not exist.'), 404);
+    }
+    const view = viewOf(c);
+    const ids = [
+      details.case.claimedBy ?? '',
+      ...details.audit.map((a) => a.by),
+      ...details.messages.map((m) => m.by ?? ''),
+    ];
+    const body = caseBody({
+      view,
+      content: deps.bundle.content,
+      details,
+      partners: partnersOf(referrals),
+      outcomes: OUTCOMES,
+      now: deps.clock.now(),
+      me: actorOf(found.account).id,
+      who: await namer(ids, view.t),
+    });
+    // Personal data: never kept in a browser or proxy cache.
+    c.header('cache-control', 'no-store');
+    return c.html(
+      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), refreshSeconds: undefined }),
+    );
+  });
+
+  type Action = (
+    referrals: StaffReferrals,
+    no: string,
+    body: Record<string, unknown>,
+    c: StaffContext,
+  ) => Promise<OpResult>;
+
+  const text = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? body[name] : '');
+
+  const actions: Record<string, { done: string; run: Action }> = {
+    claim: { done: 'claimed', run: (r, no, _b, c) => r.claim(no, actorOf(c.get('account') as StaffAccount)) },
+    release: { done: 'released', run: (r, no, _b, c) => r.release(no, actorOf(c.get('account') as StaffAccount)) },
+    transfer: {
+      done: 'transferred',
+      run: (r, no, b, c) => r.transfer(no, text(b, 'to'), actorOf(c.get('account') as StaffAccount)),
+    },
+    reply: {
+      done: 'replied',
+      run: (r, no, b, c) => r.reply(no, actorOf(c.get('account') as StaffAccount), text(b, 'text')),
+    },
+    close: {
+      done: 'closed',
+      run: (r, no, b, c) => {
+        const outcome = text(b, 'outcome');
+        if (!(OUTCOMES as readonly string[]).includes(outcome))
+          return Promise.resolve({ ok: false, reason: 'invalid' });
+        return r.closeCase(
+          no,
+          actorOf(c.get('account') as StaffAccount),
+          outcome as (typeof OUTCOMES)[number],
+          text(b, 'note'),
+        );
+      },
+    },
+  };
+
+  app.post('/cases/:no/:action', async (c) => {
+    const referrals = deps.referrals;
+    if (!referrals) return c.text(c.get('t')('Referrals are not enabled on this server.'), 404);
+    const action = actions[c.req.param('action')];
+    if (!action) return c.notFound();
+    const found = await caseFor(c, referrals);
+    if ('response' in found) return found.response;
+    const body = await c.req.parseBody({ all: true });
+    const result = await action.run(referrals, found.no, body, c);
+    deps.logger.info(
+      {
+        event: `case_${c.req.param('action')}`,
+        case: found.no,
+        ok: result.ok,
+        ...(result.ok ? {} : { reason: result.reason }),
+      },
+      'staff case action',
+    );
+    if (!result.ok && result.reason === 'forbidden') return forbidden(c);
+    const to = `/cases/${found.no}`;
+    if (result.ok) {
+      // After a transfer the case is no longer in this partner's queue: back to the queue.
+      const target = c.req.param('action') === 'transfer' && found.account.role !== 'admin' ? '/cases' : to;
+      return c.redirect(`${target}?done=${action.done}`, 303);
+    }
+    const by = result.claimedBy ? (await namer([result.claimedBy], c.get('t')))(result.claimedBy) : '';
+    return c.redirect(`${to}?error=${result.reason}${by ? `&by=${encodeURIComponent(by)}` : ''}`, 303);
+  });
+}

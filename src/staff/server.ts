@@ -1,0 +1,170 @@
+// The project's HTTP server (Hono on Node): the staff console (server-rendered pages, no client script), the
+// Telegram webhook, /healthz and /metrics. See src/staff/README.md for the routes.
+import { type ServerType, serve } from '@hono/node-server';
+import type { Queue } from 'bullmq';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { setCookie } from 'hono/cookie';
+import type { Redis } from 'ioredis';
+import type { Bundle } from '../app/bundle.ts';
+import type { SourceProblem } from '../common/source-problems.ts';
+import type { RedisKeys } from '../infra/keys.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import { AccountStore } from './accounts.ts';
+import { checkCsrf, loadSession, safeNext } from './auth.ts';
+import { BULL_BOARD_PATH, mountBullBoard } from './bull-board.ts';
+import type { ServerDeps, StaffEnv } from './context.ts';
+import { LANG_COOKIE } from './i18n.ts';
+import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { channelRoutes } from './routes/channel-routes.ts';
+import { contentRoutes } from './routes/content-routes.ts';
+import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
+import { referralRoutes } from './routes/referral-routes.ts';
+import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
+import { type SessionOptions, SessionStore } from './sessions.ts';
+
+export type HttpServerOptions = {
+  config: { host: string; port: number };
+  redis: Redis;
+  keys: RedisKeys;
+  bundle: Bundle;
+  /** Warnings from loadBundle, shown on the content page. */
+  problems?: readonly SourceProblem[];
+  referrals?: StaffReferrals;
+  alerts?: StaffAlerts;
+  /** The Telegram channel's webhook handler, mounted at POST /telegram/webhook. */
+  telegramWebhook?: (request: Request) => Promise<Response>;
+  telegramStatus?: () => Promise<TelegramStatus>;
+  /** The WhatsApp channel's getState. */
+  whatsappState?: () => WhatsAppStateView;
+  /** Default: Redis answers PING, plus the WhatsApp state when given. */
+  health?: () => Promise<HealthReport>;
+  metrics: Metrics;
+  /** BullMQ queues shown in Bull Board (admins) and counted in /metrics. */
+  queues?: readonly Queue[];
+  logger: Logger;
+  clock?: Clock;
+  sessions?: SessionOptions;
+  login?: LimiterOptions;
+  /** Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
+  trustProxy?: boolean;
+};
+
+export type HttpServer = {
+  app: Hono<StaffEnv>;
+  listen(): Promise<{ port: number }>;
+  close(): Promise<void>;
+};
+
+/** Pages: no framing, no scripts, nothing from other sites; inline styles only. */
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const FORM_LIMIT_BYTES = 64 * 1024;
+const WEBHOOK_LIMIT_BYTES = 1024 * 1024;
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const deps: ServerDeps = {
+    redis: options.redis,
+    keys: options.keys,
+    bundle: options.bundle,
+    problems: options.problems ?? [],
+    ...(options.referrals ? { referrals: options.referrals } : {}),
+    ...(options.alerts ? { alerts: options.alerts } : {}),
+    ...(options.telegramWebhook ? { telegramWebhook: options.telegramWebhook } : {}),
+    ...(options.telegramStatus ? { telegramStatus: options.telegramStatus } : {}),
+    ...(options.whatsappState ? { whatsappState: options.whatsappState } : {}),
+    health: options.health ?? defaultHealth(options),
+    metrics: options.metrics,
+    queues: options.queues ?? [],
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    accounts: new AccountStore(options.redis, options.keys),
+    sessions: new SessionStore(options.redis, options.keys, options.sessions),
+    limiter: new LoginLimiter(options.redis, options.keys, options.login),
+    trustProxy: options.trustProxy ?? false,
+  };
+  for (const queue of deps.queues) options.metrics.watchQueue(queue.name, () => queue.getJobCounts());
+
+  const app = new Hono<StaffEnv>();
+
+  app.onError((err, c) => {
+    deps.logger.error({ err: err.name, route: c.req.routePath, method: c.req.method }, 'staff console error');
+    return c.text('Internal error', 500);
+  });
+
+  // Machine endpoints first: no session, no CSRF, no HTML.
+  app.use('/telegram/webhook', bodyLimit({ maxSize: WEBHOOK_LIMIT_BYTES }));
+  opsRoutes(app, deps);
+
+  const isMachine = (path: string) => path === '/healthz' || path === '/metrics' || path === '/telegram/webhook';
+  app.use('*', async (c, next) => {
+    if (isMachine(new URL(c.req.url).pathname)) return next();
+    return loadSession(deps)(c, next);
+  });
+  app.use('*', async (c, next) => {
+    const path = new URL(c.req.url).pathname;
+    if (isMachine(path)) return next();
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    c.header('x-frame-options', 'DENY');
+    // Set-up links carry a token in the URL: never send it to another site.
+    c.header('referrer-policy', 'no-referrer');
+    if (!path.startsWith(BULL_BOARD_PATH)) c.header('content-security-policy', CSP);
+  });
+  app.use('*', async (c, next) => {
+    if (isMachine(new URL(c.req.url).pathname)) return next();
+    return bodyLimit({ maxSize: FORM_LIMIT_BYTES })(c, next);
+  });
+  app.use(
+    '*',
+    checkCsrf({
+      exempt: isMachine,
+      originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
+    }),
+  );
+  app.use('*', compress());
+
+  app.get('/lang/:lang', (c) => {
+    const lang = c.req.param('lang') === 'en' ? 'en' : 'fr';
+    setCookie(c, LANG_COOKIE, lang, { path: '/', sameSite: 'Lax', maxAge: 365 * 86400, httpOnly: true });
+    return c.redirect(safeNext(c.req.query('back')), 303);
+  });
+
+  authRoutes(app, deps);
+  referralRoutes(app, deps);
+  alertRoutes(app, deps);
+  contentRoutes(app, deps);
+  channelRoutes(app, deps);
+  mountBullBoard(app, deps.queues);
+
+  let server: ServerType | null = null;
+
+  return {
+    app,
+    listen() {
+      return new Promise((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, hostname: options.config.host, port: options.config.port }, (info) => {
+          resolve({ port: info.port });
+        });
+        s.once('error', reject);
+        server = s;
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        const s = server;
+        server = null;
+        if (!s) return resolve();
+        s.close(() => resolve());
+        // Keep-alive connections (browsers) would hold close() open.
+        if ('closeAllConnections' in s) (s as { closeAllConnections(): void }).closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// The console in a real browser (Debian's Chromium, headless, driven by playwright-core) on a phone-sized screen:
+// log in, claim a case, reply, close it; compose and preview an alert. Screenshots of the queue go to
+// test-artifacts/ (phone and desktop) so a person can look at them.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_ROOT } from '../support/app.ts';
+import { type Console, createConsole, PASSWORD } from './support/console.ts';
+
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let k: Console;
+let browser: Browser;
+let base: string;
+let login: string;
+const elsewhere: string[] = [];
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  k = await createConsole();
+  login = (await k.account('Awa Traoré', 'ame')).id;
+  const { port } = await k.server.listen();
+  base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  expect(elsewhere).toEqual([]);
+  await browser?.close();
+  await k?.close();
+});
+
+async function phonePage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', deviceScaleFactor: 2, isMobile: true });
+  const page = await context.newPage();
+  // Nothing may be fetched from anywhere but the console.
+  page.on('request', (request) => {
+    if (!request.url().startsWith(base) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+  });
+  return page;
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto(`${base}/cases`);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.fill('#login', login);
+  await page.fill('#password', PASSWORD);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/cases`);
+}
+
+describe('referrals in the browser', () => {
+  test('log in, claim a case, reply to the person, close the case', async () => {
+    // A queue that looks like a real morning: one overdue case, two waiting, one claimed by a colleague, one closed.
+    const overdue = await k.openCase({ nickname: 'Fanta', description: 'Expulsée d’Algérie, à Gao.' }, 'housing');
+    k.clock.offset += 7 * 3600_000;
+    const mine = await k.openCase({ nickname: 'Issa', description: 'Mon passeport a été pris à la frontière.' });
+    await k.openCase({ nickname: 'Mariam' }, 'health');
+    const colleague = await k.account('Binta Diallo', 'ame');
+    const claimed = await k.openCase({ nickname: 'Oumar' }, 'orientation');
+    await k.referrals.claim(claimed.no, { id: `web:${colleague.id}`, partner: 'ame' });
+    const done = await k.openCase({ nickname: 'Seydou' }, 'legal');
+    await k.referrals.claim(done.no, { id: `web:${colleague.id}`, partner: 'ame' });
+    await k.referrals.closeCase(done.no, { id: `web:${colleague.id}`, partner: 'ame' }, 'helped');
+
+    const page = await phonePage();
+    await logIn(page);
+    expect(await page.locator('h2').first().textContent()).toBe('En retard (1)');
+    const overdueRow = page.locator('li.overdue');
+    expect(await overdueRow.locator('.no').textContent()).toBe(overdue.no);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-queue.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-queue-desktop.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+
+    // Claim from the queue.
+    await page.locator(`form[action="/cases/${mine.no}/claim"] button`).click();
+    await page.waitForURL(`${base}/cases/${mine.no}?done=claimed`);
+    expect(await page.locator('.flash').textContent()).toContain('Le dossier est à vous');
+    expect(await page.locator('dd', { hasText: 'Mon passeport a été pris à la frontière.' }).isVisible()).toBe(true);
+
+    // Reply through the bot.
+    await page.fill('#text', 'Bonjour Issa, venez demain à 9 h au local de l’AME.');
+    await page.locator(`form[action="/cases/${mine.no}/reply"] button`).click();
+    await page.waitForURL(`${base}/cases/${mine.no}?done=replied`);
+    expect(k.outbox.textsTo(mine.chat)).toContain('Bonjour Issa, venez demain à 9 h au local de l’AME.');
+    expect(await page.locator('.msgs li.staff').textContent()).toContain('venez demain');
+
+    // The person answers; a reload shows it.
+    await k.referrals.relayFromPerson(mine.chat, 'Merci, je viendrai.');
+    await page.reload();
+    expect(await page.locator('.msgs li.person').textContent()).toContain('Merci, je viendrai.');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-case.png'), fullPage: true });
+
+    // Close with an outcome.
+    await page.selectOption('#outcome', 'helped');
+    await page.fill('#note', 'Reçu le 16.');
+    await page.locator(`form[action="/cases/${mine.no}/close"] button`).click();
+    await page.waitForURL(`${base}/cases/${mine.no}?done=closed`);
+    expect((await k.referrals.summary(mine.no))?.outcome).toBe('helped');
+    expect(await page.locator('table').last().textContent()).toContain('fermé');
+    await page.context().close();
+  });
+});
+
+describe('alerts in the browser', () => {
+  test('compose an alert, preview it as Telegram shows it, confirm, follow its progress', async () => {
+    for (let i = 0; i < 3; i++) {
+      await k.subscriptions.subscribe({ channel: 'telegram', id: String(8100 + i) }, ['urgent'], 'fr', 'gao');
+    }
+    const page = await phonePage();
+    await logIn(page);
+    await page.goto(`${base}/alerts/new`);
+    const typed = 'Frontière <Gogui> fermée & contrôles renforcés.\n\nAppelez l’AME avant de partir.';
+    await page.fill('#text_fr', typed);
+    await page.check('input[name=topics][value=urgent]');
+    await page.click('form[action="/alerts/preview"] button[type=submit]');
+    await page.waitForURL(`${base}/alerts/preview`);
+    expect(await page.locator('.card strong').first().textContent()).toBe('3 personnes recevront cette alerte');
+    const bubble = page.locator('.bubble[data-platform=telegram]').first();
+    // Shown exactly as typed: the markup characters are text, not tags.
+    expect(await bubble.textContent()).toBe(
+      'Frontière <Gogui> fermée & contrôles renforcés.\n\nAppelez l’AME avant de partir.',
+    );
+    expect(await page.locator('[data-platform=whatsapp]').textContent()).toContain('WhatsApp');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-alert-preview.png'), fullPage: true });
+
+    await page.click('form[action="/alerts/publish"] button[type=submit]');
+    await page.waitForURL(/\/alerts\/web-/);
+    expect(await page.locator('#state').textContent()).toBe('programmée');
+    expect(await page.locator('meta[http-equiv=refresh]').getAttribute('content')).toBe('2');
+    await page.context().close();
+  });
+});
+
+describe('every page on a phone', () => {
+  test('fits the screen without sideways scrolling, and weighs under 30 KB', async () => {
+    const { no } = await k.openCase();
+    const page = await phonePage();
+    await logIn(page);
+    for (const p of [
+      '/cases',
+      `/cases/${no}`,
+      '/alerts',
+      '/alerts/new',
+      '/content',
+      '/content/flows/main',
+      '/channels',
+    ]) {
+      const response = await page.goto(`${base}${p}`);
+      expect(response?.status(), p).toBe(200);
+      expect(Buffer.byteLength(await response!.text()), p).toBeLessThan(30_000);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, p).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${base}/content`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-content.png'), fullPage: true });
+    await page.goto(`${base}/content/flows/referral`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'staff-flow.png'), fullPage: true });
+    await page.context().close();
+  });
+});
