@@ -1,5 +1,6 @@
 // Redis access for referral cases: reads, and the Lua scripts that change a case atomically.
 // It knows nothing of sealing or messages; values given to it are already sealed.
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
 import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
@@ -86,12 +87,20 @@ export class CaseStore {
     await this.redis.hsetnx(this.k.case(no), 'announcedAt', String(now));
   }
 
-  async leaseAnnouncement(no: string, ms: number): Promise<boolean> {
-    return (await this.redis.set(this.k.announcing(no), '1', 'PX', ms, 'NX')) === 'OK';
+  /** A lease token when this caller may announce the case now, or null when another holds it. */
+  async leaseAnnouncement(no: string, ms: number): Promise<string | null> {
+    const token = randomBytes(8).toString('hex');
+    return (await this.redis.set(this.k.announcing(no), token, 'PX', ms, 'NX')) === 'OK' ? token : null;
   }
 
-  async endAnnouncementLease(no: string): Promise<void> {
-    await this.redis.del(this.k.announcing(no));
+  /** Ends our lease only: if it expired and another worker took it, theirs stays. */
+  async endAnnouncementLease(no: string, token: string): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+      1,
+      this.k.announcing(no),
+      token,
+    );
   }
 
   async claim(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {

@@ -226,14 +226,15 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       // for the lease instead of posting the case twice. Only a worker dying between the post and its record can
       // still cause a second post, once the lease has expired: never a lost announcement. Errors are thrown on
       // purpose: the job is retried until staff were told.
-      if (!(await store.leaseAnnouncement(no, announceLeaseMs))) throw new AnnouncementBusyError(no);
+      const lease = await store.leaseAnnouncement(no, announceLeaseMs);
+      if (!lease) throw new AnnouncementBusyError(no);
       try {
         if (record.status === 'waiting') {
           await notifier.notify({ type: 'waiting', case: summaryOf(record), reason: 'new' });
         }
         await store.markAnnounced(no, now);
       } finally {
-        await store.endAnnouncementLease(no);
+        await store.endAnnouncementLease(no, lease);
       }
     }
     return published;

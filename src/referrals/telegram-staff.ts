@@ -43,6 +43,30 @@ export function parseStaffGroups(spec: string): Map<string, number> {
 }
 
 const CLAIM_PREFIX = 'claim:';
+/** Below Telegram's 4096-character limit, with room for the case number on continuation parts. */
+const MAX_PART = 3900;
+
+/**
+ * A long text (a long description, a long message from the person) as Telegram-sized parts, cut at line ends or
+ * spaces where possible; every part after the first starts with the case number, so a reply to any part relays.
+ */
+export function splitForTelegram(text: string, no: string): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > MAX_PART) {
+    const window = rest.slice(0, MAX_PART);
+    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const at = cut > MAX_PART / 2 ? cut : MAX_PART;
+    parts.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  parts.push(rest);
+  return parts.map((part, i) => (i === 0 ? part : `${no} …\n${part}`));
+}
+
+async function sendParts(api: Api, chatId: number, text: string, no: string): Promise<void> {
+  for (const part of splitForTelegram(text, no)) await api.sendMessage(chatId, part);
+}
 const staffIdOf = (userId: number) => `tg:${userId}`;
 const telegramUserOf = (staffId: string | undefined) =>
   staffId?.startsWith('tg:') ? Number(staffId.slice(3)) || null : null;
@@ -70,9 +94,9 @@ export function createTelegramStaffNotifier(api: Api | (() => Api), options: Tel
     await bot().sendMessage(chatId, text, claimable ? { reply_markup: claimKeyboard(claimable, t.claimButton) } : {});
   }
 
-  async function toStaff(staffId: string | undefined, text: string): Promise<void> {
+  async function toStaff(staffId: string | undefined, text: string, no: string): Promise<void> {
     const userId = telegramUserOf(staffId);
-    if (userId !== null) await bot().sendMessage(userId, text);
+    if (userId !== null) await sendParts(bot(), userId, text, no);
   }
 
   return {
@@ -86,9 +110,9 @@ export function createTelegramStaffNotifier(api: Api | (() => Api), options: Tel
         case 'escalated':
           return toGroup(event.from, t.escalatedAway(c.no, name(c.partner)));
         case 'person_message':
-          return toStaff(event.staffId, t.personMessage(c.no, event.text));
+          return toStaff(event.staffId, t.personMessage(c.no, event.text), c.no);
         case 'erased':
-          await toStaff(event.staffId, t.erased(c.no));
+          await toStaff(event.staffId, t.erased(c.no), c.no);
           return toGroup(c.partner, t.erased(c.no));
       }
     },
@@ -127,7 +151,7 @@ export function createStaffComposer(service: ReferralService, options: TelegramS
     const details = await service.details(no, actor);
     try {
       if ('error' in details) throw new Error(details.error);
-      await ctx.api.sendMessage(userId, detailsText(details, no));
+      await sendParts(ctx.api, userId, detailsText(details, no), no);
     } catch (err) {
       // Without the details the claim is useless: give the case back to the queue.
       log?.warn({ case: no, err: err instanceof Error ? err.name : 'Error' }, 'claim details not delivered');

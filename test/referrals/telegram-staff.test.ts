@@ -12,6 +12,7 @@ import {
   createStaffComposer,
   createTelegramStaffNotifier,
   parseStaffGroups,
+  splitForTelegram,
 } from '../../src/referrals/telegram-staff.ts';
 import { BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../support/bot-api-server.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
@@ -296,6 +297,30 @@ describe('the staff Telegram group and private chat', () => {
     );
     expect(await command(STRANGER, `/reply ${no} encore ?`)).toBe('Ce dossier est fermé.');
     expect(await command(STRANGER, '/reply')).toBe('Usage : /reply K-XXXX votre texte');
+  });
+});
+
+describe('REFERRAL_STAFF_GROUPS', () => {
+  it('maps partners to staff group chat ids, and names a bad entry', () => {
+    expect([...parseStaffGroups('ame=-100123,aracem=-100456')]).toEqual([
+      ['ame', -100123],
+      ['aracem', -100456],
+    ]);
+    expect(parseStaffGroups('')).toEqual(new Map());
+    expect(() => parseStaffGroups('ame=-100123,aracem')).toThrow(/"aracem" is not partner=chat_id/);
+  });
+});
+
+describe('long texts for staff', () => {
+  it('are cut into parts Telegram accepts, each after the first naming the case, losing nothing', () => {
+    const description = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+    const parts = splitForTelegram(`Dossier K-7F3Q\n${description}`, 'K-7F3Q');
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096);
+    for (const part of parts.slice(1)) expect(part.startsWith('K-7F3Q …\n')).toBe(true);
+    const rejoined = parts.map((p, i) => (i === 0 ? p : p.slice('K-7F3Q …\n'.length))).join(' ');
+    expect(rejoined.replace(/\s+/g, ' ')).toBe(`Dossier K-7F3Q ${description}`);
+    expect(splitForTelegram('short', 'K-7F3Q')).toEqual(['short']);
   });
 });
 
