@@ -46,9 +46,9 @@ export type ReferralOptions = {
   fallbackPartner: string;
   /** Secret for the keyed hashes standing for people and intakes in Redis keys and job ids (>= 16 characters). */
   pseudonymSecret: string;
-  /** Unclaimed this long: the partner's staff get a reminder (REFERRAL_REMIND_HOURS, default 6). */
+  /** Unclaimed this long: the partner's staff get a reminder (REFERRAL_REMIND_HOURS, default 12). */
   remindAfterHours?: number;
-  /** Unclaimed this long: the case moves to the fallback partner (REFERRAL_ESCALATE_HOURS, default 24). */
+  /** Unclaimed this long: the case moves to the fallback partner (REFERRAL_ESCALATE_HOURS, default 48). */
   escalateAfterHours?: number;
   /** Personal data is deleted this long after closing (REFERRAL_RETENTION_DAYS, default 30). */
   retentionDays?: number;
@@ -147,8 +147,8 @@ const MAX_CREATE_ATTEMPTS = 40;
 export function createReferralService(deps: ReferralServiceDeps): ReferralService {
   const { redis, cipher, outbox, notifier, clock, logger } = deps;
   const o = deps.options;
-  const remindAfterMs = (o.remindAfterHours ?? 6) * HOUR;
-  const escalateAfterMs = (o.escalateAfterHours ?? 24) * HOUR;
+  const remindAfterMs = (o.remindAfterHours ?? 12) * HOUR;
+  const escalateAfterMs = (o.escalateAfterHours ?? 48) * HOUR;
   const retentionMs = (o.retentionDays ?? 30) * DAY;
   const recordTtlSeconds = Math.round(((o.recordRetentionDays ?? 365) * DAY) / 1000);
   const idemTtlSeconds = Math.round((o.idempotencyHours ?? 7 * 24) * 3600);

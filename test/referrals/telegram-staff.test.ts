@@ -57,7 +57,12 @@ async function setUp(): Promise<Setup> {
     outbox,
     notifier: createTelegramStaffNotifier(bot.api, { groups, partnerName: (id) => id.toUpperCase() }),
     clock,
-    options: { fallbackPartner: 'aracem', pseudonymSecret: 'a-secret-for-these-tests' },
+    options: {
+      fallbackPartner: 'aracem',
+      pseudonymSecret: 'a-secret-for-these-tests',
+      remindAfterHours: 6,
+      escalateAfterHours: 24,
+    },
   });
   const passedOn: number[] = [];
   bot.use(createStaffComposer(service, { groups }));
