@@ -10,10 +10,13 @@ import type { StaffSession } from './sessions.ts';
 export const SESSION_COOKIE = 'kf_session';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** Secure cookies everywhere except plain http on the loopback address (local use and tests). */
-export function secureCookies(url: string): boolean {
+/**
+ * Secure cookies everywhere except plain http on the loopback address (local use and tests). A TLS-terminating proxy
+ * that forwards to 127.0.0.1 says so in X-Forwarded-Proto.
+ */
+export function secureCookies(url: string, forwardedProto?: string): boolean {
   const u = new URL(url);
-  return !(u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+  return forwardedProto === 'https' || !(u.protocol === 'http:' && LOOPBACK.has(u.hostname));
 }
 
 /** Plain http on another host: Secure cookies will not come back, so logging in cannot work. */
@@ -26,14 +29,15 @@ export function setSessionCookie(c: StaffContext, session: StaffSession, maxAgeS
   setCookie(c, SESSION_COOKIE, session.id, {
     path: '/',
     httpOnly: true,
-    secure: secureCookies(c.req.url),
+    secure: secureCookies(c.req.url, c.req.header('x-forwarded-proto')),
     sameSite: 'Strict',
     maxAge: maxAgeSeconds,
   });
 }
 
 export function clearSessionCookie(c: StaffContext): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookies(c.req.url), httpOnly: true, sameSite: 'Strict' });
+  const secure = secureCookies(c.req.url, c.req.header('x-forwarded-proto'));
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure, httpOnly: true, sameSite: 'Strict' });
 }
 
 /** Loads the session and account (if any) and the page language; sets nothing for anonymous visitors. */

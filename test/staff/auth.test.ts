@@ -83,6 +83,23 @@ describe('login', () => {
     expect(cookie).toMatch(/HttpOnly/i);
   });
 
+  test('behind a TLS proxy forwarding to 127.0.0.1, the cookie is Secure', async () => {
+    const awa = await k.account('Awa', 'ame');
+    const c = new Client(k.app);
+    await c.page('/login');
+    const res = await k.app.request('http://127.0.0.1:3000/login', {
+      method: 'POST',
+      headers: {
+        cookie: `kf_session=${c.cookie('kf_session')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-proto': 'https',
+      },
+      body: new URLSearchParams({ _csrf: c.csrf, login: awa.id, password: PASSWORD }).toString(),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.getSetCookie().find((l) => l.startsWith('kf_session='))).toMatch(/; Secure/i);
+  });
+
   test('the session id changes at login, and the old one is worth nothing', async () => {
     const awa = await k.account('Awa', 'ame');
     const c = new Client(k.app);

@@ -81,7 +81,13 @@ export async function createConsole(
     outbox,
     notifier: silentNotifier,
     clock,
-    options: { fallbackPartner: 'ame', pseudonymSecret: randomBytes(16).toString('hex') },
+    // Waiting 6 hours makes a case overdue (tests move the clock 7 hours).
+    options: {
+      fallbackPartner: 'ame',
+      pseudonymSecret: randomBytes(16).toString('hex'),
+      remindAfterHours: 6,
+      escalateAfterHours: 24,
+    },
   });
   const broadcast = new AlertBroadcast(r.redis, r.keys, clock);
   const subscriptions = new RedisSubscriptions(r.redis, r.keys);
