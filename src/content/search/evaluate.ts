@@ -19,6 +19,10 @@ export type EvalReport = {
   answered: number;
   /** Off-topic questions the bot does not answer (match === null). */
   offTopicRejected: number;
+  /** Off-topic questions flagged offTopic (the bot says it only helps with migrants' rights). */
+  offTopicFlagged: number;
+  /** In-scope questions wrongly flagged offTopic (the person would be told it is not about rights). */
+  inScopeFlaggedOffTopic: number;
   /** All questions answered with a wrong FAQ (in scope: another FAQ; off topic: any FAQ). */
   confidentlyWrong: number;
   /** top1 over informal in-scope questions only. */
@@ -52,6 +56,8 @@ export function evaluate(cases: readonly EvalCase[], search: Searcher): EvalRepo
   let top3 = 0;
   let answered = 0;
   let rejected = 0;
+  let flagged = 0;
+  let inScopeFlagged = 0;
   let wrong = 0;
   let informalHits = 0;
   const misses: EvalReport['misses'] = [];
@@ -61,10 +67,12 @@ export function evaluate(cases: readonly EvalCase[], search: Searcher): EvalRepo
     const r = search(c.q, c.lang);
     const ids = r.results.map((x) => x.id);
     if (c.expect === null) {
+      if (r.offTopic) flagged += 1;
       if (r.match === null) rejected += 1;
       else wrong += 1;
       continue;
     }
+    if (r.offTopic) inScopeFlagged += 1;
     if (ids[0] === c.expect) {
       top1 += 1;
       if (c.informal) informalHits += 1;
@@ -81,6 +89,8 @@ export function evaluate(cases: readonly EvalCase[], search: Searcher): EvalRepo
     top3: rate(top3, inScope.length),
     answered: rate(answered, inScope.length),
     offTopicRejected: rate(rejected, cases.length - inScope.length),
+    offTopicFlagged: rate(flagged, cases.length - inScope.length),
+    inScopeFlaggedOffTopic: rate(inScopeFlagged, inScope.length),
     confidentlyWrong: rate(wrong, cases.length),
     informalTop1: rate(informalHits, informal.length),
     informalCount: informal.length,
@@ -103,7 +113,9 @@ export function formatComparison(ours: EvalReport, baseline: EvalReport): string
     ['in-scope top-1', pct(ours.top1), pct(baseline.top1)],
     ['in-scope top-3', pct(ours.top3), pct(baseline.top3)],
     ['answered with the right FAQ', pct(ours.answered), pct(baseline.answered)],
-    ['off-topic rejected', pct(ours.offTopicRejected), pct(baseline.offTopicRejected)],
+    ['off-topic rejected (no answer)', pct(ours.offTopicRejected), pct(baseline.offTopicRejected)],
+    ['off-topic flagged as off topic', pct(ours.offTopicFlagged), pct(baseline.offTopicFlagged)],
+    ['in-scope flagged as off topic', pct(ours.inScopeFlaggedOffTopic), pct(baseline.inScopeFlaggedOffTopic)],
     ['confidently wrong', pct(ours.confidentlyWrong), pct(baseline.confidentlyWrong)],
     [`informal top-1 (${ours.informalCount})`, pct(ours.informalTop1), pct(baseline.informalTop1)],
     ['latency p50', ms(ours.p50Ms), ms(baseline.p50Ms)],
