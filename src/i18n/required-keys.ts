@@ -45,6 +45,7 @@ export const REQUIRED_KEYS = [
   'contact.an_association',
   'referral.unavailable',
   'referral.try_later',
+  'referral.relayed',
   'alerts.unavailable',
   'alerts.none',
   'alerts.your_topics',

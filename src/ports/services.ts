@@ -12,6 +12,8 @@ export interface ReferralIntake {
   eraseFor(chat: ChatRef): Promise<void>;
   /** A message from a person who has an open, claimed case: relayed to staff. Returns true if relayed. */
   relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
+  /** The status of the person's case whose number they typed, or null when it is not one of theirs. */
+  statusFor?(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null>;
 }
 
 /** What the runtime needs from the alerts service. */

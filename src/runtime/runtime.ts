@@ -4,9 +4,9 @@
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
-import type { ContentCatalog, Effect, Env, Input, Lang } from '../engine/types.ts';
+import type { ContentCatalog, Effect, Env, Input, Lang, Session } from '../engine/types.ts';
 import { newSession } from '../engine/types.ts';
-import type { FlowSet } from '../flows/schema.ts';
+import { type FlowSet, MAIN_FLOW, MENU_NODE } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodGate } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
@@ -48,6 +48,12 @@ export type RuntimeDeps = {
 };
 
 const MAX_SAVE_ATTEMPTS = 5;
+const CASE_NUMBER = /^\s*K-?[0-9A-Za-z]{4}\s*$/;
+
+/** The engine sent the text from the main menu to its free-text route (it set `query` to it). */
+function isFreeTextAtMenu(before: Session, after: Session, text: string): boolean {
+  return before.flow === MAIN_FLOW && before.node === MENU_NODE && after.vars.query === text;
+}
 /** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
 const MAX_INPUT_CHARS = 4 * MAX_TEXT_LENGTH;
 /** People this process remembers (language, flow) for stateless answers while Redis is down. */
@@ -74,8 +80,19 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         channel: chat.channel,
         labelTexts: presenter.labelTexts,
       };
+      if (input.kind === 'text' && deps.referrals?.statusFor && CASE_NUMBER.test(input.text)) {
+        // A typed case number ("K-7F3Q") asks for that case's status.
+        const status = await deps.referrals.statusFor(chat, input.text, env.lang);
+        if (status) return status;
+      }
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
+      if (input.kind === 'text' && isFreeTextAtMenu(before, session, input.text) && deps.referrals?.relayFromPerson) {
+        // Free text at the menu while staff hold the person's case goes to them, not to the FAQ search.
+        if (await deps.referrals.relayFromPerson(chat, input.text)) {
+          return [{ paragraphs: [presenter.t(lang, 'referral.relayed')] }];
+        }
+      }
       if (effects.some((e) => e.type === 'refer')) onRefer?.();
       const erases = effects.some((e) => e.type === 'erase_my_data');
       if (erases) {
