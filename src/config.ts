@@ -18,6 +18,8 @@ export const ConfigSchema = z.object({
   KUNNAFONI_DATA_DIR: z.string().default('.kunnafoni'),
   /** AES-256-GCM keys for personal data: "id:base64key[,id:base64key]" (first is current). Required in production. */
   KUNNAFONI_DATA_KEY: z.string().optional(),
+  /** Secret for the keyed hashes that stand for people in Redis keys and job ids (>= 16 characters, never rotated). */
+  KUNNAFONI_PSEUDONYM_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   REDIS_URL: z.string().url().optional(),
   REDIS_PREFIX: z
     .string()
@@ -71,6 +73,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (config.NODE_ENV === 'production' && !config.KUNNAFONI_DATA_KEY) {
     problems.push('KUNNAFONI_DATA_KEY: required in production (32 random bytes in base64: `openssl rand -base64 32`)');
+  }
+  if (config.NODE_ENV === 'production' && !config.KUNNAFONI_PSEUDONYM_SECRET) {
+    problems.push('KUNNAFONI_PSEUDONYM_SECRET: required in production (`openssl rand -base64 24`; never change it)');
   }
   if (config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_WEBHOOK_URL) {
     problems.push('TELEGRAM_WEBHOOK_URL: required when TELEGRAM_MODE=webhook');

@@ -1,22 +1,39 @@
 // Composition root of `npm start`: builds everything from the configuration and runs until SIGTERM/SIGINT.
 import path from 'node:path';
+import { AlertBroadcast } from './alerts/broadcast.ts';
+import { startAlertWorkers } from './alerts/broadcast-worker.ts';
+import { outboxAlertSender } from './alerts/sender.ts';
+import { RedisSubscriptions } from './alerts/subscriptions.ts';
 import { loadBundle } from './app/bundle.ts';
+import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis } from './app/redis-target.ts';
+import { GracefulShutdown } from './app/shutdown.ts';
+import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem } from './common/source-problems.ts';
-import { ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, parseConfig } from './config.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
+import { RedisFloodGate } from './infra/flood-gate.ts';
 import { RedisKeys } from './infra/keys.ts';
 import { createLogger } from './infra/logger.ts';
+import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
 import { connectRedis } from './infra/redis.ts';
 import { RedisChatLock } from './infra/redis-chat-lock.ts';
 import { RedisSessionStore } from './infra/redis-session-store.ts';
 import { systemClock } from './ports/clock.ts';
+import { partnersFromContacts } from './referrals/partners.ts';
+import { createReferralService } from './referrals/service.ts';
+import { fanOut, type StaffNotifier, silentNotifier } from './referrals/staff-notifier.ts';
+import { createStaffComposer, createTelegramStaffNotifier, parseStaffGroups } from './referrals/telegram-staff.ts';
+import { startReferralWorker } from './referrals/worker.ts';
 import { createRuntime } from './runtime/runtime.ts';
+import { staffAlerts } from './staff/alerts-adapter.ts';
+import { createHttpServer } from './staff/server.ts';
 
 export async function runService(io: CliIo): Promise<number> {
-  let config: ReturnType<typeof parseConfig>;
+  let config: Config;
   try {
     config = parseConfig(io.env);
   } catch (err) {
@@ -27,6 +44,10 @@ export async function runService(io: CliIo): Promise<number> {
     throw err;
   }
   const logger = createLogger({ level: config.LOG_LEVEL, logMessageText: config.LOG_MESSAGE_TEXT });
+  // whatsapp-web.js leaves some of its own promises un-awaited: log such failures instead of dying.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+  });
   const root = path.resolve(io.cwd, config.KUNNAFONI_ROOT);
   const dataDir = path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR);
 
@@ -44,12 +65,54 @@ export async function runService(io: CliIo): Promise<number> {
     io.stderr.write(`${err instanceof MissingRedisServerError ? err.message : String(err)}\n`);
     return 1;
   }
+  const shutdown = new GracefulShutdown({ logger }).listen();
   const redis = connectRedis(redisChoice.target);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
+  if (redisChoice.privateRedis) shutdown.add('storage', 'private redis-server', () => redisChoice.privateRedis?.stop());
+
   const keys = new RedisKeys(config.REDIS_PREFIX);
   const cipher = new PersonalDataCipher(
     config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
   );
+  if (!config.KUNNAFONI_DATA_KEY) logger.warn('KUNNAFONI_DATA_KEY is not set: personal data uses a development key');
+  const metrics = createMetrics();
+  const outbox = new OutboxRouter();
+  const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
+  let telegram: TelegramChannel | null = null;
+  const notifiers: StaffNotifier[] = [];
+  if (config.TELEGRAM_BOT_TOKEN && staffGroups.size > 0) {
+    // The notifier needs the bot's API, which exists once the channel is built below.
+    notifiers.push(createTelegramStaffNotifier(() => telegram!.bot.api, { groups: staffGroups, logger }));
+  }
+
+  const referrals = createReferralService({
+    redis,
+    keys,
+    cipher,
+    partners: partnersFromContacts(bundle.content.contacts.values()),
+    outbox,
+    notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
+    clock: systemClock,
+    logger,
+    options: {
+      fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
+      pseudonymSecret: config.KUNNAFONI_PSEUDONYM_SECRET ?? 'development-only-pseudonyms',
+      remindAfterHours: config.REFERRAL_REMIND_HOURS,
+      escalateAfterHours: config.REFERRAL_ESCALATE_HOURS,
+      retentionDays: config.REFERRAL_RETENTION_DAYS,
+    },
+  });
+  const referralWorker = await startReferralWorker({ service: referrals, redis, keys, logger });
+  shutdown.add('services', 'referral worker', async () => {
+    await referralWorker.close();
+    await referrals.stop();
+  });
+
+  const subscriptions = new RedisSubscriptions(redis, keys);
+  const broadcast = new AlertBroadcast(redis, keys, systemClock);
+  shutdown.add('services', 'alert queues', () => broadcast.close());
+
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
@@ -58,26 +121,103 @@ export async function runService(io: CliIo): Promise<number> {
     lock: new RedisChatLock(redis, keys),
     clock: systemClock,
     logger,
+    referrals,
+    subscriptions,
+    flood: new RedisFloodGate(redis, keys),
   });
-  void runtime;
+  shutdown.add('drain', 'runtime', () => runtime.drain());
 
-  const channels: string[] = [];
-  logger.info({ redis: redisChoice.description, channels }, 'kunnafoni started');
-  if (channels.length === 0) {
-    io.stdout.write(
-      'Kunnafoni is running, but no channel is connected. Set TELEGRAM_BOT_TOKEN (from @BotFather) or ' +
-        'WHATSAPP_ENABLED=true in .env, then restart. To try the bot right now: npx kunnafoni chat\n',
+  const channels: Record<string, string> = {};
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = createTelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      mode: config.TELEGRAM_MODE,
+      ...(config.TELEGRAM_WEBHOOK_URL ? { webhookUrl: config.TELEGRAM_WEBHOOK_URL } : {}),
+      ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+      runtime,
+      redis,
+      keys,
+      subscriptions,
+      logger,
+      before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
+    });
+    outbox.register('telegram', telegram.outbox);
+    const alertWorkers = await startAlertWorkers(
+      { broadcast, redis, send: outboxAlertSender(telegram.bulkOutbox), subscriptions, clock: systemClock, logger },
+      { ratePerSecond: config.ALERTS_RATE_PER_SECOND },
     );
+    shutdown.add('services', 'alert workers', () => alertWorkers.close());
+    channels.telegram = config.TELEGRAM_MODE;
   }
 
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    redis.disconnect();
-    await redisChoice.privateRedis?.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  let whatsapp: WhatsAppChannel | null = null;
+  if (config.WHATSAPP_ENABLED) {
+    // Loaded only when enabled: whatsapp-web.js and puppeteer are heavy to import.
+    const { createWhatsAppChannel } = await import('./channels/whatsapp/adapter.ts');
+    whatsapp = createWhatsAppChannel({
+      runtime,
+      redis,
+      keys,
+      cipher,
+      logger,
+      chromiumPath: config.WHATSAPP_CHROMIUM_PATH,
+      dataDir: path.join(dataDir, 'whatsapp'),
+      auth: config.WHATSAPP_AUTH,
+      maxPerMinute: config.WHATSAPP_MAX_PER_MINUTE,
+      ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
+      notifyStaff: (notice) => logger.warn({ whatsapp: notice }, 'whatsapp connection'),
+    });
+    outbox.register('whatsapp', whatsapp);
+    whatsapp.onStateChange((s) => metrics.setWhatsAppState(s.state));
+    channels.whatsapp = 'starting';
+  }
+
+  const http = createHttpServer({
+    config: { host: config.HOST, port: config.PORT },
+    redis,
+    keys,
+    bundle,
+    problems,
+    referrals,
+    alerts: staffAlerts({ broadcast, redis, keys }),
+    ...(telegram && config.TELEGRAM_MODE === 'webhook' ? { telegramWebhook: telegram.webhookHandler } : {}),
+    telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
+    ...(whatsapp ? { whatsappState: () => whatsapp!.getState() } : {}),
+    health: async () => ({
+      redis: await redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      ),
+      channels: {
+        ...(telegram ? { telegram: config.TELEGRAM_MODE } : {}),
+        ...(whatsapp ? { whatsapp: whatsapp.getState().state } : {}),
+      },
+    }),
+    metrics,
+    queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
+    logger,
+  });
+  const { port } = await http.listen();
+  shutdown.add('intake', 'http server', () => http.close());
+
+  if (telegram) {
+    await telegram.start();
+    shutdown.add('intake', 'telegram', () => telegram!.stop());
+  }
+  if (whatsapp) {
+    await whatsapp.start();
+    shutdown.add('services', 'whatsapp', () => whatsapp!.stop());
+  }
+
+  logger.info({ redis: redisChoice.description, channels, port }, 'kunnafoni started');
+  io.stdout.write(`Kunnafoni is ready: staff console on http://${config.HOST}:${port}/\n`);
+  if (Object.keys(channels).length === 0) {
+    io.stdout.write(
+      'No channel is connected yet: set TELEGRAM_BOT_TOKEN (from @BotFather) or WHATSAPP_ENABLED=true in .env ' +
+        'and restart. To try the bot right now: npx kunnafoni chat\n',
+    );
+  }
   // Stay alive until a signal (standard input is never read, so closing it does not stop the service).
   setInterval(() => undefined, 1 << 30);
   return 0;

@@ -32,7 +32,8 @@ describe('kunnafoni start', () => {
     while (!out.includes('npx kunnafoni chat') && Date.now() < deadline && child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(out).toContain('no channel is connected');
+    expect(out).toContain('No channel is connected yet');
+    expect(out).toMatch(/staff console on http:\/\/127\.0\.0\.1:\d+\//);
     expect(out).toContain('TELEGRAM_BOT_TOKEN');
     expect(out).toContain('npx kunnafoni chat');
     await new Promise((r) => setTimeout(r, 300));
