@@ -41,7 +41,8 @@ const ALLOWED = {
   channels: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   referrals: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   alerts: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
-  staff: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common', 'referrals', 'alerts', 'app'],
+  // The console previews alerts with each channel's own renderer.
+  staff: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common', 'referrals', 'alerts', 'app', 'channels'],
   app: [
     'engine',
     'flows',
