@@ -42,15 +42,17 @@ export function parseEvalCases(text: string): EvalCase[] {
 }
 
 export function evaluate(cases: readonly EvalCase[], search: Searcher): EvalReport {
-  // Timing: a warm-up pass, then TIMING_PASSES more passes (more samples make p99 steadier).
-  const times: number[] = [];
+  // Timing: a warm-up pass, then TIMING_PASSES passes; each question keeps its fastest run, which filters out
+  // pauses caused by other processes on a shared machine (bench/faq-search.ts also reports raw wall clock).
+  const best = cases.map(() => Number.POSITIVE_INFINITY);
   for (let pass = 0; pass <= TIMING_PASSES; pass++) {
-    for (const c of cases) {
+    cases.forEach((c, i) => {
       const start = performance.now();
       search(c.q, c.lang);
-      if (pass > 0) times.push(performance.now() - start);
-    }
+      if (pass > 0) best[i] = Math.min(best[i]!, performance.now() - start);
+    });
   }
+  const times = best.sort((a, b) => a - b);
   const rate = (n: number, d: number) => (d === 0 ? 0 : n / d);
   let top1 = 0;
   let top3 = 0;
@@ -81,7 +83,6 @@ export function evaluate(cases: readonly EvalCase[], search: Searcher): EvalRepo
     if (r.match === c.expect) answered += 1;
     else if (r.match !== null) wrong += 1;
   }
-  times.sort((a, b) => a - b);
   return {
     inScope: inScope.length,
     offTopic: cases.length - inScope.length,
@@ -118,8 +119,8 @@ export function formatComparison(ours: EvalReport, baseline: EvalReport): string
     ['in-scope flagged as off topic', pct(ours.inScopeFlaggedOffTopic), pct(baseline.inScopeFlaggedOffTopic)],
     ['confidently wrong', pct(ours.confidentlyWrong), pct(baseline.confidentlyWrong)],
     [`informal top-1 (${ours.informalCount})`, pct(ours.informalTop1), pct(baseline.informalTop1)],
-    ['latency p50', ms(ours.p50Ms), ms(baseline.p50Ms)],
-    ['latency p99', ms(ours.p99Ms), ms(baseline.p99Ms)],
+    ['latency p50 (best of 5 per question)', ms(ours.p50Ms), ms(baseline.p50Ms)],
+    ['latency p99 (best of 5 per question)', ms(ours.p99Ms), ms(baseline.p99Ms)],
   ];
   const head = `${ours.inScope} in-scope and ${ours.offTopic} off-topic questions`;
   const w = Math.max(...rows.map((r) => r[0].length));
