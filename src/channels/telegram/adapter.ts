@@ -5,7 +5,7 @@
 // - Every button press is answered (answerCallbackQuery), whatever happens next.
 // - A failing update is logged and never blocks that chat's later updates.
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { Api, Bot, type Context, type Middleware } from 'grammy';
+import { Api, Bot, Context, type Middleware } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
@@ -21,6 +21,7 @@ import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
 import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
+import { WebhookQueue } from './webhook-queue.ts';
 
 /** What the channel needs from the runtime (src/runtime/runtime.ts `Runtime` has this shape). */
 export interface ConversationRuntime {
@@ -159,17 +160,26 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   let runner: RunnerHandle | null = null;
   let ready = false;
 
+  const handleWebhookUpdate = (update: Update) =>
+    bot.handleUpdate(update).catch((error: unknown) => {
+      logger.error({ updateId: update.update_id, err: describe(error) }, 'telegram: webhook update failed');
+    });
+  // Webhook updates go through a per-chat queue in Redis, so one chat stays in order across processes.
+  const webhookQueue = new WebhookQueue({
+    redis,
+    keys,
+    logger,
+    chatOf: (update) => orderKey(new Context(update, bot.api, bot.botInfo)),
+    process: handleWebhookUpdate,
+  });
   const webhookHandler = createWebhookHandler({
     secret: options.webhookSecret ?? '',
     redis,
     keys,
     ready: () => ready,
     logger,
-    dispatch: (update) => {
-      bot.handleUpdate(update).catch((error: unknown) => {
-        logger.error({ updateId: update.update_id, err: describe(error) }, 'telegram: webhook update failed');
-      });
-    },
+    dispatch: (update) => void handleWebhookUpdate(update),
+    accept: (update) => webhookQueue.accept(update),
   });
 
   async function setCommands(): Promise<void> {
@@ -196,6 +206,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         secret_token: options.webhookSecret,
         allowed_updates: [...ALLOWED_UPDATES],
       });
+      webhookQueue.startSweeping();
       ready = true;
     } else {
       await bot.api.deleteWebhook();
@@ -220,6 +231,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     const polling = runner;
     runner = null;
     if (polling?.isRunning()) await polling.stop();
+    await webhookQueue.stop();
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
 
