@@ -1,0 +1,91 @@
+// Redis keys of the alerts service, all under the deployment's hash-tagged prefix (`{kf}:alerts:...`), so every
+// key hashes to one slot and the Lua scripts below run on Redis Cluster too.
+import type { Lang } from '../engine/types.ts';
+import type { RedisKeys } from '../infra/keys.ts';
+import { type ChatRef, chatKey } from '../ports/chat.ts';
+
+/** BullMQ queue names (under `keys.bull`). */
+export const FANOUT_QUEUE = 'alerts-fanout';
+export const SEND_QUEUE = 'alerts-send';
+
+export class AlertKeys {
+  /** `{kf}:alerts`: the Lua scripts build index keys from it. */
+  readonly base: string;
+
+  constructor(readonly keys: RedisKeys) {
+    this.base = keys.key('alerts');
+  }
+
+  get bull(): string {
+    return this.keys.bull;
+  }
+
+  // --- Subscriptions ---------------------------------------------------------------------------------------------
+
+  /** Hash per person: `lang`, `paused`, and one `t:<topic>` field per topic holding its regions ("kayes,all"). */
+  person(chat: ChatRef): string {
+    return `${this.base}:person:${chatKey(chat)}`;
+  }
+
+  /** Set of chat keys subscribed to a topic for one region (`all` = every region). */
+  topicRegion(topic: string, region: string): string {
+    return `${this.base}:sub:${topic}:${region}`;
+  }
+
+  /** Set of chat keys subscribed to a topic, whatever the region. */
+  topic(topic: string): string {
+    return `${this.base}:topic:${topic}`;
+  }
+
+  /** Set of chat keys whose alert language is `lang`. */
+  lang(lang: Lang): string {
+    return `${this.base}:lang:${lang}`;
+  }
+
+  /** Set of chat keys that said "stop": they keep their topics but get nothing. */
+  get paused(): string {
+    return `${this.base}:paused`;
+  }
+
+  /** Set of every chat key with at least one topic. */
+  get people(): string {
+    return `${this.base}:people`;
+  }
+
+  /** A short-lived key for set algebra. */
+  scratch(name: string): string {
+    return `${this.base}:tmp:${name}`;
+  }
+
+  // --- Alerts ----------------------------------------------------------------------------------------------------
+
+  /** Sorted set of published alert ids, by publication time. */
+  get index(): string {
+    return `${this.base}:index`;
+  }
+
+  /** Hash: the alert (JSON), status, total audience, timestamps. */
+  alert(id: string): string {
+    return `${this.base}:alert:${id}`;
+  }
+
+  /** Set of chat keys the alert goes to, fixed when the broadcast starts (so a restart sends to the same people). */
+  audience(id: string): string {
+    return `${this.base}:audience:${id}`;
+  }
+
+  /** Hash chat key -> `sending` | `sent` | `blocked` | `failed` | `unconfirmed` | `skipped` | `expired`. */
+  outcomes(id: string): string {
+    return `${this.base}:outcomes:${id}`;
+  }
+
+  /** Hash outcome -> count. */
+  counts(id: string): string {
+    return `${this.base}:counts:${id}`;
+  }
+
+  /** Exists for a second after a message to this chat: Telegram allows about one message per second per chat. */
+  chatGap(chatId: string): string {
+    return `${this.base}:gap:${chatId}`;
+  }
+}

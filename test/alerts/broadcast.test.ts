@@ -1,0 +1,206 @@
+// Broadcasts through BullMQ on real Redis, sent with grammY to the loopback Bot API server.
+import { Api } from 'grammy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sendLimiterKey } from '../../src/alerts/broadcast.ts';
+import { type AlertsFixture, alertsFixture, anAlert, deliveries, newChat, subscribeMany } from './support/alerts.ts';
+
+describe('alert broadcast', () => {
+  let f: AlertsFixture;
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('sends each person the alert once, in their language or in French', async () => {
+    f = await alertsFixture();
+    await f.startWorkers();
+    const fr = await subscribeMany(f.subscriptions, 3, { lang: 'fr', topics: ['urgent'], region: 'kayes' });
+    const en = await subscribeMany(f.subscriptions, 3, { lang: 'en', topics: ['urgent'], region: 'kayes' });
+    const bm = await subscribeMany(f.subscriptions, 2, { lang: 'bm', topics: ['urgent'], region: 'kayes' });
+    const elsewhere = await subscribeMany(f.subscriptions, 2, { lang: 'fr', topics: ['urgent'], region: 'gao' });
+    const alert = anAlert({ regions: ['kayes'], text: { fr: 'Frontière fermée.', en: 'Border closed.' } });
+
+    const published = await f.broadcast.publish(alert);
+    expect(published).toMatchObject({ published: true, audience: { total: 8, byLang: { fr: 3, en: 3, bm: 2 } } });
+    const report = await f.finished(alert.id);
+
+    expect(report).toMatchObject({ total: 8, sent: 8, pending: 0, failed: 0, blocked: 0 });
+    const sent = deliveries(f.server);
+    for (const chat of fr) expect(sent.get(chat.id)).toEqual(['Frontière fermée.']);
+    for (const chat of en) expect(sent.get(chat.id)).toEqual(['Border closed.']);
+    for (const chat of bm) expect(sent.get(chat.id)).toEqual(['Frontière fermée.']);
+    for (const chat of elsewhere) expect(sent.get(chat.id)).toBeUndefined();
+    // Publishing the same id again sends nothing more.
+    expect(await f.broadcast.publish(alert)).toEqual({ published: false, reason: 'exists' });
+  });
+
+  it('honours a 429: the whole queue waits retry_after, then the message is delivered once', async () => {
+    f = await alertsFixture();
+    await f.startWorkers({ ratePerSecond: 50, concurrency: 1 });
+    const people = await subscribeMany(f.subscriptions, 12);
+    f.server.failNext({ status: 429, retryAfter: 1 }, { method: 'sendMessage' });
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+
+    expect(report).toMatchObject({ sent: 12, pending: 0, failed: 0 });
+    expect(f.server.stats.rateLimited).toBe(1);
+    // No message reached the server while the announced retry_after ran (it counts any that did).
+    expect(f.server.stats.retryAfterViolations).toBe(0);
+    const limited = f.server.calls.find((c) => c.status === 429)!;
+    const after = f.server.calls.filter((c) => c.seq > limited.seq);
+    expect(after).toHaveLength(12);
+    for (const call of after) expect(call.at - limited.at).toBeGreaterThanOrEqual(1000);
+    const sent = deliveries(f.server);
+    for (const chat of people) expect(sent.get(chat.id)).toEqual(['La frontière est fermée.']);
+  });
+
+  it('with many sends in flight, a 429 pauses every worker slot and loses nothing', async () => {
+    f = await alertsFixture();
+    const concurrency = 8;
+    await f.startWorkers({ ratePerSecond: 100, concurrency });
+    const people = await subscribeMany(f.subscriptions, 40);
+    f.server.failNext({ status: 429, retryAfter: 1 }, { method: 'sendMessage', times: 2 });
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+
+    expect(report).toMatchObject({ sent: 40, pending: 0, failed: 0 });
+    expect(f.server.stats.rateLimited).toBe(2);
+    // Only sends already in flight when a 429 came may reach the server during its retry_after.
+    expect(f.server.stats.retryAfterViolations).toBeLessThanOrEqual(2 * (concurrency - 1));
+    const sent = deliveries(f.server);
+    for (const chat of people) expect(sent.get(chat.id)).toHaveLength(1);
+    expect(f.server.callsTo('sendMessage').filter((c) => c.status === 200)).toHaveLength(40);
+  });
+
+  it('a 403 unsubscribes that person and counts them as blocked', async () => {
+    f = await alertsFixture();
+    await f.startWorkers();
+    const [blocker, ...others] = await subscribeMany(f.subscriptions, 4, { topics: ['urgent', 'travel'] });
+    f.server.blockChat(blocker!.id);
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+
+    expect(report).toMatchObject({ sent: 3, blocked: 1, failed: 0, pending: 0 });
+    expect(await f.subscriptions.get(blocker!)).toBeNull();
+    for (const chat of others) expect(await f.subscriptions.list(chat)).toEqual(['travel', 'urgent']);
+    // The next alert no longer goes to them.
+    const next = anAlert({ topics: ['travel'] });
+    expect((await f.broadcast.publish(next)).published && (await f.broadcast.preview(next)).total).toBe(3);
+  });
+
+  it('does not send an alert that has expired by the time it is sent', async () => {
+    f = await alertsFixture();
+    await f.startWorkers({ concurrency: 1, ratePerSecond: 20 });
+    const people = await subscribeMany(f.subscriptions, 6);
+    const alert = anAlert({ expires: f.clock.now() + 3_600_000 });
+    // Two messages go out, then the clock passes the expiry while the rest wait their turn.
+    const stop = f.server.onCall((call) => {
+      if (call.method === 'sendMessage' && f.server.callsTo('sendMessage').length === 2) f.clock.advance(7_200_000);
+    });
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+    stop();
+
+    expect(report).toMatchObject({ sent: 2, expired: 4, pending: 0, failed: 0 });
+    expect([...deliveries(f.server).keys()]).toHaveLength(2);
+    expect(people).toHaveLength(6);
+  });
+
+  it('does not send at all an alert that expired before its send time came', async () => {
+    f = await alertsFixture();
+    await f.startWorkers();
+    await subscribeMany(f.subscriptions, 5);
+    const alert = anAlert({ expires: f.clock.now() + 60_000 });
+    f.clock.advance(120_000);
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+    expect(report).toMatchObject({ total: 5, sent: 0, expired: 5, pending: 0 });
+    expect(f.server.callsTo('sendMessage')).toHaveLength(0);
+  });
+
+  it('skips people who stopped or unsubscribed after the broadcast started', async () => {
+    f = await alertsFixture();
+    await f.startWorkers({ concurrency: 1, ratePerSecond: 20 });
+    const people = await subscribeMany(f.subscriptions, 3);
+    const stop = f.server.onCall((call) => {
+      if (call.method !== 'sendMessage' || f.server.callsTo('sendMessage').length !== 1) return;
+      const [paused, gone] = people.filter((c) => c.id !== call.chatId);
+      void f.subscriptions.pause(paused!);
+      void f.subscriptions.unsubscribe(gone!, []);
+    });
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+    stop();
+    expect(report).toMatchObject({ total: 3, sent: 1, skipped: 2, pending: 0 });
+    expect(deliveries(f.server).size).toBe(1);
+  });
+
+  it('keeps a second between two messages to one chat', async () => {
+    f = await alertsFixture({ rateLimit: { globalPerSecond: 200, perChatIntervalMs: 1000 } });
+    await f.startWorkers({ ratePerSecond: 100 });
+    const people = await subscribeMany(f.subscriptions, 3, { topics: ['urgent', 'travel'] });
+    const first = anAlert({ topics: ['urgent'] });
+    const second = anAlert({ topics: ['travel'], text: { fr: 'Deuxième.' } });
+    await f.broadcast.publish(first);
+    await f.broadcast.publish(second);
+    await f.finished(first.id);
+    await f.finished(second.id);
+
+    // The server answers 429 to a second message within a second to one chat: none was needed.
+    expect(f.server.stats.rateLimited).toBe(0);
+    for (const chat of people) {
+      const calls = f.server.callsTo('sendMessage', chat.id);
+      expect(calls.map((c) => c.status)).toEqual([200, 200]);
+      expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
+  it('holds the platform limit: the server enforcing it never answers 429', async () => {
+    f = await alertsFixture({ rateLimit: { globalPerSecond: 20 } });
+    await f.startWorkers({ ratePerSecond: 20, concurrency: 8 });
+    const people = await subscribeMany(f.subscriptions, 50);
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+    expect(report).toMatchObject({ sent: 50, pending: 0 });
+    expect(f.server.stats.rateLimited).toBe(0);
+    expect(deliveries(f.server).size).toBe(people.length);
+  });
+
+  it('counts replies against the bulk limit, so bulk sends yield to replies', async () => {
+    f = await alertsFixture();
+    const { replyPriority } = await import('../../src/alerts/reply-priority.ts');
+    const { limiterWindow } = await import('../../src/alerts/broadcast.ts');
+    const ratePerSecond = 25;
+    expect(limiterWindow(ratePerSecond)).toEqual({ max: 5, duration: 200 });
+    const replies = new Api(f.server.token, { apiRoot: f.server.apiRoot });
+    replies.config.use(replyPriority(f.redis, f.keys, { ratePerSecond }));
+    await f.startWorkers({ ratePerSecond, concurrency: 5 });
+    const replyChat = newChat();
+    // Five replies use this window's budget of five messages...
+    for (let i = 0; i < 5; i++) await replies.sendMessage(replyChat.id, `reply ${i}`);
+    const before = performance.timeOrigin + performance.now();
+    const windowLeft = await f.redis.pttl(sendLimiterKey(f.keys));
+    expect(Number(await f.redis.get(sendLimiterKey(f.keys)))).toBeGreaterThanOrEqual(5);
+    expect(windowLeft).toBeGreaterThan(0);
+    // A reply also holds the chat's second, so an alert would not follow it at once.
+    expect(await f.redis.pttl(f.subscriptions.alertKeys.chatGap(replyChat.id))).toBeGreaterThan(0);
+    const people = await subscribeMany(f.subscriptions, 3);
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    await f.finished(alert.id);
+
+    // ...so the broadcast sent nothing before that window ended.
+    const bulk = f.server.callsTo('sendMessage').filter((c) => c.chatId !== replyChat.id);
+    expect(bulk).toHaveLength(people.length);
+    for (const call of bulk) expect(call.at).toBeGreaterThanOrEqual(before + windowLeft);
+  });
+
+  it('uses the key BullMQ uses for the send queue limiter', async () => {
+    f = await alertsFixture();
+    expect(f.broadcast.sendQueue.keys.limiter).toBe(sendLimiterKey(f.keys));
+  });
+});
