@@ -143,8 +143,25 @@ async function publish(file: string, flags: { yes: boolean }, config: Config, io
         { ratePerSecond: config.ALERTS_RATE_PER_SECOND },
       );
     }
-    const final = await follow(broadcast, alert.id, io);
-    if (final) io.stdout.write(`${summaryLine(final)}\n`);
+    // Ctrl-C stops watching (and sending, if this terminal sends): what is left goes out when a bot runs.
+    const interrupted = { value: false };
+    const onInterrupt = () => {
+      interrupted.value = true;
+    };
+    process.once('SIGINT', onInterrupt);
+    try {
+      const final = await follow(broadcast, alert.id, io, interrupted);
+      if (interrupted.value) {
+        io.stdout.write(
+          `\nStopped following. ${workers ? 'What is left goes out when the bot runs. ' : ''}` +
+            `Status: npx kunnafoni alerts status ${alert.id}\n`,
+        );
+      } else if (final) {
+        io.stdout.write(`${summaryLine(final)}\n`);
+      }
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
     return 0;
   } finally {
     await workers?.close();
@@ -172,7 +189,12 @@ async function status(id: string, flags: { json: boolean }, config: Config, io: 
 }
 
 /** Redraws a progress bar on a terminal, or prints plain lines, until every person has an outcome. */
-async function follow(broadcast: AlertBroadcast, id: string, io: CliIo): Promise<AlertReport | null> {
+async function follow(
+  broadcast: AlertBroadcast,
+  id: string,
+  io: CliIo,
+  interrupted: { value: boolean },
+): Promise<AlertReport | null> {
   const tty = Boolean((io.stdout as NodeJS.WriteStream).isTTY);
   let lastLine = '';
   let lastPrinted = 0;
@@ -195,7 +217,7 @@ async function follow(broadcast: AlertBroadcast, id: string, io: CliIo): Promise
         lastTenth = tenth;
       }
     }
-    if (finished) return report;
+    if (finished || interrupted.value) return report;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
