@@ -9,8 +9,9 @@
 // - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried once after reconnecting, then fails;
 // - reconnection never gives up, with exponential backoff capped at 2 s plus jitter.
 //
-// BullMQ workers block on Redis (BZPOPMIN for seconds): they need `connectBullRedis` (or `blockingCopy` of a
-// command connection), which has no command timeout and retries forever, as BullMQ requires.
+// BullMQ workers block on Redis (BZPOPMIN for seconds): they need a connection without the command timeout that
+// retries forever (`connectBullRedis`, `blockingCopy`). Workers usually make theirs with `duplicate()` of the
+// connection they are given, so duplicates of a command connection drop the command timeout by default.
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisTarget = { url: string } | { path: string };
@@ -42,7 +43,19 @@ const BLOCKING_OPTIONS: RedisOptions = {
 
 export function connectRedis(target: RedisTarget, options: RedisOptions = {}): Redis {
   const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true, ...RESILIENT_OPTIONS, ...options };
-  return 'url' in target ? new Redis(target.url, base) : new Redis({ path: target.path, ...base });
+  const redis = 'url' in target ? new Redis(target.url, base) : new Redis({ path: target.path, ...base });
+  return withBlockingSafeDuplicates(redis);
+}
+
+/**
+ * `redis.duplicate(...)` without the command timeout unless the caller sets one: BullMQ workers (ours call
+ * `duplicate({ maxRetriesPerRequest: null })`) would otherwise see every idle BZPOPMIN fail after 2 s.
+ */
+function withBlockingSafeDuplicates(redis: Redis): Redis {
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override?: Partial<RedisOptions>) =>
+    withBlockingSafeDuplicates(duplicate({ commandTimeout: undefined, ...override }));
+  return redis;
 }
 
 /** Connection for BullMQ workers and queues. */
