@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { AlertBroadcast } from './alerts/broadcast.ts';
 import { startAlertWorkers } from './alerts/broadcast-worker.ts';
+import { replyPriority } from './alerts/reply-priority.ts';
 import { outboxAlertSender } from './alerts/sender.ts';
 import { RedisSubscriptions } from './alerts/subscriptions.ts';
 import { loadBundle } from './app/bundle.ts';
@@ -141,10 +142,27 @@ export async function runService(io: CliIo): Promise<number> {
       subscriptions,
       logger,
       before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
+      // A 429 on a reply also pauses bulk alert sends for that long.
+      retry: {
+        onRateLimited: (_method, seconds) => {
+          metrics.rateLimited.inc({ channel: 'telegram' });
+          void broadcast.sendQueue.rateLimit(seconds * 1000);
+        },
+      },
     });
+    // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
+    telegram.bot.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
     outbox.register('telegram', telegram.outbox);
     const alertWorkers = await startAlertWorkers(
-      { broadcast, redis, send: outboxAlertSender(telegram.bulkOutbox), subscriptions, clock: systemClock, logger },
+      {
+        broadcast,
+        redis,
+        send: outboxAlertSender(telegram.bulkOutbox),
+        subscriptions,
+        clock: systemClock,
+        logger,
+        onRateLimited: () => metrics.rateLimited.inc({ channel: 'telegram' }),
+      },
       { ratePerSecond: config.ALERTS_RATE_PER_SECOND },
     );
     shutdown.add('services', 'alert workers', () => alertWorkers.close());

@@ -18,6 +18,8 @@ const USAGE = `Usage: kunnafoni <command>
                                 a staff console account; prints a one-time password set-up link
   staff list | staff reset LOGIN
   diagram [FLOW]                print a flow (or all) as a Mermaid flowchart
+  alerts publish FILE [--yes]   validate an alert file, preview it, confirm, and broadcast it on Telegram
+  alerts status ID [--json]     sent, pending, failed and blocked counts of an alert
 `;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
