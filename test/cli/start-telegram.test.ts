@@ -1,0 +1,64 @@
+// `kunnafoni start` with Telegram configured, against the loopback Bot API server: the whole composition root
+// (config -> Redis -> runtime -> channel -> referrals) answers a person, and stops cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/app.ts';
+import { BotApiServer, startUpdate, textUpdate } from '../support/bot-api-server.ts';
+import { deleteKeys, TEST_REDIS_URL, testRedis } from '../support/redis.ts';
+
+let child: ChildProcess | null = null;
+let server: BotApiServer | null = null;
+let dataDir = '';
+const prefix = `start-tg-${process.pid}`;
+
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await server?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  const r = await testRedis();
+  await deleteKeys(r.redis, `{${prefix}}*`);
+  await r.cleanup();
+});
+
+describe('kunnafoni start with Telegram', () => {
+  it('answers /start, walks to a referral with consent, and exits 0 on SIGTERM', async () => {
+    server = await BotApiServer.start();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'kf-start-tg-'));
+    child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        KUNNAFONI_DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        TELEGRAM_BOT_TOKEN: server.token,
+        TELEGRAM_API_ROOT: server.apiRoot,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chat = 4242;
+    server.push(startUpdate(chat, undefined, { languageCode: 'fr' }));
+    await server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(chat), { timeoutMs: 30_000 });
+    expect(server.textsTo(chat).join('\n')).toContain('Choisis ta langue.');
+
+    for (const text of ['1', '4', '1', '1', 'oui', 'passer', '1', 'passer', '1']) {
+      const since = server.lastSeq;
+      server.push(textUpdate(chat, text));
+      await server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(chat), {
+        since,
+        timeoutMs: 15_000,
+      });
+    }
+    const all = server.textsTo(chat).join('\n');
+    expect(all).toContain('AME'); // the consent screen names the association
+    expect(all).toMatch(/K-[0-9A-Z]{4}/); // the case number
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
