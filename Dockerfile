@@ -5,7 +5,9 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .puppeteerrc.cjs ./
-RUN npm ci --omit=dev && npm cache clean --force
+# `npm ci` runs the `prepare` script (the build); without sources it does nothing here, the build is done below.
+COPY scripts/build.mjs scripts/source-stamp.mjs ./scripts/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- Stage 2: the bot ---
 FROM node:20-bookworm-slim
@@ -21,12 +23,16 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json .puppeteerrc.cjs tsconfig.json ./
 COPY bin ./bin
+COPY scripts ./scripts
 COPY src ./src
 COPY flows ./flows
 COPY content ./content
 COPY locales ./locales
 COPY schema ./schema
-RUN mkdir -p /data && chown node:node /data
+# Bundle the sources into dist/ (esbuild, installed with tsx): the bot starts from plain JavaScript. Built here, in
+# the image's own copy of src/, so bin/kunnafoni.js finds the bundle up to date with the sources it sits beside.
+RUN node scripts/build.mjs \
+  && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -14,7 +14,30 @@
 // connection they are given, so duplicates of a command connection drop the command timeout by default.
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisTarget = { url: string } | { path: string };
+/**
+ * Where Redis is: a URL (redis://, rediss://), a Unix socket (the private redis-server), or Redis Sentinel (the
+ * client asks the sentinels for the current master of `name`, and follows failovers by itself).
+ */
+export type RedisTarget =
+  | { url: string }
+  | { path: string }
+  | { sentinels: { host: string; port: number }[]; name: string; password?: string; sentinelPassword?: string };
+
+/** "host:port,host:port" (REDIS_SENTINELS) -> the sentinels' addresses; port 26379 when left out. */
+export function parseSentinels(list: string): { host: string; port: number }[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf(':');
+      const host = at > 0 ? entry.slice(0, at) : entry;
+      const port = at > 0 ? Number(entry.slice(at + 1)) : 26379;
+      if (!host || !Number.isInteger(port) || port <= 0 || port > 65535)
+        throw new Error(`bad sentinel address "${entry}"`);
+      return { host, port };
+    });
+}
 
 /** Longest a command may take before its caller is told it failed. */
 export const COMMAND_TIMEOUT_MS = 2_000;
@@ -43,8 +66,20 @@ const BLOCKING_OPTIONS: RedisOptions = {
 
 export function connectRedis(target: RedisTarget, options: RedisOptions = {}): Redis {
   const base: RedisOptions = { lazyConnect: false, enableAutoPipelining: true, ...RESILIENT_OPTIONS, ...options };
-  const redis = 'url' in target ? new Redis(target.url, base) : new Redis({ path: target.path, ...base });
-  return withBlockingSafeDuplicates(redis);
+  return withBlockingSafeDuplicates(newClient(target, base));
+}
+
+function newClient(target: RedisTarget, options: RedisOptions): Redis {
+  if ('url' in target) return new Redis(target.url, options);
+  if ('path' in target) return new Redis({ path: target.path, ...options });
+  const { sentinels, name, password, sentinelPassword } = target;
+  return new Redis({
+    sentinels,
+    name,
+    ...(password ? { password } : {}),
+    ...(sentinelPassword ? { sentinelPassword } : {}),
+    ...options,
+  });
 }
 
 /**
