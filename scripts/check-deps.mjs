@@ -42,7 +42,20 @@ const ALLOWED = {
   referrals: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   alerts: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   // The console previews alerts with each channel's own renderer.
-  staff: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common', 'referrals', 'alerts', 'app', 'channels'],
+  staff: [
+    'engine',
+    'flows',
+    'content',
+    'i18n',
+    'ports',
+    'infra',
+    'runtime',
+    'common',
+    'referrals',
+    'alerts',
+    'app',
+    'channels',
+  ],
   app: [
     'engine',
     'flows',

@@ -21,11 +21,21 @@ export const ConfigSchema = z.object({
   /** Secret for the keyed hashes that stand for people in Redis keys and job ids (>= 16 characters, never rotated). */
   KUNNAFONI_PSEUDONYM_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   REDIS_URL: z.string().url().optional(),
+  /** Redis Sentinel instead of REDIS_URL: "host:port,host:port" and the master's name. */
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'looks like host:26379,host:26379')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().default('kf'),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]+$/)
     .default('kf'),
   SESSION_TTL_DAYS: int(1).default(30),
+  /** Messages one person may send per minute; beyond, one polite message and then silence for that minute. */
+  FLOOD_MAX_PER_MINUTE: int(1).default(20),
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0).max(65535).default(3000),
   TELEGRAM_BOT_TOKEN: z

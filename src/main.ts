@@ -7,7 +7,7 @@ import { outboxAlertSender } from './alerts/sender.ts';
 import { RedisSubscriptions } from './alerts/subscriptions.ts';
 import { loadBundle } from './app/bundle.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
-import { chooseRedis } from './app/redis-target.ts';
+import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
@@ -20,7 +20,7 @@ import { RedisKeys } from './infra/keys.ts';
 import { createLogger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
-import { connectRedis } from './infra/redis.ts';
+import { connectRedis, trackAvailability } from './infra/redis.ts';
 import { RedisChatLock } from './infra/redis-chat-lock.ts';
 import { RedisSessionStore } from './infra/redis-session-store.ts';
 import { systemClock } from './ports/clock.ts';
@@ -61,7 +61,7 @@ export async function runService(io: CliIo): Promise<number> {
 
   let redisChoice: Awaited<ReturnType<typeof chooseRedis>>;
   try {
-    redisChoice = await chooseRedis(config.REDIS_URL, dataDir);
+    redisChoice = await chooseRedis(redisChoiceOf(config), dataDir);
   } catch (err) {
     io.stderr.write(`${err instanceof MissingRedisServerError ? err.message : String(err)}\n`);
     return 1;
@@ -124,7 +124,9 @@ export async function runService(io: CliIo): Promise<number> {
     logger,
     referrals,
     subscriptions,
-    flood: new RedisFloodGate(redis, keys),
+    flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
+    // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
+    stateAvailable: trackAvailability(redis),
   });
   shutdown.add('drain', 'runtime', () => runtime.drain());
 
@@ -208,6 +210,8 @@ export async function runService(io: CliIo): Promise<number> {
         () => false,
       ),
       channels: {
+        // While shutting down, /healthz answers 503 so a load balancer stops sending here.
+        ...(shutdown.stopping ? { service: 'stopping' } : {}),
         ...(telegram ? { telegram: config.TELEGRAM_MODE } : {}),
         ...(whatsapp ? { whatsapp: whatsapp.getState().state } : {}),
       },
@@ -225,7 +229,8 @@ export async function runService(io: CliIo): Promise<number> {
   }
   if (whatsapp) {
     await whatsapp.start();
-    shutdown.add('services', 'whatsapp', () => whatsapp!.stop());
+    // stop() finishes the replies in progress, then closes Chromium: it belongs with "stop taking updates".
+    shutdown.add('intake', 'whatsapp', () => whatsapp!.stop());
   }
 
   logger.info({ redis: redisChoice.description, channels, port }, 'kunnafoni started');

@@ -1,18 +1,53 @@
-// Which Redis to use: REDIS_URL when set; else the one on 127.0.0.1:6379 if it answers; else a private
+// Which Redis to use: Redis Sentinel when REDIS_SENTINELS is set; REDIS_URL when set; else the one on 127.0.0.1:6379 if it answers; else a private
 // redis-server started by the bot (see infra/private-redis.ts).
 import { type PrivateRedis, startPrivateRedis } from '../infra/private-redis.ts';
-import { type RedisTarget, redisAnswers } from '../infra/redis.ts';
+import { parseSentinels, type RedisTarget, redisAnswers } from '../infra/redis.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+export type RedisChoice = {
+  url?: string;
+  sentinels?: string;
+  sentinelName?: string;
+  password?: string;
+  sentinelPassword?: string;
+};
+
 export async function chooseRedis(
-  redisUrl: string | undefined,
+  choice: RedisChoice,
   dataDir: string,
 ): Promise<{ target: RedisTarget; privateRedis: PrivateRedis | null; description: string }> {
+  if (choice.sentinels) {
+    const target: RedisTarget = {
+      sentinels: parseSentinels(choice.sentinels),
+      name: choice.sentinelName ?? 'kf',
+      ...(choice.password ? { password: choice.password } : {}),
+      ...(choice.sentinelPassword ? { sentinelPassword: choice.sentinelPassword } : {}),
+    };
+    return { target, privateRedis: null, description: 'REDIS_SENTINELS' };
+  }
+  const redisUrl = choice.url;
   if (redisUrl) return { target: { url: redisUrl }, privateRedis: null, description: 'REDIS_URL' };
   if (await redisAnswers({ url: DEFAULT_REDIS_URL })) {
     return { target: { url: DEFAULT_REDIS_URL }, privateRedis: null, description: '127.0.0.1:6379' };
   }
   const privateRedis = await startPrivateRedis(dataDir);
   return { target: { path: privateRedis.socket }, privateRedis, description: `private redis-server (${dataDir})` };
+}
+
+/** The Redis settings of the configuration, as `chooseRedis` takes them. */
+export function redisChoiceOf(config: {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: string | undefined;
+  REDIS_SENTINEL_NAME: string;
+  REDIS_PASSWORD?: string | undefined;
+  REDIS_SENTINEL_PASSWORD?: string | undefined;
+}): RedisChoice {
+  return {
+    ...(config.REDIS_URL ? { url: config.REDIS_URL } : {}),
+    ...(config.REDIS_SENTINELS ? { sentinels: config.REDIS_SENTINELS } : {}),
+    sentinelName: config.REDIS_SENTINEL_NAME,
+    ...(config.REDIS_PASSWORD ? { password: config.REDIS_PASSWORD } : {}),
+    ...(config.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: config.REDIS_SENTINEL_PASSWORD } : {}),
+  };
 }

@@ -35,7 +35,7 @@ async function openRedis(
     const redis = connectRedis({ path: socket });
     return { redis, close: async () => void redis.disconnect() };
   }
-  const choice = await chooseRedis(redisUrl, dataDir);
+  const choice = await chooseRedis(redisUrl ? { url: redisUrl } : {}, dataDir);
   const redis = connectRedis(choice.target);
   return {
     redis,
