@@ -125,6 +125,11 @@ export async function runService(io: CliIo): Promise<number> {
     referrals,
     subscriptions,
     flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
+    observe: (chat, replies, seconds) => {
+      metrics.updates.inc({ channel: chat.channel });
+      if (replies > 0) metrics.replies.inc({ channel: chat.channel, kind: 'reply' }, replies);
+      metrics.latency.observe({ channel: chat.channel }, seconds);
+    },
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
     stateAvailable: trackAvailability(redis),
   });

@@ -43,6 +43,8 @@ export type RuntimeDeps = {
   subscriptions?: Subscriptions;
   /** Per-person rate limit, checked before the chat lock and the engine. */
   flood?: FloodGate;
+  /** Called after each input with the number of reply messages and the seconds it took (for /metrics). */
+  observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
   stateAvailable?: () => boolean;
 };
@@ -271,8 +273,11 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   return {
     async handle(chat, input, meta) {
       inFlight += 1;
+      const started = performance.now();
       try {
-        return await handleOne(chat, capped(input), meta?.platformLang);
+        const replies = await handleOne(chat, capped(input), meta?.platformLang);
+        deps.observe?.(chat, replies.length, (performance.now() - started) / 1000);
+        return replies;
       } catch (err) {
         // Only a bug gets here (every step above handles its own failures): still answer, never throw.
         logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');

@@ -41,6 +41,10 @@ describe('kunnafoni start with Telegram', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+    });
     const chat = 4242;
     server.push(startUpdate(chat, undefined, { languageCode: 'fr' }));
     await server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(chat), { timeoutMs: 30_000 });
@@ -57,6 +61,14 @@ describe('kunnafoni start with Telegram', () => {
     const all = server.textsTo(chat).join('\n');
     expect(all).toContain('AME'); // the consent screen names the association
     expect(all).toMatch(/K-[0-9A-Z]{4}/); // the case number
+    // /healthz says Redis and Telegram are up; /metrics counted this person's updates.
+    const port = /staff console on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
+    expect(port).toBeDefined();
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const updates = /^kunnafoni_updates_total\{channel="telegram"\} (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(updates)).toBe(10);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
