@@ -2,6 +2,12 @@
 import type { CliIo } from './io.ts';
 import { runCli } from './run.ts';
 
+// Output piped into a command that stops reading (`| head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const io: CliIo = {
   stdin: process.stdin,
   stdout: process.stdout,

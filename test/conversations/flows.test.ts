@@ -268,6 +268,15 @@ describe('keywords from anywhere', () => {
     expect(t[6]!.text).toContain('What do you want to do?');
   });
 
+  it('fr and en: AUDIO asks for voice notes where answers have them', async () => {
+    const person = chat();
+    const t = await talk(app, person, [...EN, '1', 'voice']);
+    expect(t[3]!.text).toContain('when an answer has a voice note, I will send it too');
+    expect((await app.store.load(person))?.session.vars.audio).toBe('yes');
+    const fr = await talk(app, chat(), [...FR, 'audio']);
+    expect(fr[2]!.text).toContain('quand une réponse existe en message vocal');
+  });
+
   it('en: "human" opens the referral intake', async () => {
     const t = await talk(app, chat(), [...EN, '1', 'human']);
     expect(t[3]!.text).toContain('I can pass your request to an association');

@@ -1,0 +1,98 @@
+// The presenter: what a person reads for an FAQ and a contact, in their language.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Contact, Content, Faq } from '../../src/content/schema.ts';
+import { createTranslator } from '../../src/i18n/translator.ts';
+import { createPresenter } from '../../src/runtime/present.ts';
+import { shippedBundle } from '../support/app.ts';
+
+const faq: Faq = {
+  id: 'demo',
+  topics: ['t'],
+  regions: ['all'],
+  title: { fr: 'Titre', en: 'Title' },
+  questions: { fr: ['q'], en: ['q'] },
+  answer: {
+    fr: { text: 'Réponse.', status: 'draft', audio: 'audio/demo-fr.ogg' },
+    en: { text: 'Answer.', status: 'reviewed' },
+  },
+  sources: [{ title: 'Convention', ref: 'UN, ch. IV-13' }],
+  reviewed: '2026-11-29',
+  written_by: 'AME',
+  contacts: ['org'],
+};
+
+const contact = (verified: boolean): Contact => ({
+  id: 'org',
+  name: 'Org',
+  description: { fr: 'Aide.' },
+  regions: ['bamako'],
+  needs: ['legal'],
+  languages: [],
+  accepts_referrals: true,
+  channels: [
+    { type: 'phone', value: '+223 00 00 00 00', verified },
+    { type: 'address', value: 'Bamako', verified: false },
+  ],
+  verified: { status: verified },
+  sources: [],
+});
+
+async function presenter(verified: boolean) {
+  const { strings } = await shippedBundle();
+  const content: Content = {
+    faqs: new Map([['demo', faq]]),
+    contacts: new Map([['org', contact(verified)]]),
+    topics: [],
+    regions: [],
+    needs: [],
+    alertTopics: [],
+    synonyms: {},
+    root: '/content',
+  };
+  return createPresenter(createTranslator(strings), content);
+}
+
+describe('presenter', () => {
+  it('an FAQ answer cites its sources, its review date and who wrote it, and says when it is a draft', async () => {
+    const p = await presenter(false);
+    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'fr', { numbered: true });
+    expect(m!.title).toBe('Titre');
+    expect(m!.paragraphs).toContain('Sources : Convention (UN, ch. IV-13)');
+    expect(m!.paragraphs).toContain('Dernière vérification : 2026-11-29, par AME.');
+    expect(m!.paragraphs[0]).toContain('en cours de relecture');
+    expect(m!.paragraphs).toContain('Qui peut aider : Org (non vérifié).');
+  });
+
+  it('falls back to French, and says so, where a translation is missing', async () => {
+    const p = await presenter(false);
+    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'bm', { numbered: true });
+    expect(m!.paragraphs[0]).toContain('a filɛ tubabukan na');
+    expect(m!.paragraphs).toContain('Réponse.');
+  });
+
+  it('attaches the voice note only when the person asked for audio and the language has one', async () => {
+    const p = await presenter(false);
+    const show = [{ type: 'show_faq' as const, faqId: 'demo', part: 'short' as const }];
+    expect(p.present(show, 'fr', { numbered: true, wantsAudio: true })[0]!.audio).toBe(
+      path.join('/content', 'audio/demo-fr.ogg'),
+    );
+    expect(p.present(show, 'fr', { numbered: true })[0]!.audio).toBeUndefined();
+    expect(p.present(show, 'en', { numbered: true, wantsAudio: true })[0]!.audio).toBeUndefined();
+  });
+
+  it('never shows an unverified detail as a fact', async () => {
+    const unverified = (await presenter(false)).present([{ type: 'show_contacts', contactIds: ['org'] }], 'fr', {
+      numbered: true,
+    })[0]!;
+    expect(unverified.title).toBe('Org (non vérifié)');
+    expect(unverified.paragraphs.join('\n')).not.toContain('+223');
+    expect(unverified.paragraphs.join('\n')).toContain('Coordonnées en cours de vérification');
+    const verified = (await presenter(true)).present([{ type: 'show_contacts', contactIds: ['org'] }], 'fr', {
+      numbered: true,
+    })[0]!;
+    expect(verified.title).toBe('Org');
+    expect(verified.paragraphs).toContain('Téléphone : +223 00 00 00 00');
+    expect(verified.paragraphs.join('\n')).not.toContain('Adresse : Bamako');
+  });
+});
