@@ -72,7 +72,7 @@ const ALLOWED = {
   ],
   cli: ['*'],
   main: ['*'],
-  config: [],
+  config: ['infra'],
 };
 // The engine is pure: no Node built-ins, no packages.
 const PURE = new Set(['engine']);

@@ -1,6 +1,7 @@
 // Configuration from the environment, parsed with zod. Every bad variable gets one clear line.
 // .env.example lists every variable with its default.
 import { z } from 'zod';
+import { parseDataKeys } from './infra/crypto.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -87,8 +88,18 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NODE_ENV === 'production' && !config.KUNNAFONI_PSEUDONYM_SECRET) {
     problems.push('KUNNAFONI_PSEUDONYM_SECRET: required in production (`openssl rand -base64 24`; never change it)');
   }
-  if (config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_WEBHOOK_URL) {
-    problems.push('TELEGRAM_WEBHOOK_URL: required when TELEGRAM_MODE=webhook');
+  if (config.KUNNAFONI_DATA_KEY) {
+    try {
+      parseDataKeys(config.KUNNAFONI_DATA_KEY);
+    } catch (err) {
+      problems.push(`KUNNAFONI_DATA_KEY: ${(err as Error).message} (format "k1:<32 bytes in base64>")`);
+    }
+  }
+  if (config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_BOT_TOKEN) {
+    if (!config.TELEGRAM_WEBHOOK_URL) problems.push('TELEGRAM_WEBHOOK_URL: required when TELEGRAM_MODE=webhook');
+    if (!config.TELEGRAM_WEBHOOK_SECRET) {
+      problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook (any long random string)');
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

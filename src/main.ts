@@ -1,27 +1,28 @@
 // Composition root of `npm start`: builds everything from the configuration and runs until SIGTERM/SIGINT.
 import path from 'node:path';
+import { GrammyError } from 'grammy';
 import { AlertBroadcast } from './alerts/broadcast.ts';
 import { startAlertWorkers } from './alerts/broadcast-worker.ts';
 import { replyPriority } from './alerts/reply-priority.ts';
 import { outboxAlertSender } from './alerts/sender.ts';
 import { RedisSubscriptions } from './alerts/subscriptions.ts';
-import { loadBundle } from './app/bundle.ts';
+import { type Bundle, loadBundle } from './app/bundle.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
-import { formatProblem } from './common/source-problems.ts';
+import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
 import { RedisFloodGate } from './infra/flood-gate.ts';
 import { RedisKeys } from './infra/keys.ts';
-import { createLogger } from './infra/logger.ts';
+import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
 import { connectRedis, trackAvailability } from './infra/redis.ts';
-import { RedisChatLock } from './infra/redis-chat-lock.ts';
+import { RedisChatState } from './infra/redis-chat-state.ts';
 import { RedisSessionStore } from './infra/redis-session-store.ts';
 import { systemClock } from './ports/clock.ts';
 import { partnersFromContacts } from './referrals/partners.ts';
@@ -29,9 +30,31 @@ import { createReferralService } from './referrals/service.ts';
 import { fanOut, type StaffNotifier, silentNotifier } from './referrals/staff-notifier.ts';
 import { createStaffComposer, createTelegramStaffNotifier, parseStaffGroups } from './referrals/telegram-staff.ts';
 import { startReferralWorker } from './referrals/worker.ts';
-import { createRuntime } from './runtime/runtime.ts';
+import { createRuntime, errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
 import { createHttpServer } from './staff/server.ts';
+
+/** Telegram answering 401 (a wrong token) is fatal with one clear line; Telegram unreachable is retried quietly. */
+async function startTelegram(telegram: TelegramChannel, logger: Logger): Promise<string | null> {
+  const started = telegram.start().then(
+    () => null,
+    (err: unknown) => err,
+  );
+  const outcome = await Promise.race([started, new Promise((r) => setTimeout(() => r('slow'), 10_000).unref())]);
+  if (outcome === 'slow') {
+    logger.warn('telegram: not reachable yet, still trying in the background');
+    void started.then((err) => {
+      if (err) logger.error({ err: errorSummary(err) }, 'telegram: could not start');
+      else logger.info('telegram: connected');
+    });
+    return null;
+  }
+  if (outcome === null) return null;
+  if (outcome instanceof GrammyError && outcome.error_code === 401) {
+    return 'TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized): check the token from @BotFather.';
+  }
+  return `Telegram could not start: ${errorSummary(outcome)}`;
+}
 
 export async function runService(io: CliIo): Promise<number> {
   let config: Config;
@@ -67,6 +90,26 @@ export async function runService(io: CliIo): Promise<number> {
     return 1;
   }
   const shutdown = new GracefulShutdown({ logger }).listen();
+  try {
+    return await startServices(io, config, bundle, problems, redisChoice, shutdown, logger, dataDir);
+  } catch (err) {
+    // Anything that fails while starting: one clear line, everything started so far stopped, exit 1.
+    io.stderr.write(`Kunnafoni could not start: ${errorSummary(err)}\n`);
+    await shutdown.shutdown('start failed', { failed: true });
+    return 1;
+  }
+}
+
+async function startServices(
+  io: CliIo,
+  config: Config,
+  bundle: Bundle,
+  problems: readonly SourceProblem[],
+  redisChoice: Awaited<ReturnType<typeof chooseRedis>>,
+  shutdown: GracefulShutdown,
+  logger: Logger,
+  dataDir: string,
+): Promise<number> {
   const redis = connectRedis(redisChoice.target);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
@@ -114,12 +157,18 @@ export async function runService(io: CliIo): Promise<number> {
   const broadcast = new AlertBroadcast(redis, keys, systemClock);
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
+  // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
+  const chatState = new RedisChatState(
+    redis,
+    keys,
+    new RedisSessionStore(redis, keys, cipher, config.SESSION_TTL_DAYS * 86_400_000),
+  );
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: new RedisSessionStore(redis, keys, cipher, config.SESSION_TTL_DAYS * 86_400_000),
-    lock: new RedisChatLock(redis, keys),
+    store: chatState,
+    lock: chatState,
     clock: systemClock,
     logger,
     referrals,
@@ -229,8 +278,14 @@ export async function runService(io: CliIo): Promise<number> {
   shutdown.add('intake', 'http server', () => http.close());
 
   if (telegram) {
-    await telegram.start();
-    shutdown.add('intake', 'telegram', () => telegram!.stop());
+    const tg = telegram;
+    shutdown.add('intake', 'telegram', () => tg.stop());
+    const failure = await startTelegram(tg, logger);
+    if (failure) {
+      io.stderr.write(`${failure}\n`);
+      await shutdown.shutdown('telegram refused', { failed: true });
+      return 1;
+    }
   }
   if (whatsapp) {
     await whatsapp.start();

@@ -63,9 +63,11 @@ export class GracefulShutdown {
     return this;
   }
 
-  /** Runs every phase, then exits with 0 (all steps finished) or 1. Resolves with that code. */
-  shutdown(reason: string): Promise<number> {
-    this.running ??= this.run(reason).then((code) => {
+  /** Runs every phase, then exits with 0 (all steps finished) or 1 (or 1 when `failed`). Resolves with that code. */
+  shutdown(reason: string, options: { failed?: boolean } = {}): Promise<number> {
+    this.running ??= this.run(reason).then((clean) => {
+      // A shutdown because the start failed exits 1 even when every step went well.
+      const code = options.failed ? 1 : clean;
       this.exit(code);
       return code;
     });

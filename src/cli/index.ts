@@ -16,5 +16,5 @@ const io: CliIo = {
   env: process.env,
 };
 const code = await runCli(process.argv.slice(2), io);
-// `start` keeps running until a signal; other commands end here.
-if (process.argv[2] !== 'start') process.exitCode = code;
+// `start` keeps running until a signal when it returns 0; every other result ends the process with its code.
+process.exitCode = code;

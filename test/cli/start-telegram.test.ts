@@ -74,3 +74,34 @@ describe('kunnafoni start with Telegram', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('kunnafoni start with a wrong Telegram token', () => {
+  it('says so in one line and exits 1', async () => {
+    server = await BotApiServer.start();
+    server.failNext({ status: 401, description: 'Unauthorized' }, { method: 'getMe', times: 100 });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'kf-start-tg-'));
+    // Not spawnSync: the Bot API server answers from this process.
+    child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        KUNNAFONI_DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        TELEGRAM_BOT_TOKEN: server.token,
+        TELEGRAM_API_ROOT: server.apiRoot,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    const status = await new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const result = { status, stderr };
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized)');
+  });
+});

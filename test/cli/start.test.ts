@@ -1,6 +1,6 @@
 // `npm start` with no channel configured: starts, says how to connect a channel and how to try the bot,
 // keeps running when standard input closes, and exits 0 on SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,5 +42,30 @@ describe('kunnafoni start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await rm(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('kunnafoni start refuses bad settings with one clear line', () => {
+  it.each([
+    [{ KUNNAFONI_DATA_KEY: 'garbage' }, /KUNNAFONI_DATA_KEY: key "default" must be 32 bytes/],
+    [
+      {
+        TELEGRAM_BOT_TOKEN: '123:abc',
+        TELEGRAM_MODE: 'webhook',
+        TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/webhook',
+      },
+      /TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook/,
+    ],
+    [{ PORT: 'eighty' }, /^ {2}PORT: /m],
+  ])('%o', (env, message) => {
+    const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, REDIS_URL: TEST_REDIS_URL, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });

@@ -37,6 +37,7 @@ export type Failure =
   | { status: 429; retryAfter: number }
   | { status: 403; description?: string }
   | { status: 400; description: string }
+  | { status: 401; description?: string }
   | { status: 500; description?: string };
 
 export type FailureRule = {
@@ -567,6 +568,8 @@ function failureBody(failure: Failure): unknown {
       };
     case 400:
       return { ok: false, error_code: 400, description: failure.description };
+    case 401:
+      return { ok: false, error_code: 401, description: failure.description ?? 'Unauthorized' };
     case 500:
       return { ok: false, error_code: 500, description: failure.description ?? 'Internal Server Error' };
   }
