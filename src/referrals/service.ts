@@ -429,7 +429,12 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       if (record.erasedAt !== undefined || record.purgedAt !== undefined) return { ok: false, reason: 'erased' };
       if (record.status !== 'claimed')
         return { ok: false, reason: record.status === 'closed' ? 'closed' : 'not_claimed' };
-      if (!actor.admin && record.claimedBy !== actor.id) return { ok: false, reason: 'forbidden' };
+      // Only the claimer, or an administrator of the case's own partner, speaks to the person: an admin of another
+      // partner cannot read the conversation (details() hides it), so must not write into it either.
+      const mayReply =
+        record.claimedBy === actor.id ||
+        (actor.admin === true && actor.partner !== undefined && actor.partner === record.partner);
+      if (!mayReply) return { ok: false, reason: 'forbidden' };
       const chat = openChat(record);
       if (!chat) return { ok: false, reason: 'erased' };
       const title = personTexts(record.lang).staffReplyTitle(no, partnerName(record.partner));

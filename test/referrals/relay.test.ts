@@ -40,6 +40,22 @@ describe('relay between the person and the staff member who has the case', () =>
     ]);
   });
 
+  it("lets only the claimer or an admin of the case's partner reply, never an admin of another partner", async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    await f.service.claim(no, awa);
+    const before = f.outbox.sent.length;
+    const foreignAdmin = { id: 'web:chef', partner: 'aracem', admin: true };
+    expect(await f.service.reply(no, foreignAdmin, 'Hello from ARACEM')).toEqual({ ok: false, reason: 'forbidden' });
+    const noPartnerAdmin = { id: 'web:root', admin: true };
+    expect(await f.service.reply(no, noPartnerAdmin, 'Hello from nowhere')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(f.outbox.sent).toHaveLength(before);
+
+    const ownAdmin = { id: 'web:directrice', partner: 'ame', admin: true };
+    expect(await f.service.reply(no, ownAdmin, 'Bonjour de la directrice')).toMatchObject({ ok: true });
+    expect(f.outbox.sent.at(-1)?.messages[0]?.paragraphs).toEqual(['Bonjour de la directrice']);
+  });
+
   it('relays to the most recently claimed of several cases, and stops when it is closed', async () => {
     const chat = newChat();
     const first = await openCase(f, chat);

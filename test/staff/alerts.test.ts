@@ -9,7 +9,8 @@ let k: Console;
 let c: Client;
 beforeEach(async () => {
   k = await createConsole();
-  const awa = await k.account('Awa', 'ame');
+  // Publishing reaches every subscriber: administrators only (staff: see 'who may publish').
+  const awa = await k.account('Awa', 'ame', 'admin');
   c = new Client(k.app);
   await c.login(awa.id);
   await c.page('/alerts/new');
@@ -137,5 +138,43 @@ describe('publish and progress', () => {
 
   test('an unknown alert is a 404', async () => {
     expect((await c.get('/alerts/web-nope')).status).toBe(404);
+  });
+});
+
+describe('who may publish', () => {
+  test('a staff member gets 403 on composing, previewing and publishing, and no "New alert" link', async () => {
+    await subscribe(2, 'fr');
+    const staff = await k.account('Moussa', 'aracem');
+    const s = new Client(k.app, undefined, '10.0.0.9');
+    await s.login(staff.id);
+    expect((await s.get('/alerts/new')).status).toBe(403);
+    // A page with the session's CSRF token (the log-out form), so only the role can refuse the posts below.
+    const list = await s.page('/alerts');
+    expect(list.status).toBe(200);
+    expect(list.html).not.toContain('href="/alerts/new"');
+    expect(s.csrf).not.toBe('');
+    expect((await s.post('/alerts/new', FORM)).status).toBe(403);
+    expect((await s.post('/alerts/preview', FORM)).status).toBe(403);
+    expect((await s.post('/alerts/publish', FORM)).status).toBe(403);
+    expect(await k.redis.zcard(k.broadcast.alertKeys.index)).toBe(0);
+    expect(await k.broadcast.fanoutQueue.count()).toBe(0);
+  });
+
+  test('an administrator composes, previews and publishes; staff can then follow the alert', async () => {
+    expect((await c.get('/alerts/new')).status).toBe(200);
+    expect((await c.page('/alerts')).html).toContain('href="/alerts/new"');
+    expect((await c.post('/alerts/preview', FORM)).status).toBe(200);
+    const later = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
+    const res = await c.post('/alerts/publish', { ...FORM, send_at: later });
+    expect(res.status).toBe(303);
+    const path = location(res);
+
+    const staff = await k.account('Moussa', 'aracem');
+    const s = new Client(k.app, undefined, '10.0.0.9');
+    await s.login(staff.id);
+    const progress = await s.page(path);
+    expect(progress.status).toBe(200);
+    expect(progress.html).toContain('scheduled');
+    expect((await s.page('/alerts')).html).toContain(path.replace('/alerts/', ''));
   });
 });

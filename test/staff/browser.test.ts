@@ -16,12 +16,15 @@ let k: Console;
 let browser: Browser;
 let base: string;
 let login: string;
+/** Alerts and the channels page are for administrators. */
+let adminLogin: string;
 const elsewhere: string[] = [];
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   k = await createConsole();
   login = (await k.account('Awa Traoré', 'ame')).id;
+  adminLogin = (await k.account('Fatoumata Koné', 'ame', 'admin')).id;
   const { port } = await k.server.listen();
   base = `http://127.0.0.1:${port}`;
   browser = await chromium.launch({
@@ -53,10 +56,10 @@ async function phonePage(): Promise<Page> {
   return page;
 }
 
-async function logIn(page: Page): Promise<void> {
+async function logIn(page: Page, who = login): Promise<void> {
   await page.goto(`${base}/cases`);
   expect(new URL(page.url()).pathname).toBe('/login');
-  await page.fill('#login', login);
+  await page.fill('#login', who);
   await page.fill('#password', PASSWORD);
   await page.click('form[action="/login"] button[type=submit]');
   await page.waitForURL(`${base}/cases`);
@@ -122,7 +125,7 @@ describe('alerts in the browser', () => {
       await k.subscriptions.subscribe({ channel: 'telegram', id: String(8100 + i) }, ['urgent'], 'fr', 'gao');
     }
     const page = await phonePage();
-    await logIn(page);
+    await logIn(page, adminLogin);
     await page.goto(`${base}/alerts/new`);
     const typed = 'Frontière <Gogui> fermée & contrôles renforcés.\n\nAppelez l’AME avant de partir.';
     await page.fill('#text_fr', typed);
@@ -151,7 +154,7 @@ describe('every page on a phone', () => {
   test('fits the screen without sideways scrolling, and weighs under 30 KB', async () => {
     const { no } = await k.openCase();
     const page = await phonePage();
-    await logIn(page);
+    await logIn(page, adminLogin);
     for (const p of [
       '/cases',
       `/cases/${no}`,

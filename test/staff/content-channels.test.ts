@@ -7,9 +7,9 @@ afterEach(async () => {
   await k.close();
 });
 
-async function loggedIn(extra: Parameters<typeof createConsole>[0] = {}) {
+async function loggedIn(extra: Parameters<typeof createConsole>[0] = {}, role: 'staff' | 'admin' = 'staff') {
   k = await createConsole(extra);
-  const awa = await k.account('Awa', 'ame');
+  const awa = await k.account('Awa', 'ame', role);
   const c = new Client(k.app);
   await c.login(awa.id);
   return c;
@@ -55,10 +55,36 @@ describe('content status', () => {
 });
 
 describe('channels', () => {
+  test('staff get 403 and no pairing QR code, and no link to the page; administrators see it in the menu', async () => {
+    const qrState = () => ({ state: 'qr' as const, qr: '2@abcdefghijklmnopqrstuvwxyz0123456789', since: Date.now() });
+    const c = await loggedIn({ whatsappState: qrState });
+    const res = await c.get('/channels');
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    expect(body).not.toContain('<svg');
+    expect(body).not.toContain('2@abcdefghijklmnopqrstuvwxyz');
+    expect((await c.page('/cases')).html).not.toContain('href="/channels"');
+
+    const admin = await k.account('Chef', 'ame', 'admin');
+    const a = new Client(k.app, undefined, '10.0.0.2');
+    await a.login(admin.id);
+    const page = await a.page('/channels');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('id="wa-qr"');
+    expect((await a.page('/cases')).html).toContain('href="/channels"');
+  });
+
   test('while WhatsApp waits for pairing, the QR code is drawn inline as SVG and the page refreshes', async () => {
-    const c = await loggedIn({
-      whatsappState: () => ({ state: 'qr', qr: '2@abcdefghijklmnopqrstuvwxyz0123456789', since: Date.now() - 60_000 }),
-    });
+    const c = await loggedIn(
+      {
+        whatsappState: () => ({
+          state: 'qr',
+          qr: '2@abcdefghijklmnopqrstuvwxyz0123456789',
+          since: Date.now() - 60_000,
+        }),
+      },
+      'admin',
+    );
     const { html } = await c.page('/channels');
     expect(html).toContain('waiting for pairing');
     expect(html).toMatch(/<div class="card" id="wa-qr"[^>]*><svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -67,15 +93,18 @@ describe('channels', () => {
   });
 
   test('a connected WhatsApp and a Telegram webhook show their state, without refresh', async () => {
-    const c = await loggedIn({
-      whatsappState: () => ({ state: 'ready', since: Date.now() - 3 * 3600_000 }),
-      telegramStatus: async () => ({
-        mode: 'webhook',
-        webhookUrl: 'https://bot.example.org/telegram/webhook',
-        pendingUpdateCount: 2,
-        lastErrorMessage: 'Connection <timed out>',
-      }),
-    });
+    const c = await loggedIn(
+      {
+        whatsappState: () => ({ state: 'ready', since: Date.now() - 3 * 3600_000 }),
+        telegramStatus: async () => ({
+          mode: 'webhook',
+          webhookUrl: 'https://bot.example.org/telegram/webhook',
+          pendingUpdateCount: 2,
+          lastErrorMessage: 'Connection <timed out>',
+        }),
+      },
+      'admin',
+    );
     const { html } = await c.page('/channels');
     expect(html).toContain('id="wa-state">connected');
     expect(html).not.toContain('<svg');
@@ -85,7 +114,7 @@ describe('channels', () => {
   });
 
   test('WhatsApp off: the page says how to turn it on', async () => {
-    const c = await loggedIn();
+    const c = await loggedIn({}, 'admin');
     expect((await c.page('/channels')).html).toContain('WHATSAPP_ENABLED=true');
   });
 });

@@ -174,6 +174,27 @@ describe('case detail and work on it', () => {
     expect(k.outbox.textsTo(chat)).not.toContain('Hello');
   });
 
+  test("an admin of another partner cannot reply on a claimed case; an admin of the case's partner can", async () => {
+    const awa = await staffOf('ame', 'Awa');
+    const { no, chat } = await k.openCase();
+    await awa.c.page('/cases');
+    await awa.c.post(`/cases/${no}/claim`);
+
+    const foreign = await staffOf('aracem', 'Chef', 'admin');
+    const seen = await foreign.c.page(`/cases/${no}`);
+    expect(seen.status).toBe(200);
+    expect(seen.html).not.toContain(`action="/cases/${no}/reply"`);
+    const refused = await foreign.c.post(`/cases/${no}/reply`, { text: 'Message from another association' });
+    expect(refused.status).toBe(403);
+    expect(k.outbox.textsTo(chat)).not.toContain('Message from another association');
+
+    const own = await staffOf('ame', 'Directrice', 'admin');
+    expect((await own.c.page(`/cases/${no}`)).html).toContain(`action="/cases/${no}/reply"`);
+    const sent = await own.c.post(`/cases/${no}/reply`, { text: 'Bonjour, ici la directrice.' });
+    expect(location(sent)).toBe(`/cases/${no}?done=replied`);
+    expect(k.outbox.textsTo(chat)).toContain('Bonjour, ici la directrice.');
+  });
+
   test('an unknown outcome or an empty reply is refused without change', async () => {
     const { c } = await staffOf('ame', 'Awa');
     const { no } = await k.openCase();

@@ -107,5 +107,8 @@ export function alertListBody(view: PageView, recent: AlertProgress[] | null): H
             (a) =>
               html`<tr><td><a href="/alerts/${a.id}">${a.id}</a></td><td>${a.publishedAt ? when(a.publishedAt) : ''}</td><td>${t(a.state)}</td><td>${a.sent}/${a.total}</td></tr>`,
           )}</tbody></table></div>`;
-  return html`<p><a class="button" href="/alerts/new">${t('New alert')}</a></p>${list}`;
+  // Only administrators publish (see alert-routes.ts).
+  const compose =
+    view.account?.role === 'admin' ? html`<p><a class="button" href="/alerts/new">${t('New alert')}</a></p>` : '';
+  return html`${compose}${list}`;
 }

@@ -42,6 +42,8 @@ export function caseBody(input: CasePageInput): Html {
   const mine = c.claimedBy === input.me;
   const canWork = c.status === 'claimed' && (mine || isAdmin);
   const ownPartner = view.account?.partner === c.partner;
+  // Replies: the claimer, or an admin of the case's partner (an admin of another partner cannot read the conversation).
+  const canReply = c.status === 'claimed' && (mine || (isAdmin && ownPartner));
 
   const status =
     c.status === 'waiting'
@@ -83,7 +85,7 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
       )}</ul>`
     : html`<p class="muted">${t('No message yet.')}</p>`;
 
-  const reply = canWork
+  const reply = canReply
     ? html`<form method="post" action="/cases/${c.no}/reply" class="card">${csrfField(view)}
 <label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required></textarea>
 <p><button type="submit">${t('Send')}</button></p></form>`

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { StaffAccount } from '../accounts.ts';
 import { type AlertForm, draftFromForm, EMPTY_FORM, formFromBody } from '../alert-form.ts';
 import { previewAlert } from '../alert-preview.ts';
-import { requireLogin } from '../auth.ts';
+import { requireAdmin, requireLogin } from '../auth.ts';
 import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } from '../context.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
@@ -14,6 +14,8 @@ const ALERT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function alertRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   app.use('/alerts', requireLogin);
   app.use('/alerts/*', requireLogin);
+  // Composing and publishing reach every subscriber: administrators only. Staff may still follow alerts.
+  for (const path of ['/alerts/new', '/alerts/preview', '/alerts/publish']) app.use(path, requireAdmin);
   const content = deps.bundle.content;
 
   const compose = (c: StaffContext, form: AlertForm, problems: string[] = []) => {

@@ -1,7 +1,7 @@
-// The channels page: WhatsApp connection state with the pairing QR code, Telegram mode and webhook state.
+// The channels page (administrators only): WhatsApp connection state with the pairing QR code, Telegram mode and webhook state.
 import type { Hono } from 'hono';
 import QRCode from 'qrcode';
-import { requireLogin } from '../auth.ts';
+import { requireAdmin, requireLogin } from '../auth.ts';
 import { type ServerDeps, type StaffEnv, viewOf } from '../context.ts';
 import { age, when } from '../format.ts';
 import { html, raw } from '../html.ts';
@@ -17,7 +17,8 @@ const WA_TEXT: Record<string, string> = {
 };
 
 export function channelRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
-  app.use('/channels', requireLogin);
+  // The WhatsApp pairing QR links a phone to the bot's number: administrators only.
+  app.use('/channels', requireLogin, requireAdmin);
 
   app.get('/channels', async (c) => {
     const view = viewOf(c);
