@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   /** Messages one person may send per minute; beyond, one polite message and then silence for that minute. */
   FLOOD_MAX_PER_MINUTE: int(1).default(20),
   HOST: z.string().default('127.0.0.1'),
+  /** The console's public address, for set-up links (e.g. https://console.example.org behind a proxy). */
+  STAFF_CONSOLE_URL: z.string().url().optional(),
   PORT: int(0).max(65535).default(3000),
   TELEGRAM_BOT_TOKEN: z
     .string()

@@ -12,13 +12,12 @@ import { AlertBroadcast } from '../alerts/broadcast.ts';
 import { type AlertWorkers, startAlertWorkers } from '../alerts/broadcast-worker.ts';
 import { apiAlertSender } from '../alerts/sender.ts';
 import { RedisSubscriptions } from '../alerts/subscriptions.ts';
-import { DEFAULT_REDIS_URL } from '../app/redis-target.ts';
+import { connectBotRedis } from '../app/bot-redis.ts';
 import { formatProblem } from '../common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
 import { readLists } from '../content/lists.ts';
 import { RedisKeys } from '../infra/keys.ts';
 import { createLogger } from '../infra/logger.ts';
-import { connectRedis, type RedisTarget, redisAnswers } from '../infra/redis.ts';
 import { systemClock } from '../ports/clock.ts';
 import {
   type ContentLabels,
@@ -239,23 +238,10 @@ function ask(io: CliIo, question: string): Promise<string> {
   });
 }
 
-/**
- * The bot's Redis: REDIS_URL, else 127.0.0.1:6379, else the private redis-server of a running bot (its socket in
- * the data folder). Never starts one: an alert published into a Redis no bot reads would never be sent.
- */
+/** The bot's Redis (see app/bot-redis.ts); null after saying why when none answers. */
 async function connectCliRedis(config: Config, io: CliIo): Promise<Redis | null> {
-  const socket = path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR, 'redis', 'redis.sock');
-  const candidates: RedisTarget[] = config.REDIS_URL
-    ? [{ url: config.REDIS_URL }]
-    : [{ url: DEFAULT_REDIS_URL }, { path: socket }];
-  for (const target of candidates) {
-    if (await redisAnswers(target, 1000)) {
-      const redis = connectRedis(target, { maxRetriesPerRequest: 3 });
-      redis.on('error', () => undefined);
-      return redis;
-    }
-  }
-  const where = config.REDIS_URL ? 'at REDIS_URL' : `on 127.0.0.1:6379 or ${socket}`;
-  io.stderr.write(`alerts: no Redis answers ${where}. Start the bot first (npm start), or set REDIS_URL.\n`);
+  const found = await connectBotRedis(config, io.cwd);
+  if ('redis' in found) return found.redis;
+  io.stderr.write(`alerts: ${found.missing}\n`);
   return null;
 }

@@ -2,13 +2,11 @@
 // one-time link (valid 24 h) where the person sets their password. Also `staff list` and `staff reset LOGIN`
 // (a new set-up link for a forgotten password).
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { chooseRedis } from '../app/redis-target.ts';
+import { connectBotRedis } from '../app/bot-redis.ts';
 import { formatProblem } from '../common/source-problems.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { loadContent } from '../content/load.ts';
 import { RedisKeys } from '../infra/keys.ts';
-import { connectRedis, redisAnswers } from '../infra/redis.ts';
 import { AccountStore, ROLES, type Role } from '../staff/accounts.ts';
 import { parseArgs, stringOption } from './args.ts';
 import type { CliIo } from './io.ts';
@@ -23,27 +21,6 @@ export function consoleBase(host: string, port: number): string {
   const shown =
     host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
-}
-
-/** The Redis the running bot uses: REDIS_URL, 127.0.0.1:6379, its private redis-server, or a private one started now. */
-async function openRedis(
-  redisUrl: string | undefined,
-  dataDir: string,
-): Promise<{ redis: Redis; close(): Promise<void> }> {
-  const socket = path.join(dataDir, 'redis', 'redis.sock');
-  if (!redisUrl && (await redisAnswers({ path: socket }))) {
-    const redis = connectRedis({ path: socket });
-    return { redis, close: async () => void redis.disconnect() };
-  }
-  const choice = await chooseRedis(redisUrl ? { url: redisUrl } : {}, dataDir);
-  const redis = connectRedis(choice.target);
-  return {
-    redis,
-    async close() {
-      await redis.quit().catch(() => undefined);
-      await choice.privateRedis?.stop();
-    },
-  };
 }
 
 export async function staffCommand(argv: string[], io: CliIo): Promise<number> {
@@ -88,10 +65,13 @@ export async function staffCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (sub === 'reset' && !rest[0]) return fail('give the login name: staff reset LOGIN');
 
-  const { redis, close } = await openRedis(config.REDIS_URL, path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR));
+  const found = await connectBotRedis(config, io.cwd);
+  if ('missing' in found) return fail(found.missing, 1);
+  const { redis } = found;
+  const close = async () => void (await redis.quit().catch(() => redis.disconnect()));
   try {
     const accounts = new AccountStore(redis, new RedisKeys(config.REDIS_PREFIX));
-    const base = consoleBase(config.HOST, config.PORT);
+    const base = config.STAFF_CONSOLE_URL?.replace(/\/+$/, '') ?? consoleBase(config.HOST, config.PORT);
     if (sub === 'list') {
       for (const a of await accounts.list()) {
         io.stdout.write(
