@@ -45,7 +45,7 @@ export async function faqCommand(argv: string[], io: FaqIo): Promise<number> {
     show(question, search.search(question, lang), lang);
     return 0;
   }
-  return runBatch(batch, root, search, io, show);
+  return runBatch(batch, root, search, io, show, json);
 }
 
 async function runBatch(
@@ -54,6 +54,7 @@ async function runBatch(
   search: FaqSearch,
   io: FaqIo,
   show: (q: string, r: FaqSearchResult, lang: Lang | null) => void,
+  json = true,
 ): Promise<number> {
   let text: string;
   try {
@@ -69,6 +70,8 @@ async function runBatch(
     if ('error' in parsed) {
       bad += 1;
       io.stderr.write(`${JSON.stringify({ line: i + 1, error: parsed.error })}\n`);
+      // Keep one output line per input line, so outputs still line up with inputs.
+      if (json) io.stdout.write(`${JSON.stringify({ match: null, results: [], error: parsed.error })}\n`);
       return;
     }
     show(parsed.q, search.search(parsed.q, parsed.lang), parsed.lang);

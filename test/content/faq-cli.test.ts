@@ -64,12 +64,13 @@ describe('faq search', () => {
     );
     const { code, out, err } = await run(['search', '--batch', file, '--json']);
     expect(code).toBe(1);
-    expect(
-      out
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l).match),
-    ).toEqual(['passport-taken', 'missing-relative', 'ponam']);
+    // One object per input line, in order: a bad line gives an object with `error` in its place.
+    const objects = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(objects.map((o) => o.match)).toEqual(['passport-taken', null, 'missing-relative', null, null, 'ponam']);
+    expect(objects.map((o) => 'error' in o)).toEqual([false, true, false, true, true, false]);
     expect(
       err
         .trim()
