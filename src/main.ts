@@ -75,7 +75,12 @@ export async function runService(io: CliIo): Promise<number> {
   const root = path.resolve(io.cwd, config.KUNNAFONI_ROOT);
   const dataDir = path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR);
 
-  const { bundle, problems } = await loadBundle(root);
+  const { bundle, problems } = await loadBundle(root, {
+    textParams: {
+      session_days: String(config.SESSION_TTL_DAYS),
+      retention_days: String(config.REFERRAL_RETENTION_DAYS),
+    },
+  });
   if (!bundle) {
     for (const p of problems.filter((p) => p.severity === 'error')) io.stderr.write(`${formatProblem(p)}\n`);
     io.stderr.write('The flows or content have errors: run `npx kunnafoni validate`.\n');

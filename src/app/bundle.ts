@@ -27,9 +27,12 @@ export type Bundle = {
 
 export type BundleResult = { bundle: Bundle | null; problems: SourceProblem[] };
 
+/** Values texts may use whatever the configuration: how long data is kept (the defaults match .env.example). */
+export const DEFAULT_TEXT_PARAMS = { session_days: '30', retention_days: '30' };
+
 export async function loadBundle(
   root: string,
-  options: { strict?: boolean; now?: number } = {},
+  options: { strict?: boolean; now?: number; textParams?: Record<string, string> } = {},
 ): Promise<BundleResult> {
   const now = options.now ?? Date.now();
   const [locales, loadedContent] = await Promise.all([loadLocales(root), loadContent(root)]);
@@ -50,7 +53,7 @@ export async function loadBundle(
     return { bundle: null, problems: sorted };
 
   const strings = mergeStrings(locales.strings, flows.inlineTexts);
-  const translator = createTranslator(strings);
+  const translator = createTranslator(strings, { ...DEFAULT_TEXT_PARAMS, ...options.textParams });
   const catalog = buildCatalog(content, createFaqSearch(content));
   const presenter = createPresenter(translator, content);
   return { bundle: { root, flows: flows.flowSet, content, catalog, presenter, strings }, problems: sorted };

@@ -13,7 +13,8 @@ export type Translator = {
   has(lang: Lang, key: string): boolean;
 };
 
-export function createTranslator(strings: LocaleSet): Translator {
+/** `defaults`: values every text may use, e.g. {{session_days}} from the configuration. */
+export function createTranslator(strings: LocaleSet, defaults: Record<string, string> = {}): Translator {
   const instance: i18n = i18next.createInstance();
   const resources = Object.fromEntries(Object.entries(strings).map(([lang, table]) => [lang, { translation: table }]));
   void instance.init({
@@ -22,7 +23,7 @@ export function createTranslator(strings: LocaleSet): Translator {
     fallbackLng: { bm: [SOURCE_LANGUAGE], en: [SOURCE_LANGUAGE], default: [SOURCE_LANGUAGE] },
     keySeparator: false,
     nsSeparator: false,
-    interpolation: { escapeValue: false },
+    interpolation: { escapeValue: false, defaultVariables: defaults },
     initAsync: false,
     returnNull: false,
     showSupportNotice: false,

@@ -96,3 +96,14 @@ describe('presenter', () => {
     expect(verified.paragraphs.join('\n')).not.toContain('Adresse : Bamako');
   });
 });
+
+describe('texts that depend on the configuration', () => {
+  it('say how long data is kept with the configured durations', async () => {
+    const { loadBundle } = await import('../../src/app/bundle.ts');
+    const { REPO_ROOT } = await import('../support/app.ts');
+    const { bundle } = await loadBundle(REPO_ROOT, { textParams: { session_days: '7', retention_days: '90' } });
+    const text = bundle!.presenter.t('en', 'data.how_long');
+    expect(text).toContain('after 7 days without a message');
+    expect(text).toContain('90 days after it is closed');
+  });
+});
