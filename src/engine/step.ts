@@ -68,7 +68,7 @@ class Run {
       if (node.timeout) this.enter(this.resolve(node.timeout));
       return;
     }
-    if (input.kind === 'text' && this.keyword(input.text)) return;
+    if (input.kind === 'text' && this.keyword(input.text, node.ask.type !== 'choice')) return;
     this.answer(node.ask, input);
   }
 
@@ -91,8 +91,9 @@ class Run {
   }
 
   /** Global keywords (menu, help, language, stop, erase) work from any node. */
-  private keyword(text: string): boolean {
+  private keyword(text: string, atTypedQuestion = false): boolean {
     for (const { keyword, flow } of this.flows.keywords) {
+      if (atTypedQuestion && keyword.where === 'choices') continue;
       const words = [...(keyword.words.fr ?? []), ...(keyword.words.en ?? []), ...(keyword.words.bm ?? [])];
       if (isOneOf(text, words)) {
         this.session.retries = 0;

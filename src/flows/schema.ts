@@ -137,7 +137,12 @@ export const NodeSchema = z
   .strict();
 
 export const KeywordSchema = z
-  .object({ words: wordsPerLanguage, goto: TargetSchema })
+  .object({
+    words: wordsPerLanguage,
+    goto: TargetSchema,
+    /** `choices`: only where the person answers by choosing (a greeting typed as a description stays a description). */
+    where: z.enum(['anywhere', 'choices']).default('anywhere'),
+  })
   .strict()
   .describe('Words that work from any node, in every language.');
 

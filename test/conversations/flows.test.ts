@@ -268,6 +268,14 @@ describe('keywords from anywhere', () => {
     expect(t[6]!.text).toContain('What do you want to do?');
   });
 
+  it('fr: a greeting at a menu gets a greeting and the menu, but stays a description at a typed question', async () => {
+    const person = chat();
+    const t = await talk(app, person, [...FR, 'Bonjour', '4', '1', '1', 'oui', 'bonjour']);
+    expect(t[2]!.text).toContain('Bonjour ! 👋');
+    expect(t[2]!.text).toContain('Que veux-tu faire ?');
+    expect(t[7]!.text).toContain("Comment l'association doit te répondre ?");
+  });
+
   it('fr and en: AUDIO asks for voice notes where answers have them', async () => {
     const person = chat();
     const t = await talk(app, person, [...EN, '1', 'voice']);
