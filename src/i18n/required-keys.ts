@@ -21,6 +21,7 @@ export const REQUIRED_KEYS = [
   'error.invalid_phone',
   'error.faq_missing',
   'error.flood',
+  'error.erase_failed',
   'session.expired',
   'media.voice',
   'media.photo',

@@ -43,6 +43,8 @@ export type RuntimeDeps = {
   subscriptions?: Subscriptions;
   /** Per-person rate limit, checked before the chat lock and the engine. */
   flood?: FloodGate;
+  /** More stores holding something about a person (channel marks...), erased with "EFFACER". */
+  erasers?: readonly { eraseFor(chat: ChatRef): Promise<void> }[];
   /** Called after each input with the number of reply messages and the seconds it took (for /metrics). */
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
@@ -50,6 +52,16 @@ export type RuntimeDeps = {
 };
 
 const MAX_SAVE_ATTEMPTS = 5;
+/** Effects carried out by a service (see serviceMessages); the others are only presented. */
+const SERVICE_EFFECTS: ReadonlySet<Effect['type']> = new Set([
+  'refer',
+  'subscribe',
+  'unsubscribe',
+  'list_subscriptions',
+  'pause',
+  'erase_my_data',
+  'flow_error',
+]);
 const CASE_NUMBER = /^\s*K-?[0-9A-Za-z]{4}\s*$/;
 
 /** The engine sent the text from the main menu to its free-text route (it set `query` to it). */
@@ -98,6 +110,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       if (effects.some((e) => e.type === 'refer')) onRefer?.();
       const erases = effects.some((e) => e.type === 'erase_my_data');
       if (erases) {
+        // Everything else first, the session last: if a service fails, nothing claims the data is gone and the
+        // person is still at the "erase?" question, so they can confirm again.
+        try {
+          await eraseEverywhere(chat);
+        } catch (err) {
+          logger.error({ channel: chat.channel, err: errorSummary(err) }, 'erasure failed');
+          return [{ paragraphs: [presenter.t(lang, 'error.erase_failed')] }];
+        }
         await store.erase(chat);
       } else if (!(await store.save(chat, session, stored?.rev ?? 0))) {
         // Another process saved this chat meanwhile (the lock expired or was bypassed): redo on fresh state.
@@ -135,7 +155,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       shown = [];
     };
     for (const effect of effects) {
-      const service = await serviceMessages(chat, effect, lang);
+      // Most effects are only shown: no call (and no await) for them.
+      const service = SERVICE_EFFECTS.has(effect.type) ? await serviceMessages(chat, effect, lang) : null;
       if (service) {
         flush();
         out.push(...service);
@@ -174,7 +195,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           await deps.subscriptions?.pause(chat);
           return [];
         case 'erase_my_data':
-          await Promise.all([deps.referrals?.eraseFor(chat), deps.subscriptions?.eraseFor(chat)]);
+          // Done before the session was erased (see `once`): nothing more to do here.
           return [];
         case 'flow_error':
           logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
@@ -187,6 +208,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
       return say(effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
     }
+  }
+
+  /** Every store that holds something about the person, except the session. Throws if one of them fails. */
+  async function eraseEverywhere(chat: ChatRef): Promise<void> {
+    const erasers = [deps.referrals, deps.subscriptions, ...(deps.erasers ?? [])];
+    const results = await Promise.allSettled(erasers.map((e) => e?.eraseFor?.(chat)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   function remember(chat: ChatRef, state: { lang: Lang; flow?: string } | undefined): void {

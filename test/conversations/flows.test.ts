@@ -344,3 +344,29 @@ describe('odd input', () => {
       for (const m of turn.messages) for (const p of m.paragraphs) expect(p.length).toBeLessThanOrEqual(650);
   });
 });
+
+describe('erasure that cannot finish', () => {
+  it('says so, keeps the session at the question, and erases on the next confirmation', async () => {
+    await app.close();
+    let failOnce = true;
+    const flaky = recordingReferrals();
+    const eraseFor = flaky.eraseFor;
+    flaky.eraseFor = async (c) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('Connection is closed.');
+      }
+      return eraseFor(c);
+    };
+    app = await createTestApp({ referrals: flaky, subscriptions });
+    const person = chat();
+    const t = await talk(app, person, [...FR, 'EFFACER', '1']);
+    expect(t[3]!.text).toContain("l'effacement n'a pas pu se terminer");
+    expect(t[3]!.text).not.toContain('tout ce qui te concerne est effacé');
+    expect((await app.store.load(person))?.session.node).toBe('erase-confirm');
+    const again = await talk(app, person, ['1']);
+    expect(again[0]!.text).toContain('tout ce qui te concerne est effacé');
+    expect(await app.store.load(person)).toBeNull();
+    expect(flaky.erased).toEqual([person]);
+  });
+});
