@@ -25,6 +25,8 @@ export type DriverResult = {
   seconds: number;
   /** Milliseconds from the update being available to the first send call for it, in the measured window. */
   latencies: number[];
+  /** This process's CPU time (the Bot API server and the people) per update answered, in microseconds. */
+  cpuUsPerUpdate: number;
 };
 
 type Message = { type: 'run'; run: DriverRun } | { type: 'stop' };
@@ -86,6 +88,7 @@ async function play(server: BotApiServer, run: DriverRun): Promise<DriverResult>
   });
 
   server.clearCalls();
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < run.chats; i++) {
     const chat: ChatPlay = { id: run.firstChatId + i, step: 0, pushedId: 0, pushedAt: 0, firstSendSeen: false };
     chats.set(String(chat.id), chat);
@@ -101,9 +104,16 @@ async function play(server: BotApiServer, run: DriverRun): Promise<DriverResult>
   running = false;
   // Let the last replies drain so the next run starts clean.
   await sleep(300);
+  const cpu = process.cpuUsage(cpuBefore);
   stopListening();
   server.clearCalls();
-  return { answered, answeredTotal, seconds, latencies };
+  return {
+    answered,
+    answeredTotal,
+    seconds,
+    latencies,
+    cpuUsPerUpdate: (cpu.user + cpu.system) / Math.max(1, answeredTotal),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -36,9 +36,13 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async load(chat: ChatRef): Promise<StoredSession | null> {
-    const key = this.keys.session(chat);
-    const raw = await this.redis.get(key);
+    return this.decode(chat, await this.redis.get(this.keys.session(chat)));
+  }
+
+  /** A stored value ("<rev>|<sealed>", as read from the session key) -> the session and its revision. */
+  decode(chat: ChatRef, raw: string | null): StoredSession | null {
     if (!raw) return null;
+    const key = this.keys.session(chat);
     const bar = raw.indexOf('|');
     const rev = Number(raw.slice(0, bar));
     try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Bundle, loadBundle } from '../../src/app/bundle.ts';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
-import { RedisChatLock } from '../../src/infra/redis-chat-lock.ts';
+import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
@@ -48,8 +48,8 @@ export async function createTestApp(
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store,
-    lock: new RedisChatLock(r.redis, r.keys),
+    // As in main.ts: the lock and the session together (the store stays reachable as `store`).
+    ...chatStateOf(new RedisChatState(r.redis, r.keys, store)),
     clock: options.clock ?? { now: () => Date.now() },
     logger: options.logger ?? silentLogger(),
     ...(options.referrals ? { referrals: options.referrals } : {}),
@@ -57,3 +57,5 @@ export async function createTestApp(
   });
   return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
 }
+
+const chatStateOf = (state: RedisChatState) => ({ store: state, lock: state });
