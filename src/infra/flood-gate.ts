@@ -26,6 +26,8 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 `;
 
+type WithCountScript = Redis & { kfFloodCount(key: string, windowMs: number): Promise<number> };
+
 export function verdictFor(count: number, limit: FloodLimit): FloodVerdict {
   if (count <= limit.maxPerWindow) return 'ok';
   return count === limit.maxPerWindow + 1 ? 'warn' : 'drop';
@@ -41,12 +43,17 @@ export class RedisFloodGate implements FloodGate {
     private readonly available: () => boolean = trackAvailability(redis),
   ) {
     this.memory = new MemoryFloodGate(limit);
+    // defineCommand sends the script once (EVALSHA afterwards) instead of its whole text with every message.
+    if (!('kfFloodCount' in redis)) redis.defineCommand('kfFloodCount', { numberOfKeys: 1, lua: COUNT });
   }
 
   async check(chat: ChatRef): Promise<FloodVerdict> {
     if (this.available()) {
       try {
-        const count = await this.redis.eval(COUNT, 1, this.keys.key('flood', chatKey(chat)), this.limit.windowMs);
+        const count = await (this.redis as WithCountScript).kfFloodCount(
+          this.keys.key('flood', chatKey(chat)),
+          this.limit.windowMs,
+        );
         return verdictFor(Number(count), this.limit);
       } catch {
         // Redis failed under us: count in memory for now.
