@@ -17,7 +17,7 @@ import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
 import { RedisFloodGate } from './infra/flood-gate.ts';
-import { RedisKeys } from './infra/keys.ts';
+import { DEV_PSEUDONYM_SECRET, RedisKeys } from './infra/keys.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
@@ -120,7 +120,7 @@ async function startServices(
   shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
   if (redisChoice.privateRedis) shutdown.add('storage', 'private redis-server', () => redisChoice.privateRedis?.stop());
 
-  const keys = new RedisKeys(config.REDIS_PREFIX);
+  const keys = new RedisKeys(config.REDIS_PREFIX, config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET);
   const cipher = new PersonalDataCipher(
     config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
   );
@@ -146,7 +146,7 @@ async function startServices(
     logger,
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
-      pseudonymSecret: config.KUNNAFONI_PSEUDONYM_SECRET ?? 'development-only-pseudonyms',
+      pseudonymSecret: config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET,
       remindAfterHours: config.REFERRAL_REMIND_HOURS,
       escalateAfterHours: config.REFERRAL_ESCALATE_HOURS,
       retentionDays: config.REFERRAL_RETENTION_DAYS,

@@ -56,7 +56,8 @@ export class WhatsAppPacer {
 
   // One key per chat with a TTL rather than one sorted set: the 24 h window then expires by itself, key by key.
   private wroteKey(chatId: string): string {
-    return this.options.keys.key('wa', 'wrote', chatId);
+    // Named by the person's pseudonym: the WhatsApp chat id is their phone number.
+    return this.options.keys.key('wa', 'wrote', this.options.keys.person({ channel: 'whatsapp', id: chatId }));
   }
 
   /** Records that the person wrote (opens or extends the reply window). False when Redis could not record it. */

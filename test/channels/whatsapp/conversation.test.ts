@@ -148,8 +148,11 @@ describe('a conversation on WhatsApp', () => {
     await h.channel.send({ channel: 'whatsapp', id: MOUSSA }, news);
     expect(client.textsTo(MOUSSA)[1]).toBe('Ton dossier K-7F3Q a été pris en charge.');
     // The window is kept in Redis, so a restarted bot still knows who wrote.
-    expect(await h.redis.exists(h.keys.key('wa', 'wrote', MOUSSA))).toBe(1);
-    expect(await h.redis.pttl(h.keys.key('wa', 'wrote', MOUSSA))).toBeGreaterThan(23 * 3600 * 1000);
+    // The key is named by the person's pseudonym, never by the phone number.
+    const wrote = h.keys.key('wa', 'wrote', h.keys.person({ channel: 'whatsapp', id: MOUSSA }));
+    expect(await h.redis.exists(wrote)).toBe(1);
+    expect(await h.redis.pttl(wrote)).toBeGreaterThan(23 * 3600 * 1000);
+    expect(await h.redis.keys(`${h.keys.root}*${MOUSSA.split('@')[0]}*`)).toEqual([]);
   });
 
   it('keeps phone numbers and message text out of the logs', async () => {
