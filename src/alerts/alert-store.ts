@@ -4,6 +4,8 @@
 //   sending -> unconfirmed                                the worker died while sending: not sent again (at most
 //                                                         once), counted as failed
 // so a job run twice (after a crash, a stall, a retried fan-out) never sends twice, and the counts stay exact.
+// A pair is named by its pseudonym (pseudonym.ts), never by the chat id; `recipients` maps the pseudonym to the chat
+// only until the pair is settled.
 import type { Redis } from 'ioredis';
 import type { Alert } from './alert-file.ts';
 import type { AlertKeys } from './keys.ts';
@@ -64,13 +66,14 @@ local function checkDone(now)
 end
 `;
 
-// KEYS: outcomes, counts, alert. ARGV: member, now. Returns claimed | interrupted | settled.
+// KEYS: outcomes, counts, alert, recipients. ARGV: pair, now. Returns claimed | interrupted | settled.
 const CLAIM = new LuaScript(`${CHECK_DONE}
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then
   redis.call('HSET', KEYS[1], ARGV[1], 'sending')
   return 'claimed'
 end
+redis.call('HDEL', KEYS[4], ARGV[1])
 if cur == 'sending' then
   redis.call('HSET', KEYS[1], ARGV[1], 'unconfirmed')
   redis.call('HINCRBY', KEYS[2], 'unconfirmed', 1)
@@ -80,9 +83,10 @@ end
 return 'settled'
 `);
 
-// KEYS: outcomes, counts, alert. ARGV: member, outcome, now, record ('1': write the pair's outcome; '0': count
-// only, for a person who erased their data). Returns 1 when counted, 0 when the pair was already settled.
+// KEYS: outcomes, counts, alert, recipients. ARGV: pair, outcome, now, record ('1': write the pair's outcome; '0':
+// count only). Returns 1 when counted, 0 when the pair was already settled. Either way the pair's chat is forgotten.
 const SETTLE = new LuaScript(`${CHECK_DONE}
+redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and cur ~= 'sending' and cur ~= 'unconfirmed' then return 0 end
 if cur == 'unconfirmed' then redis.call('HINCRBY', KEYS[2], 'unconfirmed', -1) end
@@ -92,7 +96,7 @@ checkDone(ARGV[3])
 return 1
 `);
 
-// KEYS: outcomes. ARGV: member. Gives a claim back when Telegram answered that nothing was sent (429, 5xx).
+// KEYS: outcomes. ARGV: pair. Gives a claim back when Telegram answered that nothing was sent (429, 5xx).
 const RELEASE = new LuaScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) == 'sending' then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1
@@ -160,19 +164,31 @@ export class AlertStore {
     return size;
   }
 
-  /** Takes the pair before sending. `interrupted`: an earlier run died while sending it (now counted as failed). */
-  async claim(id: string, member: string, now: number): Promise<'claimed' | 'interrupted' | 'settled'> {
-    return (await CLAIM.run(this.redis, this.pairKeys(id), [member, now])) as 'claimed' | 'interrupted' | 'settled';
+  /** Remembers which chat each pair pseudonym stands for, until the pair is settled. */
+  async addRecipients(id: string, pairs: readonly (readonly [pair: string, member: string])[]): Promise<void> {
+    if (pairs.length === 0) return;
+    const key = this.keys.recipients(id);
+    await this.redis.pipeline().hset(key, Object.fromEntries(pairs)).pexpire(key, ALERT_RETENTION_MS).exec();
   }
 
-  /** Records the outcome of a pair; false if it already had one. `record: false` counts without naming the person. */
-  async settle(id: string, member: string, outcome: Outcome, now: number, record = true): Promise<boolean> {
-    const counted = await SETTLE.run(this.redis, this.pairKeys(id), [member, outcome, now, record ? '1' : '0']);
+  /** The chat key a pair stands for; null once the pair is settled or the person erased their data. */
+  recipient(id: string, pair: string): Promise<string | null> {
+    return this.redis.hget(this.keys.recipients(id), pair);
+  }
+
+  /** Takes the pair before sending. `interrupted`: an earlier run died while sending it (now counted as failed). */
+  async claim(id: string, pair: string, now: number): Promise<'claimed' | 'interrupted' | 'settled'> {
+    return (await CLAIM.run(this.redis, this.pairKeys(id), [pair, now])) as 'claimed' | 'interrupted' | 'settled';
+  }
+
+  /** Records the outcome of a pair; false if it already had one. `record: false` counts without recording. */
+  async settle(id: string, pair: string, outcome: Outcome, now: number, record = true): Promise<boolean> {
+    const counted = await SETTLE.run(this.redis, this.pairKeys(id), [pair, outcome, now, record ? '1' : '0']);
     return counted === 1;
   }
 
-  async release(id: string, member: string): Promise<void> {
-    await RELEASE.run(this.redis, [this.keys.outcomes(id)], [member]);
+  async release(id: string, pair: string): Promise<void> {
+    await RELEASE.run(this.redis, [this.keys.outcomes(id)], [pair]);
   }
 
   async report(id: string): Promise<AlertReport | null> {
@@ -207,6 +223,6 @@ export class AlertStore {
   }
 
   private pairKeys(id: string): string[] {
-    return [this.keys.outcomes(id), this.keys.counts(id), this.keys.alert(id)];
+    return [this.keys.outcomes(id), this.keys.counts(id), this.keys.alert(id), this.keys.recipients(id)];
   }
 }

@@ -3,7 +3,8 @@
 //
 // For each send job, in order:
 //  1. the alert has expired (checked now, not at publication) -> `expired`, nothing sent;
-//  2. the person unsubscribed, paused or erased their data since -> `skipped`;
+//  2. the person unsubscribed, paused or erased their data since -> `skipped` (the job holds only the pair's
+//     pseudonym; the chat comes from the alert's recipients hash, which erasure empties for that person);
 //  3. a 429 pause started since the job was taken -> back to wait; a message went to this chat less than a second
 //     ago (alert or reply) -> delayed until that second has passed (Telegram allows ~1 message/s per chat);
 //  4. the pair is claimed; already claimed -> nothing sent (a crash right after sending must not send twice);
@@ -95,11 +96,20 @@ return math.max(1, redis.call('PTTL', KEYS[2]))
 
 export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWorkerOptions): Promise<AlertWorkers> {
   const { broadcast, redis, send, subscriptions, clock, logger } = deps;
-  const { store, alertKeys: k, keys } = broadcast;
+  const { store, alertKeys: k, keys, pseudonyms } = broadcast;
   const perChatMs = options.perChatIntervalMs ?? 1000;
   const aheadJobs = Math.max(ENQUEUE_BATCH, FANOUT_AHEAD_S * options.ratePerSecond);
   const attempts = options.attempts ?? 3;
   const limiterKey = sendLimiterKey(keys);
+  /** Jobs queued before pair pseudonyms held the chat id: they still run, under the pair's pseudonym. */
+  const legacyMember = (data: SendJob): string | null => {
+    const chatId = (data as { chatId?: unknown }).chatId;
+    return data.to === undefined && typeof chatId === 'string' ? chatKey({ channel: 'telegram', id: chatId }) : null;
+  };
+  const pairOf = (data: SendJob): string => {
+    const legacy = legacyMember(data);
+    return legacy === null ? data.to : pseudonyms.of(data.alertId, legacy);
+  };
   const alerts = new Map<string, { alert: Alert | null; until: number }>();
 
   async function alertOf(id: string): Promise<Alert | null> {
@@ -132,30 +142,27 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     let enqueued = 0;
     for await (const members of scanMembers(redis, audienceKey)) {
       if (expired) {
-        for (const member of members) await store.settle(id, member, 'expired', clock.now());
+        for (const member of members) await store.settle(id, pseudonyms.of(id, member), 'expired', clock.now());
         continue;
       }
-      const jobs = members.flatMap((member) => {
-        const chatId = telegramId(member);
-        if (chatId === null) return [];
-        return [
-          {
-            name: 'send',
-            data: { alertId: id, chatId },
-            opts: {
-              jobId: sendJobId(id, chatId),
-              attempts,
-              backoff: { type: 'exponential', delay: 2000 },
-              removeOnComplete: true,
-              removeOnFail: { count: 1000 },
-            },
-          },
-        ];
-      });
+      const pairs = members.filter((m) => telegramId(m) !== null).map((m) => [pseudonyms.of(id, m), m] as const);
+      const jobs = pairs.map(([to]) => ({
+        name: 'send',
+        data: { alertId: id, to },
+        opts: {
+          jobId: sendJobId(id, to),
+          attempts,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: true,
+          removeOnFail: { count: 1000 },
+        },
+      }));
       for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) {
         // Enqueue only a few seconds ahead of the senders: the fan-out's Redis work is spread over the broadcast
         // instead of slowing its first seconds (and a large audience never floods the queue at once).
         while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) await sleep(FANOUT_PAUSE_MS);
+        // Who each pseudonym stands for, before its job can run.
+        await store.addRecipients(id, pairs.slice(i, i + ENQUEUE_BATCH));
         await broadcast.sendQueue.addBulk(jobs.slice(i, i + ENQUEUE_BATCH));
       }
       enqueued += jobs.length;
@@ -167,12 +174,11 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   // --- Send -----------------------------------------------------------------------------------------------------
 
   async function sendOne(job: Job<SendJob>, token?: string): Promise<Outcome | 'delayed' | 'duplicate'> {
-    const { alertId, chatId } = job.data;
-    const chat: ChatRef = { channel: 'telegram', id: chatId };
-    const member = chatKey(chat);
+    const { alertId } = job.data;
+    const pair = pairOf(job.data);
     const alert = await alertOf(alertId);
-    const settle = async (outcome: Outcome, record = true) => {
-      await store.settle(alertId, member, outcome, clock.now(), record);
+    const settle = async (outcome: Outcome) => {
+      await store.settle(alertId, pair, outcome, clock.now());
       return outcome;
     };
     if (!alert) {
@@ -183,11 +189,19 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       await refund();
       return settle('expired');
     }
+    const member = legacyMember(job.data) ?? (await store.recipient(alertId, pair));
+    const chatId = member === null ? null : telegramId(member);
+    if (chatId === null) {
+      // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
+      await refund();
+      return (await store.settle(alertId, pair, 'skipped', clock.now())) ? 'skipped' : 'duplicate';
+    }
+    const chat: ChatRef = { channel: 'telegram', id: chatId };
     const person = parseSubscriber(await redis.hgetall(k.person(chat)));
     if (!person) {
-      // Unsubscribed from everything or erased their data: counted, not named.
+      // Unsubscribed from everything since.
       await refund();
-      return settle('skipped', false);
+      return settle('skipped');
     }
     if (!stillWants(person, alert)) {
       await refund();
@@ -206,7 +220,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       throw new DelayedError();
     }
 
-    const claim = await store.claim(alertId, member, clock.now());
+    const claim = await store.claim(alertId, pair, clock.now());
     if (claim !== 'claimed') {
       // Settled by an earlier run, or that run died while sending (now counted as unconfirmed): never resend.
       await refund();
@@ -216,7 +230,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const text = alert.text[person.lang] ?? alert.text.fr;
     if (Date.now() < pausedUntil) {
       // Another slot of this process met a 429 a moment ago: do not start a send, even before Redis knows.
-      await Promise.all([store.release(alertId, member), redis.del(gap), refund()]);
+      await Promise.all([store.release(alertId, pair), redis.del(gap), refund()]);
       throw Worker.RateLimitError();
     }
     try {
@@ -229,7 +243,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
           // others through Redis); then give the pair back.
           pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs);
           await broadcast.sendQueue.rateLimit(failure.retryAfterMs);
-          await store.release(alertId, member);
+          await store.release(alertId, pair);
           await redis.del(gap);
           logger.warn({ alert: alertId, retryAfterMs: failure.retryAfterMs }, 'alerts: 429, send queue paused');
           deps.onRateLimited?.(failure.retryAfterMs);
@@ -239,7 +253,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
           return settle('blocked');
         case 'server':
           if (job.attemptsMade + 1 < attempts) {
-            await store.release(alertId, member);
+            await store.release(alertId, pair);
             await redis.del(gap);
             throw new Error(`Bot API ${failure.code}, will retry`);
           }
@@ -287,8 +301,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   sendWorker.on('failed', (job, err) => {
     // Out of attempts for an unexpected reason: record it so the broadcast can finish.
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1) || err.name === 'RateLimitError') return;
-    const member = chatKey({ channel: 'telegram', id: job.data.chatId });
-    store.settle(job.data.alertId, member, 'failed', clock.now()).catch(() => undefined);
+    store.settle(job.data.alertId, pairOf(job.data), 'failed', clock.now()).catch(() => undefined);
     logger.warn({ alert: job.data.alertId, err: err.message }, 'alerts: send job failed');
   });
   fanoutWorker.on('failed', (job, err) =>

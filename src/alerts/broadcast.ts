@@ -3,9 +3,10 @@
 // the bot process runs the workers.
 //
 // Design, in short:
-// - `alerts-fanout` (no limit) turns one alert into one `alerts-send` job per person, job id `<alert>@<chat>`; the
-//   audience is fixed in a Redis set first, so a fan-out re-run after a crash enqueues the same people again, and
-//   BullMQ ignores job ids it already holds.
+// - `alerts-fanout` (no limit) turns one alert into one `alerts-send` job per person, job id `<alert>@<pair>` where
+//   the pair pseudonym is a keyed hash of (alert, chat) (pseudonym.ts): no chat id in job ids or job data, which show
+//   in Bull Board and in the kept failed jobs. The audience is fixed in a Redis set first, so a fan-out re-run after
+//   a crash enqueues the same people again under the same ids, and BullMQ ignores job ids it already holds.
 // - `alerts-send` has a BullMQ limiter of ALERTS_RATE_PER_SECOND messages per second, counted in 200 ms windows.
 //   Replies to people are not in this queue (the channel sends them at once), but they count against the same
 //   limiter window (reply-priority.ts), so bulk sends yield to replies instead of competing with them.
@@ -18,9 +19,19 @@ import type { Alert } from './alert-file.ts';
 import { AlertStore } from './alert-store.ts';
 import { type AudienceCount, countAudience } from './audience.ts';
 import { AlertKeys, FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
+import { SendPseudonyms } from './pseudonym.ts';
+
+export { sendJobId } from './pseudonym.ts';
 
 export type FanoutJob = { alertId: string };
-export type SendJob = { alertId: string; chatId: string };
+/** `to`: the pair pseudonym; the chat is looked up in the alert's recipients hash when the job runs. */
+export type SendJob = { alertId: string; to: string };
+
+export type AlertBroadcastOptions = {
+  /** KUNNAFONI_PSEUDONYM_SECRET: keys the pair pseudonyms (default: a development value). Never change it while
+   * alerts are being sent, and give every process (bot, CLI) the same one. */
+  pseudonymSecret?: string;
+};
 
 export type PublishResult =
   | { published: true; audience: AudienceCount; sendAt: number }
@@ -48,24 +59,22 @@ export function fanoutJobId(alertId: string): string {
   return `fanout@${alertId}`;
 }
 
-/** BullMQ job ids cannot hold ":"; alert ids and Telegram chat ids never do. */
-export function sendJobId(alertId: string, chatId: string): string {
-  return `${alertId}@${chatId}`;
-}
-
 export class AlertBroadcast {
   readonly alertKeys: AlertKeys;
   readonly store: AlertStore;
   readonly fanoutQueue: Queue<FanoutJob>;
   readonly sendQueue: Queue<SendJob>;
+  readonly pseudonyms: SendPseudonyms;
   private readonly connection: Redis;
 
   constructor(
     private readonly redis: Redis,
     readonly keys: RedisKeys,
     private readonly clock: Clock,
+    options: AlertBroadcastOptions = {},
   ) {
     this.alertKeys = new AlertKeys(keys);
+    this.pseudonyms = new SendPseudonyms(options.pseudonymSecret);
     this.store = new AlertStore(redis, this.alertKeys);
     // Our own connection for the queues (BullMQ never closes a connection it is given; close() does).
     this.connection = redis.duplicate({ maxRetriesPerRequest: null });

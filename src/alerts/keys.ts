@@ -74,9 +74,18 @@ export class AlertKeys {
     return `${this.base}:audience:${id}`;
   }
 
-  /** Hash chat key -> `sending` | `sent` | `blocked` | `failed` | `unconfirmed` | `skipped` | `expired`. */
+  /**
+   * Hash pair pseudonym (pseudonym.ts) -> `sending` | `sent` | `blocked` | `failed` | `unconfirmed` | `skipped` |
+   * `expired`. Alerts published before pseudonyms may still have fields named by chat key (erasure removes them).
+   */
   outcomes(id: string): string {
     return `${this.base}:outcomes:${id}`;
+  }
+
+  /** Hash pair pseudonym -> chat key, for the send jobs (which hold only the pseudonym); a field goes when its pair
+   * is settled, or when the person erases their data. */
+  recipients(id: string): string {
+    return `${this.base}:recipients:${id}`;
   }
 
   /** Hash outcome -> count. */

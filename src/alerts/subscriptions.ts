@@ -2,16 +2,22 @@
 // whether they paused ("stop"); plus index sets by topic, by topic and region, and by language, so an audience is
 // a few set operations inside Redis, whatever the number of subscribers.
 //
-// Keys hold the platform chat id only (`telegram:12345`): no names, no phone numbers.
+// Keys hold the platform chat id only (`telegram:12345`): no names, no phone numbers. Erasure also removes the
+// person from every broadcast: audience, pending send jobs, and the pseudonym -> chat lookups (broadcast.ts).
 // Each change is one Lua script, so the person's hash and the index sets never disagree, even when a 403 from a
 // broadcast unsubscribes someone at the moment they subscribe.
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LANGUAGES, type Lang } from '../engine/types.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Subscriptions } from '../ports/services.ts';
-import { AlertKeys } from './keys.ts';
+import { AlertStore } from './alert-store.ts';
+import type { SendJob } from './broadcast.ts';
+import { AlertKeys, SEND_QUEUE } from './keys.ts';
 import { LuaScript } from './lua.ts';
+import { SendPseudonyms, sendJobId } from './pseudonym.ts';
 
 /** Region recorded when a subscription names none: alerts for every region. */
 export const ALL_REGIONS = 'all';
@@ -101,14 +107,28 @@ redis.call('SADD', ARGV[1] .. ':paused', ARGV[2])
 return 1
 `);
 
+export type SubscriptionsOptions = {
+  /** The same KUNNAFONI_PSEUDONYM_SECRET as the broadcast's (AlertBroadcastOptions): erasure finds the person's
+   * send jobs by it. Default: the development value. */
+  pseudonymSecret?: string;
+  clock?: Clock;
+};
+
 export class RedisSubscriptions implements Subscriptions {
   readonly alertKeys: AlertKeys;
+  private readonly pseudonyms: SendPseudonyms;
+  private readonly store: AlertStore;
+  private readonly clock: Clock;
 
   constructor(
     private readonly redis: Redis,
     keys: RedisKeys,
+    options: SubscriptionsOptions = {},
   ) {
     this.alertKeys = new AlertKeys(keys);
+    this.pseudonyms = new SendPseudonyms(options.pseudonymSecret);
+    this.store = new AlertStore(redis, this.alertKeys);
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Subscribes to `topics` for `region` (none: every region) and ends a pause. No topics: only ends a pause. */
@@ -135,19 +155,39 @@ export class RedisSubscriptions implements Subscriptions {
     await PAUSE.run(this.redis, [k.person(chat)], [k.base, chatKey(chat)]);
   }
 
-  /** Deletes the person's subscriptions and what the broadcasts recorded about them. */
+  /**
+   * Deletes the person's subscriptions and everything the broadcasts hold about them: their place in each audience,
+   * their waiting, delayed or failed send jobs, and the lookup from their pair pseudonym to their chat. Their pair
+   * of a broadcast still running is settled as `skipped`, so it is counted once and never sent; a message being sent
+   * at this very moment still goes out, and leaves nothing behind either.
+   */
   async eraseFor(chat: ChatRef): Promise<void> {
     await this.unsubscribe(chat, []);
     const k = this.alertKeys;
     const member = chatKey(chat);
+    await this.redis.del(k.chatGap(chat.id));
     const alertIds = await this.redis.zrange(k.index, '0', '-1');
-    const pipeline = this.redis.pipeline();
-    pipeline.del(k.chatGap(chat.id));
-    for (const id of alertIds) {
-      pipeline.hdel(k.outcomes(id), member);
-      pipeline.srem(k.audience(id), member);
+    if (alertIds.length === 0) return;
+    // On the shared connection: BullMQ leaves a connection it is given open.
+    const queue = new Queue<SendJob>(SEND_QUEUE, { connection: this.redis, prefix: k.bull });
+    try {
+      for (const id of alertIds) {
+        const pair = this.pseudonyms.of(id, member);
+        // Refused (0) for a job a worker holds right now: that run finds the pair settled below, or sends once.
+        await queue.remove(sendJobId(id, pair));
+        // Jobs queued before pseudonyms were named `<alert>@<chat id>`.
+        await queue.remove(`${id}@${chat.id}`);
+        const [[, inAudience]] = ((await this.redis
+          .pipeline()
+          .srem(k.audience(id), member)
+          .hdel(k.recipients(id), pair)
+          .hdel(k.outcomes(id), member)
+          .exec()) ?? [[null, 0]]) as [[Error | null, number], ...unknown[]];
+        if (inAudience === 1) await this.store.settle(id, pair, 'skipped', this.clock.now());
+      }
+    } finally {
+      await queue.close();
     }
-    await pipeline.exec();
   }
 
   /** The person's subscription, or null when they have none. */
