@@ -120,7 +120,9 @@ async function startServices(
   shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
   if (redisChoice.privateRedis) shutdown.add('storage', 'private redis-server', () => redisChoice.privateRedis?.stop());
 
-  const keys = new RedisKeys(config.REDIS_PREFIX, config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET);
+  // One secret names people everywhere (keys, referral and alert job ids): the CLI commands use the same one.
+  const pseudonymSecret = config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET;
+  const keys = new RedisKeys(config.REDIS_PREFIX, pseudonymSecret);
   const cipher = new PersonalDataCipher(
     config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
   );
@@ -146,7 +148,7 @@ async function startServices(
     logger,
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
-      pseudonymSecret: config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET,
+      pseudonymSecret,
       remindAfterHours: config.REFERRAL_REMIND_HOURS,
       escalateAfterHours: config.REFERRAL_ESCALATE_HOURS,
       retentionDays: config.REFERRAL_RETENTION_DAYS,
@@ -158,8 +160,8 @@ async function startServices(
     await referrals.stop();
   });
 
-  const subscriptions = new RedisSubscriptions(redis, keys);
-  const broadcast = new AlertBroadcast(redis, keys, systemClock);
+  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret });
+  const broadcast = new AlertBroadcast(redis, keys, systemClock, { pseudonymSecret });
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
   // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.

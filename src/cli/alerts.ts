@@ -16,7 +16,7 @@ import { connectBotRedis } from '../app/bot-redis.ts';
 import { formatProblem } from '../common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
 import { readLists } from '../content/lists.ts';
-import { RedisKeys } from '../infra/keys.ts';
+import { DEV_PSEUDONYM_SECRET, RedisKeys } from '../infra/keys.ts';
 import { createLogger } from '../infra/logger.ts';
 import { systemClock } from '../ports/clock.ts';
 import {
@@ -89,7 +89,9 @@ async function publish(file: string, flags: { yes: boolean }, config: Config, io
 
   const redis = await connectCliRedis(config, io);
   if (!redis) return 1;
-  const broadcast = new AlertBroadcast(redis, new RedisKeys(config.REDIS_PREFIX), systemClock);
+  const broadcast = new AlertBroadcast(redis, botKeys(config), systemClock, {
+    pseudonymSecret: pseudonymSecretOf(config),
+  });
   let workers: AlertWorkers | null = null;
   try {
     const existing = await broadcast.store.get(alert.id);
@@ -135,7 +137,7 @@ async function publish(file: string, flags: { yes: boolean }, config: Config, io
           broadcast,
           redis,
           send: apiAlertSender(new Api(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT })),
-          subscriptions: new RedisSubscriptions(redis, broadcast.keys),
+          subscriptions: new RedisSubscriptions(redis, broadcast.keys, { pseudonymSecret: pseudonymSecretOf(config) }),
           clock: systemClock,
           logger: createLogger({ level: 'warn', destination: io.stderr }),
         },
@@ -172,7 +174,9 @@ async function publish(file: string, flags: { yes: boolean }, config: Config, io
 async function status(id: string, flags: { json: boolean }, config: Config, io: CliIo): Promise<number> {
   const redis = await connectCliRedis(config, io);
   if (!redis) return 1;
-  const broadcast = new AlertBroadcast(redis, new RedisKeys(config.REDIS_PREFIX), systemClock);
+  const broadcast = new AlertBroadcast(redis, botKeys(config), systemClock, {
+    pseudonymSecret: pseudonymSecretOf(config),
+  });
   try {
     const report = await broadcast.report(id);
     if (!report) {
@@ -244,4 +248,13 @@ async function connectCliRedis(config: Config, io: CliIo): Promise<Redis | null>
   if ('redis' in found) return found.redis;
   io.stderr.write(`alerts: ${found.missing}\n`);
   return null;
+}
+
+/** The secret the bot hashes people with: the CLI must use the same one (erasure and idempotency depend on it). */
+function pseudonymSecretOf(config: Config): string {
+  return config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET;
+}
+
+function botKeys(config: Config): RedisKeys {
+  return new RedisKeys(config.REDIS_PREFIX, pseudonymSecretOf(config));
 }
