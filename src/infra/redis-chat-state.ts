@@ -84,9 +84,12 @@ export class RedisChatState implements ChatLock, SessionStore {
     let pause = 2;
     for (;;) {
       // Sent together (see the top): the GET runs right after the SET on this connection.
-      const locking = this.scripted.set(lockKey, token, 'PX', this.options.ttlMs, 'NX');
-      const stored = await this.scripted.get(sessionKey);
-      if ((await locking) === 'OK') return stored;
+      // (Promise.all: both are awaited, so a Redis failure rejects once and leaves no unhandled rejection.)
+      const [locked, stored] = await Promise.all([
+        this.scripted.set(lockKey, token, 'PX', this.options.ttlMs, 'NX'),
+        this.scripted.get(sessionKey),
+      ]);
+      if (locked === 'OK') return stored;
       if (Date.now() > deadline) throw new Error('chat lock wait timed out');
       await new Promise((r) => setTimeout(r, pause));
       pause = Math.min(pause * 2, 50);

@@ -1,6 +1,7 @@
 // The chat's lock and session together (RedisChatState): what the runtime relies on from the separate lock and
 // store still holds — one holder at a time across processes, the session read under the lock, compare-and-set
 // saves, sealed values at rest.
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSession } from '../../src/engine/types.ts';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
@@ -103,5 +104,30 @@ describe('RedisChatState', () => {
     await r.redis.del(r.keys.lock(chat));
     await work;
     expect(ran).toBe(true);
+  });
+
+  it('fails the work cleanly while Redis is unreachable (the runtime then answers without the session)', async () => {
+    r = await testRedis();
+    // Nothing listens on port 1; without the offline queue every command fails at once.
+    const down = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const { state } = stateOn({ ...r, redis: down });
+      let ran = false;
+      await expect(
+        state.withLock(chat, async () => {
+          ran = true;
+        }),
+      ).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ran).toBe(false);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      down.disconnect();
+    }
   });
 });
