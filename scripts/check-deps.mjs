@@ -69,6 +69,7 @@ const ALLOWED = {
     'referrals',
     'alerts',
     'staff',
+    'config',
   ],
   cli: ['*'],
   main: ['*'],

@@ -13,6 +13,8 @@ export type FloodVerdict = 'ok' | 'warn' | 'drop';
 export interface FloodGate {
   /** Counts one message of this person. Never throws. */
   check(chat: ChatRef): Promise<FloodVerdict>;
+  /** Forgets the person's count (erasure). */
+  eraseFor(chat: ChatRef): Promise<void>;
 }
 
 export type FloodLimit = { maxPerWindow: number; windowMs: number };
@@ -50,16 +52,23 @@ export class RedisFloodGate implements FloodGate {
   async check(chat: ChatRef): Promise<FloodVerdict> {
     if (this.available()) {
       try {
-        const count = await (this.redis as WithCountScript).kfFloodCount(
-          this.keys.key('flood', chatKey(chat)),
-          this.limit.windowMs,
-        );
+        const count = await (this.redis as WithCountScript).kfFloodCount(this.floodKey(chat), this.limit.windowMs);
         return verdictFor(Number(count), this.limit);
       } catch {
         // Redis failed under us: count in memory for now.
       }
     }
     return this.memory.check(chat);
+  }
+
+  async eraseFor(chat: ChatRef): Promise<void> {
+    await this.memory.eraseFor(chat);
+    await this.redis.del(this.floodKey(chat));
+  }
+
+  /** Named by the person's pseudonym, never the chat id (a phone number on WhatsApp). */
+  private floodKey(chat: ChatRef): string {
+    return this.keys.key('flood', this.keys.person(chat));
   }
 }
 
@@ -84,6 +93,10 @@ export class MemoryFloodGate implements FloodGate {
     }
     window.count += 1;
     return verdictFor(window.count, this.limit);
+  }
+
+  async eraseFor(chat: ChatRef): Promise<void> {
+    this.windows.delete(chatKey(chat));
   }
 
   private forgetExpired(now: number): void {

@@ -212,7 +212,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
 
   /** Every store that holds something about the person, except the session. Throws if one of them fails. */
   async function eraseEverywhere(chat: ChatRef): Promise<void> {
-    const erasers = [deps.referrals, deps.subscriptions, ...(deps.erasers ?? [])];
+    const erasers = [deps.referrals, deps.subscriptions, deps.flood, ...(deps.erasers ?? [])];
     const results = await Promise.allSettled(erasers.map((e) => e?.eraseFor?.(chat)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -96,6 +96,9 @@ class RecordingGate implements FloodGate {
     this.last = await this.inner.check(chat);
     return this.last;
   }
+  eraseFor(chat: ChatRef): Promise<void> {
+    return this.inner.eraseFor(chat);
+  }
 }
 
 type Keyboard = { version: number; ids: string[] };

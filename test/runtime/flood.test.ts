@@ -57,7 +57,9 @@ describe('anti-flood', () => {
     expect(allText(other)).toContain('Choisis ta langue');
 
     // When the window ends, the person is answered again, where the conversation was.
-    await app.redis.pexpire(app.keys.key('flood', 'whatsapp:flooder@c.us'), 1);
+    const floodKey = app.keys.key('flood', app.keys.person(person));
+    expect(floodKey).not.toContain('flooder');
+    await app.redis.pexpire(floodKey, 1);
     await new Promise((r) => setTimeout(r, 20));
     const after = await runtime.handle(person, text('menu'));
     expect(after.at(-1)?.choices?.[0]?.label).toBe('Connaître mes droits');
