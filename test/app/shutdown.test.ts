@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GracefulShutdown } from '../../src/app/shutdown.ts';
+import { RedisKeys } from '../../src/infra/keys.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { redisAnswers } from '../../src/infra/redis.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
@@ -107,7 +108,7 @@ describe('graceful shutdown', () => {
     const aof = (await Promise.all((await readdir(aofDir)).map((f) => readFile(path.join(aofDir, f), 'latin1')))).join(
       '',
     );
-    expect(aof).toContain('{kf}:session:console:in-flight-person');
+    expect(aof).toContain(new RedisKeys('kf').session({ channel: 'console', id: 'in-flight-person' }));
     expect(aof).not.toContain('late-person');
   });
 
