@@ -14,6 +14,25 @@ let server: BotApiServer | null = null;
 let dataDir = '';
 const prefix = `start-tg-${process.pid}`;
 
+/** `kunnafoni start` in a child process, pointed at the loopback Bot API (never spawnSync: it answers from here). */
+async function startBot(bot: BotApiServer): Promise<ChildProcess> {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'kf-start-tg-'));
+  return spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      KUNNAFONI_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      TELEGRAM_BOT_TOKEN: bot.token,
+      TELEGRAM_API_ROOT: bot.apiRoot,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 afterEach(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await server?.close();
@@ -26,21 +45,7 @@ afterEach(async () => {
 describe('kunnafoni start with Telegram', () => {
   it('answers /start, walks to a referral with consent, and exits 0 on SIGTERM', async () => {
     server = await BotApiServer.start();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'kf-start-tg-'));
-    child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
-        KUNNAFONI_DATA_DIR: dataDir,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        TELEGRAM_BOT_TOKEN: server.token,
-        TELEGRAM_API_ROOT: server.apiRoot,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = await startBot(server);
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
@@ -79,29 +84,13 @@ describe('kunnafoni start with a wrong Telegram token', () => {
   it('says so in one line and exits 1', async () => {
     server = await BotApiServer.start();
     server.failNext({ status: 401, description: 'Unauthorized' }, { method: 'getMe', times: 100 });
-    dataDir = await mkdtemp(path.join(tmpdir(), 'kf-start-tg-'));
-    // Not spawnSync: the Bot API server answers from this process.
-    child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/kunnafoni.js'), 'start'], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
-        KUNNAFONI_DATA_DIR: dataDir,
-        PORT: '0',
-        LOG_LEVEL: 'silent',
-        TELEGRAM_BOT_TOKEN: server.token,
-        TELEGRAM_API_ROOT: server.apiRoot,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = await startBot(server);
     let stderr = '';
     child.stderr!.on('data', (d) => {
       stderr += d;
     });
     const status = await new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const result = { status, stderr };
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized)');
+    expect(status).toBe(1);
+    expect(stderr).toContain('TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized)');
   });
 });
