@@ -168,6 +168,16 @@ export function createStaffComposer(service: ReferralService, options: TelegramS
 
   const direct = composer.chatType('private');
 
+  /** Staff commands are for people holding cases; anyone else's "/close" is ordinary conversation. */
+  async function holdsCases(userId: number): Promise<boolean> {
+    return (await service.claimedCases(staffIdOf(userId))).length > 0;
+  }
+
+  /** A command naming a case number is answered (e.g. "not yours"); a bare one only for staff holding cases. */
+  async function isStaffCommand(userId: number, args: string): Promise<boolean> {
+    return caseArgs(args) !== null || (await holdsCases(userId));
+  }
+
   /** `/command K-XXXX rest`: the case number and the rest of the text, or null. */
   function caseArgs(text: string): { no: string; rest: string } | null {
     const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
@@ -175,14 +185,16 @@ export function createStaffComposer(service: ReferralService, options: TelegramS
     return no ? { no, rest: (match?.[2] ?? '').trim() } : null;
   }
 
-  direct.command('reply', async (ctx) => {
+  direct.command('reply', async (ctx, next) => {
+    if (!(await isStaffCommand(ctx.from.id, ctx.match))) return next();
     const args = caseArgs(ctx.match);
     if (!args?.rest) return void (await ctx.reply(t.usage.reply));
     const result = await service.reply(args.no, { id: staffIdOf(ctx.from.id) }, args.rest);
     await ctx.reply(result.ok ? t.sent(args.no) : t.failure[result.reason]);
   });
 
-  direct.command('close', async (ctx) => {
+  direct.command('close', async (ctx, next) => {
+    if (!(await isStaffCommand(ctx.from.id, ctx.match))) return next();
     const args = caseArgs(ctx.match);
     const [outcome, ...note] = (args?.rest ?? '').split(/\s+/);
     if (!args || !OUTCOMES.includes(outcome as OutcomeT)) return void (await ctx.reply(t.usage.close));
@@ -195,14 +207,16 @@ export function createStaffComposer(service: ReferralService, options: TelegramS
     await ctx.reply(result.ok ? t.closed(args.no, outcome as OutcomeT) : t.failure[result.reason]);
   });
 
-  direct.command('release', async (ctx) => {
+  direct.command('release', async (ctx, next) => {
+    if (!(await isStaffCommand(ctx.from.id, ctx.match))) return next();
     const args = caseArgs(ctx.match);
     if (!args) return void (await ctx.reply(t.usage.release));
     const result = await service.release(args.no, { id: staffIdOf(ctx.from.id) });
     await ctx.reply(result.ok ? t.released(args.no) : t.failure[result.reason]);
   });
 
-  direct.command('transfer', async (ctx) => {
+  direct.command('transfer', async (ctx, next) => {
+    if (!(await isStaffCommand(ctx.from.id, ctx.match))) return next();
     const args = caseArgs(ctx.match);
     const to = args?.rest.split(/\s+/)[0]?.toLowerCase();
     if (!args || !to) return void (await ctx.reply(t.usage.transfer));
@@ -210,7 +224,8 @@ export function createStaffComposer(service: ReferralService, options: TelegramS
     await ctx.reply(result.ok ? t.transferred(args.no, name(to)) : t.failure[result.reason]);
   });
 
-  direct.command('cases', async (ctx) => {
+  direct.command('cases', async (ctx, next) => {
+    if (!(await holdsCases(ctx.from.id))) return next();
     const cases = await service.claimedCases(staffIdOf(ctx.from.id));
     await ctx.reply(t.myCases(cases.map((c) => c.no)));
   });

@@ -16,7 +16,7 @@ import {
 } from '../../src/referrals/telegram-staff.ts';
 import { BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../support/bot-api-server.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
-import { caseNumberIn, newChat, PARTNERS, referEffect, TestClock } from './support/referrals.ts';
+import { caseNumberIn, eventually, newChat, PARTNERS, referEffect, TestClock } from './support/referrals.ts';
 
 const AME_GROUP = -100123;
 const ARACEM_GROUP = -100456;
@@ -272,6 +272,7 @@ describe('the staff Telegram group and private chat', () => {
       return String(answer.params.text);
     };
 
+    expect(await command(AWA, '/reply')).toBe('Usage : /reply K-XXXX votre texte');
     expect(await command(BAKARY, `/release ${no}`)).toBe("Ce dossier n'est pas (ou plus) à vous.");
     since = s.server.lastSeq;
     expect(await command(AWA, `/release ${no.toLowerCase()}`)).toBe(`${no} est remis en attente.`);
@@ -301,7 +302,14 @@ describe('the staff Telegram group and private chat', () => {
       `Ton dossier ${no} est fermé. Si tu as encore besoin d’aide, écris « menu ».`,
     );
     expect(await command(STRANGER, `/reply ${no} encore ?`)).toBe('Ce dossier est fermé.');
-    expect(await command(STRANGER, '/reply')).toBe('Usage : /reply K-XXXX votre texte');
+  });
+
+  it('passes a bare staff command from someone holding no case on to the conversation', async () => {
+    const [id] = s.server.push(textUpdate(Number(s.person.id), '/close'));
+    await eventually(async () => (s.passedOn.includes(id!) ? true : undefined));
+    expect(s.server.sentTo(s.person.id).map((c) => String(c.params.text))).not.toContain(
+      expect.stringContaining('Usage'),
+    );
   });
 });
 
