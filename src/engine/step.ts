@@ -11,7 +11,6 @@ import {
   type Env,
   type Input,
   LANGUAGES,
-  type Label,
   type Lang,
   type Session,
 } from './types.ts';
@@ -439,5 +438,3 @@ function splitList(value: string): string[] {
 function isLang(v: string): v is Lang {
   return (LANGUAGES as readonly string[]).includes(v);
 }
-
-export type { Label };

@@ -2,7 +2,3 @@
 export function fillTemplate(value: string, vars: Readonly<Record<string, string>>): string {
   return value.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_, name: string) => vars[name] ?? '');
 }
-
-export function templateVars(value: string): string[] {
-  return [...value.matchAll(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!);
-}

@@ -10,7 +10,7 @@
 // - reconnection never gives up, with exponential backoff capped at 2 s plus jitter.
 //
 // BullMQ workers block on Redis (BZPOPMIN for seconds): they need a connection without the command timeout that
-// retries forever (`connectBullRedis`, `blockingCopy`). Workers usually make theirs with `duplicate()` of the
+// retries forever (`connectBullRedis`). Workers usually make theirs with `duplicate()` of the
 // connection they are given, so duplicates of a command connection drop the command timeout by default.
 import { Redis, type RedisOptions } from 'ioredis';
 
@@ -96,11 +96,6 @@ function withBlockingSafeDuplicates(redis: Redis): Redis {
 /** Connection for BullMQ workers and queues. */
 export function connectBullRedis(target: RedisTarget): Redis {
   return connectRedis(target, BLOCKING_OPTIONS);
-}
-
-/** A new connection to the same Redis, fit for blocking commands (give this, not a command connection, to workers). */
-export function blockingCopy(redis: Redis): Redis {
-  return redis.duplicate(BLOCKING_OPTIONS);
 }
 
 /**

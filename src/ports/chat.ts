@@ -7,11 +7,3 @@ export type ChatRef = { channel: ChannelName; id: string };
 export function chatKey(chat: ChatRef): string {
   return `${chat.channel}:${chat.id}`;
 }
-
-export function parseChatKey(key: string): ChatRef | null {
-  const at = key.indexOf(':');
-  if (at < 1) return null;
-  const channel = key.slice(0, at);
-  if (channel !== 'telegram' && channel !== 'whatsapp' && channel !== 'console') return null;
-  return { channel, id: key.slice(at + 1) };
-}
