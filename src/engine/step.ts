@@ -5,15 +5,7 @@ import { MAIN_FLOW, MENU_NODE } from '../flows/schema.ts';
 import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
-import {
-  type ChoiceView,
-  type Effect,
-  type Env,
-  type Input,
-  LANGUAGES,
-  type Lang,
-  type Session,
-} from './types.ts';
+import { type ChoiceView, type Effect, type Env, type Input, LANGUAGES, type Lang, type Session } from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
 export const MAX_STEPS_PER_INPUT = 50;
