@@ -33,6 +33,14 @@ describe('config', () => {
 
   it('lists every variable in .env.example', () => {
     const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
-    for (const name of Object.keys(ConfigSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+    // Commented out ("# NAME=default") where the Docker image sets it: still listed, never overriding the image.
+    for (const name of Object.keys(ConfigSchema.shape)) expect(example).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+  });
+
+  it('leaves what the Docker image needs to the image', () => {
+    const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
+    for (const name of ['NODE_ENV', 'KUNNAFONI_DATA_DIR', 'HOST', 'PORT']) {
+      expect(example).not.toMatch(new RegExp(`^${name}=`, 'm'));
+    }
   });
 });
