@@ -12,6 +12,7 @@ import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { createStores, openRedis, type RedisChoiceMade, startConversation, textParamsOf } from './app/services.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { staffNotifiersFor } from './app/staff-notifiers.ts';
+import { observeUpdates } from './app/update-metrics.ts';
 import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { RetryOptions } from './channels/telegram/errors.ts';
 import { startTelegram } from './channels/telegram/start.ts';
@@ -118,11 +119,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     logger,
     outbox,
     notifiers: staffNotifiersFor({ config, api: telegramBot?.api ?? null, logger }),
-    observe: (chat, replies, seconds) => {
-      metrics.updates.inc({ channel: chat.channel });
-      if (replies > 0) metrics.replies.inc({ channel: chat.channel, kind: 'reply' }, replies);
-      metrics.latency.observe({ channel: chat.channel }, seconds);
-    },
+    observe: observeUpdates(metrics),
   });
 
   const channels: Record<string, string> = {};
