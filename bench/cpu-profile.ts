@@ -2,6 +2,7 @@
 // (the project's files by path, packages by name, Node internals and the garbage collector as such).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 type ProfileNode = {
   id: number;
@@ -71,4 +72,7 @@ export function summariseProfiles(dir: string, root: string, windows?: Map<numbe
   return [`CPU profile (${(total / 1e6).toFixed(1)} s sampled), self time by file:`, ...lines].join('\n');
 }
 
-if (process.argv[2]) console.log(summariseProfiles(process.argv[2], path.resolve(import.meta.dirname, '..')));
+// Run alone: node --import tsx bench/cpu-profile.ts DIR
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2]) {
+  console.log(summariseProfiles(process.argv[2], path.resolve(import.meta.dirname, '..')));
+}

@@ -48,6 +48,8 @@ type Bot = { child: ChildProcess; stop(): Promise<void> };
 async function startBot(variant: Variant, server: BotApiServer, prefix: string, profileDir?: string): Promise<Bot> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'kf-bench-'));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, REDIS_URL };
+  // e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=32 to try V8 settings on both bots.
+  if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
   let args: string[];
   let ready: string;
   if (variant === 'production') {
@@ -57,7 +59,6 @@ async function startBot(variant: Variant, server: BotApiServer, prefix: string, 
       REDIS_PREFIX: prefix,
       KUNNAFONI_DATA_DIR: dataDir,
       PORT: '0',
-      LOG_LEVEL: 'warn',
       // The flood gate stays on (and costs what it costs); its limit is raised so closed-loop people are not cut.
       FLOOD_MAX_PER_MINUTE: '1000000',
     });
@@ -72,7 +73,7 @@ async function startBot(variant: Variant, server: BotApiServer, prefix: string, 
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => {
-    err += d;
+    err = (err + d).slice(-2000);
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${variant} did not start: ${err.slice(-500)}`)), START_TIMEOUT_MS);
@@ -165,14 +166,23 @@ async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-const median = (values: number[]) => percentile(values, 50);
+/** The middle value (the mean of the two middle ones for an even count: with two rounds, their mean). */
+function median(values: number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 export async function benchTelegram(): Promise<Record<string, number>> {
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
   const results: Record<Variant, Figures[]> = { production: [], baseline: [] };
   // A B A B: both variants in one run, interleaved, so a busy moment of the shared machine hits both.
+  // BENCH_TELEGRAM_ONLY=production|baseline runs one variant (for profiling); ratios then read NaN.
+  const only = process.env.BENCH_TELEGRAM_ONLY as Variant | undefined;
+  const variants: readonly Variant[] = only ? [only] : ['production', 'baseline'];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const variant of ['production', 'baseline'] as const) {
+    for (const variant of variants) {
       const figures = await measure(variant, 1_000_000 * (r + 1) + (variant === 'baseline' ? 500_000 : 0), profileDir);
       results[variant].push(figures);
       process.stderr.write(
