@@ -206,6 +206,8 @@ export async function benchTelegram(): Promise<Record<string, number>> {
     saturation_ratio: round(ratio('perSecond')),
     'baseline.cpu_us_per_update': round(pick('baseline', 'cpuUsPerUpdate'), 0),
     'production.cpu_us_per_update': round(pick('production', 'cpuUsPerUpdate'), 0),
+    // Less sensitive to a busy machine than the throughput ratio: what saturation would be if CPU were the limit.
+    cpu_ratio: round(1 / ratio('cpuUsPerUpdate')),
     'baseline.light_p50_ms': round(pick('baseline', 'p50')),
     'baseline.light_p99_ms': round(pick('baseline', 'p99')),
     'production.light_p50_ms': round(pick('production', 'p50')),
