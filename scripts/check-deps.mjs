@@ -1,7 +1,14 @@
-// Keeps the dependency direction of DESIGN.md: the engine imports nothing that does I/O, lower layers never import
-// higher ones, and there are no import cycles. Fails (exit 1) with one line per broken rule.
+// Keeps the dependency direction of DESIGN.md. Fails (exit 1) with one line per broken rule:
+//   - areas import only the areas below them (ALLOWED), side-effect imports (`import 'x'`) and re-exports included;
+//   - packages per area: grammY and whatsapp-web.js only under channels/ (PLATFORM_PACKAGES); the engine imports no
+//     package or Node built-in at run time, and no Node I/O module (fs, net, http, child_process...) even for types;
+//   - no import cycle, type-only imports included (a type cycle is a module that should be a leaf).
+// Imports are read with the TypeScript parser, so multi-line, side-effect, `export ... from` and `import()` all count.
+// Known breaks being fixed in other branches are warnings (KNOWN), each with why; everything else fails.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
+import ts from 'typescript';
 
 const root = path.resolve(import.meta.dirname, '..');
 const src = path.join(root, 'src');
@@ -13,15 +20,29 @@ function files(dir) {
   });
 }
 
-/** Imports of a file: { spec, typeOnly }. */
+/** Imports of a file: { spec, typeOnly }. Under verbatimModuleSyntax only `import type` / `export type` vanish. */
 function importsOf(file) {
-  const text = readFileSync(file, 'utf8');
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const found = [];
-  const re = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
-  for (const m of text.matchAll(re)) {
-    const spec = m[3] ?? m[4];
-    found.push({ spec, typeOnly: Boolean(m[2]) });
-  }
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: Boolean(node.importClause?.isTypeOnly) });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      found.push({ spec: node.arguments[0].text, typeOnly: false });
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      const literal = node.argument.literal;
+      if (ts.isStringLiteral(literal)) found.push({ spec: literal.text, typeOnly: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
   return found;
 }
 
@@ -72,26 +93,111 @@ const ALLOWED = {
     'config',
   ],
   cli: ['*'],
-  main: ['*'],
+  // The composition root builds everything, but is never imported back (the CLI starts it with import()).
+  main: [
+    'engine',
+    'flows',
+    'content',
+    'i18n',
+    'ports',
+    'infra',
+    'runtime',
+    'common',
+    'channels',
+    'referrals',
+    'alerts',
+    'staff',
+    'app',
+    'config',
+  ],
   config: ['infra'],
 };
-// The engine is pure: no Node built-ins, no packages.
+
+/** Packages of one platform: imported only by that platform's channel (types included). */
+const PLATFORM_PACKAGES = [
+  { match: (pkg) => pkg === 'grammy' || pkg.startsWith('@grammyjs/'), name: 'grammY', under: 'channels/telegram/' },
+  { match: (pkg) => pkg === 'whatsapp-web.js', name: 'whatsapp-web.js', under: 'channels/whatsapp/' },
+];
+/** The engine is pure: no package or Node built-in at run time, and no I/O module at all. */
 const PURE = new Set(['engine']);
+const NODE_IO = new Set([
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'child_process',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'tls',
+  'cluster',
+  'worker_threads',
+  'readline',
+  'readline/promises',
+  'inspector',
+  'os',
+]);
+
+// Known breaks, fixed in other branches at the time of writing (issue 13): printed as warnings so CI stays green
+// meanwhile. Remove an entry once its branch is merged; an entry that no longer matches is reported too.
+const KNOWN = [
+  // The Telegram staff bot moves to channels/telegram/staff/ behind a staff-notifier port (staff branch, 13.5).
+  { rule: 'platform', file: 'referrals/telegram-staff.ts', pkg: 'grammY' },
+  // Alerts send through a channel-neutral port (alerts branch, 13.5).
+  { rule: 'platform', file: 'alerts/sender.ts', pkg: 'grammY' },
+  { rule: 'platform', file: 'alerts/reply-priority.ts', pkg: 'grammY' },
+  { rule: 'platform', file: 'cli/alerts.ts', pkg: 'grammY' },
+  // Type-only cycles whose types move to leaves in their own areas (13.8).
+  { rule: 'cycle', files: ['alerts/audience.ts', 'alerts/broadcast.ts', 'alerts/subscriptions.ts'] },
+  { rule: 'cycle', files: ['flows/check.ts', 'flows/load.ts'] },
+];
+
+const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+const builtin = (spec) => spec.startsWith('node:') || builtinModules.includes(packageOf(spec));
 
 const problems = [];
+const warnings = [];
+const usedKnown = new Set();
+function report(message, known) {
+  const entry = known ? KNOWN.find(known) : undefined;
+  if (entry) {
+    usedKnown.add(entry);
+    warnings.push(message);
+  } else {
+    problems.push(message);
+  }
+}
+
 const graph = new Map();
+const typeGraph = new Map();
 for (const file of files(src)) {
   const from = rel(file);
   const fromArea = area(from);
   const edges = [];
+  const typeEdges = [];
   for (const { spec, typeOnly } of importsOf(file)) {
     if (!spec.startsWith('.')) {
-      if (PURE.has(fromArea) && !typeOnly) problems.push(`${from}: the engine must not import "${spec}"`);
+      const bare = spec.replace(/^node:/, '');
+      if (PURE.has(fromArea) && builtin(spec) && NODE_IO.has(bare)) {
+        problems.push(`${from}: the engine must not import the I/O module "${spec}"`);
+      } else if (PURE.has(fromArea) && !typeOnly) {
+        problems.push(`${from}: the engine must not import "${spec}"`);
+      }
+      for (const platform of PLATFORM_PACKAGES) {
+        if (platform.match(packageOf(spec)) && !from.startsWith(platform.under)) {
+          report(
+            `${from}: ${platform.name} ("${spec}") is imported only under src/${platform.under}`,
+            (k) => k.rule === 'platform' && k.file === from && k.pkg === platform.name,
+          );
+        }
+      }
       continue;
     }
     const target = rel(path.resolve(path.dirname(file), spec));
     const toArea = area(target);
-    if (!typeOnly) edges.push(target);
+    (typeOnly ? typeEdges : edges).push(target);
     if (toArea === fromArea) continue;
     const allowed = ALLOWED[fromArea];
     if (!allowed) {
@@ -99,28 +205,50 @@ for (const file of files(src)) {
       continue;
     }
     if (!allowed.includes('*') && !allowed.includes(toArea) && !allowed.includes(target)) {
-      problems.push(`${from}: "${fromArea}" must not import "${target}"`);
+      problems.push(`${from}: "${fromArea}" must not import "${target}"${typeOnly ? ' (even for types)' : ''}`);
     }
   }
   graph.set(from, edges);
+  typeGraph.set(from, [...edges, ...typeEdges]);
 }
 
-// Cycles among value imports (type-only imports vanish at run time).
-const state = new Map();
-const cycles = new Set();
-function visit(node, stack) {
-  state.set(node, 'active');
-  for (const next of graph.get(node) ?? []) {
-    if (state.get(next) === 'active') cycles.add([...stack.slice(stack.indexOf(next)), next].join(' -> '));
-    else if (!state.has(next)) visit(next, [...stack, next]);
+/** Cycles of a graph, each as its list of files from the first one found. */
+function cyclesOf(g) {
+  const state = new Map();
+  const found = new Map();
+  function visit(node, stack) {
+    state.set(node, 'active');
+    for (const next of g.get(node) ?? []) {
+      if (state.get(next) === 'active') {
+        const cycle = [...stack.slice(stack.indexOf(next)), next];
+        found.set([...new Set(cycle)].sort().join(' '), cycle);
+      } else if (!state.has(next)) visit(next, [...stack, next]);
+    }
+    state.set(node, 'done');
   }
-  state.set(node, 'done');
+  for (const node of g.keys()) if (!state.has(node)) visit(node, [node]);
+  return [...found.values()];
 }
-for (const node of graph.keys()) if (!state.has(node)) visit(node, [node]);
-for (const c of cycles) problems.push(`import cycle: ${c}`);
 
+const valueCycles = cyclesOf(graph);
+for (const cycle of valueCycles) problems.push(`import cycle: ${cycle.join(' -> ')}`);
+const sameFiles = (a, b) => a.size === b.size && [...a].every((f) => b.has(f));
+const valueSets = valueCycles.map((c) => new Set(c));
+for (const cycle of cyclesOf(typeGraph)) {
+  const members = new Set(cycle);
+  if (valueSets.some((v) => sameFiles(v, members))) continue;
+  report(
+    `import cycle (through type-only imports): ${cycle.join(' -> ')}`,
+    (k) => k.rule === 'cycle' && sameFiles(new Set(k.files), members),
+  );
+}
+
+for (const w of warnings) console.warn(`check-deps: warning (known, being fixed): ${w}`);
+for (const k of KNOWN.filter((k) => !usedKnown.has(k))) {
+  console.warn(`check-deps: the known case ${JSON.stringify(k)} no longer occurs: remove it from KNOWN`);
+}
 if (problems.length > 0) {
   for (const p of problems) console.error(`check-deps: ${p}`);
   process.exit(1);
 }
-console.log(`check-deps: ok (${graph.size} files)`);
+console.log(`check-deps: ok (${graph.size} files${warnings.length > 0 ? `, ${warnings.length} known warnings` : ''})`);

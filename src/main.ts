@@ -1,62 +1,34 @@
 // Composition root of `npm start`: builds everything from the configuration and runs until SIGTERM/SIGINT.
+// The services themselves (Redis, stores, referrals, runtime) come from app/services.ts, shared with
+// `kunnafoni chat`; here the channels, the alert workers and the HTTP server are put around them.
 import path from 'node:path';
-import { GrammyError } from 'grammy';
-import { AlertBroadcast } from './alerts/broadcast.ts';
 import { startAlertWorkers } from './alerts/broadcast-worker.ts';
 import { replyPriority } from './alerts/reply-priority.ts';
 import { outboxAlertSender } from './alerts/sender.ts';
-import { RedisSubscriptions } from './alerts/subscriptions.ts';
 import { type Bundle, loadBundle } from './app/bundle.ts';
+import type { AppIo } from './app/io.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
+import { createStores, openRedis, type RedisChoiceMade, startConversation, textParamsOf } from './app/services.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
-import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import { staffNotifiersFor } from './app/staff-notifiers.ts';
+import { observeUpdates } from './app/update-metrics.ts';
+import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import type { RetryOptions } from './channels/telegram/errors.ts';
+import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
-import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
-import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
-import { RedisFloodGate } from './infra/flood-gate.ts';
-import { DEV_PSEUDONYM_SECRET, RedisKeys } from './infra/keys.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
-import { connectRedis, trackAvailability } from './infra/redis.ts';
-import { RedisChatState } from './infra/redis-chat-state.ts';
-import { RedisSessionStore } from './infra/redis-session-store.ts';
 import { systemClock } from './ports/clock.ts';
-import { partnersFromContacts } from './referrals/partners.ts';
-import { createReferralService } from './referrals/service.ts';
-import { fanOut, type StaffNotifier, silentNotifier } from './referrals/staff-notifier.ts';
-import { createStaffComposer, createTelegramStaffNotifier, parseStaffGroups } from './referrals/telegram-staff.ts';
-import { startReferralWorker } from './referrals/worker.ts';
-import { createRuntime, errorSummary } from './runtime/runtime.ts';
+import { createStaffComposer, parseStaffGroups } from './referrals/telegram-staff.ts';
+import { errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
 import { createHttpServer } from './staff/server.ts';
 
-/** Telegram answering 401 (a wrong token) is fatal with one clear line; Telegram unreachable is retried quietly. */
-async function startTelegram(telegram: TelegramChannel, logger: Logger): Promise<string | null> {
-  const started = telegram.start().then(
-    () => null,
-    (err: unknown) => err,
-  );
-  const outcome = await Promise.race([started, new Promise((r) => setTimeout(() => r('slow'), 10_000).unref())]);
-  if (outcome === 'slow') {
-    logger.warn('telegram: not reachable yet, still trying in the background');
-    void started.then((err) => {
-      if (err) logger.error({ err: errorSummary(err) }, 'telegram: could not start');
-      else logger.info('telegram: connected');
-    });
-    return null;
-  }
-  if (outcome === null) return null;
-  if (outcome instanceof GrammyError && outcome.error_code === 401) {
-    return 'TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized): check the token from @BotFather.';
-  }
-  return `Telegram could not start: ${errorSummary(outcome)}`;
-}
-
-export async function runService(io: CliIo): Promise<number> {
+export async function runService(io: AppIo): Promise<number> {
   let config: Config;
   try {
     config = parseConfig(io.env);
@@ -75,19 +47,14 @@ export async function runService(io: CliIo): Promise<number> {
   const root = path.resolve(io.cwd, config.KUNNAFONI_ROOT);
   const dataDir = path.resolve(io.cwd, config.KUNNAFONI_DATA_DIR);
 
-  const { bundle, problems } = await loadBundle(root, {
-    textParams: {
-      session_days: String(config.SESSION_TTL_DAYS),
-      retention_days: String(config.REFERRAL_RETENTION_DAYS),
-    },
-  });
+  const { bundle, problems } = await loadBundle(root, { textParams: textParamsOf(config) });
   if (!bundle) {
     for (const p of problems.filter((p) => p.severity === 'error')) io.stderr.write(`${formatProblem(p)}\n`);
     io.stderr.write('The flows or content have errors: run `npx kunnafoni validate`.\n');
     return 1;
   }
 
-  let redisChoice: Awaited<ReturnType<typeof chooseRedis>>;
+  let redisChoice: RedisChoiceMade;
   try {
     redisChoice = await chooseRedis(redisChoiceOf(config), dataDir);
   } catch (err) {
@@ -96,7 +63,7 @@ export async function runService(io: CliIo): Promise<number> {
   }
   const shutdown = new GracefulShutdown({ logger }).listen();
   try {
-    return await startServices(io, config, bundle, problems, redisChoice, shutdown, logger, dataDir);
+    return await startServices({ io, config, bundle, problems, redisChoice, shutdown, logger, dataDir });
   } catch (err) {
     // Anything that fails while starting: one clear line, everything started so far stopped, exit 1.
     io.stderr.write(`Kunnafoni could not start: ${errorSummary(err)}\n`);
@@ -105,96 +72,62 @@ export async function runService(io: CliIo): Promise<number> {
   }
 }
 
-async function startServices(
-  io: CliIo,
-  config: Config,
-  bundle: Bundle,
-  problems: readonly SourceProblem[],
-  redisChoice: Awaited<ReturnType<typeof chooseRedis>>,
-  shutdown: GracefulShutdown,
-  logger: Logger,
-  dataDir: string,
-): Promise<number> {
-  const redis = connectRedis(redisChoice.target);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
-  if (redisChoice.privateRedis) shutdown.add('storage', 'private redis-server', () => redisChoice.privateRedis?.stop());
+type ServiceOptions = {
+  io: AppIo;
+  config: Config;
+  bundle: Bundle;
+  problems: readonly SourceProblem[];
+  redisChoice: RedisChoiceMade;
+  shutdown: GracefulShutdown;
+  logger: Logger;
+  dataDir: string;
+};
 
-  // One secret names people everywhere (keys, referral and alert job ids): the CLI commands use the same one.
-  const pseudonymSecret = config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET;
-  const keys = new RedisKeys(config.REDIS_PREFIX, pseudonymSecret);
-  const cipher = new PersonalDataCipher(
-    config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
-  );
-  if (!config.KUNNAFONI_DATA_KEY) logger.warn('KUNNAFONI_DATA_KEY is not set: personal data uses a development key');
+async function startServices(options: ServiceOptions): Promise<number> {
+  const { io, config, bundle, problems, redisChoice, shutdown, logger, dataDir } = options;
+  const redis = openRedis({ choice: redisChoice, shutdown, logger });
+  const stores = createStores({ config, redis, shutdown, logger });
+  const { keys, cipher, subscriptions, broadcast } = stores;
   const metrics = createMetrics();
   const outbox = new OutboxRouter();
-  const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
-  let telegram: TelegramChannel | null = null;
-  const notifiers: StaffNotifier[] = [];
-  if (config.TELEGRAM_BOT_TOKEN && staffGroups.size > 0) {
-    // The notifier needs the bot's API, which exists once the channel is built below.
-    notifiers.push(createTelegramStaffNotifier(() => telegram!.bot.api, { groups: staffGroups, logger }));
-  }
 
-  const referrals = createReferralService({
+  // A 429 on a reply also pauses bulk alert sends for that long.
+  const telegramRetry: RetryOptions = {
+    onRateLimited: (_method, seconds) => {
+      metrics.rateLimited.inc({ channel: 'telegram' });
+      void broadcast.sendQueue.rateLimit(seconds * 1000);
+    },
+  };
+  // The bot's API client first (staff notifications need it), the channel once the runtime exists.
+  const telegramBot = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramBot({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        logger,
+        retry: telegramRetry,
+      })
+    : null;
+  // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
+  telegramBot?.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
+
+  const { referrals, runtime } = await startConversation({
+    config,
+    bundle,
     redis,
-    keys,
-    cipher,
-    partners: partnersFromContacts(bundle.content.contacts.values()),
+    stores,
+    shutdown,
+    logger,
     outbox,
-    notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
-    clock: systemClock,
-    logger,
-    options: {
-      fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
-      pseudonymSecret,
-      remindAfterHours: config.REFERRAL_REMIND_HOURS,
-      escalateAfterHours: config.REFERRAL_ESCALATE_HOURS,
-      retentionDays: config.REFERRAL_RETENTION_DAYS,
-    },
+    notifiers: staffNotifiersFor({ config, api: telegramBot?.api ?? null, logger }),
+    observe: observeUpdates(metrics),
   });
-  const referralWorker = await startReferralWorker({ service: referrals, redis, keys, logger });
-  shutdown.add('services', 'referral worker', async () => {
-    await referralWorker.close();
-    await referrals.stop();
-  });
-
-  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret });
-  const broadcast = new AlertBroadcast(redis, keys, systemClock, { pseudonymSecret });
-  shutdown.add('services', 'alert queues', () => broadcast.close());
-
-  // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
-  const chatState = new RedisChatState(
-    redis,
-    keys,
-    new RedisSessionStore(redis, keys, cipher, config.SESSION_TTL_DAYS * 86_400_000),
-  );
-  const runtime = createRuntime({
-    flows: bundle.flows,
-    catalog: bundle.catalog,
-    presenter: bundle.presenter,
-    store: chatState,
-    lock: chatState,
-    clock: systemClock,
-    logger,
-    referrals,
-    subscriptions,
-    flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
-    observe: (chat, replies, seconds) => {
-      metrics.updates.inc({ channel: chat.channel });
-      if (replies > 0) metrics.replies.inc({ channel: chat.channel, kind: 'reply' }, replies);
-      metrics.latency.observe({ channel: chat.channel }, seconds);
-    },
-    // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
-    stateAvailable: trackAvailability(redis),
-  });
-  shutdown.add('drain', 'runtime', () => runtime.drain());
 
   const channels: Record<string, string> = {};
-  if (config.TELEGRAM_BOT_TOKEN) {
+  let telegram: TelegramChannel | null = null;
+  if (telegramBot) {
     telegram = createTelegramChannel({
-      token: config.TELEGRAM_BOT_TOKEN,
+      bot: telegramBot,
+      token: telegramBot.token,
       apiRoot: config.TELEGRAM_API_ROOT,
       mode: config.TELEGRAM_MODE,
       ...(config.TELEGRAM_WEBHOOK_URL ? { webhookUrl: config.TELEGRAM_WEBHOOK_URL } : {}),
@@ -204,17 +137,9 @@ async function startServices(
       keys,
       subscriptions,
       logger,
-      before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
-      // A 429 on a reply also pauses bulk alert sends for that long.
-      retry: {
-        onRateLimited: (_method, seconds) => {
-          metrics.rateLimited.inc({ channel: 'telegram' });
-          void broadcast.sendQueue.rateLimit(seconds * 1000);
-        },
-      },
+      before: [createStaffComposer(referrals, { groups: parseStaffGroups(config.REFERRAL_STAFF_GROUPS), logger })],
+      retry: telegramRetry,
     });
-    // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
-    telegram.bot.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
     outbox.register('telegram', telegram.outbox);
     const alertWorkers = await startAlertWorkers(
       {

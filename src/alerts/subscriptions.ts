@@ -133,7 +133,8 @@ export class RedisSubscriptions implements Subscriptions {
 
   /** Subscribes to `topics` for `region` (none: every region) and ends a pause. No topics: only ends a pause. */
   async subscribe(chat: ChatRef, topics: string[], lang: Lang, region?: string): Promise<void> {
-    if (chat.channel !== 'telegram') throw new SubscriptionRefusedError(chat.channel);
+    // The terminal chat may subscribe (trying the bot walks the whole path); broadcasts reach Telegram members only.
+    if (chat.channel === 'whatsapp') throw new SubscriptionRefusedError(chat.channel);
     const k = this.alertKeys;
     await SUBSCRIBE.run(this.redis, [k.person(chat)], [k.base, chatKey(chat), lang, region || ALL_REGIONS, ...topics]);
   }

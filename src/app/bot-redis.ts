@@ -5,14 +5,14 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { connectRedis, type RedisTarget, redisAnswers } from '../infra/redis.ts';
-import { chooseRedis, DEFAULT_REDIS_URL, redisChoiceOf } from './redis-target.ts';
+import { chooseRedis, DEFAULT_REDIS_URL, privateRedisSocket, redisChoiceOf } from './redis-target.ts';
 
 export async function connectBotRedis(config: Config, cwd: string): Promise<{ redis: Redis } | { missing: string }> {
   if (config.REDIS_SENTINELS || config.REDIS_URL) {
     const { target } = await chooseRedis(redisChoiceOf(config), path.resolve(cwd, config.KUNNAFONI_DATA_DIR));
     return { redis: open(target) };
   }
-  const socket = path.resolve(cwd, config.KUNNAFONI_DATA_DIR, 'redis', 'redis.sock');
+  const socket = privateRedisSocket(path.resolve(cwd, config.KUNNAFONI_DATA_DIR));
   for (const target of [{ url: DEFAULT_REDIS_URL }, { path: socket }] as RedisTarget[]) {
     if (await redisAnswers(target, 1000)) return { redis: open(target) };
   }

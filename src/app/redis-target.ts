@@ -1,9 +1,17 @@
-// Which Redis to use: Redis Sentinel when REDIS_SENTINELS is set; REDIS_URL when set; else the one on 127.0.0.1:6379 if it answers; else a private
-// redis-server started by the bot (see infra/private-redis.ts).
+// Which Redis to use (`npm start` and `kunnafoni chat` alike): Redis Sentinel when REDIS_SENTINELS is set; REDIS_URL
+// when set; else the one on 127.0.0.1:6379 if it answers; else the private redis-server of a bot already running
+// from this folder; else a private redis-server started now (see infra/private-redis.ts).
+
+import path from 'node:path';
 import { type PrivateRedis, startPrivateRedis } from '../infra/private-redis.ts';
 import { parseSentinels, type RedisTarget, redisAnswers } from '../infra/redis.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The Unix socket of the private redis-server (infra/private-redis.ts puts it there). */
+export function privateRedisSocket(dataDir: string): string {
+  return path.resolve(dataDir, 'redis', 'redis.sock');
+}
 
 export type RedisChoice = {
   url?: string;
@@ -30,6 +38,12 @@ export async function chooseRedis(
   if (redisUrl) return { target: { url: redisUrl }, privateRedis: null, description: 'REDIS_URL' };
   if (await redisAnswers({ url: DEFAULT_REDIS_URL })) {
     return { target: { url: DEFAULT_REDIS_URL }, privateRedis: null, description: '127.0.0.1:6379' };
+  }
+  // A bot (or terminal chat) started from this folder already runs its private redis-server: share it, never start
+  // a second one on the same files.
+  const socket = privateRedisSocket(dataDir);
+  if (await redisAnswers({ path: socket })) {
+    return { target: { path: socket }, privateRedis: null, description: `private redis-server (${dataDir})` };
   }
   const privateRedis = await startPrivateRedis(dataDir);
   return { target: { path: privateRedis.socket }, privateRedis, description: `private redis-server (${dataDir})` };

@@ -8,7 +8,9 @@ import { validateCommand } from './validate.ts';
 const USAGE = `Usage: kunnafoni <command>
 
   start                         run the bot (channels, workers, staff console)
-  chat [--lang fr|en|bm]        talk to the bot in this terminal (no token needed)
+  chat [--lang fr|en|bm] [--memory]
+                                talk to the bot in this terminal, on the services and Redis of "start"
+                                (no token needed); --memory: sessions in memory only, no cases or alerts
   validate [--root DIR] [--strict]
                                 check flows/, content/ and locales/; every error with file:line:col
   schema [--out FILE]           print the JSON Schema of flow files

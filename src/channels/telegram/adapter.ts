@@ -75,21 +75,37 @@ export type TelegramChannel = {
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
-export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
-  const { runtime, redis, keys, logger } = options;
-  // grammY refuses a trailing slash; a URL validator may have added one.
-  const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
-  const client = { apiRoot, timeoutSeconds: 60 };
+export type TelegramBotOptions = Pick<TelegramChannelOptions, 'token' | 'apiRoot' | 'botInfo' | 'retry' | 'logger'>;
+
+/**
+ * The grammY bot (its API client with retries), built before the channel so that services needing the Bot API
+ * (the staff notifier) can be built first and the channel last, without a construction cycle.
+ */
+export function createTelegramBot(options: TelegramBotOptions): Bot {
+  const client = clientOptions(options);
   const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
   bot.api.config.use(
     retryTransformer({
       ...options.retry,
       onRateLimited: (method, retryAfter) => {
-        logger.warn({ method, retryAfter }, 'telegram: rate limited, waiting');
+        options.logger.warn({ method, retryAfter }, 'telegram: rate limited, waiting');
         options.retry?.onRateLimited?.(method, retryAfter);
       },
     }),
   );
+  return bot;
+}
+
+function clientOptions(options: Pick<TelegramChannelOptions, 'apiRoot'>) {
+  // grammY refuses a trailing slash; a URL validator may have added one.
+  const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  return { apiRoot, timeoutSeconds: 60 };
+}
+
+export function createTelegramChannel(options: TelegramChannelOptions & { bot?: Bot }): TelegramChannel {
+  const { runtime, redis, keys, logger } = options;
+  const client = clientOptions(options);
+  const bot = options.bot ?? createTelegramBot(options);
   const bulkApi = new Api(options.token, client);
   bulkApi.config.use(retryTransformer({ ...options.retry, waitOnRateLimit: false }));
 
