@@ -1,5 +1,6 @@
-// Problems that depend on production rules and today's date: unverified contacts that would be shown,
-// and reviews older than 12 months. Errors under `validate --strict`, warnings otherwise.
+// Problems that depend on production rules and today's date: answers nobody reviewed, machine drafts,
+// unverified contacts and emergency lines that would be shown, and reviews older than 12 months.
+// Errors under `validate --strict` (the launch gate), warnings otherwise.
 import type { SourceProblem } from '../common/source-problems.ts';
 import { monthsBefore, parseIsoDate } from './dates.ts';
 import type { Content } from './schema.ts';
@@ -20,9 +21,25 @@ export function contentProblems(content: Content, options: { strict: boolean; no
 
   for (const contact of content.contacts.values()) {
     const file = `content/contacts/${contact.id}.yaml`;
+    if (contact.kind === 'emergency') {
+      contact.channels.forEach((ch, i) => {
+        if (!ch.verified)
+          problems.push(
+            problemIn(
+              contact,
+              file,
+              ['channels', i, 'verified'],
+              `unverified emergency number ${ch.value} would be given to people in distress: call it, then set verified, verified_by and verified_on`,
+              severity,
+            ),
+          );
+      });
+    }
     if (!contact.verified.status) {
       const faq = referencedBy.get(contact.id);
-      const listed = contact.regions.some((r) => regionIds.has(r)) && contact.needs.some((n) => needIds.has(n));
+      const listed =
+        contact.kind === 'emergency' ||
+        (contact.regions.some((r) => regionIds.has(r)) && contact.needs.some((n) => needIds.has(n)));
       if (faq !== undefined || listed) {
         const why = faq !== undefined ? `offered after FAQ "${faq}"` : 'listed for its regions and needs';
         problems.push(
@@ -46,12 +63,25 @@ export function contentProblems(content: Content, options: { strict: boolean; no
   }
 
   for (const faq of content.faqs.values()) {
+    const file = `content/faqs/${faq.id}.yaml`;
+    // One problem per FAQ, naming each language that is not reviewed (a draft, or drafted by machine).
+    const unreviewed = (['fr', 'en', 'bm'] as const).flatMap((lang) => {
+      const answer = faq.answer[lang];
+      if (!answer) return [];
+      if (answer.status !== 'reviewed') return [`${lang} ${answer.status}`];
+      return answer.machine_drafted.length > 0
+        ? [`${lang} points drafted by machine (${answer.machine_drafted.join(', ')})`]
+        : [];
+    });
+    if (unreviewed.length > 0) {
+      problems.push(problemIn(faq, file, ['answer'], `not reviewed: ${unreviewed.join(', ')}`, severity));
+    }
     const reviewed = parseIsoDate(faq.reviewed);
     if (reviewed !== null && reviewed < oldest) {
       problems.push(
         problemIn(
           faq,
-          `content/faqs/${faq.id}.yaml`,
+          file,
           ['reviewed'],
           `last reviewed ${faq.reviewed}, more than ${REVIEW_MAX_AGE_MONTHS} months ago: check the facts again`,
           severity,

@@ -14,17 +14,27 @@ export const PerLangText = z
 
 export const ReviewStatus = z.enum(['reviewed', 'draft', 'machine-draft']);
 
+/** Points of an answer: stable id -> one short idea, in display order. */
+const Points = z.record(id, z.string().min(1));
+
 export const FaqAnswer = z
   .object({
-    /** The first message: plain words, at most ~600 characters, ends with what to do next. */
-    text: z.string().min(1),
-    /** Optional longer part, sent when the person asks for more. */
-    more: z.string().min(1).optional(),
     status: ReviewStatus,
+    /** The first message, point by point (one idea each); French sets the ids every language must have. */
+    points: Points,
+    /** Sent when the person asks for more, point by point. */
+    more: Points.optional(),
+    /** Ids of French points that do not apply in this language (say why in a comment). */
+    not_applicable: z.array(id).default([]),
+    /** Ids of points drafted by machine in an answer that is otherwise reviewed or drafted by people. */
+    machine_drafted: z.array(id).default([]),
     /** Audio file (relative to content/) read aloud in this language. */
     audio: z.string().optional(),
   })
   .strict();
+
+/** A source: a short name people can read in their language (shown), and the exact reference (not shown). */
+export const FaqSource = z.object({ title: PerLangText, ref: z.string().min(1) }).strict();
 
 export const FaqSchema = z
   .object({
@@ -39,10 +49,10 @@ export const FaqSchema = z
       .object({ fr: z.array(z.string()).min(1), en: z.array(z.string()).min(1), bm: z.array(z.string()).optional() })
       .strict(),
     answer: z.object({ fr: FaqAnswer, en: FaqAnswer.optional(), bm: FaqAnswer.optional() }).strict(),
-    sources: z.array(z.object({ title: z.string().min(1), ref: z.string().min(1) }).strict()).min(1),
+    sources: z.array(FaqSource).min(1),
     /** Date of the last review of the facts. */
     reviewed: isoDate,
-    /** Who wrote or checked it (shown with the answer: people trust a named association). */
+    /** Who wrote or checked it, as people may read it (shown with the answer; no internal notes). */
     written_by: z.string().min(1),
     /** Organisations to offer after the answer. */
     contacts: z.array(id).default([]),
@@ -66,6 +76,8 @@ export const ContactSchema = z
     /** `organisation`: offered by region and need; `emergency`: a line given in distress, by country. */
     kind: z.enum(['organisation', 'emergency']).default('organisation'),
     name: z.string().min(1),
+    /** Short name for lists ("Qui peut aider : AME, OIM"), per language; `name` when absent. */
+    short_name: PerLangText.optional(),
     /** What the organisation does, per language. */
     description: PerLangText,
     /** Region ids it serves ("abroad" for outside Mali). Organisations only. */
@@ -122,6 +134,7 @@ export const SynonymsSchema = z
 export type PerLangTextT = z.infer<typeof PerLangText>;
 export type Faq = z.infer<typeof FaqSchema>;
 export type FaqAnswerT = z.infer<typeof FaqAnswer>;
+export type FaqSourceT = z.infer<typeof FaqSource>;
 export type Contact = z.infer<typeof ContactSchema>;
 export type ContactChannelT = z.infer<typeof ContactChannel>;
 export type LabelledItemT = z.infer<typeof LabelledItem>;

@@ -14,6 +14,8 @@ export type FaqSpec = {
   contacts?: string[];
   questions?: string[];
   more?: boolean;
+  /** Review status of every language (default: fr and en draft, bm machine-draft). */
+  status?: 'reviewed' | 'draft' | 'machine-draft';
 };
 export type ContactSpec = {
   id: string;
@@ -84,10 +86,10 @@ export async function writeContent(spec: {
           : `title:\n  fr: Titre ${f.id}\n  en: Title ${f.id}\n  bm: Kunnafoni ${f.id}`,
         `questions:\n  fr: ${yamlList(questions)}\n  en: ${f.everyLanguage ? yamlList(questions) : `[question ${f.id}]`}\n  bm: ${f.everyLanguage ? yamlList(questions) : `[ɲininkali ${f.id}]`}`,
         'answer:',
-        `  fr:\n    text: Réponse ${f.id}.\n    status: draft${f.more ? '\n    more: Plus de détails.' : ''}`,
-        `  en:\n    text: Answer ${f.id}.\n    status: draft`,
-        `  bm:\n    text: Jaabi ${f.id}.\n    status: machine-draft`,
-        'sources:\n  - title: Source\n    ref: ref',
+        `  fr:\n    status: ${f.status ?? 'draft'}\n    points:\n      main: Réponse ${f.id}.${f.more ? '\n    more:\n      detail: Plus de détails.' : ''}`,
+        `  en:\n    status: ${f.status ?? 'draft'}\n    points:\n      main: Answer ${f.id}.${f.more ? '\n    more:\n      detail: More details.' : ''}`,
+        `  bm:\n    status: ${f.status ?? 'machine-draft'}\n    points:\n      main: Jaabi ${f.id}.${f.more ? '\n    more:\n      detail: Kunnafoni wɛrɛw.' : ''}`,
+        'sources:\n  - title:\n      fr: Source\n    ref: ref',
         `reviewed: '${f.reviewed ?? '2026-11-01'}'`,
         'written_by: Équipe',
         `contacts: [${(f.contacts ?? []).join(', ')}]`,

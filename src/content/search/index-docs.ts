@@ -20,7 +20,7 @@ export function faqTexts(faq: Faq): Record<string, string> {
   for (const lang of SEARCH_LANGS) {
     out[`t_${lang}`] = faq.title[lang] ?? '';
     out[`q_${lang}`] = (faq.questions[lang] ?? []).join('\n');
-    out[`a_${lang}`] = faq.answer[lang]?.text ?? '';
+    out[`a_${lang}`] = Object.values(faq.answer[lang]?.points ?? {}).join('\n');
   }
   return out;
 }
