@@ -56,6 +56,7 @@ export async function loadContent(root: string): Promise<ContentLoadResult> {
     needs: needs.value,
     alertTopics: alertTopics.value,
     synonyms: lists.synonyms,
+    offTopic: lists.offTopic,
     distress: distress.loaded.value,
     root: path.join(absRoot, 'content'),
   };

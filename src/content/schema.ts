@@ -131,6 +131,16 @@ export const SynonymsSchema = z
   })
   .strict();
 
+/** content/off-topic.yaml: per language, phrases of messages that are not about rights (see the file). */
+export const OffTopicSchema = z
+  .object({
+    fr: z.array(z.string().min(1)).optional(),
+    en: z.array(z.string().min(1)).optional(),
+    bm: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type OffTopicPhrases = z.infer<typeof OffTopicSchema>;
+
 export type PerLangTextT = z.infer<typeof PerLangText>;
 export type Faq = z.infer<typeof FaqSchema>;
 export type FaqAnswerT = z.infer<typeof FaqAnswer>;
@@ -149,6 +159,8 @@ export type Content = {
   alertTopics: readonly LabelledItemT[];
   /** Synonym groups per language, used by the search (content/synonyms.yaml). */
   synonyms: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** Phrases of messages that share words with rights questions but are off topic (content/off-topic.yaml). */
+  offTopic?: OffTopicPhrases;
   /** Distress phrases per category and language (content/distress.yaml). */
   distress: DistressWords;
   /** Absolute path of the content folder (for audio files). */
