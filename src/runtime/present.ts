@@ -143,10 +143,3 @@ export function createPresenter(translator: Translator, content: Content): Prese
     t: (lang, key, params) => t(lang, key, resolveParams(params, lang)),
   };
 }
-
-function splitParagraphs(text: string): string[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-}
