@@ -3,9 +3,11 @@
 // content/faqs/*.yaml; French sets which points exist and in which order (see docs/content.md).
 import path from 'node:path';
 import type { Lang } from '../engine/types.ts';
-import type { OutMessage } from '../ports/out-message.ts';
 import { humanDate } from './human-date.ts';
 import type { Content, Faq, FaqAnswerT, PerLangTextT } from './schema.ts';
+
+/** A message as the presenter hands it to channels (the shape of ports' OutMessage, which content may not import). */
+export type FaqMessage = { title?: string; paragraphs: string[]; audio?: string };
 
 export type Translate = (lang: Lang, key: string, params?: Record<string, string>) => string;
 
@@ -49,7 +51,7 @@ export function faqMessages(
   lang: Lang,
   t: Translate,
   options: FaqMessageOptions = {},
-): OutMessage[] {
+): FaqMessage[] {
   const { answer, lang: shown } = shownAnswer(faq, lang);
   const notes: string[] = [];
   if (shown !== lang) notes.push(t(lang, 'faq.not_translated'));
@@ -75,7 +77,7 @@ export function faqMessages(
       const name = c.short_name ? pick(c.short_name, lang) : c.name;
       return c.verified.status ? name : `${name} (${t(lang, 'contact.unverified')})`;
     });
-  const message: OutMessage = {
+  const message: FaqMessage = {
     title: pick(faq.title, lang),
     paragraphs: [
       ...notes,

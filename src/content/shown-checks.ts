@@ -1,9 +1,8 @@
 // Checks of what people will actually read, which need the locales: the first message of every FAQ answer
 // as shown (notice, points, who can help, source line) fits a phone, and no locale string has a placeholder
 // its French source does not have (it would reach people as "{{org}}").
-import { problemAt, type SourceProblem } from '../common/source-problems.ts';
-import { LANGUAGES } from '../engine/types.ts';
-import type { LocaleSet, LocaleSources } from '../i18n/locales.ts';
+import { problemAt, type SourceProblem, type YamlSource } from '../common/source-problems.ts';
+import { LANGUAGES, type Lang } from '../engine/types.ts';
 import { firstMessageLength, type Translate } from './faq-message.ts';
 import type { Content } from './schema.ts';
 import { problemIn } from './sources.ts';
@@ -30,6 +29,10 @@ export function faqLengthProblems(content: Content, t: Translate): SourceProblem
   }
   return problems;
 }
+
+/** The loaded locales (i18n's LocaleSet and LocaleSources; content may not import i18n). */
+type LocaleSet = Record<Lang, Record<string, string>>;
+type LocaleSources = Record<Lang, Map<string, { source: YamlSource; path: string[] }>>;
 
 const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
 const placeholders = (text: string) => new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
