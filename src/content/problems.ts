@@ -3,7 +3,7 @@
 // Errors under `validate --strict` (the launch gate), warnings otherwise.
 import type { SourceProblem } from '../common/source-problems.ts';
 import { monthsBefore, parseIsoDate } from './dates.ts';
-import type { Content } from './schema.ts';
+import type { Content, Faq } from './schema.ts';
 import { problemIn } from './sources.ts';
 
 export const REVIEW_MAX_AGE_MONTHS = 12;
@@ -76,6 +76,7 @@ export function contentProblems(content: Content, options: { strict: boolean; no
     if (unreviewed.length > 0) {
       problems.push(problemIn(faq, file, ['answer'], `not reviewed: ${unreviewed.join(', ')}`, severity));
     }
+    problems.push(...numbersInAnswer(content, faq, file, severity));
     const reviewed = parseIsoDate(faq.reviewed);
     if (reviewed !== null && reviewed < oldest) {
       problems.push(
@@ -88,6 +89,41 @@ export function contentProblems(content: Content, options: { strict: boolean; no
         ),
       );
     }
+  }
+  return problems;
+}
+
+/** Phone numbers as Malian lines are written: 8 digits in pairs (80 00 11 32), or short lines (80 333). */
+const PHONE = /\b\d{2}(?: ?\d{2}){3}\b|\b80 ?\d{3}\b/g;
+const digits = (text: string) => text.replace(/\D/g, '');
+
+/**
+ * A phone number written in an answer must be a verified channel of a contact: otherwise it reaches people
+ * without anyone having called it (and stays wrong when the contact file is corrected).
+ */
+function numbersInAnswer(content: Content, faq: Faq, file: string, severity: 'error' | 'warning'): SourceProblem[] {
+  const verified = new Set<string>();
+  const known = new Set<string>();
+  for (const c of content.contacts.values())
+    for (const ch of c.channels)
+      if (ch.type === 'phone' || ch.type === 'whatsapp') {
+        known.add(digits(ch.value));
+        if (ch.verified) verified.add(digits(ch.value));
+      }
+  const problems: SourceProblem[] = [];
+  for (const lang of ['fr', 'en', 'bm'] as const) {
+    const answer = faq.answer[lang];
+    if (!answer) continue;
+    for (const part of ['points', 'more'] as const)
+      for (const [id, text] of Object.entries(answer[part] ?? {}))
+        for (const m of text.matchAll(PHONE)) {
+          const number = digits(m[0]);
+          if (verified.has(number)) continue;
+          const why = known.has(number) ? 'its contact channel is not verified' : 'no contact file has it';
+          problems.push(
+            problemIn(faq, file, ['answer', lang, part, id], `phone number ${m[0]} in the answer: ${why}`, severity),
+          );
+        }
   }
   return problems;
 }

@@ -46,6 +46,10 @@ describe('validate', () => {
     expect(r.out).toMatch(/answer: not reviewed: fr draft, en draft, bm machine-draft/);
     expect(r.out).toMatch(/unverified emergency number 80 00 11 32 would be given to people in distress/);
     expect(r.out).toMatch(/locales\/bm\/_meta\.json:1:1 status: Bambara interface texts are "machine-draft"/);
+    // A number written in an answer is checked like the contact it belongs to.
+    expect(r.out).toMatch(
+      /content\/faqs\/sexual-violence\.yaml:\d+:\d+ answer\.fr\.points\.line: phone number 80 00 11 32 in the answer: its contact channel is not verified/,
+    );
   });
 
   it('without --strict passes the shipped content and reports the same as warnings', async () => {
