@@ -7,6 +7,7 @@ import { formatProblem } from '../src/common/source-problems.ts';
 import { evaluateCare, formatCareReport, parseCareCases } from '../src/content/care-eval.ts';
 import { createDistressMatcher } from '../src/content/distress.ts';
 import { loadContent } from '../src/content/load.ts';
+import { parseEvalCases } from '../src/content/search/evaluate.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { content, problems } = await loadContent(root);
@@ -15,4 +16,15 @@ if (!content) {
   process.exit(1);
 }
 const cases = parseCareCases(await readFile(path.join(root, 'test/fixtures/care-eval.jsonl'), 'utf8'));
-console.log(formatCareReport(evaluateCare(cases, createDistressMatcher(content.distress))));
+const match = createDistressMatcher(content.distress);
+console.log(formatCareReport(evaluateCare(cases, match)));
+
+// For information: the FAQ evaluation questions (rights questions, some of them about violence, injury or a child
+// alone, which rightly count as distress) that the distress words catch.
+const faqCases = parseEvalCases(await readFile(path.join(root, 'test/fixtures/faq-eval.jsonl'), 'utf8'));
+const caught = faqCases.flatMap((c) => {
+  const got = match(c.q, c.lang);
+  return got ? [`  [${got.category}] (${c.expect ?? 'off topic'}) ${c.q}`] : [];
+});
+console.log(`\nFAQ evaluation questions taken for distress: ${caught.length} of ${faqCases.length}`);
+if (process.argv.includes('--verbose')) console.log(caught.join('\n'));

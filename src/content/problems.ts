@@ -37,10 +37,18 @@ export function contentProblems(content: Content, options: { strict: boolean; no
     }
     if (!contact.verified.status) {
       const faq = referencedBy.get(contact.id);
-      const listed =
-        contact.kind === 'emergency' ||
-        (contact.regions.some((r) => regionIds.has(r)) && contact.needs.some((n) => needIds.has(n)));
-      if (faq !== undefined || listed) {
+      const listed = contact.regions.some((r) => regionIds.has(r)) && contact.needs.some((n) => needIds.has(n));
+      if (contact.kind === 'emergency') {
+        problems.push(
+          problemIn(
+            contact,
+            file,
+            ['verified', 'status'],
+            'unverified emergency line would be given to people in distress (confirm the service, then set verified)',
+            severity,
+          ),
+        );
+      } else if (faq !== undefined || listed) {
         const why = faq !== undefined ? `offered after FAQ "${faq}"` : 'listed for its regions and needs';
         problems.push(
           problemIn(contact, file, ['verified', 'status'], `unverified organisation would be shown (${why})`, severity),
