@@ -54,8 +54,8 @@ export function scaleContent(content: Content, target: number, seed = 7): Conten
       if (questions) copy.questions[lang] = questions.map(mutate);
       const answer = copy.answer[lang];
       if (answer) {
-        answer.text = mutate(answer.text);
-        if (answer.more) answer.more = mutate(answer.more);
+        for (const part of [answer.points, answer.more ?? {}])
+          for (const [id, text] of Object.entries(part)) part[id] = mutate(text);
       }
     }
     faqs.set(copy.id, copy);

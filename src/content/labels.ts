@@ -28,11 +28,3 @@ export function contactDescription(content: Content, id: string, lang: Lang): st
   const contact = content.contacts.get(id);
   return contact ? inLang(contact.description, lang) : id;
 }
-
-/** The answer in the person's language, or the French one, with the language actually used. */
-export function faqAnswerIn(content: Content, id: string, lang: Lang) {
-  const faq = content.faqs.get(id);
-  if (!faq) return undefined;
-  const own = faq.answer[lang];
-  return own ? { answer: own, lang } : { answer: faq.answer.fr, lang: 'fr' as Lang };
-}

@@ -2,7 +2,7 @@
 import type { SourceProblem } from '../common/source-problems.ts';
 import { problemAt } from '../common/source-problems.ts';
 import { type Loaded, readValidated } from './read.ts';
-import { type LabelledItemT, LabelledList, SynonymsSchema } from './schema.ts';
+import { type LabelledItemT, LabelledList, type OffTopicPhrases, OffTopicSchema, SynonymsSchema } from './schema.ts';
 
 export type Lists = {
   topics: Loaded<LabelledItemT[]> | null;
@@ -10,6 +10,7 @@ export type Lists = {
   needs: Loaded<LabelledItemT[]> | null;
   alertTopics: Loaded<LabelledItemT[]> | null;
   synonyms: Record<string, string[][]>;
+  offTopic: OffTopicPhrases;
 };
 
 export const LIST_FILES = {
@@ -18,6 +19,7 @@ export const LIST_FILES = {
   needs: 'content/needs.yaml',
   alertTopics: 'content/alert-topics.yaml',
   synonyms: 'content/synonyms.yaml',
+  offTopic: 'content/off-topic.yaml',
 } as const;
 
 export async function readLists(root: string): Promise<{ lists: Lists; problems: SourceProblem[] }> {
@@ -37,7 +39,11 @@ export async function readLists(root: string): Promise<{ lists: Lists; problems:
   problems.push(...syn.problems);
   const synonyms: Record<string, string[][]> = {};
   for (const [lang, groups] of Object.entries(syn.loaded?.value ?? {})) if (groups) synonyms[lang] = groups;
-  return { lists: { topics, regions, needs, alertTopics, synonyms }, problems };
+  // Off-topic decoys only sharpen the search: a missing file is a warning.
+  const off = await readValidated(root, LIST_FILES.offTopic, OffTopicSchema, false);
+  problems.push(...off.problems);
+  const offTopic: OffTopicPhrases = off.loaded?.value ?? {};
+  return { lists: { topics, regions, needs, alertTopics, synonyms, offTopic }, problems };
 }
 
 function duplicateIds(loaded: Loaded<LabelledItemT[]>): SourceProblem[] {

@@ -1,6 +1,8 @@
 // The content format: FAQs, contacts and the small lists (topics, regions, needs, alert topics)
 // that menus are built from. Files live in content/; see docs/content.md.
 import { z } from 'zod';
+import { DISTRESS_CATEGORIES } from '../engine/types.ts';
+import type { DistressWords } from './distress.ts';
 
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are lower-case words joined by "-"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD');
@@ -12,17 +14,27 @@ export const PerLangText = z
 
 export const ReviewStatus = z.enum(['reviewed', 'draft', 'machine-draft']);
 
+/** Points of an answer: stable id -> one short idea, in display order. */
+const Points = z.record(id, z.string().min(1));
+
 export const FaqAnswer = z
   .object({
-    /** The first message: plain words, at most ~600 characters, ends with what to do next. */
-    text: z.string().min(1),
-    /** Optional longer part, sent when the person asks for more. */
-    more: z.string().min(1).optional(),
     status: ReviewStatus,
+    /** The first message, point by point (one idea each); French sets the ids every language must have. */
+    points: Points,
+    /** Sent when the person asks for more, point by point. */
+    more: Points.optional(),
+    /** Ids of French points that do not apply in this language (say why in a comment). */
+    not_applicable: z.array(id).default([]),
+    /** Ids of points drafted by machine in an answer that is otherwise reviewed or drafted by people. */
+    machine_drafted: z.array(id).default([]),
     /** Audio file (relative to content/) read aloud in this language. */
     audio: z.string().optional(),
   })
   .strict();
+
+/** A source: a short name people can read in their language (shown), and the exact reference (not shown). */
+export const FaqSource = z.object({ title: PerLangText, ref: z.string().min(1) }).strict();
 
 export const FaqSchema = z
   .object({
@@ -37,10 +49,10 @@ export const FaqSchema = z
       .object({ fr: z.array(z.string()).min(1), en: z.array(z.string()).min(1), bm: z.array(z.string()).optional() })
       .strict(),
     answer: z.object({ fr: FaqAnswer, en: FaqAnswer.optional(), bm: FaqAnswer.optional() }).strict(),
-    sources: z.array(z.object({ title: z.string().min(1), ref: z.string().min(1) }).strict()).min(1),
+    sources: z.array(FaqSource).min(1),
     /** Date of the last review of the facts. */
     reviewed: isoDate,
-    /** Who wrote or checked it (shown with the answer: people trust a named association). */
+    /** Who wrote or checked it, as people may read it (shown with the answer; no internal notes). */
     written_by: z.string().min(1),
     /** Organisations to offer after the answer. */
     contacts: z.array(id).default([]),
@@ -61,13 +73,21 @@ export const ContactChannel = z
 export const ContactSchema = z
   .object({
     id,
+    /** `organisation`: offered by region and need; `emergency`: a line given in distress, by country. */
+    kind: z.enum(['organisation', 'emergency']).default('organisation'),
     name: z.string().min(1),
+    /** Short name for lists ("Qui peut aider : AME, OIM"), per language; `name` when absent. */
+    short_name: PerLangText.optional(),
     /** What the organisation does, per language. */
     description: PerLangText,
-    /** Region ids it serves ("abroad" for outside Mali). */
-    regions: z.array(id).min(1),
-    /** Need ids it helps with. */
-    needs: z.array(id).min(1),
+    /** Region ids it serves ("abroad" for outside Mali). Organisations only. */
+    regions: z.array(id).default([]),
+    /** Need ids it helps with. Organisations only. */
+    needs: z.array(id).default([]),
+    /** Emergency lines: ISO 3166 codes of the countries where the number works (e.g. ML). */
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'countries are ISO codes in capitals, e.g. ML')).default([]),
+    /** Emergency lines: the kinds of distress they are meant for first (none: every kind). */
+    distress: z.array(z.enum(DISTRESS_CATEGORIES)).default([]),
     languages: z.array(z.string()).default([]),
     accepts_referrals: z.boolean(),
     channels: z.array(ContactChannel).default([]),
@@ -75,7 +95,28 @@ export const ContactSchema = z
     verified: z.object({ status: z.boolean(), by: z.string().optional(), on: isoDate.optional() }).strict(),
     sources: z.array(z.object({ title: z.string().min(1), ref: z.string().min(1) }).strict()).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.kind === 'organisation') {
+      if (c.regions.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['regions'], message: 'list the regions it serves' });
+      if (c.needs.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['needs'], message: 'list the needs it helps with' });
+    } else {
+      if (c.countries.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['countries'],
+          message: 'an emergency line says where it works (countries: [ML])',
+        });
+      if (c.sources.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources'],
+          message: 'an emergency number needs the source it was read in',
+        });
+    }
+  });
 
 /** A labelled id: topics, regions, needs and alert topics share this shape. */
 export const LabelledItem = z.object({ id, label: PerLangText }).strict();
@@ -90,9 +131,20 @@ export const SynonymsSchema = z
   })
   .strict();
 
+/** content/off-topic.yaml: per language, phrases of messages that are not about rights (see the file). */
+export const OffTopicSchema = z
+  .object({
+    fr: z.array(z.string().min(1)).optional(),
+    en: z.array(z.string().min(1)).optional(),
+    bm: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type OffTopicPhrases = z.infer<typeof OffTopicSchema>;
+
 export type PerLangTextT = z.infer<typeof PerLangText>;
 export type Faq = z.infer<typeof FaqSchema>;
 export type FaqAnswerT = z.infer<typeof FaqAnswer>;
+export type FaqSourceT = z.infer<typeof FaqSource>;
 export type Contact = z.infer<typeof ContactSchema>;
 export type ContactChannelT = z.infer<typeof ContactChannel>;
 export type LabelledItemT = z.infer<typeof LabelledItem>;
@@ -107,6 +159,10 @@ export type Content = {
   alertTopics: readonly LabelledItemT[];
   /** Synonym groups per language, used by the search (content/synonyms.yaml). */
   synonyms: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** Phrases of messages that share words with rights questions but are off topic (content/off-topic.yaml). */
+  offTopic?: OffTopicPhrases;
+  /** Distress phrases per category and language (content/distress.yaml). */
+  distress: DistressWords;
   /** Absolute path of the content folder (for audio files). */
   root: string;
 };

@@ -1,6 +1,6 @@
 // Turns engine effects into messages in the person's language: i18n keys and content ids become text.
 // Channel-neutral: channels only format these messages for their platform.
-import path from 'node:path';
+import { faqMessages as renderFaq } from '../content/faq-message.ts';
 import type { Contact, Content, Faq, PerLangTextT } from '../content/schema.ts';
 import type { Effect, Label, Lang } from '../engine/types.ts';
 import type { Translator } from '../i18n/translator.ts';
@@ -19,6 +19,8 @@ export type PresentOptions = {
   numbered: boolean;
   /** The person asked for voice notes where content has audio. */
   wantsAudio?: boolean;
+  /** The "answer being reviewed" notice was already shown in this conversation (it is said once). */
+  reviewNoticeShown?: boolean;
 };
 
 export type Presenter = {
@@ -64,32 +66,9 @@ export function createPresenter(translator: Translator, content: Content): Prese
     return t(lang, 'common.hint', { list: `${numbers.join(', ')} ${t(lang, 'common.or')} ${last}` });
   };
 
-  const faqMessages = (faq: Faq, part: 'short' | 'more', lang: Lang, options: PresentOptions): OutMessage[] => {
-    const answer = faq.answer[lang] ?? faq.answer.fr;
-    const notes: string[] = [];
-    if (!faq.answer[lang]) notes.push(t(lang, 'faq.not_translated'));
-    else if (answer.status === 'machine-draft') notes.push(t(lang, 'faq.machine_draft'));
-    else if (answer.status === 'draft') notes.push(t(lang, 'faq.draft'));
-    const body = part === 'more' && answer.more ? answer.more : answer.text;
-    const sources = faq.sources.map((s) => `${s.title} (${s.ref})`).join(' ; ');
-    const helpers = faq.contacts
-      .map((id) => content.contacts.get(id))
-      .filter((c): c is Contact => c !== undefined)
-      .map((c) => (c.verified.status ? c.name : `${c.name} (${t(lang, 'contact.unverified')})`));
-    const message: OutMessage = {
-      title: pick(faq.title, lang),
-      paragraphs: [
-        ...notes,
-        ...splitParagraphs(body),
-        ...(helpers.length > 0 ? [t(lang, 'faq.who_can_help', { names: helpers.join(', ') })] : []),
-        t(lang, 'faq.sources', { sources }),
-        t(lang, 'faq.reviewed', { date: faq.reviewed, by: faq.written_by }),
-      ],
-    };
-    const audio = faq.answer[lang]?.audio;
-    if (options.wantsAudio && audio) message.audio = path.join(content.root, audio);
-    return [message];
-  };
+  // The FAQ answer is built by content (src/content/faq-message.ts): points, who can help, one source line.
+  const faqMessages = (faq: Faq, part: 'short' | 'more', lang: Lang, options: PresentOptions): OutMessage[] =>
+    renderFaq(content, faq, part, lang, t, options);
 
   const contactMessage = (contact: Contact, lang: Lang): OutMessage => {
     const verified = contact.channels.filter((c) => c.verified);
@@ -163,11 +142,4 @@ export function createPresenter(translator: Translator, content: Content): Prese
     },
     t: (lang, key, params) => t(lang, key, resolveParams(params, lang)),
   };
-}
-
-function splitParagraphs(text: string): string[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean);
 }

@@ -116,8 +116,7 @@ describe('kunnafoni chat (stdin not a terminal)', () => {
     // Topic "Arrêté ou expulsé", then its first question, then the answer with sources and review date.
     expect(out).toContain('Choisis une question.');
     expect(out).toMatch(/== .+ ==/);
-    expect(out).toMatch(/Sources : .+/);
-    expect(out).toMatch(/Dernière vérification : \d{4}-\d{2}-\d{2}/);
+    expect(out).toMatch(/Source : .+ · vérifié le \d{1,2}(er)? \S+ 20\d\d/);
     expect(out).toContain('Est-ce que cette réponse t’aide ?'.replace('’', "'"));
     expect(out).toContain('Tant mieux ! Voici le menu.');
   });

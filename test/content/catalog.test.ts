@@ -1,5 +1,7 @@
 // The catalog the engine sees (topics, contacts by region and need, "more" parts) and content labels.
+
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalog } from '../../src/content/catalog.ts';
 import { faqTitle, needLabel, regionLabel, topicLabel } from '../../src/content/labels.ts';
@@ -73,9 +75,31 @@ describe('buildCatalog', () => {
   it('knows which FAQs have a "more" part and searches through the given search', () => {
     const catalog = buildCatalog(content, createFaqSearch(content));
     expect(catalog.faqHasMore('a-travel')).toBe(true);
+    expect(catalog.faqHasMore('a-travel', 'bm')).toBe(true);
     expect(catalog.faqHasMore('b-work')).toBe(false);
+    expect(catalog.faqHasMore('b-work', 'fr')).toBe(false);
+    expect(catalog.faqHasMore('unknown', 'fr')).toBe(false);
     const fixed = { match: 'b-work', results: [{ id: 'b-work', score: 1 }], offTopic: false };
     expect(buildCatalog(content, { search: () => fixed }).search('anything', 'fr')).toBe(fixed);
+  });
+});
+
+describe('the shipped contacts', () => {
+  it('route every need to at least one organisation working in Mali, trafficking included', async () => {
+    const shipped = (await loadContent(path.join(import.meta.dirname, '../..'))).content!;
+    const inMali = [...shipped.contacts.values()].filter(
+      (c) => c.kind === 'organisation' && c.regions.some((r) => r !== 'abroad'),
+    );
+    for (const need of shipped.needs.map((n) => n.id).filter((n) => n !== 'other'))
+      expect(
+        inMali.filter((c) => c.needs.includes(need)).map((c) => c.id),
+        need,
+      ).not.toEqual([]);
+  });
+
+  it('claim no language nobody sourced', async () => {
+    const shipped = (await loadContent(path.join(import.meta.dirname, '../..'))).content!;
+    for (const c of shipped.contacts.values()) expect(c.languages, c.id).toEqual([]);
   });
 });
 

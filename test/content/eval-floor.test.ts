@@ -1,5 +1,5 @@
-// Regression floor on the evaluation set (test/fixtures/faq-eval.jsonl): the goals are higher (see
-// `npm run eval:faq`); these floors fail CI when a change makes the search clearly worse.
+// The search goals on the evaluation set (test/fixtures/faq-eval.jsonl, see `npm run eval:faq`): CI fails
+// when a change (new FAQ, new phrasing, synonyms) makes the search miss them.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,13 +24,28 @@ describe('FAQ search on the evaluation set', async () => {
     }
   });
 
-  it('puts the right FAQ first for at least 80% of in-scope questions', () => {
-    expect(report.top1).toBeGreaterThanOrEqual(0.8);
+  it('puts the right FAQ first for at least 97% of in-scope questions', () => {
+    expect(report.top1).toBeGreaterThanOrEqual(0.97);
   });
 
-  it('rejects most off-topic questions and rarely answers wrongly', () => {
-    expect(report.offTopicRejected).toBeGreaterThanOrEqual(0.8);
-    expect(report.confidentlyWrong).toBeLessThanOrEqual(0.05);
+  it('rejects at least 95% of off-topic questions and answers wrongly at most 1% of the time', () => {
+    expect(report.offTopicRejected).toBeGreaterThanOrEqual(0.95);
+    expect(report.confidentlyWrong).toBeLessThanOrEqual(0.01);
+  });
+
+  it('tells confusable questions apart (violence vs child alone, trauma vs return, Mauritania vs Algeria)', () => {
+    const first = (q: string) => search.search(q, 'fr').results[0]?.id;
+    expect(first('ma femme a été violée sur la route')).toBe('sexual-violence');
+    expect(first('traumatisé')).toBe('psychological-support');
+    expect(first('je suis traumatise depuis mon retour')).toBe('psychological-support');
+    expect(first('expulsé de mauritanie sans carte de séjour')).toBe('expelled-mauritania');
+    expect(first("expulsé d'algérie vers le niger")).toBe('expelled-algeria');
+    expect(first('un enfant de 14 ans voyage seul sans ses parents')).toBe('unaccompanied-child');
+  });
+
+  it('does not answer messages that only share words with rights questions', () => {
+    for (const q of ['score du match mali senegal', 'je cherche une femme pour me marier', 'looking for a wife'])
+      expect(search.search(q, null).match, q).toBeNull();
   });
 
   it('beats the plain MiniSearch baseline on informal questions', () => {

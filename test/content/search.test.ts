@@ -26,7 +26,7 @@ describe('FAQ search on the shipped content', () => {
   it('finds the answer through typos and phonetic spelling', () => {
     expect(answer('mon pasport a ete confiske par la polise')).toBe('passport-taken');
     expect(answer('passeprot confisqué')).toBe('passport-taken');
-    expect(answer('mon patron me paie pa ke faire')).toBe('work-rights');
+    expect(answer('mon patron me paie pa ke faire')).toBe('unpaid-wages');
     expect(answer('c koi ponam')).toBe('ponam');
   });
 
@@ -54,12 +54,9 @@ describe('FAQ search on the shipped content', () => {
     const r = search.search('expulsion', 'fr');
     expect(r.match).toBeNull();
     expect(r.offTopic).toBe(false);
-    expect(
-      r.results
-        .map((x) => x.id)
-        .slice(0, 3)
-        .sort(),
-    ).toEqual(['collective-expulsion', 'expelled-algeria', 'expelled-help'].sort());
+    const offered = r.results.map((x) => x.id).slice(0, 3);
+    expect(offered).toContain('collective-expulsion');
+    for (const id of offered) expect(id, id).toMatch(/expul|expelled/);
   });
 
   it('says "off topic" for the weather, football, recipes, greetings and noise', () => {

@@ -26,7 +26,7 @@ const NOW = Date.UTC(2026, 10, 29);
 describe('contentProblems', () => {
   it('flags an unverified organisation offered after an FAQ: error when strict, warning otherwise', async () => {
     const content = await load({
-      faqs: [{ id: 'help', contacts: ['ame'] }],
+      faqs: [{ id: 'help', contacts: ['ame'], status: 'reviewed' }],
       contacts: [{ id: 'ame', verified: false }],
     });
     const strict = contentProblems(content, { strict: true, now: NOW });
@@ -39,7 +39,10 @@ describe('contentProblems', () => {
   });
 
   it('flags an unverified organisation listed for its regions and needs even when no FAQ names it', async () => {
-    const content = await load({ faqs: [{ id: 'help' }], contacts: [{ id: 'aracem', verified: false }] });
+    const content = await load({
+      faqs: [{ id: 'help', status: 'reviewed' }],
+      contacts: [{ id: 'aracem', verified: false }],
+    });
     const problems = contentProblems(content, { strict: true, now: NOW });
     expect(problems.map((p) => p.message)).toEqual([
       'unverified organisation would be shown (listed for its regions and needs)',
@@ -48,7 +51,7 @@ describe('contentProblems', () => {
 
   it('accepts a verified organisation checked within the year, and flags one checked longer ago', async () => {
     const content = await load({
-      faqs: [{ id: 'help', contacts: ['fresh', 'stale'] }],
+      faqs: [{ id: 'help', contacts: ['fresh', 'stale'], status: 'reviewed' }],
       contacts: [
         { id: 'fresh', verified: true, verifiedOn: '2026-06-01' },
         { id: 'stale', verified: true, verifiedOn: '2025-06-01' },
@@ -63,17 +66,37 @@ describe('contentProblems', () => {
   it('flags an FAQ reviewed more than 12 months ago, not one reviewed within the year', async () => {
     const content = await load({
       faqs: [
-        { id: 'old', reviewed: '2025-11-28' },
-        { id: 'recent', reviewed: '2025-11-29' },
+        { id: 'old', reviewed: '2025-11-28', status: 'reviewed' },
+        { id: 'recent', reviewed: '2025-11-29', status: 'reviewed' },
       ],
     });
     const strict = contentProblems(content, { strict: true, now: NOW });
     expect(strict.map(formatProblem)).toEqual([
-      'content/faqs/old.yaml:25:11 reviewed: last reviewed 2025-11-28, more than 12 months ago: check the facts again',
+      'content/faqs/old.yaml:29:11 reviewed: last reviewed 2025-11-28, more than 12 months ago: check the facts again',
     ]);
     expect(contentProblems(content, { strict: false, now: NOW }).map((p) => p.severity)).toEqual(['warning']);
     // A year later the recent one is stale too.
     expect(contentProblems(content, { strict: true, now: Date.UTC(2027, 10, 30) })).toHaveLength(2);
+  });
+
+  it('flags every FAQ a person has not reviewed, naming each language (drafts and machine drafts)', async () => {
+    const content = await load({ faqs: [{ id: 'draft' }, { id: 'done', status: 'reviewed' }] });
+    const strict = contentProblems(content, { strict: true, now: NOW });
+    expect(strict.map(formatProblem)).toEqual([
+      'content/faqs/draft.yaml:13:3 answer: not reviewed: fr draft, en draft, bm machine-draft',
+    ]);
+    expect(contentProblems(content, { strict: false, now: NOW }).map((p) => p.severity)).toEqual(['warning']);
+  });
+
+  it('flags an emergency number nobody called yet: people in distress would get it', async () => {
+    const content = await load({
+      faqs: [{ id: 'help', status: 'reviewed' }],
+      emergency: [{ id: 'line', countries: ['ML'] }],
+    });
+    const messages = contentProblems(content, { strict: true, now: NOW }).map((p) => p.message);
+    expect(messages).toContain(
+      'unverified emergency number 00 would be given to people in distress: call it, then set verified, verified_by and verified_on',
+    );
   });
 
   it('finds the shipped contacts unverified: strict validation fails until staff verify them', async () => {

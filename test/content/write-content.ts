@@ -14,6 +14,8 @@ export type FaqSpec = {
   contacts?: string[];
   questions?: string[];
   more?: boolean;
+  /** Review status of every language (default: fr and en draft, bm machine-draft). */
+  status?: 'reviewed' | 'draft' | 'machine-draft';
 };
 export type ContactSpec = {
   id: string;
@@ -24,10 +26,19 @@ export type ContactSpec = {
   referrals?: boolean;
 };
 
+const MINIMAL_DISTRESS = ['suicide', 'danger', 'violence', 'injury', 'child_alone', 'detained', 'hunger_shelter']
+  .map((c) => `${c}:\n  fr: [${c} fr]\n  en: [${c} en]\n  bm: [${c} bm]\n`)
+  .join('');
+
+export type EmergencySpec = { id: string; countries: string[]; distress?: string[] };
+
 export async function writeContent(spec: {
   faqs: FaqSpec[];
   contacts?: ContactSpec[];
+  emergency?: EmergencySpec[];
   synonyms?: string;
+  /** content/distress.yaml (default: one phrase per category and language). */
+  distress?: string;
 }): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), 'kunnafoni-content-'));
   const dir = path.join(root, 'content');
@@ -59,6 +70,7 @@ export async function writeContent(spec: {
     ]),
   );
   await writeFile(path.join(dir, 'alert-topics.yaml'), list([['travel', 'Voyager']]));
+  await writeFile(path.join(dir, 'distress.yaml'), spec.distress ?? MINIMAL_DISTRESS);
   await writeFile(path.join(dir, 'synonyms.yaml'), spec.synonyms ?? 'fr:\n  - [passeport, papiers]\n');
   const yamlList = (items: string[]) => `[${items.map((q) => JSON.stringify(q)).join(', ')}]`;
   for (const f of spec.faqs) {
@@ -74,13 +86,31 @@ export async function writeContent(spec: {
           : `title:\n  fr: Titre ${f.id}\n  en: Title ${f.id}\n  bm: Kunnafoni ${f.id}`,
         `questions:\n  fr: ${yamlList(questions)}\n  en: ${f.everyLanguage ? yamlList(questions) : `[question ${f.id}]`}\n  bm: ${f.everyLanguage ? yamlList(questions) : `[ɲininkali ${f.id}]`}`,
         'answer:',
-        `  fr:\n    text: Réponse ${f.id}.\n    status: draft${f.more ? '\n    more: Plus de détails.' : ''}`,
-        `  en:\n    text: Answer ${f.id}.\n    status: draft`,
-        `  bm:\n    text: Jaabi ${f.id}.\n    status: machine-draft`,
-        'sources:\n  - title: Source\n    ref: ref',
+        `  fr:\n    status: ${f.status ?? 'draft'}\n    points:\n      main: Réponse ${f.id}.${f.more ? '\n    more:\n      detail: Plus de détails.' : ''}`,
+        `  en:\n    status: ${f.status ?? 'draft'}\n    points:\n      main: Answer ${f.id}.${f.more ? '\n    more:\n      detail: More details.' : ''}`,
+        `  bm:\n    status: ${f.status ?? 'machine-draft'}\n    points:\n      main: Jaabi ${f.id}.${f.more ? '\n    more:\n      detail: Kunnafoni wɛrɛw.' : ''}`,
+        'sources:\n  - title:\n      fr: Source\n    ref: ref',
         `reviewed: '${f.reviewed ?? '2026-11-01'}'`,
         'written_by: Équipe',
         `contacts: [${(f.contacts ?? []).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+  }
+  for (const e of spec.emergency ?? []) {
+    await writeFile(
+      path.join(dir, 'contacts', `${e.id}.yaml`),
+      [
+        `id: ${e.id}`,
+        'kind: emergency',
+        `name: Line ${e.id}`,
+        'description:\n  fr: Ligne.',
+        `countries: [${e.countries.join(', ')}]`,
+        `distress: [${(e.distress ?? []).join(', ')}]`,
+        'accepts_referrals: false',
+        "channels:\n  - type: phone\n    value: '00'\n    verified: false",
+        'verified:\n  status: false',
+        'sources:\n  - title: Source\n    ref: ref',
         '',
       ].join('\n'),
     );

@@ -61,8 +61,7 @@ describe('topic browsing', () => {
     expect(t[3]!.text).toContain('Choisis une question.');
     const answer = t[4]!.text;
     expect(answer).toMatch(/^== .+ ==/m);
-    expect(answer).toMatch(/Sources : /);
-    expect(answer).toMatch(/Dernière vérification : 2026-\d\d-\d\d/);
+    expect(answer).toMatch(/Source : .+ · vérifié le \d{1,2}(er)? \S+ 20\d\d/);
     expect(answer).toContain("Est-ce que cette réponse t'aide ?");
     expect(t[5]!.text).toContain('Tant mieux');
   });
@@ -78,7 +77,7 @@ describe('topic browsing', () => {
     const answer = t[4]!.text;
     expect(answer).toContain('En savoir plus');
     const more = await talk(app, { channel: 'console', id: `p${n}` }, ['plus']);
-    expect(more[0]!.text).toMatch(/Sources : /);
+    expect(more[0]!.text).toMatch(/Source : /);
   });
 });
 
@@ -86,7 +85,7 @@ describe('free question', () => {
   it('fr: a confident answer to an informal question typed at the menu', async () => {
     const t = await talk(app, chat(), [...FR, 'la police a pris mon passeport au travail']);
     expect(t[2]!.text).toMatch(/passeport/i);
-    expect(t[2]!.text).toMatch(/Sources : /);
+    expect(t[2]!.text).toMatch(/Source : /);
   });
 
   it('en: the "not sure" path offers close questions and a person', async () => {
@@ -96,7 +95,7 @@ describe('free question', () => {
       expect(text).toContain('Talk to a person');
       expect(text).toContain('Ask in other words');
     } else {
-      expect(text).toMatch(/Sources: /);
+      expect(text).toMatch(/Source: /);
     }
   });
 
@@ -300,7 +299,7 @@ describe('deep links', () => {
       { platformLang: 'en' },
     );
     const text = reply.map((m) => [m.title, ...m.paragraphs].join('\n')).join('\n');
-    expect(text).toMatch(/Sources: /);
+    expect(text).toMatch(/Source: /);
     expect(reply.at(-1)?.choices?.map((c) => c.id)).toContain('yes');
   });
 

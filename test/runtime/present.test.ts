@@ -13,10 +13,16 @@ const faq: Faq = {
   title: { fr: 'Titre', en: 'Title' },
   questions: { fr: ['q'], en: ['q'] },
   answer: {
-    fr: { text: 'Réponse.', status: 'draft', audio: 'audio/demo-fr.ogg' },
-    en: { text: 'Answer.', status: 'reviewed' },
+    fr: {
+      points: { main: 'Réponse.' },
+      status: 'draft',
+      audio: 'audio/demo-fr.ogg',
+      not_applicable: [],
+      machine_drafted: [],
+    },
+    en: { points: { main: 'Answer.' }, status: 'reviewed', not_applicable: [], machine_drafted: [] },
   },
-  sources: [{ title: 'Convention', ref: 'UN, ch. IV-13' }],
+  sources: [{ title: { fr: 'Convention', en: 'Convention' }, ref: 'UN, ch. IV-13' }],
   reviewed: '2026-11-29',
   written_by: 'AME',
   contacts: ['org'],
@@ -24,6 +30,9 @@ const faq: Faq = {
 
 const contact = (verified: boolean): Contact => ({
   id: 'org',
+  kind: 'organisation',
+  countries: [],
+  distress: [],
   name: 'Org',
   description: { fr: 'Aide.' },
   regions: ['bamako'],
@@ -38,6 +47,17 @@ const contact = (verified: boolean): Contact => ({
   sources: [],
 });
 
+const none = { fr: ['-'], en: ['-'], bm: ['-'] };
+const noDistress = {
+  suicide: none,
+  danger: none,
+  violence: none,
+  injury: none,
+  child_alone: none,
+  detained: none,
+  hunger_shelter: none,
+};
+
 async function presenter(verified: boolean) {
   const { strings } = await shippedBundle();
   const content: Content = {
@@ -48,6 +68,7 @@ async function presenter(verified: boolean) {
     needs: [],
     alertTopics: [],
     synonyms: {},
+    distress: { ...noDistress },
     root: '/content',
   };
   return createPresenter(createTranslator(strings), content);
@@ -58,9 +79,8 @@ describe('presenter', () => {
     const p = await presenter(false);
     const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'fr', { numbered: true });
     expect(m!.title).toBe('Titre');
-    expect(m!.paragraphs).toContain('Sources : Convention (UN, ch. IV-13)');
-    expect(m!.paragraphs).toContain('Dernière vérification : 2026-11-29, par AME.');
-    expect(m!.paragraphs[0]).toContain('en cours de relecture');
+    expect(m!.paragraphs).toContain('Source : Convention · vérifié le 29 nov. 2026');
+    expect(m!.paragraphs[0]).toContain('en relecture');
     expect(m!.paragraphs).toContain('Qui peut aider : Org (non vérifié).');
   });
 

@@ -16,7 +16,7 @@ export function createBaselineSearch(content: Pick<Content, 'faqs'>): {
         .flatMap((q) => q ?? [])
         .join('\n'),
       answer: Object.values(faq.answer)
-        .map((a) => (a ? `${a.text}\n${a.more ?? ''}` : ''))
+        .map((a) => (a ? [...Object.values(a.points), ...Object.values(a.more ?? {})].join('\n') : ''))
         .join('\n'),
     })),
   );

@@ -7,7 +7,7 @@ import type { Content } from '../schema.ts';
 import { questionTerms } from './analyze.ts';
 import { type Calibration, DEFAULT_CALIBRATION, type Hit, judge } from './confidence.ts';
 import { detectLanguage } from './detect-language.ts';
-import { analyseFaqs, type FaqDoc, FIELDS, KINDS, SEARCH_LANGS } from './index-docs.ts';
+import { analyseFaqs, type FaqDoc, FIELDS, KINDS, OFF_TOPIC_DOC, SEARCH_LANGS } from './index-docs.ts';
 import { buildSynonyms, GROUP_MARK } from './synonyms.ts';
 
 export type FaqSearch = {
@@ -66,13 +66,13 @@ const SEARCHED: Record<Lang | 'any', string[]> = {
 };
 
 export function createFaqSearch(
-  content: Pick<Content, 'faqs' | 'synonyms'>,
+  content: Pick<Content, 'faqs' | 'synonyms' | 'offTopic'>,
   options: FaqSearchOptions = {},
 ): FaqSearch {
   const calibration = options.calibration ?? DEFAULT_CALIBRATION;
   const synonymWeight = options.synonymWeight ?? 0.7;
   const synonyms = buildSynonyms(content.synonyms);
-  const { docs, vocabulary, documentFrequency } = analyseFaqs(content.faqs.values(), synonyms);
+  const { docs, vocabulary, documentFrequency } = analyseFaqs(content.faqs.values(), synonyms, content.offTopic);
   // Fields hold term arrays (see analyseFaqs): passed through untouched instead of joined and split again.
   const index = new MiniSearch<FaqDoc>({
     fields: FIELDS,
@@ -133,7 +133,10 @@ export function createFaqSearch(
     inspect,
     search(text, lang) {
       const verdict = judge(inspect(text, lang).hits, calibration);
-      return { ...verdict, results: verdict.results.slice(0, MAX_RESULTS) };
+      const results = verdict.results.filter((r) => r.id !== OFF_TOPIC_DOC).slice(0, MAX_RESULTS);
+      // The off-topic phrases fit best: not about rights.
+      if (verdict.results[0]?.id === OFF_TOPIC_DOC) return { match: null, results, offTopic: true };
+      return { ...verdict, match: verdict.match === OFF_TOPIC_DOC ? null : verdict.match, results };
     },
   };
 }

@@ -2,7 +2,7 @@
 // language. Documents are analysed here, once, into terms (plus synonym group tokens), so the index only
 // splits on spaces and the search knows every term's document frequency.
 import type { Lang } from '../../engine/types.ts';
-import type { Faq } from '../schema.ts';
+import type { Faq, OffTopicPhrases } from '../schema.ts';
 import { indexTerms } from './analyze.ts';
 import type { SynonymTable } from './synonyms.ts';
 
@@ -20,7 +20,7 @@ export function faqTexts(faq: Faq): Record<string, string> {
   for (const lang of SEARCH_LANGS) {
     out[`t_${lang}`] = faq.title[lang] ?? '';
     out[`q_${lang}`] = (faq.questions[lang] ?? []).join('\n');
-    out[`a_${lang}`] = faq.answer[lang]?.text ?? '';
+    out[`a_${lang}`] = Object.values(faq.answer[lang]?.points ?? {}).join('\n');
   }
   return out;
 }
@@ -33,14 +33,34 @@ export type AnalysedDocs = {
   documentFrequency: Map<string, number>;
 };
 
-export function analyseFaqs(faqs: Iterable<Faq>, synonyms: SynonymTable): AnalysedDocs {
+/** Id of the extra document holding the off-topic phrases (never an FAQ id: those are lower-case words). */
+export const OFF_TOPIC_DOC = '~off-topic';
+
+/** The off-topic phrases as one document's fields (phrasings only). */
+function offTopicTexts(phrases: OffTopicPhrases): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const lang of SEARCH_LANGS) {
+    out[`t_${lang}`] = '';
+    out[`q_${lang}`] = (phrases[lang] ?? []).join('\n');
+    out[`a_${lang}`] = '';
+  }
+  return out;
+}
+
+export function analyseFaqs(faqs: Iterable<Faq>, synonyms: SynonymTable, offTopic?: OffTopicPhrases): AnalysedDocs {
   const docs: FaqDoc[] = [];
   const vocabulary = new Set<string>();
   const documentFrequency = new Map<string, number>();
-  for (const faq of faqs) {
-    const doc: FaqDoc = { id: faq.id };
+  const sources: { id: string; texts: Record<string, string> }[] = [...faqs].map((faq) => ({
+    id: faq.id,
+    texts: faqTexts(faq),
+  }));
+  if (offTopic && Object.values(offTopic).some((p) => p && p.length > 0))
+    sources.push({ id: OFF_TOPIC_DOC, texts: offTopicTexts(offTopic) });
+  for (const { id, texts } of sources) {
+    const doc: FaqDoc = { id };
     const seen = new Set<string>();
-    for (const [field, text] of Object.entries(faqTexts(faq))) {
+    for (const [field, text] of Object.entries(texts)) {
       const terms = indexTerms(text);
       for (const t of terms) {
         vocabulary.add(t);
