@@ -235,7 +235,7 @@ async function startServices(
   let whatsapp: WhatsAppChannel | null = null;
   if (config.WHATSAPP_ENABLED) {
     // Loaded only when enabled: whatsapp-web.js and puppeteer are heavy to import.
-    const { createWhatsAppChannel } = await import('./channels/whatsapp/adapter.ts');
+    const { createWhatsAppChannel, staffNoticeSender } = await import('./channels/whatsapp/adapter.ts');
     whatsapp = createWhatsAppChannel({
       runtime,
       redis,
@@ -247,7 +247,12 @@ async function startServices(
       auth: config.WHATSAPP_AUTH,
       maxPerMinute: config.WHATSAPP_MAX_PER_MINUTE,
       ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
-      notifyStaff: (notice) => logger.warn({ whatsapp: notice }, 'whatsapp connection'),
+      // To the staff Telegram group(s) and the log; the console shows the same as a banner.
+      notifyStaff: staffNoticeSender({
+        groups: staffGroups.values(),
+        send: (chatId, text) => (telegram ? telegram.bot.api.sendMessage(chatId, text) : null),
+        logger,
+      }),
     });
     outbox.register('whatsapp', whatsapp);
     whatsapp.onStateChange((s) => metrics.setWhatsAppState(s.state));

@@ -21,6 +21,8 @@ export type StaffEnv = {
     account: StaffAccount | null;
     lang: UiLang;
     t: T;
+    /** What a person must do about a channel now (e.g. scan WhatsApp's QR code): a banner on every page. */
+    banner?: string | null;
   };
 };
 
@@ -57,6 +59,7 @@ export function viewOf(c: StaffContext): PageView {
     account: c.get('account'),
     csrf: c.get('session')?.csrf ?? '',
     path: new URL(c.req.url).pathname,
+    banner: c.get('banner') ?? null,
   };
 }
 

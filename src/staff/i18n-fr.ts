@@ -222,6 +222,12 @@ export const FRENCH: Record<string, string> = {
   connected: 'connecté',
   disconnected: 'déconnecté',
   failed: 'en échec',
+  'connected, WhatsApp not reachable': 'connecté, WhatsApp injoignable',
+  reconnecting: 'reconnexion',
+  'waiting for the other process': 'en attente de l’autre processus',
+  'stopped: an administrator must act': 'arrêté : un administrateur doit agir',
+  'Attempt {n}': 'Tentative {n}',
+  'next try {when}': 'prochain essai {when}',
   'for {age}': 'depuis {age}',
   'On the phone of the bot number: WhatsApp → Linked devices → Link a device, then scan:':
     'Sur le téléphone du numéro du bot : WhatsApp → Appareils connectés → Connecter un appareil, puis scannez :',

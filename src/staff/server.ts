@@ -107,6 +107,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (isMachine(new URL(c.req.url).pathname)) return next();
     return loadSession(deps)(c, next);
   });
+  // WhatsApp needing a person (QR to scan, number blocked, down for long): a banner on every console page.
+  app.use('*', async (c, next) => {
+    c.set('banner', deps.whatsappState?.().attention ?? null);
+    return next();
+  });
   app.use('*', async (c, next) => {
     const path = new URL(c.req.url).pathname;
     if (isMachine(path)) return next();

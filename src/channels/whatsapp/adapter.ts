@@ -33,6 +33,7 @@ import type { WhatsAppNotice, WhatsAppState } from './states.ts';
 export { describeError } from './describe-error.ts';
 export type { HandlesInput } from './inbound.ts';
 export { WhatsAppDeliveryDeferred, WhatsAppSendRefused } from './outbound.ts';
+export { staffNoticeSender } from './staff-notices.ts';
 export type { WhatsAppConnectionState, WhatsAppNotice, WhatsAppState } from './states.ts';
 
 export type WhatsAppChannelOptions = {

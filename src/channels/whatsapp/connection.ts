@@ -481,11 +481,11 @@ export class WhatsAppConnection {
         if (this.state.state === 'ready' || this.state.state === 'qr') return;
         this.outageNotified = true;
         const reason = this.state.reason ?? 'unknown';
-        this.o.notify({
-          kind: 'down',
-          reason,
-          text: `WhatsApp has been down for ${Math.round(ms / 60_000)} minutes (${reason}); the bot keeps retrying. If it lasts, check the server (Chromium) and the bot phone.`,
-        });
+        const text = `WhatsApp has been down for ${Math.round(ms / 60_000)} minutes (${reason}); the bot keeps retrying. If it lasts, check the server (Chromium) and the bot phone.`;
+        // Shown in the console too (a banner), until WhatsApp is back; the state itself is unchanged.
+        this.state = { ...this.state, attention: text };
+        for (const listener of this.listeners) listener(this.getState());
+        this.o.notify({ kind: 'down', reason, text });
       },
       ms,
     );

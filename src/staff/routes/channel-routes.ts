@@ -12,8 +12,11 @@ const WA_TEXT: Record<string, string> = {
   starting: 'starting',
   qr: 'waiting for pairing',
   ready: 'connected',
+  degraded: 'connected, WhatsApp not reachable',
+  reconnecting: 'reconnecting',
+  waiting: 'waiting for the other process',
+  blocked: 'stopped: an administrator must act',
   disconnected: 'disconnected',
-  failed: 'failed',
 };
 
 export function channelRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
@@ -33,7 +36,9 @@ export function channelRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       const qr = wa.state === 'qr' && wa.qr ? await QRCode.toString(wa.qr, { type: 'svg', margin: 2, width: 264 }) : '';
       whatsapp = html`<p><span class="tag ${wa.state === 'ready' ? 'ok' : 'bad'}" id="wa-state">${t(WA_TEXT[wa.state] ?? wa.state)}</span> ${t('for {age}', { age: age(now - wa.since, t) })}${wa.reason ? ` (${wa.reason})` : ''}</p>
 ${qr ? html`<p>${t('On the phone of the bot number: WhatsApp → Linked devices → Link a device, then scan:')}</p><div class="card" id="wa-qr" style="max-width:300px">${raw(qr)}</div>` : ''}
-${wa.pairingCode ? html`<p>${t('Pairing code to type on the phone:')} <strong id="wa-code">${wa.pairingCode}</strong></p>` : ''}`;
+${wa.pairingCode ? html`<p>${t('Pairing code to type on the phone:')} <strong id="wa-code">${wa.pairingCode}</strong></p>` : ''}
+${wa.attempt ? html`<p id="wa-retry">${t('Attempt {n}', { n: String(wa.attempt) })}${wa.nextTryAt ? html` · ${t('next try {when}', { when: when(wa.nextTryAt) })}` : ''}</p>` : ''}
+${wa.attention ? html`<p class="flash error" id="wa-attention">${wa.attention}</p>` : ''}`;
     }
 
     let tg: TelegramStatus | null = null;
@@ -54,7 +59,7 @@ ${tg.mode === 'webhook' ? html`<dt>${t('Webhook')}</dt><dd>${tg.webhookUrl ?? t(
 ${tg.lastErrorMessage ? html`<dt>${t('Last error')}</dt><dd>${tg.lastErrorMessage}${tg.lastErrorAt ? ` (${when(tg.lastErrorAt)})` : ''}</dd>` : ''}</dl>`;
 
     // While pairing, the QR code changes every few seconds: keep the page fresh.
-    const live = wa && (wa.state === 'qr' || wa.state === 'starting');
+    const live = wa && ['qr', 'starting', 'reconnecting', 'waiting'].includes(wa.state);
     return c.html(
       page(view, {
         title: t('Channels'),
