@@ -8,26 +8,26 @@
 // | real behaviour                                                        | library source                                   | test |
 // |-----------------------------------------------------------------------|--------------------------------------------------|------|
 // | constructor calls `authStrategy.setup(this)`                          | Client.js constructor (`this.authStrategy.setup`) | session.test.ts |
-// | initialize(): beforeBrowserInitialized, Chromium launch, pupBrowser,  | Client.js initialize() (442-480)                 | connection.test.ts "progress" |
+// | initialize(): beforeBrowserInitialized, Chromium launch, pupBrowser,  | Client.js initialize() (442-480)                 | lifecycle.test.ts (slow restore) |
 // |   afterBrowserInitialized, then page load: it takes time              |                                                  |      |
 // | initialize() rejects with an Error (launch) or a string ('auth        | Client.js inject(): `throw 'auth timeout'`;      | restart.test.ts |
 // |   timeout', 'ready timeout')                                          |   puppeteer launch errors                        |      |
-// | `authenticated` then `ready`; afterAuthReady() not awaited            | Client.js onAppStateHasSyncedEvent (300-376)     | connection.test.ts |
-// | `loading_screen` (percent, 'WhatsApp') while restoring                | Client.js onOfflineProgressUpdateEvent (386)     | connection.test.ts "progress" |
-// | `change_state`; then for states not in CONNECTED/OPENING/PAIRING/     | Client.js onAppStateChangedEvent (822-855)       | session.test.ts, connection.test.ts |
+// | `authenticated` then `ready`; afterAuthReady() not awaited            | Client.js onAppStateHasSyncedEvent (300-376)     | connection.test.ts, session.test.ts |
+// | `loading_screen` (percent, 'WhatsApp') while restoring                | Client.js onOfflineProgressUpdateEvent (386)     | lifecycle.test.ts (slow restore) |
+// | `change_state`; then for states not in CONNECTED/OPENING/PAIRING/     | Client.js onAppStateChangedEvent (822-855)       | session.test.ts, lifecycle.test.ts |
 // |   TIMEOUT: `await authStrategy.disconnect()`, `disconnected`, destroy |                                                  |      |
 // | RemoteAuth.disconnect() deletes the stored session                    | authStrategies/RemoteAuth.js disconnect()        | session.test.ts |
-// | LOGOUT: `disconnected('LOGOUT')`, authStrategy.logout(), strategy set | Client.js framenavigated handler (495-502)       | session.test.ts, connection.test.ts |
+// | LOGOUT: `disconnected('LOGOUT')`, authStrategy.logout(), strategy set | Client.js framenavigated handler (495-502)       | session.test.ts, lifecycle.test.ts |
 // |   up again; the client stays (a new QR follows)                       |                                                  |      |
-// | getChatById() resolves undefined for an unknown chat                  | Client.js getChatById (1693-1698)                | conversation.test.ts |
-// | sendMessage() resolves undefined, no error, for an unknown chat       | Client.js sendMessage (`if (!chat) return null`) | conversation.test.ts |
-// | own messages: `message_create` only, never `message`                  | Client.js onAddMessageEvent (`if (msg.id.fromMe) return`) | conversation.test.ts |
-// | a media message's caption is its `body`; hasMedia from directPath     | structures/Message.js (49-57)                    | conversation.test.ts, parse.test.ts |
-// | getState() reads the page; after Chromium died every page call        | Client.js getState (1975); puppeteer             | browser.test.ts |
+// | getChatById() resolves undefined for an unknown chat                  | Client.js getChatById (1693-1698)                | messages.test.ts (dropped send) |
+// | sendMessage() resolves undefined, no error, for an unknown chat       | Client.js sendMessage (`if (!chat) return null`) | messages.test.ts (dropped send) |
+// | own messages: `message_create` only, never `message`                  | Client.js onAddMessageEvent (`if (msg.id.fromMe) return`) | messages.test.ts |
+// | a media message's caption is its `body`; hasMedia from directPath     | structures/Message.js (49-57)                    | messages.test.ts |
+// | getState() reads the page; after Chromium died every page call        | Client.js getState (1975); puppeteer             | lifecycle.test.ts (dead browser) |
 // |   rejects ("Session closed"), the browser emits `disconnected`        |                                                  |      |
-// | destroy(): closes the browser if connected, then authStrategy.destroy | Client.js destroy (1277-1284)                    | connection.test.ts |
-// | `incoming_call` with a Call whose reject() declines it                | Client.js onIncomingCall, structures/Call.js     | conversation.test.ts |
-// | getContactLidAndPhone([id]) -> [{ lid, pn }]                          | Client.js getContactLidAndPhone (3307)           | conversation.test.ts |
+// | destroy(): closes the browser if connected, then authStrategy.destroy | Client.js destroy (1277-1284)                    | connection.test.ts, lifecycle.test.ts |
+// | `incoming_call` with a Call whose reject() declines it                | Client.js onIncomingCall, structures/Call.js     | messages.test.ts |
+// | getContactLidAndPhone([id]) -> [{ lid, pn }]                          | Client.js getContactLidAndPhone (3307)           | messages.test.ts |
 import { EventEmitter } from 'node:events';
 import type { ClientOptions } from 'whatsapp-web.js';
 import type { WaCall, WaChat, WaClient, WaSendOptions } from '../../src/channels/whatsapp/client.ts';
