@@ -25,8 +25,9 @@ export async function processesOnProfile(profileDir: string): Promise<number[]> 
     const pid = Number(entry);
     if (pid === process.pid) continue;
     try {
-      const args = (await readFile(join('/proc', entry, 'cmdline'), 'utf8')).split('\0');
-      if (!args.some((a) => a === flag || a === `${flag}/`)) continue;
+      // Chromium's helpers rewrite their title: their command line is one space-separated string, not NUL-separated.
+      const cmdline = (await readFile(join('/proc', entry, 'cmdline'), 'utf8')).replace(/\0/g, ' ');
+      if (!usesFlag(cmdline, flag)) continue;
       if (await isZombie(pid)) continue;
       found.push(pid);
     } catch {
@@ -34,6 +35,11 @@ export async function processesOnProfile(profileDir: string): Promise<number[]> 
     }
   }
   return found;
+}
+
+function usesFlag(cmdline: string, flag: string): boolean {
+  for (const end of [' ', '/ ']) if (`${cmdline} `.includes(`${flag}${end}`)) return true;
+  return false;
 }
 
 async function isZombie(pid: number): Promise<boolean> {
