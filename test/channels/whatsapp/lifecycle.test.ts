@@ -1,7 +1,7 @@
 // The connection on a hand-moved clock: a slow session restore is not killed, a dead browser is noticed and
 // rebuilt, bans and an outdated library stop the retries and wait for an administrator, a logout from the phone
 // asks for a new pairing, and staff hear only of what needs a person.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
 import { ManualClock, settle } from './manual-clock.ts';
 
@@ -43,6 +43,22 @@ describe('starting', () => {
       client.loading(percent);
     }
     await clock.advance(100_000);
+    client.becomeReady();
+    expect(h.channel.getState().state).toBe('ready');
+    expect(h.fakes.clients).toHaveLength(1);
+  });
+
+  it('the same on the process clock (vitest fake timers): 250 s of restore progress beat a 120 s start timer', async () => {
+    h = await createHarness({ startTimeoutMs: 120_000 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    await h.channel.start();
+    const client = h.fakes.latest();
+    await client.initialized;
+    await vi.advanceTimersByTimeAsync(100_000);
+    client.authenticate();
+    await vi.advanceTimersByTimeAsync(100_000);
+    client.loading(50);
+    await vi.advanceTimersByTimeAsync(50_000);
     client.becomeReady();
     expect(h.channel.getState().state).toBe('ready');
     expect(h.fakes.clients).toHaveLength(1);
