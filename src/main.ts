@@ -246,6 +246,7 @@ async function startServices(
       dataDir: path.join(dataDir, 'whatsapp'),
       auth: config.WHATSAPP_AUTH,
       maxPerMinute: config.WHATSAPP_MAX_PER_MINUTE,
+      globalGapMs: config.WHATSAPP_SEND_GAP_MS,
       ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
       // To the staff Telegram group(s) and the log; the console shows the same as a banner.
       notifyStaff: staffNoticeSender({

@@ -19,7 +19,7 @@ export type PacingOptions = {
   maxPerMinute?: number;
   /** How long after a person's last message the bot may still write to them. */
   replyWindowMs?: number;
-  /** Least time between any two sends, all chats together (WHATSAPP_MIN_GAP_MS... see adapter options). */
+  /** Least time between any two sends, all chats together (WHATSAPP_SEND_GAP_MS). */
   globalGapMs?: number;
   typing?: Partial<TypingPause>;
   clock?: WaClock;
