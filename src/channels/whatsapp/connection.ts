@@ -6,8 +6,10 @@
 import type { Logger } from 'pino';
 import type { WaClient } from './client.ts';
 import { type TimerHandle, type WaClock, within } from './clock.ts';
+import { texts } from './connection-texts.ts';
 import { describeError } from './describe-error.ts';
 import type { WhatsAppLease } from './lease.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { meaningOf, type WhatsAppNotice, type WhatsAppState } from './states.ts';
 
 export type ConnectionOptions = {
@@ -53,7 +55,6 @@ export class WhatsAppConnection {
   private conflicts: number[] = [];
   private started = false;
   private stopped = false;
-  private holdsLease = false;
   private initializing: Promise<void> | null = null;
   private readonly timers = new Map<Timers, TimerHandle>();
   /** Staff were told about an outage and have not yet been told it is over. */
@@ -64,11 +65,13 @@ export class WhatsAppConnection {
   private readonly listeners = new Set<(state: WhatsAppState) => void>();
   private readonly clock: WaClock;
   private readonly log: Logger;
+  private readonly keeper: LeaseKeeper | null;
   ownId: string | undefined;
 
   constructor(private readonly o: ConnectionOptions) {
     this.clock = o.clock;
     this.log = o.log;
+    this.keeper = o.lease ? new LeaseKeeper(o.lease, o.clock, o.log) : null;
     this.state = { state: 'disconnected', since: o.clock.now() };
   }
 
@@ -153,10 +156,7 @@ export class WhatsAppConnection {
       await within(this.clock, this.initializing, STOP_GRACE_MS, undefined);
       await this.destroy(c);
     }
-    if (this.holdsLease && this.o.lease) {
-      this.holdsLease = false;
-      await this.o.lease.release().catch(() => undefined);
-    }
+    await this.keeper?.release();
     this.setState({ state: 'disconnected', reason: 'stopped' });
     this.log.info('whatsapp stopped');
   }
@@ -165,60 +165,30 @@ export class WhatsAppConnection {
 
   private async takeLeaseThenConnect(): Promise<void> {
     if (this.stopped) return;
-    const lease = this.o.lease;
-    if (lease && !this.holdsLease) {
-      let held = false;
-      try {
-        held = await lease.acquire();
-      } catch (error) {
-        this.log.warn({ error: describeError(error) }, 'whatsapp lease: redis did not answer');
-      }
+    const keeper = this.keeper;
+    if (keeper && !keeper.held) {
+      const held = await keeper.tryTake(() => void this.leaseLost());
       if (this.stopped) {
-        if (held) await lease.release().catch(() => undefined);
+        await keeper.release();
         return;
       }
       if (!held) {
-        this.setState({
-          state: 'waiting',
-          reason: 'another process runs WhatsApp for this number',
-          attention:
-            'Another Kunnafoni process uses this WhatsApp number. Stop it, or wait: this one takes over when it stops.',
-        });
+        this.setState({ state: 'waiting', reason: texts.waitingReason, attention: texts.waitingAttention });
         if (!this.waitingNoticeSent) {
           this.waitingNoticeSent = true;
           this.log.warn('whatsapp: another process holds this number, waiting for it to stop');
-          this.o.notify({
-            kind: 'waiting_for_lease',
-            text: 'A second Kunnafoni process started for the same WhatsApp number: it waits and takes over if the first one stops.',
-          });
+          this.o.notify({ kind: 'waiting_for_lease', text: texts.waitingNotice });
         }
-        this.set('lease', () => void this.takeLeaseThenConnect(), lease.ttlMs / 2);
+        this.set('lease', () => void this.takeLeaseThenConnect(), keeper.retryMs);
         return;
       }
-      this.holdsLease = true;
       this.waitingNoticeSent = false;
-      this.set('lease', () => void this.renewLease(), lease.ttlMs / 3);
     }
     await this.connect();
   }
 
-  private async renewLease(): Promise<void> {
-    const lease = this.o.lease;
-    if (!lease || this.stopped) return;
-    let held = true;
-    try {
-      held = await lease.renew();
-    } catch (error) {
-      // Redis down for a moment: keep running rather than drop WhatsApp; the lease outlives short outages.
-      this.log.warn({ error: describeError(error) }, 'whatsapp lease not renewed: redis did not answer');
-    }
+  private async leaseLost(): Promise<void> {
     if (this.stopped) return;
-    if (held) {
-      this.set('lease', () => void this.renewLease(), lease.ttlMs / 3);
-      return;
-    }
-    this.log.error('whatsapp lease lost to another process: closing this one');
-    this.holdsLease = false;
     this.endedGeneration = this.generation;
     this.clear('reconnect');
     this.clear('watchdog');
@@ -269,23 +239,17 @@ export class WhatsAppConnection {
       this.clear('watchdog');
       // Waiting for a scan is a person's job, told as "pairing needed", not as an outage.
       this.clear('down');
-      this.setState({ state: 'qr', qr, attention: 'Scan the QR code with the bot phone (Linked devices).' });
+      this.setState({ state: 'qr', qr, attention: texts.scanAttention });
       this.o.showQr(qr);
-      this.pairingNeeded(
-        'WhatsApp needs pairing: scan the QR code in the staff console (Channels).',
-        'scan the QR code',
-      );
+      this.pairingNeeded(texts.scanNotice, 'scan the QR code');
     });
     c.on('code', (code) => {
       if (!current()) return;
       this.clear('watchdog');
       this.clear('down');
-      this.setState({ state: 'qr', pairingCode: code, attention: 'Type the pairing code on the bot phone.' });
+      this.setState({ state: 'qr', pairingCode: code, attention: texts.codeAttention });
       this.o.showPairingCode(code);
-      this.pairingNeeded(
-        'WhatsApp needs pairing: enter the code shown in the staff console (Channels).',
-        'enter the pairing code',
-      );
+      this.pairingNeeded(texts.codeNotice, 'enter the pairing code');
     });
     // Restoring a saved session can take minutes on a slow host: each step of it is progress, not a hang.
     c.on('authenticated', () => {
@@ -309,7 +273,7 @@ export class WhatsAppConnection {
       this.scheduleProbe(gen);
       if (this.outageNotified) {
         this.outageNotified = false;
-        this.o.notify({ kind: 'reconnected', text: 'WhatsApp is connected again.' });
+        this.o.notify({ kind: 'reconnected', text: texts.reconnected });
       }
     });
     c.on('change_state', (waState) => {
@@ -353,7 +317,7 @@ export class WhatsAppConnection {
     const browser = c.pupBrowser;
     if (!browser || watched.has(browser)) return;
     watched.add(browser);
-    browser.on('disconnected', () => this.browserGone(gen, 'Chromium closed unexpectedly'));
+    browser.on('disconnected', () => this.browserGone(gen, texts.browserClosed));
   }
 
   private scheduleProbe(gen: number): void {
@@ -375,7 +339,7 @@ export class WhatsAppConnection {
     );
     if (!this.isCurrent(gen)) return;
     if (!result.ok) {
-      this.browserGone(gen, `WhatsApp Web stopped answering: ${describeError(result.error)}`);
+      this.browserGone(gen, texts.pageSilent(describeError(result.error)));
       return;
     }
     this.judgeWaState(result.waState);
@@ -406,29 +370,17 @@ export class WhatsAppConnection {
         this.o.notify({
           kind: 'pairing_lost',
           reason,
-          text: `WhatsApp unlinked the bot (${reason}): pair it again with the QR code in the staff console (Channels).`,
+          text: texts.pairingLost(reason),
         });
         this.scheduleReconnect(reason);
         return;
       case 'banned':
-        return this.block(
-          reason,
-          'blocked',
-          `WhatsApp blocked this number (${reason}). Check the phone and the number's status with WhatsApp; the bot no longer reconnects until it is restarted.`,
-        );
+        return this.block(reason, 'blocked', texts.banned(reason));
       case 'outdated':
-        return this.block(
-          reason,
-          'update_needed',
-          'WhatsApp Web refuses this version of the library (DEPRECATED_VERSION): update whatsapp-web.js and restart the bot.',
-        );
+        return this.block(reason, 'update_needed', texts.outdated);
       case 'conflict':
         if (this.conflicts.length >= (this.o.conflictLimit ?? 3)) {
-          return this.block(
-            reason,
-            'blocked',
-            `Another WhatsApp Web session keeps taking this number (CONFLICT ${this.conflicts.length} times): close WhatsApp Web on other computers and stop any other bot on this number, then restart the bot.`,
-          );
+          return this.block(reason, 'blocked', texts.conflicts(this.conflicts.length));
         }
         this.scheduleReconnect(reason);
         return;
@@ -465,11 +417,7 @@ export class WhatsAppConnection {
 
   private armWatchdog(gen: number): void {
     const ms = this.o.startTimeoutMs ?? 120_000;
-    this.set(
-      'watchdog',
-      () => this.fail(gen, `no QR code, session progress or ready within ${Math.round(ms / 1000)} s`),
-      ms,
-    );
+    this.set('watchdog', () => this.fail(gen, texts.startTimeout(Math.round(ms / 1000))), ms);
   }
 
   private armDownNotice(): void {
@@ -481,7 +429,7 @@ export class WhatsAppConnection {
         if (this.state.state === 'ready' || this.state.state === 'qr') return;
         this.outageNotified = true;
         const reason = this.state.reason ?? 'unknown';
-        const text = `WhatsApp has been down for ${Math.round(ms / 60_000)} minutes (${reason}); the bot keeps retrying. If it lasts, check the server (Chromium) and the bot phone.`;
+        const text = texts.down(Math.round(ms / 60_000), reason);
         // Shown in the console too (a banner), until WhatsApp is back; the state itself is unchanged.
         this.state = { ...this.state, attention: text };
         for (const listener of this.listeners) listener(this.getState());
