@@ -5,7 +5,9 @@
 // of what needs a person. Messages are not handled here (see inbound.ts, outbound.ts).
 import type { Logger } from 'pino';
 import type { WaClient } from './client.ts';
+import { type ClientEvent, ClientWatch } from './client-watch.ts';
 import { type TimerHandle, type WaClock, within } from './clock.ts';
+import { ConnectionState } from './connection-state.ts';
 import { texts } from './connection-texts.ts';
 import { describeError } from './describe-error.ts';
 import type { WhatsAppLease } from './lease.ts';
@@ -43,7 +45,7 @@ export type ConnectionOptions = {
 
 const STOP_GRACE_MS = 5_000;
 
-type Timers = 'reconnect' | 'watchdog' | 'probe' | 'down' | 'lease';
+type Timers = 'reconnect' | 'watchdog' | 'down' | 'lease';
 
 export class WhatsAppConnection {
   private client: WaClient | null = null;
@@ -61,27 +63,27 @@ export class WhatsAppConnection {
   private outageNotified = false;
   private pairingNoticeSent = false;
   private waitingNoticeSent = false;
-  private state: WhatsAppState;
-  private readonly listeners = new Set<(state: WhatsAppState) => void>();
   private readonly clock: WaClock;
   private readonly log: Logger;
   private readonly keeper: LeaseKeeper | null;
+  private watch: ClientWatch | null = null;
+  private readonly status: ConnectionState;
   ownId: string | undefined;
 
   constructor(private readonly o: ConnectionOptions) {
     this.clock = o.clock;
     this.log = o.log;
     this.keeper = o.lease ? new LeaseKeeper(o.lease, o.clock, o.log) : null;
-    this.state = { state: 'disconnected', since: o.clock.now() };
+    this.status = new ConnectionState(o.clock, o.log);
   }
 
   getState(): WhatsAppState {
-    return { ...this.state };
+    return this.status.get();
   }
 
   /** The client, when messages can be sent through it. */
   readyClient(): WaClient | null {
-    return this.state.state === 'ready' ? this.client : null;
+    return this.status.current.state === 'ready' ? this.client : null;
   }
 
   /** The current client whatever its state (for listeners that check it is still the current one). */
@@ -90,8 +92,7 @@ export class WhatsAppConnection {
   }
 
   onStateChange(listener: (state: WhatsAppState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.status.on(listener);
   }
 
   async start(): Promise<void> {
@@ -104,7 +105,12 @@ export class WhatsAppConnection {
   /** An administrator's "try again" after a ban, an update of the library or a long outage. */
   async retry(): Promise<void> {
     if (this.stopped || !this.started) return;
-    if (this.state.state === 'ready' || this.state.state === 'starting' || this.state.state === 'qr') return;
+    if (
+      this.status.current.state === 'ready' ||
+      this.status.current.state === 'starting' ||
+      this.status.current.state === 'qr'
+    )
+      return;
     this.clear('reconnect');
     this.attempt = 0;
     this.conflicts = [];
@@ -115,20 +121,7 @@ export class WhatsAppConnection {
 
   /** Resolves true once ready, false after `ms` or on stop. */
   whenReady(ms: number): Promise<boolean> {
-    if (this.state.state === 'ready') return Promise.resolve(true);
-    if (this.stopped) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        unsubscribe();
-        resolve(false);
-      }, ms);
-      const unsubscribe = this.onStateChange((s) => {
-        if (s.state !== 'ready' && !this.stopped) return;
-        this.clock.clearTimeout(timer);
-        unsubscribe();
-        resolve(s.state === 'ready');
-      });
-    });
+    return this.status.whenReady(ms, () => this.stopped);
   }
 
   /** Stops reconnecting, lets `drain` finish (bounded), saves the session, closes Chromium, gives up the lease. */
@@ -136,9 +129,10 @@ export class WhatsAppConnection {
     if (this.stopped) return;
     this.stopped = true;
     for (const name of [...this.timers.keys()]) this.clear(name);
+    this.watch?.stop();
     await within(this.clock, drain(), STOP_GRACE_MS, undefined);
     const c = this.client;
-    const wasReady = this.state.state === 'ready' || this.state.state === 'degraded';
+    const wasReady = this.status.current.state === 'ready' || this.status.current.state === 'degraded';
     this.client = null;
     if (c && wasReady && this.o.beforeClose) {
       await within(
@@ -157,7 +151,7 @@ export class WhatsAppConnection {
       await this.destroy(c);
     }
     await this.keeper?.release();
-    this.setState({ state: 'disconnected', reason: 'stopped' });
+    this.status.set({ state: 'disconnected', reason: 'stopped' });
     this.log.info('whatsapp stopped');
   }
 
@@ -173,7 +167,7 @@ export class WhatsAppConnection {
         return;
       }
       if (!held) {
-        this.setState({ state: 'waiting', reason: texts.waitingReason, attention: texts.waitingAttention });
+        this.status.set({ state: 'waiting', reason: texts.waitingReason, attention: texts.waitingAttention });
         if (!this.waitingNoticeSent) {
           this.waitingNoticeSent = true;
           this.log.warn('whatsapp: another process holds this number, waiting for it to stop');
@@ -192,7 +186,7 @@ export class WhatsAppConnection {
     this.endedGeneration = this.generation;
     this.clear('reconnect');
     this.clear('watchdog');
-    this.clear('probe');
+    this.watch?.stop();
     const c = this.client;
     this.client = null;
     await this.destroy(c);
@@ -208,7 +202,7 @@ export class WhatsAppConnection {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const gen = ++this.generation;
-    this.setState({ state: 'starting', ...(this.attempt > 0 ? { attempt: this.attempt } : {}) });
+    this.status.set({ state: 'starting', ...(this.attempt > 0 ? { attempt: this.attempt } : {}) });
     let c: WaClient;
     try {
       await this.o.beforeStart?.();
@@ -222,71 +216,74 @@ export class WhatsAppConnection {
       return;
     }
     this.client = c;
-    this.wire(c, gen);
+    this.watch?.stop();
+    const watch = new ClientWatch(c, this.o, (event) => this.onEvent(gen, c, event));
+    this.watch = watch;
     this.o.onClient?.(c);
     this.armWatchdog(gen);
     // Not awaited: the real initialize() takes seconds (browser, page load); the outcome arrives as events.
     this.initializing = c.initialize().then(
-      () => this.watchBrowser(c, gen),
+      () => watch.watchBrowser(),
       (error: unknown) => this.fail(gen, error),
     );
   }
 
-  private wire(c: WaClient, gen: number): void {
-    const current = () => this.isCurrent(gen);
-    c.on('qr', (qr) => {
-      if (!current()) return;
-      this.clear('watchdog');
-      // Waiting for a scan is a person's job, told as "pairing needed", not as an outage.
-      this.clear('down');
-      this.setState({ state: 'qr', qr, attention: texts.scanAttention });
-      this.o.showQr(qr);
-      this.pairingNeeded(texts.scanNotice, 'scan the QR code');
-    });
-    c.on('code', (code) => {
-      if (!current()) return;
-      this.clear('watchdog');
-      this.clear('down');
-      this.setState({ state: 'qr', pairingCode: code, attention: texts.codeAttention });
-      this.o.showPairingCode(code);
-      this.pairingNeeded(texts.codeNotice, 'enter the pairing code');
-    });
-    // Restoring a saved session can take minutes on a slow host: each step of it is progress, not a hang.
-    c.on('authenticated', () => {
-      if (!current()) return;
-      this.armWatchdog(gen);
-      if (this.state.state === 'qr') this.setState({ state: 'starting', reason: 'paired, loading chats' });
-    });
-    c.on('loading_screen', () => {
-      if (current()) this.armWatchdog(gen);
-    });
-    c.on('ready', () => {
-      if (!current()) return;
-      this.clear('watchdog');
-      this.clear('down');
-      this.attempt = 0;
-      this.pairingNoticeSent = false;
-      this.ownId = c.info?.wid?._serialized;
-      this.setState({ state: 'ready' });
-      this.log.info('whatsapp ready');
-      this.watchBrowser(c, gen);
-      this.scheduleProbe(gen);
-      if (this.outageNotified) {
-        this.outageNotified = false;
-        this.o.notify({ kind: 'reconnected', text: texts.reconnected });
+  private onEvent(gen: number, c: WaClient, event: ClientEvent): void {
+    if (!this.isCurrent(gen)) return;
+    switch (event.type) {
+      case 'qr':
+      case 'code':
+        this.clear('watchdog');
+        // Waiting for a scan is a person's job, told as "pairing needed", not as an outage.
+        this.clear('down');
+        if (event.type === 'qr') {
+          this.status.set({ state: 'qr', qr: event.qr, attention: texts.scanAttention });
+          this.o.showQr(event.qr);
+          this.pairingNeeded(texts.scanNotice, 'scan the QR code');
+        } else {
+          this.status.set({ state: 'qr', pairingCode: event.code, attention: texts.codeAttention });
+          this.o.showPairingCode(event.code);
+          this.pairingNeeded(texts.codeNotice, 'enter the pairing code');
+        }
+        return;
+      case 'progress':
+        // Restoring a saved session can take minutes on a slow host: each step of it is progress, not a hang.
+        this.armWatchdog(gen);
+        if (event.step === 'authenticated' && this.status.current.state === 'qr') {
+          this.status.set({ state: 'starting', reason: 'paired, loading chats' });
+        }
+        return;
+      case 'ready':
+        this.clear('watchdog');
+        this.clear('down');
+        this.attempt = 0;
+        this.pairingNoticeSent = false;
+        this.ownId = c.info?.wid?._serialized;
+        this.status.set({ state: 'ready' });
+        this.log.info('whatsapp ready');
+        if (this.outageNotified) {
+          this.outageNotified = false;
+          this.o.notify({ kind: 'reconnected', text: texts.reconnected });
+        }
+        return;
+      case 'wa_state':
+        this.log.debug({ waState: event.waState }, 'whatsapp state');
+        if (event.waState === 'CONFLICT') {
+          const now = this.clock.now();
+          const windowMs = this.o.conflictWindowMs ?? 30 * 60_000;
+          this.conflicts = [...this.conflicts.filter((t) => now - t < windowMs), now];
+        }
+        this.judgeWaState(event.waState);
+        return;
+      case 'disconnected':
+        return this.onDisconnected(gen, event.reason);
+      case 'gone':
+        return this.browserGone(gen, event.reason);
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled client event ${JSON.stringify(unhandled)}`);
       }
-    });
-    c.on('change_state', (waState) => {
-      if (!current()) return;
-      this.log.info({ waState }, 'whatsapp state changed');
-      if (waState === 'CONFLICT') {
-        const now = this.clock.now();
-        const windowMs = this.o.conflictWindowMs ?? 30 * 60_000;
-        this.conflicts = [...this.conflicts.filter((t) => now - t < windowMs), now];
-      }
-      this.judgeWaState(waState);
-    });
-    c.on('disconnected', (reason) => this.onDisconnected(gen, String(reason)));
+    }
   }
 
   private pairingNeeded(text: string, what: string): void {
@@ -300,57 +297,24 @@ export class WhatsAppConnection {
   /** CONNECTED while degraded is ready again; TIMEOUT/OPENING/PAIRING (or nothing) while ready is degraded. */
   private judgeWaState(waState: string | null): void {
     if (waState === 'CONNECTED') {
-      if (this.state.state === 'degraded') this.setState({ state: 'ready' });
+      if (this.status.current.state === 'degraded') this.status.set({ state: 'ready' });
       return;
     }
-    if (this.state.state !== 'ready' && this.state.state !== 'degraded') return;
+    if (this.status.current.state !== 'ready' && this.status.current.state !== 'degraded') return;
     if (waState === null || waState === 'TIMEOUT' || waState === 'OPENING' || waState === 'PAIRING') {
       const reason = waState ?? 'no state';
-      if (this.state.state !== 'degraded' || this.state.reason !== reason) {
-        this.setState({ state: 'degraded', reason });
+      if (this.status.current.state !== 'degraded' || this.status.current.reason !== reason) {
+        this.status.set({ state: 'degraded', reason });
         this.armDownNotice();
       }
     }
-  }
-
-  private watchBrowser(c: WaClient, gen: number): void {
-    const browser = c.pupBrowser;
-    if (!browser || watched.has(browser)) return;
-    watched.add(browser);
-    browser.on('disconnected', () => this.browserGone(gen, texts.browserClosed));
-  }
-
-  private scheduleProbe(gen: number): void {
-    this.set('probe', () => void this.probe(gen), this.o.probeIntervalMs ?? 60_000);
-  }
-
-  private async probe(gen: number): Promise<void> {
-    const c = this.client;
-    if (!this.isCurrent(gen) || !c) return;
-    const noAnswer = { ok: false as const, error: 'WhatsApp Web did not answer' as unknown };
-    const result = await within(
-      this.clock,
-      c.getState().then(
-        (waState) => ({ ok: true as const, waState }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-      this.o.probeTimeoutMs ?? 30_000,
-      noAnswer,
-    );
-    if (!this.isCurrent(gen)) return;
-    if (!result.ok) {
-      this.browserGone(gen, texts.pageSilent(describeError(result.error)));
-      return;
-    }
-    this.judgeWaState(result.waState);
-    this.scheduleProbe(gen);
   }
 
   private browserGone(gen: number, reason: string): void {
     if (!this.isCurrent(gen)) return;
     this.endedGeneration = gen;
     this.clear('watchdog');
-    this.clear('probe');
+    this.watch?.stop();
     this.log.error({ reason }, 'whatsapp browser gone: rebuilding the client');
     this.scheduleReconnect(reason);
   }
@@ -359,7 +323,7 @@ export class WhatsAppConnection {
     if (!this.isCurrent(gen)) return;
     this.endedGeneration = gen;
     this.clear('watchdog');
-    this.clear('probe');
+    this.watch?.stop();
     const reason = describeError(raw);
     this.log.warn({ reason }, 'whatsapp disconnected');
     const meaning = meaningOf(raw);
@@ -398,7 +362,7 @@ export class WhatsAppConnection {
     this.log.error({ reason }, 'whatsapp stopped reconnecting: an administrator must act');
     this.clear('down');
     this.outageNotified = true;
-    this.setState({ state: 'blocked', reason, attention: text });
+    this.status.set({ state: 'blocked', reason, attention: text });
     this.o.notify({ kind, reason, text });
     void this.destroy(this.client);
   }
@@ -426,13 +390,12 @@ export class WhatsAppConnection {
     this.set(
       'down',
       () => {
-        if (this.state.state === 'ready' || this.state.state === 'qr') return;
+        if (this.status.current.state === 'ready' || this.status.current.state === 'qr') return;
         this.outageNotified = true;
-        const reason = this.state.reason ?? 'unknown';
+        const reason = this.status.current.reason ?? 'unknown';
         const text = texts.down(Math.round(ms / 60_000), reason);
         // Shown in the console too (a banner), until WhatsApp is back; the state itself is unchanged.
-        this.state = { ...this.state, attention: text };
-        for (const listener of this.listeners) listener(this.getState());
+        this.status.needsAttention(text);
         this.o.notify({ kind: 'down', reason, text });
       },
       ms,
@@ -444,7 +407,7 @@ export class WhatsAppConnection {
     const delay = Math.min(this.o.maxDelayMs ?? 5 * 60_000, (this.o.initialDelayMs ?? 2_000) * 2 ** this.attempt);
     this.attempt++;
     const nextTryAt = this.clock.now() + delay;
-    this.setState({ state: 'reconnecting', reason, attempt: this.attempt, nextTryAt });
+    this.status.set({ state: 'reconnecting', reason, attempt: this.attempt, nextTryAt });
     this.log.info({ attempt: this.attempt, delayMs: delay }, 'whatsapp reconnecting after a pause');
     this.armDownNotice();
     const old = this.client;
@@ -468,17 +431,6 @@ export class WhatsAppConnection {
     }
   }
 
-  private setState(next: Omit<WhatsAppState, 'since'>): void {
-    this.state = { ...next, since: this.clock.now() };
-    for (const listener of this.listeners) {
-      try {
-        listener(this.getState());
-      } catch (error) {
-        this.log.warn({ error: describeError(error) }, 'whatsapp state listener failed');
-      }
-    }
-  }
-
   private set(name: Timers, fn: () => void, ms: number): void {
     this.clear(name);
     this.timers.set(
@@ -497,6 +449,3 @@ export class WhatsAppConnection {
     this.timers.delete(name);
   }
 }
-
-/** Browsers already watched (a client's `ready` may come again after its page reloads). */
-const watched = new WeakSet<object>();
