@@ -12,6 +12,7 @@ import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
+import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
@@ -188,6 +189,8 @@ async function startServices(
     },
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
     stateAvailable: trackAvailability(redis),
+    // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
+    erasers: [whatsAppPersonEraser(redis, keys)],
   });
   shutdown.add('drain', 'runtime', () => runtime.drain());
 

@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { PersonalDataCipher } from '../../infra/crypto.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
+import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 
 /** Long enough for a person who writes back weeks later; cases are closed long before. */
@@ -38,4 +39,18 @@ export class HeldMessages {
   async count(chatId: string): Promise<number> {
     return this.redis.llen(this.key(chatId));
   }
+}
+
+/**
+ * "EFFACER" (erase my data) on WhatsApp: what the channel keeps about the person goes too — messages held for
+ * them and the mark that they wrote recently. Built without the library, so the runtime can have it from the start.
+ */
+export function whatsAppPersonEraser(redis: Redis, keys: RedisKeys): { eraseFor(chat: ChatRef): Promise<void> } {
+  return {
+    async eraseFor(chat) {
+      if (chat.channel !== 'whatsapp') return;
+      const person = keys.person(chat);
+      await redis.del(keys.key('wa', 'held', person), keys.key('wa', 'wrote', person));
+    },
+  };
 }

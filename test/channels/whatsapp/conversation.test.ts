@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhatsAppDeliveryDeferred } from '../../../src/channels/whatsapp/adapter.ts';
+import { whatsAppPersonEraser } from '../../../src/channels/whatsapp/held-messages.ts';
 import { BOT_ID, waMessage } from '../../support/fake-whatsapp-client.ts';
 import { CONTACT_TEXT, LONG_ANSWER } from './fake-runtime.ts';
 import { createHarness, type Harness, waitFor } from './harness.ts';
@@ -196,5 +197,21 @@ describe('a conversation on WhatsApp', () => {
     for (const secret of ['22370000000', '120363041234567890', 'Aminata', 'groupe secret', 'mes droits']) {
       expect(logs).not.toContain(secret);
     }
+  });
+});
+
+describe('erasing on WhatsApp', () => {
+  it('"EFFACER" takes the held replies and the "wrote recently" mark with it', async () => {
+    h = await createHarness();
+    await h.startReady();
+    await h.channel
+      .send({ channel: 'whatsapp', id: MOUSSA }, [{ paragraphs: ['Réponse de l’équipe'] }])
+      .catch(() => {});
+    const person = h.keys.person({ channel: 'whatsapp', id: MOUSSA });
+    await h.redis.set(h.keys.key('wa', 'wrote', person), '1');
+    expect(await h.redis.exists(h.keys.key('wa', 'held', person))).toBe(1);
+
+    await whatsAppPersonEraser(h.redis, h.keys).eraseFor({ channel: 'whatsapp', id: MOUSSA });
+    expect(await h.redis.exists(h.keys.key('wa', 'held', person), h.keys.key('wa', 'wrote', person))).toBe(0);
   });
 });
