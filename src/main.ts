@@ -273,7 +273,7 @@ async function startServices(
     alerts: staffAlerts({ broadcast, redis, keys }),
     ...(telegram && config.TELEGRAM_MODE === 'webhook' ? { telegramWebhook: telegram.webhookHandler } : {}),
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
-    ...(whatsapp ? { whatsappState: () => whatsapp!.getState() } : {}),
+    ...(whatsapp ? { whatsappState: () => whatsapp!.getState(), whatsappRetry: () => whatsapp!.retry() } : {}),
     health: async () => ({
       redis: await redis.ping().then(
         (r) => r === 'PONG',

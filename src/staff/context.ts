@@ -39,6 +39,7 @@ export type ServerDeps = {
   telegramWebhook?: (request: Request) => Promise<Response>;
   telegramStatus?: () => Promise<TelegramStatus>;
   whatsappState?: () => WhatsAppStateView;
+  whatsappRetry?: () => Promise<void>;
   health: () => Promise<HealthReport>;
   metrics: Metrics;
   queues: readonly Queue[];

@@ -229,6 +229,7 @@ export const FRENCH: Record<string, string> = {
   'waiting for the other process': 'en attente de l’autre processus',
   'stopped: an administrator must act': 'arrêté : un administrateur doit agir',
   'Attempt {n}': 'Tentative {n}',
+  'Try again now': 'Réessayer maintenant',
   'next try {when}': 'prochain essai {when}',
   'for {age}': 'depuis {age}',
   'On the phone of the bot number: WhatsApp → Linked devices → Link a device, then scan:':

@@ -42,6 +42,8 @@ export type HttpServerOptions = {
   telegramStatus?: () => Promise<TelegramStatus>;
   /** The WhatsApp channel's getState. */
   whatsappState?: () => WhatsAppStateView;
+  /** The WhatsApp channel's retry (the channels page's "Try again now"). */
+  whatsappRetry?: () => Promise<void>;
   /** Default: Redis answers PING, plus the WhatsApp state when given. */
   health?: () => Promise<HealthReport>;
   metrics: Metrics;
@@ -79,6 +81,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ...(options.telegramWebhook ? { telegramWebhook: options.telegramWebhook } : {}),
     ...(options.telegramStatus ? { telegramStatus: options.telegramStatus } : {}),
     ...(options.whatsappState ? { whatsappState: options.whatsappState } : {}),
+    ...(options.whatsappRetry ? { whatsappRetry: options.whatsappRetry } : {}),
     health: options.health ?? defaultHealth(options),
     metrics: options.metrics,
     queues: options.queues ?? [],

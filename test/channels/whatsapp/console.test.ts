@@ -53,4 +53,27 @@ describe('WhatsApp in the staff console', () => {
     const anonymous = await new Client(k.app, undefined, '10.0.0.9').page('/login');
     expect(anonymous.html).not.toContain('channel-banner');
   });
+
+  test('an administrator restarts a blocked WhatsApp with "Try again now"; other staff cannot', async () => {
+    let retries = 0;
+    const extra = {
+      whatsappState: () => ({ state: 'blocked', reason: 'TOS_BLOCK', attention: 'blocked', since: Date.now() }),
+      whatsappRetry: async () => {
+        retries++;
+      },
+    };
+    const admin = await loggedIn(extra, 'admin');
+    const { html } = await admin.page('/channels');
+    expect(html).toContain('id="wa-retry-now"');
+    const res = await admin.post('/channels/whatsapp/retry');
+    expect(res.status).toBe(303);
+    expect(retries).toBe(1);
+
+    const staff = await k.account('Bakary', 'ame', 'staff');
+    const other = new Client(k.app, undefined, '10.0.0.3');
+    await other.login(staff.id);
+    await other.page('/cases');
+    expect((await other.post('/channels/whatsapp/retry')).status).toBe(403);
+    expect(retries).toBe(1);
+  });
 });
