@@ -15,11 +15,11 @@ export const texts = {
   pairingLost: (reason: string) =>
     `WhatsApp unlinked the bot (${reason}): pair it again with the QR code in the staff console (Channels).`,
   banned: (reason: string) =>
-    `WhatsApp blocked this number (${reason}). Check the phone and the number's status with WhatsApp; the bot no longer reconnects until it is restarted.`,
+    `WhatsApp blocked this number (${reason}). Check the phone and the number's status with WhatsApp; the bot no longer reconnects until an administrator presses "Try again now" (Channels) or restarts it.`,
   outdated:
     'WhatsApp Web refuses this version of the library (DEPRECATED_VERSION): update whatsapp-web.js and restart the bot.',
   conflicts: (count: number) =>
-    `Another WhatsApp Web session keeps taking this number (CONFLICT ${count} times): close WhatsApp Web on other computers and stop any other bot on this number, then restart the bot.`,
+    `Another WhatsApp Web session keeps taking this number (CONFLICT ${count} times): close WhatsApp Web on other computers and stop any other bot on this number, then press "Try again now" (Channels).`,
   down: (minutes: number, reason: string) =>
     `WhatsApp has been down for ${minutes} minutes (${reason}); the bot keeps retrying. If it lasts, check the server (Chromium) and the bot phone.`,
   startTimeout: (seconds: number) => `no QR code, session progress or ready within ${seconds} s`,

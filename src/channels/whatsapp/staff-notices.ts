@@ -8,7 +8,7 @@ const FRENCH: Record<WhatsAppNotice['kind'], string> = {
   pairing_lost:
     'WhatsApp a délié le bot (déconnexion depuis le téléphone) : un administrateur doit l’appairer de nouveau (console, Canaux).',
   blocked:
-    'WhatsApp a arrêté ce numéro : le bot ne se reconnecte plus. Un administrateur doit vérifier le téléphone et le numéro, puis redémarrer le bot.',
+    'WhatsApp a arrêté ce numéro : le bot ne se reconnecte plus. Un administrateur doit vérifier le téléphone et le numéro, puis cliquer « Réessayer maintenant » (console, Canaux).',
   update_needed:
     'WhatsApp Web refuse cette version de la bibliothèque : il faut mettre à jour whatsapp-web.js puis redémarrer le bot.',
   down: 'WhatsApp ne fonctionne plus depuis plusieurs minutes ; le bot réessaie. Si cela dure, vérifier le serveur et le téléphone du bot.',
