@@ -112,6 +112,7 @@ export class WhatsAppConnection {
     )
       return;
     this.clear('reconnect');
+    this.clear('lease');
     this.attempt = 0;
     this.conflicts = [];
     this.endedGeneration = this.generation;
