@@ -57,6 +57,8 @@ export const ConfigSchema = z.object({
   WHATSAPP_AUTH: z.enum(['local', 'remote']).default('local'),
   WHATSAPP_PAIRING_PHONE: z.string().optional(),
   WHATSAPP_MAX_PER_MINUTE: int(1).default(20),
+  /** Least time between any two WhatsApp sends, all chats together. */
+  WHATSAPP_SEND_GAP_MS: int(0).default(300),
   REFERRAL_FALLBACK_PARTNER: z.string().default('ame'),
   REFERRAL_REMIND_HOURS: int(1).default(12),
   REFERRAL_ESCALATE_HOURS: int(1).default(48),

@@ -17,6 +17,7 @@ import { createTelegramBot, createTelegramChannel, type TelegramChannel } from '
 import type { RetryOptions } from './channels/telegram/errors.ts';
 import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
+import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
@@ -120,6 +121,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
     outbox,
     notifiers: staffNotifiersFor({ config, api: telegramBot?.api ?? null, logger }),
     observe: observeUpdates(metrics),
+    // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
+    erasers: [whatsAppPersonEraser(redis, keys)],
   });
 
   const channels: Record<string, string> = {};
@@ -160,7 +163,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
   let whatsapp: WhatsAppChannel | null = null;
   if (config.WHATSAPP_ENABLED) {
     // Loaded only when enabled: whatsapp-web.js and puppeteer are heavy to import.
-    const { createWhatsAppChannel } = await import('./channels/whatsapp/adapter.ts');
+    const { createWhatsAppChannel, staffNoticeSender } = await import('./channels/whatsapp/adapter.ts');
     whatsapp = createWhatsAppChannel({
       runtime,
       redis,
@@ -171,8 +174,14 @@ async function startServices(options: ServiceOptions): Promise<number> {
       dataDir: path.join(dataDir, 'whatsapp'),
       auth: config.WHATSAPP_AUTH,
       maxPerMinute: config.WHATSAPP_MAX_PER_MINUTE,
+      globalGapMs: config.WHATSAPP_SEND_GAP_MS,
       ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
-      notifyStaff: (notice) => logger.warn({ whatsapp: notice }, 'whatsapp connection'),
+      // To the staff Telegram group(s) and the log; the console shows the same as a banner.
+      notifyStaff: staffNoticeSender({
+        groups: parseStaffGroups(config.REFERRAL_STAFF_GROUPS).values(),
+        send: (chatId, text) => (telegramBot ? telegramBot.api.sendMessage(chatId, text) : null),
+        logger,
+      }),
     });
     outbox.register('whatsapp', whatsapp);
     whatsapp.onStateChange((s) => metrics.setWhatsAppState(s.state));
@@ -189,7 +198,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     alerts: staffAlerts({ broadcast, redis, keys }),
     ...(telegram && config.TELEGRAM_MODE === 'webhook' ? { telegramWebhook: telegram.webhookHandler } : {}),
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
-    ...(whatsapp ? { whatsappState: () => whatsapp!.getState() } : {}),
+    ...(whatsapp ? { whatsappState: () => whatsapp!.getState(), whatsappRetry: () => whatsapp!.retry() } : {}),
     health: async () => ({
       redis: await redis.ping().then(
         (r) => r === 'PONG',

@@ -24,7 +24,7 @@ import { partnersFromContacts } from '../referrals/partners.ts';
 import { createReferralService, type ReferralService } from '../referrals/service.ts';
 import { fanOut, type StaffNotifier, silentNotifier } from '../referrals/staff-notifier.ts';
 import { startReferralWorker } from '../referrals/worker.ts';
-import { createRuntime, type ServiceRuntime } from '../runtime/runtime.ts';
+import { createRuntime, type RuntimeDeps, type ServiceRuntime } from '../runtime/runtime.ts';
 import type { Bundle } from './bundle.ts';
 import type { GracefulShutdown } from './shutdown.ts';
 
@@ -82,6 +82,8 @@ export type ConversationOptions = {
   notifiers?: readonly StaffNotifier[];
   /** Called after each input (metrics). */
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
+  /** More stores holding something about a person (a channel's held messages...), erased with "EFFACER". */
+  erasers?: RuntimeDeps['erasers'];
 };
 
 export type Conversation = {
@@ -134,6 +136,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     subscriptions,
     flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
     ...(options.observe ? { observe: options.observe } : {}),
+    ...(options.erasers ? { erasers: options.erasers } : {}),
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
     stateAvailable: trackAvailability(redis),
   });

@@ -2,7 +2,17 @@
 // increment them; labels carry channel and queue names only, never anything about a person.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export const WHATSAPP_STATES = ['starting', 'qr', 'ready', 'disconnected', 'failed'] as const;
+/** src/channels/whatsapp/states.ts's WhatsAppConnectionState (kept in step by a test there). */
+export const WHATSAPP_STATES = [
+  'starting',
+  'qr',
+  'ready',
+  'degraded',
+  'reconnecting',
+  'waiting',
+  'blocked',
+  'disconnected',
+] as const;
 
 export type QueueCounts = () => Promise<Record<string, number>>;
 

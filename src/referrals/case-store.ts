@@ -30,6 +30,8 @@ export type OpFailure =
   | 'erased'
   | 'stale'
   | 'send_failed'
+  /** The reply is kept and goes out when the person writes again (WhatsApp's 24-hour window). */
+  | 'waiting_for_person'
   | 'invalid';
 
 /** On success: the partner and the claimer the case had before the change. */

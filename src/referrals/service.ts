@@ -438,15 +438,22 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       const chat = openChat(record);
       if (!chat) return { ok: false, reason: 'erased' };
       const title = personTexts(record.lang).staffReplyTitle(no, partnerName(record.partner));
+      // A channel may keep the reply until the person writes again (WhatsApp after 24 hours): its error says
+      // `deferred`. The reply is then part of the conversation, and staff are told it waits.
+      let deferred = false;
       try {
         await outbox.send(chat, [{ title, paragraphs: [body] }]);
       } catch (err) {
-        warn({ case: no, err: errName(err) }, 'staff reply not delivered');
-        return { ok: false, reason: 'send_failed' };
+        deferred = (err as { deferred?: unknown } | null)?.deferred === true;
+        if (!deferred) {
+          warn({ case: no, err: errName(err) }, 'staff reply not delivered');
+          return { ok: false, reason: 'send_failed' };
+        }
       }
       const now = clock.now();
       const sealed = cipher.seal(JSON.stringify({ at: now, from: 'staff', by: actor.id, text: body }), ctx(no, 'msg'));
       await store.appendMessage(no, sealed, { by: actor.id, action: 'replied' }, '', now);
+      if (deferred) return { ok: false, reason: 'waiting_for_person' };
       return { ok: true, case: summaryOf(record) };
     },
 

@@ -64,6 +64,8 @@ const fr: Texts = {
     erased: 'La personne a effacé ses données : impossible de lui écrire.',
     stale: 'Le dossier a changé entre-temps.',
     send_failed: "Le message n'a pas pu être remis à la personne. Réessayez plus tard.",
+    waiting_for_person:
+      'En attente que la personne écrive de nouveau : le message lui sera remis dès qu’elle écrira (WhatsApp, plus de 24 h).',
     invalid: 'Commande incomplète.',
   },
   details: (c, p) => [
@@ -132,6 +134,8 @@ const en: Texts = {
     erased: 'The person erased their data: they cannot be reached.',
     stale: 'The case changed meanwhile.',
     send_failed: 'The message could not reach the person. Try again later.',
+    waiting_for_person:
+      'Waiting for the person to write again: the message goes out as soon as they write (WhatsApp, more than 24 hours).',
     invalid: 'Incomplete command.',
   },
   details: (c, p) => [

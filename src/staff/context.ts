@@ -21,6 +21,8 @@ export type StaffEnv = {
     account: StaffAccount | null;
     lang: UiLang;
     t: T;
+    /** What a person must do about a channel now (e.g. scan WhatsApp's QR code): a banner on every page. */
+    banner?: string | null;
   };
 };
 
@@ -37,6 +39,7 @@ export type ServerDeps = {
   telegramWebhook?: (request: Request) => Promise<Response>;
   telegramStatus?: () => Promise<TelegramStatus>;
   whatsappState?: () => WhatsAppStateView;
+  whatsappRetry?: () => Promise<void>;
   health: () => Promise<HealthReport>;
   metrics: Metrics;
   queues: readonly Queue[];
@@ -57,6 +60,7 @@ export function viewOf(c: StaffContext): PageView {
     account: c.get('account'),
     csrf: c.get('session')?.csrf ?? '',
     path: new URL(c.req.url).pathname,
+    banner: c.get('banner') ?? null,
   };
 }
 

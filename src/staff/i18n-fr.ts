@@ -133,6 +133,8 @@ export const FRENCH: Record<string, string> = {
     'La personne a effacé ses données : on ne peut plus la joindre.',
   'The case changed in the meantime: look again.': 'Le dossier a changé entre-temps : regardez à nouveau.',
   'The reply could not be delivered. Try again later.': 'La réponse n’a pas pu être remise. Réessayez plus tard.',
+  'Waiting for the person to write again: the reply goes out as soon as they write.':
+    'En attente que la personne écrive de nouveau : la réponse partira dès qu’elle écrira.',
   'Check what you typed.': 'Vérifiez ce que vous avez écrit.',
 
   // Alerts
@@ -222,6 +224,13 @@ export const FRENCH: Record<string, string> = {
   connected: 'connecté',
   disconnected: 'déconnecté',
   failed: 'en échec',
+  'connected, WhatsApp not reachable': 'connecté, WhatsApp injoignable',
+  reconnecting: 'reconnexion',
+  'waiting for the other process': 'en attente de l’autre processus',
+  'stopped: an administrator must act': 'arrêté : un administrateur doit agir',
+  'Attempt {n}': 'Tentative {n}',
+  'Try again now': 'Réessayer maintenant',
+  'next try {when}': 'prochain essai {when}',
   'for {age}': 'depuis {age}',
   'On the phone of the bot number: WhatsApp → Linked devices → Link a device, then scan:':
     'Sur le téléphone du numéro du bot : WhatsApp → Appareils connectés → Connecter un appareil, puis scannez :',

@@ -11,6 +11,8 @@ export type PageView = {
   csrf: string;
   /** Path of the current page, for the language links. */
   path: string;
+  /** A channel needs a person (WhatsApp pairing lost, number blocked...): shown to signed-in staff on every page. */
+  banner?: string | null;
 };
 
 const CSS = `
@@ -94,8 +96,12 @@ export function page(
   const flash = options.flash
     ? html`<p class="flash${options.flash.error ? ' error' : ''}" role="status">${options.flash.text}</p>`
     : '';
+  const banner =
+    account && view.banner
+      ? html`<p class="flash error" role="alert" id="channel-banner">WhatsApp: ${view.banner} <a href="/channels">${t('Channels')}</a></p>`
+      : '';
   const other = view.lang === 'fr' ? { lang: 'en', label: 'English' } : { lang: 'fr', label: 'Français' };
-  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main><h1>${options.title}</h1>${flash}${options.body}</main><footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
+  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main>${banner}<h1>${options.title}</h1>${flash}${options.body}</main><footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
 }
 
 export function csrfField(view: { csrf: string }): Html {

@@ -42,6 +42,8 @@ export type HttpServerOptions = {
   telegramStatus?: () => Promise<TelegramStatus>;
   /** The WhatsApp channel's getState. */
   whatsappState?: () => WhatsAppStateView;
+  /** The WhatsApp channel's retry (the channels page's "Try again now"). */
+  whatsappRetry?: () => Promise<void>;
   /** Default: Redis answers PING, plus the WhatsApp state when given. */
   health?: () => Promise<HealthReport>;
   metrics: Metrics;
@@ -79,6 +81,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ...(options.telegramWebhook ? { telegramWebhook: options.telegramWebhook } : {}),
     ...(options.telegramStatus ? { telegramStatus: options.telegramStatus } : {}),
     ...(options.whatsappState ? { whatsappState: options.whatsappState } : {}),
+    ...(options.whatsappRetry ? { whatsappRetry: options.whatsappRetry } : {}),
     health: options.health ?? defaultHealth(options),
     metrics: options.metrics,
     queues: options.queues ?? [],
@@ -106,6 +109,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.use('*', async (c, next) => {
     if (isMachine(new URL(c.req.url).pathname)) return next();
     return loadSession(deps)(c, next);
+  });
+  // WhatsApp needing a person (QR to scan, number blocked, down for long): a banner on every console page.
+  app.use('*', async (c, next) => {
+    c.set('banner', deps.whatsappState?.().attention ?? null);
+    return next();
   });
   app.use('*', async (c, next) => {
     const path = new URL(c.req.url).pathname;

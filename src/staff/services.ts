@@ -65,6 +65,11 @@ export type WhatsAppStateView = {
   qr?: string;
   pairingCode?: string;
   reason?: string;
+  /** Reconnection attempt and when the next one starts (ms since epoch), while reconnecting. */
+  attempt?: number;
+  nextTryAt?: number;
+  /** What a person must do now (QR to scan, number blocked...), shown as a banner in the console. */
+  attention?: string;
   since: number;
 };
 

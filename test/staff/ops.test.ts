@@ -18,11 +18,56 @@ describe('/healthz', () => {
     expect(await res.json()).toEqual({ ok: true, redis: true, channels: { whatsapp: 'ready' } });
   });
 
-  test('503 when WhatsApp is disconnected', async () => {
-    k = await createConsole({ whatsappState: () => ({ state: 'disconnected', since: 0 }) });
-    const res = await k.app.request('http://127.0.0.1/healthz');
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ ok: false, channels: { whatsapp: 'disconnected' } });
+  test('WhatsApp down: /healthz (liveness) stays 200, /healthz/ready says which channel is not ready', async () => {
+    const nextTryAt = Date.UTC(2026, 0, 5, 9, 0, 30);
+    k = await createConsole((r) => ({
+      whatsappState: () => ({
+        state: 'reconnecting',
+        reason: 'Chromium closed unexpectedly',
+        attempt: 2,
+        nextTryAt,
+        since: 0,
+      }),
+      health: async () => ({
+        redis: (await r.redis.ping()) === 'PONG',
+        channels: { telegram: 'polling', whatsapp: 'reconnecting' },
+      }),
+    }));
+    const live = await k.app.request('http://127.0.0.1/healthz');
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ ok: true, redis: true });
+    const ready = await k.app.request('http://127.0.0.1/healthz/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      ok: false,
+      redis: true,
+      channels: {
+        telegram: { state: 'polling', ready: true },
+        whatsapp: {
+          state: 'reconnecting',
+          ready: false,
+          reason: 'Chromium closed unexpectedly',
+          attempt: 2,
+          nextTryAt: '2026-01-05T09:00:30.000Z',
+        },
+      },
+    });
+  });
+
+  test('/healthz/ready is 200 when every configured channel is up; a channel that is off is not held against it', async () => {
+    k = await createConsole({
+      health: async () => ({ redis: true, channels: { telegram: 'polling', whatsapp: 'off' } }),
+    });
+    const res = await k.app.request('http://127.0.0.1/healthz/ready');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      ok: true,
+      redis: true,
+      channels: {
+        telegram: { state: 'polling', ready: true },
+        whatsapp: { state: 'off', ready: false, configured: false },
+      },
+    });
   });
 
   test('503 when Redis is unreachable; a channel that is off is not held against the service', async () => {

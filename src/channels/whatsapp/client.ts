@@ -1,28 +1,43 @@
 // The boundary with whatsapp-web.js: the part of its Client the channel uses (so tests can put a fake in its
 // place), and the options the real Client is built with (Debian's Chromium, auth strategy, pairing by code).
 // The library (and puppeteer behind it) is loaded lazily, so a bot without WhatsApp never pays for it.
-import { unlink } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ClientOptions, MessageMedia } from 'whatsapp-web.js';
 import type { WaIncomingMessage } from './parse.ts';
+import { keepingRemoteAuthClass } from './session-auth.ts';
 
 export type WaChat = { sendStateTyping(): Promise<unknown> };
 
 export type WaSendOptions = { sendAudioAsVoice?: boolean };
 
+/** The part of whatsapp-web.js's `Call` (src/structures/Call.js) the channel uses. */
+export type WaCall = { from?: string; fromMe?: boolean; isGroup?: boolean; reject(): Promise<unknown> };
+
+/** The part of puppeteer's Browser the channel watches (`client.pupBrowser`, set during initialize()). */
+export type WaBrowser = { on(event: 'disconnected', listener: () => void): unknown; isConnected?(): boolean };
+
 /** What the channel needs from whatsapp-web.js's `Client`. */
 export interface WaClient {
   info?: { wid?: { _serialized?: string } } | null;
+  /** The Client's options; `authStrategy` is the strategy instance it was built with. */
+  options?: { authStrategy?: unknown };
+  /** Null until initialize() has launched Chromium. */
+  pupBrowser?: WaBrowser | null;
   on(event: 'message', listener: (message: WaIncomingMessage) => void): unknown;
+  on(event: 'incoming_call', listener: (call: WaCall) => void): unknown;
   on(
-    event: 'qr' | 'code' | 'auth_failure' | 'disconnected' | 'change_state',
+    event: 'qr' | 'code' | 'disconnected' | 'change_state' | 'authenticated' | 'loading_screen',
     listener: (value: string) => void,
   ): unknown;
   on(event: 'ready', listener: () => void): unknown;
   initialize(): Promise<void>;
+  /** Resolves undefined when WhatsApp Web has no such chat (Client.js: `if (!chat) return null`). */
   sendMessage(chatId: string, content: string | MessageMedia, options?: WaSendOptions): Promise<unknown>;
-  getChatById(chatId: string): Promise<WaChat>;
+  /** Resolves undefined for an unknown chat. */
+  getChatById(chatId: string): Promise<WaChat | undefined>;
+  /** WhatsApp Web's socket state (CONNECTED, TIMEOUT...); rejects once the browser is gone. */
+  getState(): Promise<string | null>;
+  getContactLidAndPhone(userIds: string[]): Promise<{ lid?: string; pn?: string }[]>;
   requestPairingCode(phoneNumber: string, showNotification?: boolean, intervalMs?: number): Promise<string>;
   destroy(): Promise<void>;
 }
@@ -75,10 +90,17 @@ export function remoteAuthDataPath(dataDir: string): string {
   return join(dataDir, 'remote-auth');
 }
 
+/** Chromium's profile folder for this data folder (what LocalAuth and RemoteAuth give as --user-data-dir). */
+export function profileDir(dataDir: string, auth: 'local' | 'remote'): string {
+  return auth === 'remote'
+    ? resolve(remoteAuthDataPath(dataDir), 'RemoteAuth')
+    : resolve(dataDir, 'local-auth', 'session');
+}
+
 export function buildClientOptions(lib: WhatsAppLibrary, settings: ClientSettings): ClientOptions {
   const authStrategy =
     settings.auth === 'remote'
-      ? new (remoteAuthClass(lib))({
+      ? new (keepingRemoteAuthClass(lib))({
           store: requireStore(settings.store),
           dataPath: remoteAuthDataPath(settings.dataDir),
           backupSyncIntervalMs: Math.max(60_000, settings.remoteBackupMs ?? 5 * 60_000),
@@ -101,28 +123,6 @@ export function buildClientOptions(lib: WhatsAppLibrary, settings: ClientSetting
     options.pairWithPhoneNumber = { phoneNumber: settings.pairingPhone.replace(/\D/g, ''), showNotification: true };
   }
   return options;
-}
-
-type UnzipperOpen = {
-  Open: { file(path: string): Promise<{ extract(options: { path: string; concurrency?: number }): Promise<unknown> }> };
-};
-
-/**
- * RemoteAuth, except that restoring the session waits until every file is on disk. The library resolves on the
- * unzip stream's "finish", which comes before the files are written, so Chromium could start on a half-restored
- * profile and ask for a new QR scan (a known whatsapp-web.js issue, "RemoteAuth failed to load existing session").
- */
-function remoteAuthClass(lib: WhatsAppLibrary): WhatsAppLibrary['RemoteAuth'] {
-  // unzipper is the library's own (optional, pinned) dependency: resolve it the way the library does.
-  const unzipper = createRequire(createRequire(import.meta.url).resolve('whatsapp-web.js'))('unzipper') as UnzipperOpen;
-  return class ReliableRemoteAuth extends lib.RemoteAuth {
-    async unCompressSession(compressedSessionPath: string): Promise<void> {
-      const { userDataDir } = this as unknown as { userDataDir: string };
-      const zip = await unzipper.Open.file(compressedSessionPath);
-      await zip.extract({ path: userDataDir, concurrency: 4 });
-      await unlink(compressedSessionPath);
-    }
-  };
 }
 
 function requireStore(store: RemoteSessionStore | undefined): RemoteSessionStore {

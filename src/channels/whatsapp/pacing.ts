@@ -1,10 +1,14 @@
 // Ban-aware sending on WhatsApp Web. WhatsApp bans numbers that behave like spam, so the bot only answers people
-// who wrote to it recently, never sends bulk, keeps a human pace within a chat, shows "typing…" before answers of
-// several messages, and caps its total outbound rate. One process owns a WhatsApp session, so the pace is kept in
+// who wrote to it recently, never sends bulk, keeps a human pace within a chat, shows "typing…" for a pause scaled
+// to each message's length before sending it, spaces all its sends and caps its total outbound rate. One process owns a WhatsApp session, so the pace is kept in
 // memory; the "who wrote recently" set lives in Redis so it survives restarts.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../infra/keys.ts';
+import { realClock, sleep, type WaClock } from './clock.ts';
 import { isPersonChatId } from './parse.ts';
+
+/** "typing…" before a message: `baseMs + perCharMs × length`, at most `maxMs`, ±`jitter` (a fraction). */
+export type TypingPause = { baseMs: number; perCharMs: number; maxMs: number; jitter: number };
 
 export type PacingOptions = {
   redis: Redis;
@@ -15,16 +19,32 @@ export type PacingOptions = {
   maxPerMinute?: number;
   /** How long after a person's last message the bot may still write to them. */
   replyWindowMs?: number;
+  /** Least time between any two sends, all chats together (WHATSAPP_SEND_GAP_MS). */
+  globalGapMs?: number;
+  typing?: Partial<TypingPause>;
+  clock?: WaClock;
+  /** In [0, 1); tests give a constant. */
+  random?: () => number;
 };
 
 export const DEFAULT_MIN_GAP_MS = 1000;
 export const DEFAULT_MAX_PER_MINUTE = 30;
 export const DEFAULT_REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_GLOBAL_GAP_MS = 300;
+export const DEFAULT_TYPING: TypingPause = { baseMs: 400, perCharMs: 20, maxMs: 4000, jitter: 0.15 };
+
+/** How long "typing…" shows before a message of `length` characters. */
+export function typingPauseMs(length: number, pause: TypingPause, random: number): number {
+  const ms = Math.min(pause.maxMs, pause.baseMs + pause.perCharMs * length);
+  return Math.max(0, Math.round(ms * (1 + pause.jitter * (2 * random - 1))));
+}
 
 export type SendIo<T> = {
   send(part: T): Promise<void>;
   /** Shows "typing…" in the chat; failures are ignored. */
   typing(): Promise<void>;
+  /** Characters the person reads in a part (a voice note counts as a short text). */
+  lengthOf(part: T): number;
 };
 
 export type Delivery =
@@ -34,12 +54,15 @@ export type Delivery =
 
 const MINUTE = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export class WhatsAppPacer {
   private readonly minGapMs: number;
   private readonly maxPerMinute: number;
   private readonly replyWindowMs: number;
+  private readonly globalGapMs: number;
+  private readonly typingPause: TypingPause;
+  private readonly clock: WaClock;
+  private readonly random: () => number;
+  private lastSentAny = Number.NEGATIVE_INFINITY;
   /** Send times within the last minute, oldest first. */
   private readonly recentSends: number[] = [];
   private readonly lastSentTo = new Map<string, number>();
@@ -52,6 +75,10 @@ export class WhatsAppPacer {
     this.minGapMs = options.minGapMs ?? DEFAULT_MIN_GAP_MS;
     this.maxPerMinute = Math.max(1, options.maxPerMinute ?? DEFAULT_MAX_PER_MINUTE);
     this.replyWindowMs = options.replyWindowMs ?? DEFAULT_REPLY_WINDOW_MS;
+    this.globalGapMs = options.globalGapMs ?? DEFAULT_GLOBAL_GAP_MS;
+    this.typingPause = { ...DEFAULT_TYPING, ...options.typing };
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
   }
 
   // One key per chat with a TTL rather than one sorted set: the 24 h window then expires by itself, key by key.
@@ -62,7 +89,7 @@ export class WhatsAppPacer {
 
   /** Records that the person wrote (opens or extends the reply window). False when Redis could not record it. */
   async noteInbound(chatId: string): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.now();
     this.wroteAt.set(chatId, now);
     if (this.wroteAt.size > 10_000) this.forgetOldInbound(now);
     try {
@@ -77,7 +104,7 @@ export class WhatsAppPacer {
   async mayWriteTo(chatId: string): Promise<boolean> {
     if (!isPersonChatId(chatId)) return false;
     const seen = this.wroteAt.get(chatId);
-    if (seen !== undefined && Date.now() - seen < this.replyWindowMs) return true;
+    if (seen !== undefined && this.clock.now() - seen < this.replyWindowMs) return true;
     try {
       return (await this.options.redis.exists(this.wroteKey(chatId))) === 1;
     } catch {
@@ -105,42 +132,52 @@ export class WhatsAppPacer {
   private async deliverNow<T>(chatId: string, parts: T[], io: SendIo<T>): Promise<Delivery> {
     if (!isPersonChatId(chatId)) return { status: 'refused', reason: 'not-a-person' };
     if (!(await this.mayWriteTo(chatId))) return { status: 'refused', reason: 'did-not-write-first' };
-    const several = parts.length > 1;
     let sent = 0;
     for (const part of parts) {
-      if (several) await io.typing().catch(() => undefined);
       await this.waitForChatGap(chatId);
+      // "typing…" for about as long as a person would take to type the message.
+      await io.typing().catch(() => undefined);
+      await sleep(this.clock, typingPauseMs(io.lengthOf(part), this.typingPause, this.random()));
       await this.takeGlobalSlot();
       try {
         await io.send(part);
       } catch (error) {
         return { status: 'failed', sent, error };
       } finally {
-        this.lastSentTo.set(chatId, Date.now());
+        this.lastSentTo.set(chatId, this.clock.now());
       }
       sent++;
     }
-    if (this.lastSentTo.size > 10_000) this.forgetOldSends(Date.now());
+    if (this.lastSentTo.size > 10_000) this.forgetOldSends(this.clock.now());
     return { status: 'sent', sent };
   }
 
   private async waitForChatGap(chatId: string): Promise<void> {
     const last = this.lastSentTo.get(chatId);
     if (last === undefined) return;
-    const wait = last + this.minGapMs - Date.now();
-    if (wait > 0) await sleep(wait);
+    const wait = last + this.minGapMs - this.clock.now();
+    if (wait > 0) await sleep(this.clock, wait);
   }
 
-  /** Waits until fewer than `maxPerMinute` messages went out in the last minute, then counts this one. */
+  /**
+   * Waits until `globalGapMs` passed since the last send to anyone and fewer than `maxPerMinute` messages went out
+   * in the last minute, then counts this one: 20 welcomes never leave in the same millisecond.
+   */
   private async takeGlobalSlot(): Promise<void> {
     for (;;) {
-      const now = Date.now();
+      const now = this.clock.now();
+      const gap = this.lastSentAny + this.globalGapMs - now;
+      if (gap > 0) {
+        await sleep(this.clock, gap);
+        continue;
+      }
       while (this.recentSends.length > 0 && this.recentSends[0]! <= now - MINUTE) this.recentSends.shift();
       if (this.recentSends.length < this.maxPerMinute) {
         this.recentSends.push(now);
+        this.lastSentAny = now;
         return;
       }
-      await sleep(this.recentSends[0]! + MINUTE - now + 1);
+      await sleep(this.clock, this.recentSends[0]! + MINUTE - now + 1);
     }
   }
 

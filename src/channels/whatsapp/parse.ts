@@ -8,7 +8,10 @@ export type WaIncomingMessage = {
   from: string;
   fromMe: boolean;
   type: string;
+  /** For media, the caption (Message.js: `body = hasMedia ? caption || '' : body`). */
   body?: string;
+  /** True when the message carries a downloadable file (Message.js: `Boolean(data.directPath)`). */
+  hasMedia?: boolean;
   isStatus?: boolean;
   broadcast?: boolean;
 };
@@ -18,6 +21,8 @@ export type ParsedWhatsAppMessage = {
   input: Input;
   /** The library's unique id of the message, for de-duplication (contains the chat id: never log it). */
   messageId: string;
+  /** A captioned photo, video or document: the caption is the input, this is the file it came with. */
+  attachment?: { media: MediaKind; ref: string };
 };
 
 /** Why a message is not a conversation turn (safe to log: no personal data). */
@@ -79,6 +84,12 @@ export function parseWhatsAppMessage(
   }
   const media = MEDIA_BY_TYPE[msg.type];
   if (!media) return { ignored: 'unsupported' };
+  // "Voici ma convocation, que dois-je faire ?" under a photo is a question: read it as text. Only files have a
+  // caption in `body` (a location's body is a thumbnail, a contact card's a vCard).
+  const caption = msg.hasMedia ? (msg.body ?? '').trim() : '';
+  if (caption) {
+    return { chat, messageId, input: { kind: 'text', text: caption }, attachment: { media, ref: mediaRef(msg) } };
+  }
   return { chat, messageId, input: { kind: 'media', media, ref: mediaRef(msg) } };
 }
 

@@ -1,4 +1,5 @@
-// Machine endpoints: health, Prometheus metrics, and the Telegram webhook.
+// Machine endpoints: liveness (/healthz), per-channel readiness (/healthz/ready), Prometheus metrics, the Telegram
+// webhook.
 import type { Hono } from 'hono';
 import type { ServerDeps, StaffEnv } from '../context.ts';
 
@@ -7,16 +8,54 @@ const UP = new Set(['ready', 'connected', 'polling', 'webhook', 'ok', 'running']
 const NOT_CONFIGURED = new Set(['off', 'disabled']);
 
 export function opsRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
-  app.get('/healthz', async (c) => {
-    let report: Awaited<ReturnType<ServerDeps['health']>>;
+  async function report(): Promise<Awaited<ReturnType<ServerDeps['health']>>> {
     try {
-      report = await deps.health();
+      return await deps.health();
     } catch {
-      report = { redis: false, channels: {} };
+      return { redis: false, channels: {} };
     }
-    const channelsUp = Object.values(report.channels).every((s) => UP.has(s) || NOT_CONFIGURED.has(s));
-    const ok = report.redis && channelsUp;
-    return c.json({ ok, redis: report.redis, channels: report.channels }, ok ? 200 : 503, {
+  }
+
+  // Liveness: the process answers and its Redis does (a channel that is down does not make the bot unhealthy:
+  // Docker would restart a bot whose Telegram works because WhatsApp waits for a QR scan). 503 while stopping.
+  app.get('/healthz', async (c) => {
+    const r = await report();
+    const stopping = r.channels.service === 'stopping';
+    const ok = r.redis && !stopping;
+    return c.json(
+      { ok, redis: r.redis, ...(stopping ? { stopping: true } : {}), channels: r.channels },
+      ok ? 200 : 503,
+      {
+        'cache-control': 'no-store',
+      },
+    );
+  });
+
+  // Readiness, per channel: 200 when Redis and every configured channel are up; the body says which is not.
+  app.get('/healthz/ready', async (c) => {
+    const r = await report();
+    const wa = deps.whatsappState?.();
+    const channels: Record<string, Record<string, unknown>> = {};
+    for (const [name, state] of Object.entries(r.channels)) {
+      if (name === 'service') continue;
+      const configured = !NOT_CONFIGURED.has(state);
+      channels[name] = { state, ready: UP.has(state), ...(configured ? {} : { configured: false }) };
+    }
+    if (wa && channels.whatsapp) {
+      channels.whatsapp = {
+        ...channels.whatsapp,
+        state: wa.state,
+        ready: UP.has(wa.state),
+        ...(wa.reason ? { reason: wa.reason } : {}),
+        ...(wa.attempt !== undefined ? { attempt: wa.attempt } : {}),
+        ...(wa.nextTryAt !== undefined ? { nextTryAt: new Date(wa.nextTryAt).toISOString() } : {}),
+        ...(wa.attention ? { attention: wa.attention } : {}),
+      };
+    }
+    const stopping = r.channels.service === 'stopping';
+    const ok =
+      r.redis && !stopping && Object.values(channels).every((ch) => ch.ready === true || ch.configured === false);
+    return c.json({ ok, redis: r.redis, ...(stopping ? { stopping: true } : {}), channels }, ok ? 200 : 503, {
       'cache-control': 'no-store',
     });
   });

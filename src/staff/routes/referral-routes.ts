@@ -33,6 +33,7 @@ const ERROR_TEXT: Record<string, string> = {
   erased: 'The person erased their data: they cannot be reached.',
   stale: 'The case changed in the meantime: look again.',
   send_failed: 'The reply could not be delivered. Try again later.',
+  waiting_for_person: 'Waiting for the person to write again: the reply goes out as soon as they write.',
   invalid: 'Check what you typed.',
 };
 

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WhatsAppSendRefused } from '../../../src/channels/whatsapp/adapter.ts';
+import { WhatsAppDeliveryDeferred } from '../../../src/channels/whatsapp/adapter.ts';
+import { whatsAppPersonEraser } from '../../../src/channels/whatsapp/held-messages.ts';
 import { BOT_ID, waMessage } from '../../support/fake-whatsapp-client.ts';
 import { CONTACT_TEXT, LONG_ANSWER } from './fake-runtime.ts';
 import { createHarness, type Harness, waitFor } from './harness.ts';
@@ -137,12 +138,9 @@ describe('a conversation on WhatsApp', () => {
     const client = await h.startReady();
     const news = [{ paragraphs: ['Ton dossier K-7F3Q a été pris en charge.'] }];
 
-    await expect(h.channel.send({ channel: 'whatsapp', id: MOUSSA }, news)).rejects.toBeInstanceOf(WhatsAppSendRefused);
     await expect(h.channel.send({ channel: 'whatsapp', id: '120363041234567890@g.us' }, news)).rejects.toThrow(
       /not-a-person/,
     );
-    expect(client.sent).toEqual([]);
-
     client.receive(waMessage(MOUSSA, { body: 'bonjour' }));
     await waitFor(() => client.sent.length === 1, 'the welcome');
     await h.channel.send({ channel: 'whatsapp', id: MOUSSA }, news);
@@ -153,6 +151,34 @@ describe('a conversation on WhatsApp', () => {
     expect(await h.redis.exists(wrote)).toBe(1);
     expect(await h.redis.pttl(wrote)).toBeGreaterThan(23 * 3600 * 1000);
     expect(await h.redis.keys(`${h.keys.root}*${MOUSSA.split('@')[0]}*`)).toEqual([]);
+  });
+
+  it('a staff reply after the 24-hour window waits, sealed, and goes out first when the person writes again', async () => {
+    h = await createHarness();
+    const client = await h.startReady();
+    const reply = [{ title: 'K-7F3Q · AME', paragraphs: ['Viens au bureau mardi à 10 h avec ta convocation.'] }];
+
+    // The sender learns it waits (not a failure), and nothing goes out.
+    const refused = await h.channel.send({ channel: 'whatsapp', id: AMINATA }, reply).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WhatsAppDeliveryDeferred);
+    expect(refused).toMatchObject({ deferred: true, message: 'waiting for the person to write again' });
+    expect(client.sent).toEqual([]);
+    const held = h.keys.key('wa', 'held', h.keys.person({ channel: 'whatsapp', id: AMINATA }));
+    const stored = await h.redis.lrange(held, 0, -1);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toContain('mardi');
+
+    client.receive(waMessage(AMINATA, { body: 'Bonjour' }));
+    await waitFor(() => client.sent.length === 2, 'the held reply and the welcome');
+    expect(client.textsTo(AMINATA)).toEqual([
+      '*K-7F3Q · AME*\n\nViens au bureau mardi à 10 h avec ta convocation.',
+      expect.stringMatching(/^Bienvenue/),
+    ]);
+    expect(await h.redis.exists(held)).toBe(0);
+    // Delivered once: the next message gets only its answer.
+    client.receive(waMessage(AMINATA, { body: '2' }));
+    await waitFor(() => client.sent.length === 3, 'the contacts');
+    expect(client.textsTo(AMINATA)[2]).toMatch(/^\*Contacts\*/);
   });
 
   it('keeps phone numbers and message text out of the logs', async () => {
@@ -171,5 +197,21 @@ describe('a conversation on WhatsApp', () => {
     for (const secret of ['22370000000', '120363041234567890', 'Aminata', 'groupe secret', 'mes droits']) {
       expect(logs).not.toContain(secret);
     }
+  });
+});
+
+describe('erasing on WhatsApp', () => {
+  it('"EFFACER" takes the held replies and the "wrote recently" mark with it', async () => {
+    h = await createHarness();
+    await h.startReady();
+    await h.channel
+      .send({ channel: 'whatsapp', id: MOUSSA }, [{ paragraphs: ['Réponse de l’équipe'] }])
+      .catch(() => {});
+    const person = h.keys.person({ channel: 'whatsapp', id: MOUSSA });
+    await h.redis.set(h.keys.key('wa', 'wrote', person), '1');
+    expect(await h.redis.exists(h.keys.key('wa', 'held', person))).toBe(1);
+
+    await whatsAppPersonEraser(h.redis, h.keys).eraseFor({ channel: 'whatsapp', id: MOUSSA });
+    expect(await h.redis.exists(h.keys.key('wa', 'held', person), h.keys.key('wa', 'wrote', person))).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ export const LONG_ANSWER: string[] = Array.from(
 export const CONTACT_TEXT =
   'AME — Association Malienne des Expulsés\nTéléphone : +223 20 22 00 00\nBamako, Djélibougou';
 
-export type HandledCall = { chat: ChatRef; input: Input };
+export type HandledCall = { chat: ChatRef; input: Input; meta?: { attachment?: { media: string; ref: string } } };
 
 export class FakeRuntime {
   readonly calls: HandledCall[] = [];
@@ -39,8 +39,8 @@ export class FakeRuntime {
   /** A local audio file returned for the word "audio". */
   audioPath = '';
 
-  async handle(chat: ChatRef, input: Input): Promise<OutMessage[]> {
-    const call = { chat, input };
+  async handle(chat: ChatRef, input: Input, meta?: HandledCall['meta']): Promise<OutMessage[]> {
+    const call: HandledCall = { chat, input, ...(meta ? { meta } : {}) };
     this.calls.push(call);
     await this.beforeAnswer(call);
     const key = `${chat.channel}:${chat.id}`;

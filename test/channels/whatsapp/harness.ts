@@ -1,6 +1,7 @@
 // Builds the WhatsApp channel around the fake Client, a real Redis (own key prefix) and the fake runtime,
 // and collects what staff, the operator and the logs would see.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +13,7 @@ import {
   type WhatsAppChannelOptions,
   type WhatsAppNotice,
 } from '../../../src/channels/whatsapp/adapter.ts';
+import { devDataKeys, PersonalDataCipher } from '../../../src/infra/crypto.ts';
 import { RedisKeys } from '../../../src/infra/keys.ts';
 import { type FakeWhatsAppClient, fakeClientFactory } from '../../support/fake-whatsapp-client.ts';
 import { FakeRuntime } from './fake-runtime.ts';
@@ -46,7 +48,10 @@ export async function createHarness(
   const redis = await connectRedis();
   const keys = testKeys();
   const runtime = new FakeRuntime();
-  const fakes = fakeClientFactory(setupClient);
+  const now = overrides.clock ? () => overrides.clock!.now() : () => Date.now();
+  const fakes = fakeClientFactory(setupClient, now);
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'kf-wa-fake-'));
+  const cipher = new PersonalDataCipher(devDataKeys('test'));
   const notices: WhatsAppNotice[] = [];
   const logLines: string[] = [];
   const qrs: string[] = [];
@@ -65,9 +70,12 @@ export async function createHarness(
     redis,
     keys,
     chromiumPath: '/usr/bin/chromium',
-    dataDir: join(tmpdir(), 'kunnafoni-wa-fake'),
+    dataDir,
     auth: 'local',
     logger,
+    cipher,
+    // Stale Chromium is looked for only in the tests about it.
+    cleanStaleChromium: false,
     notifyStaff: (notice) => {
       notices.push(notice);
     },
@@ -75,12 +83,16 @@ export async function createHarness(
     showQr: (qr) => qrs.push(qr),
     showPairingCode: (code) => codes.push(code),
     minGapMs: 0,
+    globalGapMs: 0,
+    typing: { baseMs: 0, perCharMs: 0 },
     reconnect: { initialDelayMs: 10, maxDelayMs: 80 },
     ...overrides,
   });
   return {
     redis,
     keys,
+    cipher,
+    dataDir,
     runtime,
     fakes,
     channel,
@@ -91,14 +103,18 @@ export async function createHarness(
     /** Starts the channel and brings the first client to "ready". */
     async startReady() {
       await channel.start();
-      fakes.latest().becomeReady();
-      return fakes.latest();
+      const client = fakes.latest();
+      // Like the real library: the page loads (initialize() resolves) before WhatsApp is ready.
+      await client.initialized;
+      client.becomeReady();
+      return client;
     },
     async close() {
       vi.useRealTimers();
       await channel.stop();
       await deleteKeys(redis, keys);
       await redis.quit();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,8 @@
 // The WhatsApp channel on the real runtime, flows and content (test/support/app.ts), the fake Client playing
 // WhatsApp: what a person on WhatsApp actually reads.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWhatsAppChannel, type WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
 import { silentLogger } from '../../../src/infra/logger.ts';
@@ -11,29 +14,36 @@ const FATOU = '22379000000@c.us';
 
 let app: TestApp;
 let channel: WhatsAppChannel;
+let dataDir: string;
 
 afterEach(async () => {
   await channel?.stop();
   await app?.close();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function start() {
   app = await createTestApp();
+  dataDir = await mkdtemp(join(tmpdir(), 'kf-wa-flows-'));
   const fakes = fakeClientFactory();
   channel = createWhatsAppChannel({
     runtime: app.runtime,
     redis: app.redis,
     keys: app.keys,
     chromiumPath: '/usr/bin/chromium',
-    dataDir: '/nonexistent',
+    dataDir,
     auth: 'local',
+    cleanStaleChromium: false,
     logger: silentLogger(),
     clientFactory: fakes.factory,
     showQr: () => {},
     minGapMs: 0,
+    globalGapMs: 0,
+    typing: { baseMs: 0, perCharMs: 0 },
   });
   await channel.start();
   const client = fakes.latest();
+  await client.initialized;
   client.becomeReady();
   /** Sends a message as Fatou and returns what the bot wrote back (every answer of these flows ends with a menu). */
   const say = async (fields: Parameters<typeof waMessage>[1]) => {

@@ -1,4 +1,5 @@
 // RemoteAuth with the session kept in Redis: a bot on a host without a persistent disk restarts paired.
+import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { connectRedis, deleteKeys, testKeys } from './harness.ts';
 
 /** RemoteAuth's members these tests drive directly (the browser is not needed to pack and unpack a profile). */
 type RemoteAuthInternals = {
+  client: EventEmitter;
   setup(client: Client): void;
   beforeBrowserInitialized(): Promise<void>;
   storeRemoteSession(options?: { emit?: boolean }): Promise<void>;
@@ -40,8 +42,10 @@ async function remoteAuth(store: RedisAuthStore): Promise<RemoteAuthInternals> {
   const lib = await loadWhatsAppLibrary();
   const options = buildClientOptions(lib, { chromiumPath: '/usr/bin/chromium', dataDir, auth: 'remote', store });
   const auth = options.authStrategy as unknown as RemoteAuthInternals;
-  auth.setup({ options: { puppeteer: {} } } as unknown as Client);
-  return auth;
+  // The Client the strategy is set up with: an event emitter with options, as the real one.
+  const client = Object.assign(new EventEmitter(), { options: { puppeteer: {} } });
+  auth.setup(client as unknown as Client);
+  return Object.assign(auth, { client });
 }
 
 describe('RedisAuthStore', () => {
@@ -60,6 +64,10 @@ describe('RedisAuthStore', () => {
     await writeFile(join(profile, 'Local Storage', 'leveldb', '000003.log'), 'linked-device-keys-0123');
     await writeFile(join(profile, 'IndexedDB', 'https_web.whatsapp.com_0.indexeddb.leveldb', 'CURRENT'), 'MANIFEST-1');
     await writeFile(join(profile, 'Cache', 'big'), 'not worth keeping');
+    // Saved only once WhatsApp is connected: a profile that never got there is not a session worth keeping.
+    await first.storeRemoteSession();
+    expect(await store.sessionExists({ session: 'RemoteAuth' })).toBe(false);
+    first.client.emit('ready');
     await first.storeRemoteSession();
 
     expect(await store.sessionExists({ session: 'RemoteAuth' })).toBe(true);
