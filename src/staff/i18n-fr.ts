@@ -233,4 +233,52 @@ export const FRENCH: Record<string, string> = {
   'not set': 'non défini',
   'Updates waiting': 'Mises à jour en attente',
   'Last error': 'Dernière erreur',
+
+  // Audio recordings (src/audio, the /audio page, /record on Telegram)
+  Audio: 'Audio',
+  'The file is empty.': 'Le fichier est vide.',
+  'The file is too large ({size} MB); the most is {max} MB.':
+    'Le fichier est trop gros ({size} Mo) ; {max} Mo au plus.',
+  'The recording is too short ({seconds} s): nothing was said.':
+    'L’enregistrement est trop court ({seconds} s) : rien n’a été dit.',
+  'The recording is too long ({seconds} s); the most is {max} s. Aim for about one minute.':
+    'L’enregistrement est trop long ({seconds} s) ; {max} s au plus. Visez environ une minute.',
+  'This is not an OGG/Opus voice note.': 'Ce n’est pas un message vocal OGG/Opus.',
+  'Send an audio file: {formats}.': 'Envoyez un fichier audio : {formats}.',
+  'This file could not be read as audio.': 'Ce fichier n’a pas pu être lu comme de l’audio.',
+  'This file could not be read as audio (ogg, opus, mp3, m4a or wav).':
+    'Ce fichier n’a pas pu être lu comme de l’audio (ogg, opus, mp3, m4a ou wav).',
+  'ffmpeg is not installed ({command} not found): install the Debian package ffmpeg to convert uploads.':
+    'ffmpeg n’est pas installé ({command} introuvable) : installez le paquet Debian ffmpeg pour convertir les fichiers.',
+  'not recorded': 'non enregistré',
+  recorded: 'enregistré',
+  approved: 'approuvé',
+  Recordings: 'Enregistrements',
+  'Voice notes people hear: the first message of every FAQ and the texts heard first. Record from Telegram with /record ITEM LANG (e.g. /record welcome bm) in the staff group, or upload a file here. An administrator approves a recording before people hear it.':
+    'Les messages vocaux que les gens entendent : le premier message de chaque FAQ et les textes entendus en premier. Enregistrez depuis Telegram avec /record ÉLÉMENT LANGUE (par ex. /record welcome bm) dans le groupe du personnel, ou envoyez un fichier ici. Un administrateur approuve un enregistrement avant que les gens l’entendent.',
+  'Approved per language': 'Approuvés par langue',
+  Item: 'Élément',
+  'Recording {item} ({lang})': 'Enregistrement {item} ({lang})',
+  'Unknown recording.': 'Enregistrement inconnu.',
+  Length: 'Durée',
+  '{seconds} s': '{seconds} s',
+  'Recorded by': 'Enregistré par',
+  'Approved by': 'Approuvé par',
+  'Shipped in content/audio/ (in the repository).': 'Livré dans content/audio/ (dans le dépôt).',
+  'Nothing recorded yet.': 'Rien d’enregistré pour l’instant.',
+  Approve: 'Approuver',
+  Delete: 'Supprimer',
+  'Replace with a file ({formats}, up to {max} s)': 'Remplacer par un fichier ({formats}, {max} s au plus)',
+  'Record with a file ({formats}, up to {max} s)': 'Enregistrer avec un fichier ({formats}, {max} s au plus)',
+  Upload: 'Envoyer',
+  'Choose a file first.': 'Choisissez d’abord un fichier.',
+  'Recording saved ({seconds} s). An administrator approves it before people hear it.':
+    'Enregistrement gardé ({seconds} s). Un administrateur l’approuve avant que les gens l’entendent.',
+  'Recording approved: people who ask for audio now hear it.':
+    'Enregistrement approuvé : les gens qui demandent l’audio l’entendent maintenant.',
+  'Recording deleted.': 'Enregistrement supprimé.',
+  'Nothing to approve or delete here (a shipped recording changes in the repository).':
+    'Rien à approuver ou supprimer ici (un enregistrement livré se change dans le dépôt).',
+  'All recordings': 'Tous les enregistrements',
+  manage: 'gérer',
 };
