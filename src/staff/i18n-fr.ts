@@ -272,8 +272,8 @@ export const FRENCH: Record<string, string> = {
   'Record with a file ({formats}, up to {max} s)': 'Enregistrer avec un fichier ({formats}, {max} s au plus)',
   Upload: 'Envoyer',
   'Choose a file first.': 'Choisissez d’abord un fichier.',
-  'Recording saved ({seconds} s). An administrator approves it before people hear it.':
-    'Enregistrement gardé ({seconds} s). Un administrateur l’approuve avant que les gens l’entendent.',
+  'Recording saved. An administrator approves it before people hear it.':
+    'Enregistrement gardé. Un administrateur l’approuve avant que les gens l’entendent.',
   'Recording approved: people who ask for audio now hear it.':
     'Enregistrement approuvé : les gens qui demandent l’audio l’entendent maintenant.',
   'Recording deleted.': 'Enregistrement supprimé.',
