@@ -10,7 +10,9 @@ import { type Bundle, loadBundle } from './app/bundle.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
+import { AudioLibrary } from './audio/library.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import { createRecordComposer } from './channels/telegram/record.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
@@ -128,6 +130,9 @@ async function startServices(
   );
   if (!config.KUNNAFONI_DATA_KEY) logger.warn('KUNNAFONI_DATA_KEY is not set: personal data uses a development key');
   const metrics = createMetrics();
+  // Recordings (issue 18): files in <data dir>/audio, metadata in Redis, plus those shipped in content/audio/.
+  const audio = await AudioLibrary.open({ redis, keys, dataDir, content: bundle.content });
+  for (const p of audio.shippedProblems) logger.warn({ file: p.file, problem: p.message }, 'audio: file not used');
   const outbox = new OutboxRouter();
   const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
   let telegram: TelegramChannel | null = null;
@@ -204,7 +209,10 @@ async function startServices(
       keys,
       subscriptions,
       logger,
-      before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
+      before: [
+        createRecordComposer({ library: audio, groups: staffGroups, redis, keys, logger }),
+        createStaffComposer(referrals, { groups: staffGroups, logger }),
+      ],
       // A 429 on a reply also pauses bulk alert sends for that long.
       retry: {
         onRateLimited: (_method, seconds) => {
@@ -262,6 +270,7 @@ async function startServices(
     problems,
     referrals,
     alerts: staffAlerts({ broadcast, redis, keys }),
+    audio,
     ...(telegram && config.TELEGRAM_MODE === 'webhook' ? { telegramWebhook: telegram.webhookHandler } : {}),
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
     ...(whatsapp ? { whatsappState: () => whatsapp!.getState() } : {}),
