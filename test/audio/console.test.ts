@@ -83,6 +83,11 @@ describe('the audio page', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toBe('audio/ogg');
     expect(Buffer.from(await file.arrayBuffer()).equals(voice)).toBe(true);
+    // Ranges, so a phone's player knows the length and can seek.
+    const part = await staff.get(src.replaceAll('&amp;', '&'), { range: 'bytes=0-99' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-99/${voice.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(voice.subarray(0, 100))).toBe(true);
     // Not for anyone who is not logged in.
     const anonymous = await new Client(k.app).get(src);
     expect(anonymous.status).toBe(303);

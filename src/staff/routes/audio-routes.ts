@@ -95,12 +95,28 @@ export function audioRoutes(app: Hono<StaffEnv>, deps: ServerDeps, library: Audi
     if (!recording) return c.text(c.get('t')('Unknown recording.'), 404);
     const bytes = await readFile(recording.path).catch(() => null);
     if (!bytes) return c.text(c.get('t')('Unknown recording.'), 404);
-    return c.body(new Uint8Array(bytes), 200, {
+    const headers = {
       'content-type': 'audio/ogg',
-      'content-length': String(bytes.length),
+      'accept-ranges': 'bytes',
       // The URL names the version: a replaced recording gets a new URL.
       'cache-control': 'private, max-age=86400',
-    });
+    };
+    // Browsers read an Ogg file's length from its end: without ranges the player shows no duration and cannot seek.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(c.req.header('range') ?? '');
+    if (range && (range[1] || range[2])) {
+      const size = bytes.length;
+      const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start >= size || start > end) {
+        return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` });
+      }
+      return c.body(new Uint8Array(bytes.subarray(start, end + 1)), 206, {
+        ...headers,
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'content-length': String(end - start + 1),
+      });
+    }
+    return c.body(new Uint8Array(bytes), 200, { ...headers, 'content-length': String(bytes.length) });
   });
 
   app.post('/audio/:item/:lang/upload', async (c) => {
