@@ -1,4 +1,5 @@
 // French texts of the console, keyed by the English text written in the pages.
+import { AUDIO_FRENCH } from '../audio/texts-fr.ts';
 export const FRENCH: Record<string, string> = {
   // Navigation and login
   Cases: 'Dossiers',
@@ -234,22 +235,9 @@ export const FRENCH: Record<string, string> = {
   'Updates waiting': 'Mises à jour en attente',
   'Last error': 'Dernière erreur',
 
-  // Audio recordings (src/audio, the /audio page, /record on Telegram)
+  // Audio recordings (the /audio page; the problems with a file are in src/audio/texts-fr.ts)
+  ...AUDIO_FRENCH,
   Audio: 'Audio',
-  'The file is empty.': 'Le fichier est vide.',
-  'The file is too large ({size} MB); the most is {max} MB.':
-    'Le fichier est trop gros ({size} Mo) ; {max} Mo au plus.',
-  'The recording is too short ({seconds} s): nothing was said.':
-    'L’enregistrement est trop court ({seconds} s) : rien n’a été dit.',
-  'The recording is too long ({seconds} s); the most is {max} s. Aim for about one minute.':
-    'L’enregistrement est trop long ({seconds} s) ; {max} s au plus. Visez environ une minute.',
-  'This is not an OGG/Opus voice note.': 'Ce n’est pas un message vocal OGG/Opus.',
-  'Send an audio file: {formats}.': 'Envoyez un fichier audio : {formats}.',
-  'This file could not be read as audio.': 'Ce fichier n’a pas pu être lu comme de l’audio.',
-  'This file could not be read as audio (ogg, opus, mp3, m4a or wav).':
-    'Ce fichier n’a pas pu être lu comme de l’audio (ogg, opus, mp3, m4a ou wav).',
-  'ffmpeg is not installed ({command} not found): install the Debian package ffmpeg to convert uploads.':
-    'ffmpeg n’est pas installé ({command} introuvable) : installez le paquet Debian ffmpeg pour convertir les fichiers.',
   'not recorded': 'non enregistré',
   recorded: 'enregistré',
   approved: 'approuvé',

@@ -8,10 +8,10 @@ import type { Redis } from 'ioredis';
 import { AudioError, seconds } from '../../audio/convert.ts';
 import { AUDIO_LANGS, type AudioItem, isLang, parseItem } from '../../audio/items.ts';
 import type { AudioLibrary } from '../../audio/library.ts';
+import { audioErrorInFrench } from '../../audio/texts-fr.ts';
 import type { Lang } from '../../engine/types.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { translator } from '../../staff/i18n.ts';
 
 export type RecordComposerOptions = {
   library: AudioLibrary;
@@ -25,7 +25,6 @@ export type RecordComposerOptions = {
 };
 
 const MEMBER_STATUSES = new Set(['creator', 'administrator', 'member']);
-const t = translator('fr');
 
 export const recordTexts = {
   usage: (items: readonly AudioItem[]) =>
@@ -102,7 +101,7 @@ export function createRecordComposer(options: RecordComposerOptions): Composer<C
       options.logger?.info({ item, lang, durationMs: recording.durationMs }, 'audio: recorded from Telegram');
       await ctx.reply(recordTexts.recorded(item, lang, recording.durationMs));
     } catch (err) {
-      if (err instanceof AudioError) return void (await ctx.reply(`${t(err.text, err.params)} ${recordTexts.failed}`));
+      if (err instanceof AudioError) return void (await ctx.reply(`${audioErrorInFrench(err)} ${recordTexts.failed}`));
       options.logger?.warn({ item, lang, err: err instanceof Error ? err.name : 'Error' }, 'audio: recording failed');
       await ctx.reply(recordTexts.failed);
     }
