@@ -13,15 +13,17 @@ export function coverageLine(coverage: Coverage): string {
 }
 
 /** For `kunnafoni validate`: the shipped recordings' coverage, and files in content/audio/ that are not used. */
-export async function shippedAudioReport(content: AudioContent): Promise<{ line: string; problems: string[] }> {
+export async function shippedAudioReport(
+  content: AudioContent,
+): Promise<{ line: string; problems: string[]; lines: string[] }> {
   const items = recordableItems(content.faqs.keys());
   const { recordings, problems } = await loadShipped(content, items);
   const coverage = {} as Coverage;
   for (const lang of AUDIO_LANGS) {
     coverage[lang] = { approved: recordings.filter((r) => r.lang === lang).length, total: items.length };
   }
-  return {
-    line: `${coverageLine(coverage)} (content/audio/; recordings approved in the console: npx kunnafoni audio list)`,
-    problems: problems.map((p) => `content/${p.file}: ${p.message}`),
-  };
+  const line = `${coverageLine(coverage)} (content/audio/; recordings approved in the console: npx kunnafoni audio list)`;
+  const found = problems.map((p) => `content/${p.file}: warning: ${p.message}`);
+  /** What `validate` prints: the unusable files, then the coverage. */
+  return { line, problems: found, lines: [...found, line] };
 }

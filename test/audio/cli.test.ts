@@ -83,6 +83,7 @@ test('audio list shows each recording and the coverage per language; export writ
     const report = await shippedAudioReport(shipped);
     expect(report.line).toContain(`bm 1/${total}`);
     expect(report.problems).toEqual([]);
+    expect(report.lines).toEqual([report.line]);
     const fresh = await AudioLibrary.open({ redis: r.redis, keys: r.keys, dataDir, content: shipped });
     await library.remove('welcome', 'bm');
     expect(await fresh.get('welcome', 'bm')).toMatchObject({ status: 'approved', source: 'content' });
