@@ -108,4 +108,7 @@ test('the shipped content has no recordings yet, and says so per language', asyn
   expect(report.line).toMatch(
     new RegExp(`^Audio approved per language: fr 0/${total}, en 0/${total}, bm 0/${total}\\.`),
   );
+  const validate = await run(['validate']);
+  expect(validate.code).toBe(0);
+  expect(validate.out).toContain(`${report.line}\nvalidate: ok`);
 });
