@@ -58,8 +58,10 @@ const ALLOWED = {
   content: ['common', 'engine'],
   i18n: ['common', 'engine'],
   infra: ['engine', 'ports'],
+  // Recordings (issue 18): files, Redis metadata, ffmpeg; used by the channels, the console and the CLI.
+  audio: ['engine', 'infra', 'ports'],
   runtime: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra'],
-  channels: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
+  channels: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common', 'audio'],
   referrals: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   alerts: ['engine', 'flows', 'content', 'i18n', 'ports', 'infra', 'runtime', 'common'],
   // The console previews alerts with each channel's own renderer.
@@ -76,6 +78,7 @@ const ALLOWED = {
     'alerts',
     'app',
     'channels',
+    'audio',
   ],
   app: [
     'engine',
@@ -91,6 +94,7 @@ const ALLOWED = {
     'alerts',
     'staff',
     'config',
+    'audio',
   ],
   cli: ['*'],
   // The composition root builds everything, but is never imported back (the CLI starts it with import()).

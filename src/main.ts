@@ -13,8 +13,10 @@ import { createStores, openRedis, type RedisChoiceMade, startConversation, textP
 import { GracefulShutdown } from './app/shutdown.ts';
 import { staffNotifiersFor } from './app/staff-notifiers.ts';
 import { observeUpdates } from './app/update-metrics.ts';
+import { AudioLibrary } from './audio/library.ts';
 import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { RetryOptions } from './channels/telegram/errors.ts';
+import { createRecordComposer } from './channels/telegram/record.ts';
 import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
@@ -90,7 +92,11 @@ async function startServices(options: ServiceOptions): Promise<number> {
   const stores = createStores({ config, redis, shutdown, logger });
   const { keys, cipher, subscriptions, broadcast } = stores;
   const metrics = createMetrics();
+  // Recordings (issue 18): files in <data dir>/audio, metadata in Redis, plus those shipped in content/audio/.
+  const audio = await AudioLibrary.open({ redis, keys, dataDir, content: bundle.content });
+  for (const p of audio.shippedProblems) logger.warn({ file: p.file, problem: p.message }, 'audio: file not used');
   const outbox = new OutboxRouter();
+  const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
 
   // A 429 on a reply also pauses bulk alert sends for that long.
   const telegramRetry: RetryOptions = {
@@ -140,7 +146,10 @@ async function startServices(options: ServiceOptions): Promise<number> {
       keys,
       subscriptions,
       logger,
-      before: [createStaffComposer(referrals, { groups: parseStaffGroups(config.REFERRAL_STAFF_GROUPS), logger })],
+      before: [
+        createRecordComposer({ library: audio, groups: staffGroups, redis, keys, logger }),
+        createStaffComposer(referrals, { groups: staffGroups, logger }),
+      ],
       retry: telegramRetry,
     });
     outbox.register('telegram', telegram.outbox);
@@ -178,7 +187,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       ...(config.WHATSAPP_PAIRING_PHONE ? { pairingPhone: config.WHATSAPP_PAIRING_PHONE } : {}),
       // To the staff Telegram group(s) and the log; the console shows the same as a banner.
       notifyStaff: staffNoticeSender({
-        groups: parseStaffGroups(config.REFERRAL_STAFF_GROUPS).values(),
+        groups: staffGroups.values(),
         send: (chatId, text) => (telegramBot ? telegramBot.api.sendMessage(chatId, text) : null),
         logger,
       }),
@@ -196,6 +205,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     problems,
     referrals,
     alerts: staffAlerts({ broadcast, redis, keys }),
+    audio,
     ...(telegram && config.TELEGRAM_MODE === 'webhook' ? { telegramWebhook: telegram.webhookHandler } : {}),
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
     ...(whatsapp ? { whatsappState: () => whatsapp!.getState(), whatsappRetry: () => whatsapp!.retry() } : {}),

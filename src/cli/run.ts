@@ -22,6 +22,8 @@ const USAGE = `Usage: kunnafoni <command>
   diagram [FLOW]                print a flow (or all) as a Mermaid flowchart
   alerts publish FILE [--yes]   validate an alert file, preview it, confirm, and broadcast it on Telegram
   alerts status ID [--json]     sent, pending, failed and blocked counts of an alert
+  audio list [--json]           recordings per item and language: status, length
+  audio export DIR              approved recordings plus a manifest, to commit into content/audio/
 `;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   staff: async (argv, io) => (await import('./staff.ts')).staffCommand(argv, io),
   diagram: async (argv, io) => (await import('./diagram.ts')).diagramCommand(argv, io),
   alerts: (argv, io) => import('./alerts.ts').then((m) => m.alertsCommand(argv, io)),
+  audio: (argv, io) => import('./audio.ts').then((m) => m.audioCommand(argv, io)),
   start: async (_argv, io) => {
     const { runService } = await import('../main.ts');
     return runService(io);

@@ -3,6 +3,7 @@
 // --strict is the launch gate: those launch rules are errors too.
 import path from 'node:path';
 import { DEFAULT_TEXT_PARAMS, loadBundle } from '../app/bundle.ts';
+import { shippedAudioReport } from '../audio/coverage.ts';
 import { formatProblem, type SourceProblem, sortProblems } from '../common/source-problems.ts';
 import { faqLengthProblems, localePlaceholderProblems } from '../content/shown-checks.ts';
 import { loadLocales } from '../i18n/locales.ts';
@@ -35,6 +36,8 @@ export async function validateCommand(args: Args, io: CliIo): Promise<number> {
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');
   for (const p of problems) (p.severity === 'error' ? io.stderr : io.stdout).write(`${formatProblem(p)}\n`);
+  // Recordings shipped in content/audio/ (issue 18): unusable files, then the coverage per language.
+  if (bundle) for (const line of (await shippedAudioReport(bundle.content)).lines) io.stdout.write(`${line}\n`);
   const summary = `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}${strict ? ' (strict)' : ''}`;
   if (errors.length > 0) {
     io.stderr.write(`validate: ${summary}\n`);

@@ -1,4 +1,5 @@
 // French texts of the console, keyed by the English text written in the pages.
+import { AUDIO_FRENCH } from '../audio/texts-fr.ts';
 export const FRENCH: Record<string, string> = {
   // Navigation and login
   Cases: 'Dossiers',
@@ -242,4 +243,39 @@ export const FRENCH: Record<string, string> = {
   'not set': 'non défini',
   'Updates waiting': 'Mises à jour en attente',
   'Last error': 'Dernière erreur',
+
+  // Audio recordings (the /audio page; the problems with a file are in src/audio/texts-fr.ts)
+  ...AUDIO_FRENCH,
+  Audio: 'Audio',
+  'not recorded': 'non enregistré',
+  recorded: 'enregistré',
+  approved: 'approuvé',
+  Recordings: 'Enregistrements',
+  'Voice notes people hear: the first message of every FAQ and the texts heard first. Record from Telegram with /record ITEM LANG (e.g. /record welcome bm) in the staff group, or upload a file here. An administrator approves a recording before people hear it.':
+    'Les messages vocaux que les gens entendent : le premier message de chaque FAQ et les textes entendus en premier. Enregistrez depuis Telegram avec /record ÉLÉMENT LANGUE (par ex. /record welcome bm) dans le groupe du personnel, ou envoyez un fichier ici. Un administrateur approuve un enregistrement avant que les gens l’entendent.',
+  'Approved per language': 'Approuvés par langue',
+  Item: 'Élément',
+  'Recording {item} ({lang})': 'Enregistrement {item} ({lang})',
+  'Unknown recording.': 'Enregistrement inconnu.',
+  Length: 'Durée',
+  '{seconds} s': '{seconds} s',
+  'Recorded by': 'Enregistré par',
+  'Approved by': 'Approuvé par',
+  'Shipped in content/audio/ (in the repository).': 'Livré dans content/audio/ (dans le dépôt).',
+  'Nothing recorded yet.': 'Rien d’enregistré pour l’instant.',
+  Approve: 'Approuver',
+  Delete: 'Supprimer',
+  'Replace with a file ({formats}, up to {max} s)': 'Remplacer par un fichier ({formats}, {max} s au plus)',
+  'Record with a file ({formats}, up to {max} s)': 'Enregistrer avec un fichier ({formats}, {max} s au plus)',
+  Upload: 'Envoyer',
+  'Choose a file first.': 'Choisissez d’abord un fichier.',
+  'Recording saved. An administrator approves it before people hear it.':
+    'Enregistrement gardé. Un administrateur l’approuve avant que les gens l’entendent.',
+  'Recording approved: people who ask for audio now hear it.':
+    'Enregistrement approuvé : les gens qui demandent l’audio l’entendent maintenant.',
+  'Recording deleted.': 'Enregistrement supprimé.',
+  'Nothing to approve or delete here (a shipped recording changes in the repository).':
+    'Rien à approuver ou supprimer ici (un enregistrement livré se change dans le dépôt).',
+  'All recordings': 'Tous les enregistrements',
+  manage: 'gérer',
 };

@@ -77,6 +77,7 @@ const NAV: NavItem[] = [
   { href: '/cases', label: 'Cases' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/content', label: 'Content' },
+  { href: '/audio', label: 'Audio' },
   { href: '/channels', label: 'Channels', admin: true },
   { href: '/admin/queues', label: 'Jobs', admin: true },
 ];

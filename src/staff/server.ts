@@ -8,6 +8,7 @@ import { compress } from 'hono/compress';
 import { setCookie } from 'hono/cookie';
 import type { Redis } from 'ioredis';
 import type { Bundle } from '../app/bundle.ts';
+import type { AudioLibrary } from '../audio/library.ts';
 import type { SourceProblem } from '../common/source-problems.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -20,6 +21,7 @@ import type { ServerDeps, StaffEnv } from './context.ts';
 import { LANG_COOKIE } from './i18n.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { audioRoutes, audioUploadLimit, isAudioUpload } from './routes/audio-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
@@ -37,6 +39,8 @@ export type HttpServerOptions = {
   problems?: readonly SourceProblem[];
   referrals?: StaffReferrals;
   alerts?: StaffAlerts;
+  /** The recordings library (the /audio page). */
+  audio?: AudioLibrary;
   /** The Telegram channel's webhook handler, mounted at POST /telegram/webhook. */
   telegramWebhook?: (request: Request) => Promise<Response>;
   telegramStatus?: () => Promise<TelegramStatus>;
@@ -65,7 +69,7 @@ export type HttpServer = {
 
 /** Pages: no framing, no scripts, nothing from other sites; inline styles only. */
 const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const FORM_LIMIT_BYTES = 64 * 1024;
 const WEBHOOK_LIMIT_BYTES = 1024 * 1024;
@@ -126,7 +130,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (!path.startsWith(BULL_BOARD_PATH)) c.header('content-security-policy', CSP);
   });
   app.use('*', async (c, next) => {
-    if (isMachine(new URL(c.req.url).pathname)) return next();
+    const path = new URL(c.req.url).pathname;
+    if (isMachine(path)) return next();
+    if (isAudioUpload(path)) return audioUploadLimit()(c, next);
     return bodyLimit({ maxSize: FORM_LIMIT_BYTES })(c, next);
   });
   app.use(
@@ -149,6 +155,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   alertRoutes(app, deps);
   contentRoutes(app, deps);
   channelRoutes(app, deps);
+  audioRoutes(app, deps, options.audio);
   mountBullBoard(app, deps.queues);
 
   let server: ServerType | null = null;

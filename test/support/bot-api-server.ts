@@ -132,6 +132,8 @@ export class BotApiServer {
   private globalRetryUntil = 0;
   private chatRetryUntil = new Map<string, number>();
   private seq = 0;
+  private files = new Map<string, Buffer>();
+  private members = new Map<string, Set<number>>();
 
   private constructor(options: BotApiServerOptions) {
     this.token = options.token ?? '123456:TEST-token';
@@ -240,6 +242,20 @@ export class BotApiServer {
     this.lastToChat.clear();
   }
 
+  // --- Files and members (getFile + /file/bot<token>/<path>, getChatMember) ------------------------------------
+
+  /** Makes `getFile(fileId)` answer and its file download serve these bytes (e.g. a voice note a test sends). */
+  addFile(fileId: string, bytes: Buffer): void {
+    this.files.set(fileId, bytes);
+  }
+
+  /** `getChatMember(chatId, userId)` answers "member" (others: "left"). */
+  addMember(chatId: number, userId: number): void {
+    const members = this.members.get(String(chatId)) ?? new Set<number>();
+    members.add(userId);
+    this.members.set(String(chatId), members);
+  }
+
   // --- Inspection ----------------------------------------------------------------------------------------------
 
   onCall(listener: CallListener): () => void {
@@ -309,6 +325,13 @@ export class BotApiServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/([A-Za-z]+)(?:\?.*)?$/.exec(req.url ?? '');
     const body = await readBody(req);
+    const download = /^\/file\/bot([^/]+)\/[a-z]+\/([^/?]+)\.oga$/.exec(req.url ?? '');
+    if (download) {
+      const bytes = download[1] === this.token ? this.files.get(decodeURIComponent(download[2] ?? '')) : undefined;
+      if (!bytes) return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      return void res.end(bytes);
+    }
     if (!match) return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     if (token !== this.token) return this.reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -533,6 +556,23 @@ export class BotApiServer {
         return Number(chat) < 0 ? { id: Number(chat), type: 'supergroup', title: `Group ${chat}` } : chatObject;
       case 'getMyCommands':
         return [];
+      case 'getFile': {
+        const id = String(params.file_id);
+        const bytes = this.files.get(id);
+        return bytes
+          ? {
+              file_id: id,
+              file_unique_id: `u-${id}`,
+              file_size: bytes.length,
+              file_path: `voice/${encodeURIComponent(id)}.oga`,
+            }
+          : { file_id: id, file_unique_id: `u-${id}` };
+      }
+      case 'getChatMember': {
+        const userId = Number(params.user_id);
+        const status = this.members.get(chat)?.has(userId) ? 'member' : 'left';
+        return { status, user: { id: userId, is_bot: false, first_name: `Person ${userId}` } };
+      }
       default:
         return undefined;
     }
