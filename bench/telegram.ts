@@ -15,11 +15,11 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadBundle } from '../src/app/bundle.ts';
 import { type ConversationRuntime, createTelegramChannel } from '../src/channels/telegram/adapter.ts';
+import { lockAndStoreOf } from '../src/infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher } from '../src/infra/crypto.ts';
 import { RedisKeys } from '../src/infra/keys.ts';
 import { connectRedis } from '../src/infra/redis.ts';
 import { RedisChatState } from '../src/infra/redis-chat-state.ts';
-import { RedisSessionStore } from '../src/infra/redis-session-store.ts';
 import { createRuntime } from '../src/runtime/runtime.ts';
 import type { DriverResult, DriverRun } from './telegram-driver.ts';
 
@@ -109,14 +109,15 @@ async function startChannel(driver: Driver, redis: Redis, keys: RedisKeys): Prom
   if (!bundle) throw new Error(`bundle has errors: ${problems.map((p) => p.message).join('; ')}`);
   const logger = pino({ level: 'silent' });
   // As in main.ts: the chat's lock and session together (lock + load, then save, in two round trips).
-  const sessions = new RedisSessionStore(redis, keys, new PersonalDataCipher(devDataKeys('bench')), 86_400_000);
-  const state = new RedisChatState(redis, keys, sessions);
+  const state = lockAndStoreOf(
+    new RedisChatState(redis, keys, new PersonalDataCipher(devDataKeys('bench')), { sessionTtlMs: 86_400_000 }),
+  );
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: state,
-    lock: state,
+    store: state.store,
+    lock: state.lock,
     clock: { now: () => Date.now() },
     logger,
   });

@@ -15,6 +15,7 @@ import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
+import { lockAndStoreOf } from './infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
 import { RedisFloodGate } from './infra/flood-gate.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from './infra/keys.ts';
@@ -23,7 +24,6 @@ import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
 import { connectRedis, trackAvailability } from './infra/redis.ts';
 import { RedisChatState } from './infra/redis-chat-state.ts';
-import { RedisSessionStore } from './infra/redis-session-store.ts';
 import { systemClock } from './ports/clock.ts';
 import { partnersFromContacts } from './referrals/partners.ts';
 import { createReferralService } from './referrals/service.ts';
@@ -165,17 +165,15 @@ async function startServices(
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
   // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
-  const chatState = new RedisChatState(
-    redis,
-    keys,
-    new RedisSessionStore(redis, keys, cipher, config.SESSION_TTL_DAYS * 86_400_000),
+  const chatState = lockAndStoreOf(
+    new RedisChatState(redis, keys, cipher, { sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000 }),
   );
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: chatState,
-    lock: chatState,
+    store: chatState.store,
+    lock: chatState.lock,
     clock: systemClock,
     logger,
     referrals,
