@@ -60,9 +60,12 @@ export type ReferralOptions = {
   republishAfterMs?: number;
   /** Closed cases shown in a queue view (default 50). */
   closedListLimit?: number;
-  /** How long one worker may take to announce a case before another may (default 30 s). */
+  /** How long one worker may take to announce a case before another may (default ANNOUNCE_LEASE_MS). */
   announceLeaseMs?: number;
 };
+
+/** Short, so a case whose announcer died reaches staff within 10 s (with the worker's lock timing). */
+export const ANNOUNCE_LEASE_MS = 5_000;
 
 /** Thrown by dispatch while another worker announces the case: the job is retried later. */
 export class AnnouncementBusyError extends Error {
@@ -154,7 +157,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
   const idemTtlSeconds = Math.round((o.idempotencyHours ?? 7 * 24) * 3600);
   const republishAfterMs = o.republishAfterMs ?? 60_000;
   const closedLimit = o.closedListLimit ?? 50;
-  const announceLeaseMs = o.announceLeaseMs ?? 30_000;
+  const announceLeaseMs = o.announceLeaseMs ?? ANNOUNCE_LEASE_MS;
 
   const partners = new Map(deps.partners.map((p) => [p.id, p]));
   const partnerList = [...partners.values()];
