@@ -22,8 +22,9 @@ import { DEV_PSEUDONYM_SECRET, RedisKeys } from './infra/keys.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
-import { connectRedis, trackAvailability } from './infra/redis.ts';
+import { connectRedis, describeRedisTarget, redisStartProblem, trackAvailability } from './infra/redis.ts';
 import { RedisChatState } from './infra/redis-chat-state.ts';
+import { RedisOutageLog } from './infra/redis-outage.ts';
 import { systemClock } from './ports/clock.ts';
 import { partnersFromContacts } from './referrals/partners.ts';
 import { createReferralService } from './referrals/service.ts';
@@ -94,6 +95,17 @@ export async function runService(io: CliIo): Promise<number> {
     io.stderr.write(`${err instanceof MissingRedisServerError ? err.message : String(err)}\n`);
     return 1;
   }
+  if (!redisChoice.privateRedis) {
+    // Redis named by the configuration: one clear line and exit 1 if it does not answer, not a stream of retries.
+    const problem = await redisStartProblem(
+      redisChoice.target,
+      config.REDIS_SENTINELS ? 'REDIS_SENTINELS' : 'REDIS_URL',
+    );
+    if (problem) {
+      io.stderr.write(`${problem}\n`);
+      return 1;
+    }
+  }
   const shutdown = new GracefulShutdown({ logger }).listen();
   try {
     return await startServices(io, config, bundle, problems, redisChoice, shutdown, logger, dataDir);
@@ -116,7 +128,8 @@ async function startServices(
   dataDir: string,
 ): Promise<number> {
   const redis = connectRedis(redisChoice.target);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  // One line when Redis goes away, one when it is back, at most one a minute in between (see redis-outage.ts).
+  new RedisOutageLog(logger, describeRedisTarget(redisChoice.target)).watch(redis);
   shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
   if (redisChoice.privateRedis) shutdown.add('storage', 'private redis-server', () => redisChoice.privateRedis?.stop());
 

@@ -11,6 +11,7 @@ import type { Lang } from '../engine/types.ts';
 import type { PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
@@ -178,7 +179,9 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     },
   });
 
-  queue.on('error', (err) => logger?.warn({ err: err.name }, 'referral queue error'));
+  queue.on('error', (err) => {
+    if (!isRedisConnectionError(err)) logger?.warn({ err: err.name }, 'referral queue error');
+  });
 
   const partnerName = (id: string) => partners.get(id)?.name ?? id;
   const summaryOf = (record: CaseRecord) => toSummary(record, clock.now(), remindAfterMs);

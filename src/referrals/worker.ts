@@ -4,6 +4,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { REFERRAL_QUEUE } from './referral-keys.ts';
 import { AnnouncementBusyError, type ReferralService } from './service.ts';
 
@@ -67,7 +68,10 @@ export async function startReferralWorker(deps: {
     if (err instanceof AnnouncementBusyError) logger?.debug(fields, 'referral job will retry');
     else logger?.warn(fields, 'referral job failed');
   });
-  worker.on('error', (err) => logger?.warn({ err: err.name }, 'referral worker error'));
+  // Redis being away is logged once by the bot's outage log (infra/redis-outage.ts), not by every connection.
+  worker.on('error', (err) => {
+    if (!isRedisConnectionError(err)) logger?.warn({ err: err.name }, 'referral worker error');
+  });
 
   const deadlinesEvery = o.deadlinesEveryMs ?? 5 * 60_000;
   const retentionEvery = o.retentionEveryMs ?? 60 * 60_000;

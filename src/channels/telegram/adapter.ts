@@ -112,13 +112,19 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       const parsed = parseUpdate(update);
       if (!parsed) return;
       if (parsed.longChoice) {
-        const id = await longChoices.resolve(parsed.longChoice.digest);
+        // Redis unreachable: treated as a stale press (the runtime then answers without the session).
+        const id = await longChoices.resolve(parsed.longChoice.digest).catch(() => null);
         // Unknown digest (expired): a stale press, so the current question is shown again.
         parsed.input = id
           ? { kind: 'choice', id, version: parsed.longChoice.version }
           : { kind: 'choice', id: '', version: -1 };
       }
-      if (parsed.input.kind === 'start') await activity.markActive(parsed.chat);
+      // Not waited for: with Redis unreachable, /start must still reach the runtime (and its answers from memory).
+      if (parsed.input.kind === 'start') {
+        activity.markActive(parsed.chat).catch((error: unknown) => {
+          logger.debug({ updateId: update.update_id, err: describe(error) }, 'telegram: could not mark active');
+        });
+      }
       const meta = parsed.platformLang ? { platformLang: parsed.platformLang } : undefined;
       const messages = await runtime.handle(parsed.chat, parsed.input, meta);
       await sender.deliver(parsed.chat, messages);
