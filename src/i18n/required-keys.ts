@@ -47,6 +47,8 @@ export const REQUIRED_KEYS = [
   'referral.unavailable',
   'referral.try_later',
   'referral.relayed',
+  'referral.relay_failed',
+  'referral.case_number_unclear',
   'alerts.unavailable',
   'alerts.none',
   'alerts.your_topics',
