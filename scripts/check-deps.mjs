@@ -87,7 +87,8 @@ for (const file of files(src)) {
   const edges = [];
   for (const { spec, typeOnly } of importsOf(file)) {
     if (!spec.startsWith('.')) {
-      if (PURE.has(fromArea) && !typeOnly && !PURE_PACKAGES.has(spec)) problems.push(`${from}: the engine must not import "${spec}"`);
+      if (PURE.has(fromArea) && !typeOnly && !PURE_PACKAGES.has(spec))
+        problems.push(`${from}: the engine must not import "${spec}"`);
       continue;
     }
     const target = rel(path.resolve(path.dirname(file), spec));
