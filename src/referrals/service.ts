@@ -8,6 +8,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Lang } from '../engine/types.ts';
+import type { Translate } from '../i18n/translator.ts';
 import type { PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -34,7 +35,7 @@ import {
 } from './case-model.ts';
 import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-number.ts';
 import { CaseStore, type OpFailure, type StaffActor } from './case-store.ts';
-import { message, personTexts } from './messages.ts';
+import { message, personTexts as textsFor } from './messages.ts';
 import { type Partner, routePartner } from './partners.ts';
 import { Pseudonyms } from './pseudonyms.ts';
 import { REFERRAL_QUEUE, ReferralKeys } from './referral-keys.ts';
@@ -87,6 +88,8 @@ export type ReferralServiceDeps = {
   clock: Clock;
   options: ReferralOptions;
   logger?: Logger;
+  /** The bot's translator, for what the person reads about their case (default: the shipped locales). */
+  translate?: Translate;
 };
 
 export type OpResult = { ok: true; case: CaseSummary } | { ok: false; reason: OpFailure; claimedBy?: string };
@@ -184,6 +187,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
   });
 
   const partnerName = (id: string) => partners.get(id)?.name ?? id;
+  const personTexts = (lang: Lang) => textsFor(lang, deps.translate);
   const summaryOf = (record: CaseRecord) => toSummary(record, clock.now(), remindAfterMs);
   const warn = (fields: Record<string, unknown>, msg: string) => logger?.warn(fields, msg);
   const errName = (err: unknown) => (err instanceof Error ? err.name : 'Error');
@@ -291,7 +295,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
             warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
           }
         }
-        return [message(...personTexts(lang).created(created.no))];
+        return [message(...personTexts(lang).created(created.no, partnerName(partner), escalateAfterMs / HOUR))];
       }
       throw new Error('no free case number found');
     },

@@ -4,9 +4,9 @@
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
-import type { ContentCatalog, Effect, Env, Input, Lang, Session } from '../engine/types.ts';
+import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Input, Lang } from '../engine/types.ts';
 import { newSession } from '../engine/types.ts';
-import { type FlowSet, MAIN_FLOW, MENU_NODE } from '../flows/schema.ts';
+import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodGate } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
@@ -16,11 +16,19 @@ import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
+import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
+import { loadFacts } from './facts.ts';
 import type { Presenter } from './present.ts';
+
+export type InputMeta = {
+  platformLang?: string;
+  /** What the person's channel can show (buttons, voice...); a plain text channel when absent. */
+  capabilities?: ChannelCapabilities;
+};
 
 export interface Runtime {
   /** Handles one input for one chat and returns the reply, in order. Never throws. */
-  handle(chat: ChatRef, input: Input, meta?: { platformLang?: string }): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: Input, meta?: InputMeta): Promise<OutMessage[]>;
 }
 
 /** What the service (graceful shutdown, health) needs besides `handle`. */
@@ -52,22 +60,6 @@ export type RuntimeDeps = {
 };
 
 const MAX_SAVE_ATTEMPTS = 5;
-/** Effects carried out by a service (see serviceMessages); the others are only presented. */
-const SERVICE_EFFECTS: ReadonlySet<Effect['type']> = new Set([
-  'refer',
-  'subscribe',
-  'unsubscribe',
-  'list_subscriptions',
-  'pause',
-  'erase_my_data',
-  'flow_error',
-]);
-const CASE_NUMBER = /^\s*K-?[0-9A-Za-z]{4}\s*$/;
-
-/** The engine sent the text from the main menu to its free-text route (it set `query` to it). */
-function isFreeTextAtMenu(before: Session, after: Session, text: string): boolean {
-  return before.flow === MAIN_FLOW && before.node === MENU_NODE && after.vars.query === text;
-}
 /** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
 const MAX_INPUT_CHARS = 4 * MAX_TEXT_LENGTH;
 /** People this process remembers (language, flow) for stateless answers while Redis is down. */
@@ -81,32 +73,24 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   let inFlight = 0;
   const drained: (() => void)[] = [];
 
-  const numbered = (chat: ChatRef) => chat.channel !== 'telegram';
-
-  async function once(chat: ChatRef, input: Input, platformLang?: string, onRefer?: () => void): Promise<OutMessage[]> {
+  async function once(chat: ChatRef, input: Input, meta: InputMeta, onRefer?: () => void): Promise<OutMessage[]> {
+    const platformLang = meta.platformLang;
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
-      const stored = await store.load(chat);
+      const [stored, facts] = await Promise.all([
+        store.load(chat),
+        loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger }),
+      ]);
       const before = stored?.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
         content: catalog,
         now: clock.now(),
         channel: chat.channel,
+        facts,
         labelTexts: presenter.labelTexts,
       };
-      if (input.kind === 'text' && deps.referrals?.statusFor && CASE_NUMBER.test(input.text)) {
-        // A typed case number ("K-7F3Q") asks for that case's status.
-        const status = await deps.referrals.statusFor(chat, input.text, env.lang);
-        if (status) return status;
-      }
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
-      if (input.kind === 'text' && isFreeTextAtMenu(before, session, input.text) && deps.referrals?.relayFromPerson) {
-        // Free text at the menu while staff hold the person's case goes to them, not to the FAQ search.
-        if (await deps.referrals.relayFromPerson(chat, input.text)) {
-          return [{ paragraphs: [presenter.t(lang, 'referral.relayed')] }];
-        }
-      }
       if (effects.some((e) => e.type === 'refer')) onRefer?.();
       const erases = effects.some((e) => e.type === 'erase_my_data');
       if (erases) {
@@ -139,76 +123,111 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           'input handled',
         );
       }
-      return dispatch(chat, effects, lang, session.vars.audio === 'yes');
+      return dispatch(chat, effects, lang, {
+        capabilities: meta.capabilities ?? TEXT_ONLY,
+        wantsAudio: session.vars.audio === 'yes',
+      });
     }
     logger.error({ channel: chat.channel }, 'session save kept conflicting');
     return [{ paragraphs: [presenter.t(guessLanguage(platformLang), 'error.busy')] }];
   }
 
   /** Presents the effects in order, calling services where an effect asks for it. */
-  async function dispatch(chat: ChatRef, effects: Effect[], lang: Lang, wantsAudio: boolean): Promise<OutMessage[]> {
+  async function dispatch(
+    chat: ChatRef,
+    effects: Effect[],
+    lang: Lang,
+    options: { capabilities: ChannelCapabilities; wantsAudio: boolean },
+  ): Promise<OutMessage[]> {
     const out: OutMessage[] = [];
     let shown: Effect[] = [];
-    const options = { numbered: numbered(chat), wantsAudio };
     const flush = () => {
       out.push(...presenter.present(shown, lang, options));
       shown = [];
     };
     for (const effect of effects) {
-      // Most effects are only shown: no call (and no await) for them.
-      const service = SERVICE_EFFECTS.has(effect.type) ? await serviceMessages(chat, effect, lang) : null;
-      if (service) {
-        flush();
-        out.push(...service);
-      } else {
+      const carry = carriers[effect.type] as Carrier<typeof effect.type>;
+      if (carry === SHOWN) {
+        // Most effects are only shown: no call (and no await) for them.
         shown.push(effect);
+        continue;
       }
+      const messages = await carryOut(chat, effect, lang, carry);
+      flush();
+      out.push(...messages);
     }
     flush();
     return out;
   }
 
-  /** Messages from a service effect, or null when the effect is only shown. */
-  async function serviceMessages(chat: ChatRef, effect: Effect, lang: Lang): Promise<OutMessage[] | null> {
-    const say = (key: string) => [{ paragraphs: [presenter.t(lang, key)] }];
+  /** A service effect's messages; a failing service never loses the request silently: the person is told. */
+  async function carryOut<K extends EffectType>(
+    chat: ChatRef,
+    effect: EffectOf<K>,
+    lang: Lang,
+    carry: Exclude<Carrier<K>, typeof SHOWN>,
+  ): Promise<OutMessage[]> {
     try {
-      switch (effect.type) {
-        case 'refer':
-          if (!deps.referrals) return say('referral.unavailable');
-          return await deps.referrals.intake(chat, effect, lang);
-        case 'subscribe':
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          await deps.subscriptions.subscribe(chat, effect.topics, lang, effect.region);
-          return [];
-        case 'unsubscribe':
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          await deps.subscriptions.unsubscribe(chat, effect.topics);
-          return [];
-        case 'list_subscriptions': {
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          const topics = await deps.subscriptions.list(chat);
-          if (topics.length === 0) return say('alerts.none');
-          const names = topics.map((id) => `• ${presenter.label({ alertTopic: id }, lang)}`);
-          return [{ paragraphs: [presenter.t(lang, 'alerts.your_topics'), ...names] }];
-        }
-        case 'pause':
-          await deps.subscriptions?.pause(chat);
-          return [];
-        case 'erase_my_data':
-          // Done before the session was erased (see `once`): nothing more to do here.
-          return [];
-        case 'flow_error':
-          logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
-          return [];
-        default:
-          return null;
-      }
+      return await carry(effect, chat, lang);
     } catch (err) {
-      // A service that fails never loses the request silently: the person is told to try again.
       logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
-      return say(effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
+      return say(lang, effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
     }
   }
+
+  const say = (lang: Lang, key: string): OutMessage[] => [{ paragraphs: [presenter.t(lang, key)] }];
+
+  /**
+   * What each effect needs: SHOWN (the presenter words it) or a service call returning what to tell the person.
+   * Typed over every effect type: a new effect does not compile until it is handled here.
+   */
+  const carriers = {
+    say: SHOWN,
+    ask: SHOWN,
+    show_faq: SHOWN,
+    show_contacts: SHOWN,
+    set_language: SHOWN,
+    end: SHOWN,
+    refer: async (effect, chat, lang) => {
+      if (!deps.referrals) return say(lang, 'referral.unavailable');
+      return await deps.referrals.intake(chat, effect, lang);
+    },
+    subscribe: async (effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      await deps.subscriptions.subscribe(chat, effect.topics, lang, effect.region);
+      return [];
+    },
+    unsubscribe: async (effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      await deps.subscriptions.unsubscribe(chat, effect.topics);
+      return [];
+    },
+    list_subscriptions: async (_effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      const topics = await deps.subscriptions.list(chat);
+      if (topics.length === 0) return say(lang, 'alerts.none');
+      const names = topics.map((id) => `• ${presenter.label({ alertTopic: id }, lang)}`);
+      return [{ paragraphs: [presenter.t(lang, 'alerts.your_topics'), ...names] }];
+    },
+    pause: async (_effect, chat) => {
+      await deps.subscriptions?.pause(chat);
+      return [];
+    },
+    // Done before the session was erased (see `once`): nothing more to do here.
+    erase_my_data: async () => [],
+    case_status: async (effect, chat, lang) => {
+      const status = await deps.referrals?.statusFor?.(chat, effect.no, lang);
+      return status ?? say(lang, 'referral.unavailable');
+    },
+    relay_to_staff: async (effect, chat, lang) => {
+      const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text)) ?? false;
+      return say(lang, relayed ? 'referral.relayed' : 'referral.relay_failed');
+    },
+    flow_error: async (effect) => {
+      logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
+      return [];
+    },
+  } satisfies { [K in EffectType]: Carrier<K> };
 
   /** Every store that holds something about the person, except the session. Throws if one of them fails. */
   async function eraseEverywhere(chat: ChatRef): Promise<void> {
@@ -240,14 +259,17 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
    * request cannot be sent now; anything else is asked to try again in a few minutes. The saved conversation is
    * untouched, so it resumes where it was once Redis is back.
    */
-  function statelessReply(chat: ChatRef, input: Input, platformLang?: string): OutMessage[] {
+  function statelessReply(chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
+    const { platformLang, capabilities } = meta;
     const lang = likelyLanguage(chat, input, platformLang);
     const flow = known.get(chatKey(chat))?.flow;
     if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
     try {
       const faqId = faqWithoutSession(input);
       if (faqId) {
-        return presenter.present([{ type: 'show_faq', faqId, part: 'short' }], lang, { numbered: numbered(chat) });
+        return presenter.present([{ type: 'show_faq', faqId, part: 'short' }], lang, {
+          capabilities: capabilities ?? TEXT_ONLY,
+        });
       }
     } catch (err) {
       logger.error({ channel: chat.channel, err: errorSummary(err) }, 'stateless answer failed');
@@ -274,7 +296,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     }
   }
 
-  async function handleOne(chat: ChatRef, input: Input, platformLang?: string): Promise<OutMessage[]> {
+  async function handleOne(chat: ChatRef, input: Input, meta: InputMeta): Promise<OutMessage[]> {
+    const platformLang = meta.platformLang;
     // Timeouts come from the bot itself, not from the person: they never count.
     const verdict = deps.flood && input.kind !== 'timeout' ? await deps.flood.check(chat) : 'ok';
     if (verdict === 'drop') return [];
@@ -282,11 +305,11 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       logger.warn({ channel: chat.channel }, 'flood limit reached, ignoring this person for the rest of the window');
       return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'error.flood')] }];
     }
-    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, platformLang);
+    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, meta);
     let referring = false;
     try {
       return await lock.withLock(chat, () =>
-        once(chat, input, platformLang, () => {
+        once(chat, input, meta, () => {
           referring = true;
         }),
       );
@@ -295,7 +318,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       // A referral that could not be completed is never dropped silently: the person is told to try again.
       if (referring)
         return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'referral.try_later')] }];
-      return statelessReply(chat, input, platformLang);
+      return statelessReply(chat, input, meta);
     }
   }
 
@@ -304,7 +327,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       inFlight += 1;
       const started = performance.now();
       try {
-        const replies = await handleOne(chat, capped(input), meta?.platformLang);
+        const replies = await handleOne(chat, capped(input), meta ?? {});
         deps.observe?.(chat, replies.length, (performance.now() - started) / 1000);
         return replies;
       } catch (err) {
@@ -320,6 +343,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
 }
+
+/** Marks an effect that is only shown by the presenter (no service). */
+const SHOWN = 'shown' as const;
+/** How the runtime carries out one effect type: SHOWN, or a service call returning what to tell the person. */
+type Carrier<K extends EffectType> =
+  | typeof SHOWN
+  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<OutMessage[]>);
 
 /** Flows with a `refer` action: while Redis is down, a person in one of them is in the middle of a referral. */
 function flowsThatRefer(flows: FlowSet): Set<string> {

@@ -2,6 +2,7 @@
 // not a terminal it reads one message per line, prints the replies and exits at the end of input (for scripts).
 import { createInterface } from 'node:readline';
 import type { ChatRef } from '../../ports/chat.ts';
+import { TEXT_ONLY } from '../../runtime/capabilities.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
 import { parseConsoleLine } from './parse.ts';
 import { renderConsoleMessage } from './render.ts';
@@ -18,7 +19,7 @@ export type ConsoleChatOptions = {
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
   const { runtime, output, interactive } = options;
   const chat = options.chat ?? { channel: 'console', id: 'local' };
-  const meta = options.platformLang ? { platformLang: options.platformLang } : {};
+  const meta = { capabilities: TEXT_ONLY, ...(options.platformLang ? { platformLang: options.platformLang } : {}) };
   const print = (text: string) => output.write(`${text}\n`);
   const reply = async (line: string | null) => {
     const input = line === null ? { kind: 'start' as const } : parseConsoleLine(line);

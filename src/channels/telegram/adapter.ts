@@ -14,18 +14,24 @@ import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
 import type { Subscriptions } from '../../ports/services.ts';
+import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
+import type { InputMeta } from '../../runtime/runtime.ts';
 import { PersonActivity } from './activity.ts';
 import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
+import { TELEGRAM_TEXT_LIMIT } from './render.ts';
 import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 
+/** Telegram draws choices as inline buttons and sends voice notes. */
+const TELEGRAM_CAPABILITIES: ChannelCapabilities = { buttons: true, maxText: TELEGRAM_TEXT_LIMIT, voice: true };
+
 /** What the channel needs from the runtime (src/runtime/runtime.ts `Runtime` has this shape). */
 export interface ConversationRuntime {
-  handle(chat: ChatRef, input: ParsedUpdate['input'], meta?: { platformLang?: string }): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: ParsedUpdate['input'], meta?: InputMeta): Promise<OutMessage[]>;
 }
 
 export type TelegramMode = 'polling' | 'webhook';
@@ -125,7 +131,10 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
           logger.debug({ updateId: update.update_id, err: describe(error) }, 'telegram: could not mark active');
         });
       }
-      const meta = parsed.platformLang ? { platformLang: parsed.platformLang } : undefined;
+      const meta = {
+        capabilities: TELEGRAM_CAPABILITIES,
+        ...(parsed.platformLang ? { platformLang: parsed.platformLang } : {}),
+      };
       const messages = await runtime.handle(parsed.chat, parsed.input, meta);
       await sender.deliver(parsed.chat, messages);
     } catch (error) {

@@ -12,6 +12,8 @@ import type { RedisKeys } from '../../infra/keys.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
+import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
+import type { InputMeta } from '../../runtime/runtime.ts';
 import {
   buildClientOptions,
   loadWhatsAppLibrary,
@@ -24,11 +26,14 @@ import {
 import { type Delivery, WhatsAppPacer } from './pacing.ts';
 import { isIgnored, type ParsedWhatsAppMessage, parseWhatsAppMessage, type WaIncomingMessage } from './parse.ts';
 import { RedisAuthStore } from './redis-auth-store.ts';
-import { renderForWhatsApp, type WaOutgoing } from './render.ts';
+import { renderForWhatsApp, type WaOutgoing, WHATSAPP_SPLIT_AT } from './render.ts';
+
+/** WhatsApp Web has no working buttons any more: numbered menus; voice notes work. */
+const WHATSAPP_CAPABILITIES: ChannelCapabilities = { buttons: false, maxText: WHATSAPP_SPLIT_AT, voice: true };
 
 /** What the channel needs from the runtime (src/runtime/runtime.ts's `Runtime` has this shape). */
 export type HandlesInput = {
-  handle(chat: ChatRef, input: Input, meta?: { platformLang?: string }): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: Input, meta?: InputMeta): Promise<OutMessage[]>;
 };
 
 export type WhatsAppConnectionState = 'starting' | 'qr' | 'ready' | 'disconnected' | 'failed';
@@ -402,7 +407,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
       return;
     }
     if (!(await pacer.noteInbound(parsed.chat.id))) log.warn('whatsapp reply window not recorded in redis');
-    const reply = await runtime.handle(parsed.chat, parsed.input);
+    const reply = await runtime.handle(parsed.chat, parsed.input, { capabilities: WHATSAPP_CAPABILITIES });
     const delivery = await deliver(parsed.chat.id, reply);
     logDelivery(delivery, parsed.input.kind);
   }
