@@ -214,6 +214,7 @@ async function startServices(
       runtime,
       redis,
       keys,
+      cipher,
       subscriptions,
       logger,
       before: [createStaffComposer(referrals, { groups: staffGroups, logger })],

@@ -9,6 +9,7 @@ import { Api, Bot, Context, type Middleware } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
+import type { PersonalDataCipher } from '../../infra/crypto.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
@@ -48,6 +49,8 @@ export type TelegramChannelOptions = {
   runtime: ConversationRuntime;
   redis: Redis;
   keys: RedisKeys;
+  /** Seals webhook updates while they wait in Redis (they hold message texts and names). */
+  cipher?: PersonalDataCipher;
   subscriptions?: Subscriptions;
   logger: TelegramLogger;
   /** Command menus per language; defaults to DEFAULT_COMMANDS. */
@@ -184,6 +187,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     redis,
     keys,
     logger,
+    ...(options.cipher ? { cipher: options.cipher } : {}),
     chatOf: (update) => orderKey(new Context(update, bot.api, bot.botInfo)),
     process: handleWebhookUpdate,
   });
