@@ -15,7 +15,6 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadBundle } from '../src/app/bundle.ts';
 import { type ConversationRuntime, createTelegramChannel } from '../src/channels/telegram/adapter.ts';
-import { lockAndStoreOf } from '../src/infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher } from '../src/infra/crypto.ts';
 import { RedisKeys } from '../src/infra/keys.ts';
 import { connectRedis } from '../src/infra/redis.ts';
@@ -109,15 +108,14 @@ async function startChannel(driver: Driver, redis: Redis, keys: RedisKeys): Prom
   if (!bundle) throw new Error(`bundle has errors: ${problems.map((p) => p.message).join('; ')}`);
   const logger = pino({ level: 'silent' });
   // As in main.ts: the chat's lock and session together (lock + load, then save, in two round trips).
-  const state = lockAndStoreOf(
-    new RedisChatState(redis, keys, new PersonalDataCipher(devDataKeys('bench')), { sessionTtlMs: 86_400_000 }),
-  );
+  const state = new RedisChatState(redis, keys, new PersonalDataCipher(devDataKeys('bench')), {
+    sessionTtlMs: 86_400_000,
+  });
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: state.store,
-    lock: state.lock,
+    state,
     clock: { now: () => Date.now() },
     logger,
   });

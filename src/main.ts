@@ -15,7 +15,6 @@ import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
-import { lockAndStoreOf } from './infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from './infra/crypto.ts';
 import { RedisFloodGate } from './infra/flood-gate.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from './infra/keys.ts';
@@ -179,15 +178,13 @@ async function startServices(
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
   // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
-  const chatState = lockAndStoreOf(
-    new RedisChatState(redis, keys, cipher, { sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000 }),
-  );
+  const chatState = new RedisChatState(redis, keys, cipher, { sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000 });
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: chatState.store,
-    lock: chatState.lock,
+    state: chatState,
+    outbox,
     clock: systemClock,
     logger,
     referrals,
@@ -313,6 +310,12 @@ async function startServices(
     shutdown.add('intake', 'whatsapp', () => whatsapp!.stop());
   }
 
+  // Turns a process that died left half done (a referral committed, its confirmation unsent): finished now that
+  // the channels can send, and every few seconds (see runtime/journal.ts).
+  void runtime.recover();
+  const recovery = setInterval(() => void runtime.recover(), 5_000);
+  recovery.unref();
+  shutdown.add('intake', 'journal recovery', () => clearInterval(recovery));
   logger.info({ redis: redisChoice.description, channels, port }, 'kunnafoni started');
   io.stdout.write(`Kunnafoni is ready: staff console on http://${config.HOST}:${port}/\n`);
   if (Object.keys(channels).length === 0) {

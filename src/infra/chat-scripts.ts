@@ -49,8 +49,8 @@ return 0
 export const COMMIT = luaScript(
   'kf:chat-commit',
   {
-    keys: ['session', 'journal', 'lock'],
-    argv: ['rev', 'value', 'ttlMs', 'journalValue', 'releaseToken', 'tombstone'],
+    keys: ['session', 'journal', 'lock', 'pending'],
+    argv: ['rev', 'value', 'ttlMs', 'journalValue', 'releaseToken', 'tombstone', 'person', 'nowMs'],
   },
   `
 local cur = redis.call('GET', KEYS[1])
@@ -64,24 +64,38 @@ elseif ARGV[4] ~= '' then
 else
   redis.call('DEL', KEYS[1])
 end
-if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3]) else redis.call('DEL', KEYS[2]) end
+if ARGV[4] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+  redis.call('ZADD', KEYS[4], ARGV[8], ARGV[7])
+else
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[4], ARGV[7])
+end
 if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) == ARGV[5] then redis.call('DEL', KEYS[3]) end
 return 1
 `,
 );
 
 /**
- * The journal `journalValue` is carried out: forgets it (not a newer one) and an erased session's tombstone; with
- * a token, releases the holder's lock in the same step.
+ * The journal `journalValue` is carried out: forgets it (not a newer one) and an erased session's tombstone, or
+ * replaces it by `keep` (a record that is no longer pending); with a token, releases the holder's lock too.
  */
 export const FINISH = luaScript(
   'kf:chat-finish',
-  { keys: ['journal', 'session', 'lock'], argv: ['journalValue', 'releaseToken'] },
+  {
+    keys: ['journal', 'session', 'lock', 'pending'],
+    argv: ['journalValue', 'releaseToken', 'keep', 'ttlMs', 'person'],
+  },
   `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  local cur = redis.call('GET', KEYS[2])
-  if cur and string.match(cur, '^%d+|$') then redis.call('DEL', KEYS[2]) end
+  redis.call('ZREM', KEYS[4], ARGV[5])
+  if ARGV[3] ~= '' then
+    redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  else
+    redis.call('DEL', KEYS[1])
+    local cur = redis.call('GET', KEYS[2])
+    if cur and string.match(cur, '^%d+|$') then redis.call('DEL', KEYS[2]) end
+  end
 end
 if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
 return 1

@@ -5,7 +5,7 @@ import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatCommit, ChatSnapshot, ChatState, ChatTurn } from '../ports/chat-state.ts';
 import { LocalChatQueue } from './local-chat-queue.ts';
 
-type Held = { session: Session | null; rev: number; journal: string | null };
+type Held = { session: Session | null; rev: number; journal: string | null; pending: boolean; at: number };
 
 export class MemoryChatData {
   readonly queue = new LocalChatQueue();
@@ -17,6 +17,15 @@ export class MemoryChatState implements ChatState {
 
   transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T> {
     return this.data.queue.withLock(chat, () => work(new MemoryTurn(this.data.chats, chatKey(chat))));
+  }
+
+  async pendingJournals(olderThanMs: number, limit: number): Promise<string[]> {
+    const until = Date.now() - olderThanMs;
+    return [...this.data.chats.values()]
+      .filter((h) => h.pending && h.journal !== null && h.at <= until)
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit)
+      .map((h) => h.journal ?? '');
   }
 }
 
@@ -36,11 +45,13 @@ class MemoryTurn implements ChatTurn {
     const current = this.chats.get(this.key);
     if ((current?.rev ?? 0) !== this.snapshot.rev) return false;
     const rev = (current?.rev ?? 0) + 1;
+    const journal = change.journal ?? null;
+    const held = { rev, journal, pending: journal !== null, at: Date.now() };
     if (change.session) {
-      this.chats.set(this.key, { session: structuredClone(change.session), rev, journal: change.journal ?? null });
-    } else if (change.journal !== undefined) {
+      this.chats.set(this.key, { session: structuredClone(change.session), ...held });
+    } else if (journal !== null) {
       // An erased session whose effects are still to be carried out: the revision lives on with the journal.
-      this.chats.set(this.key, { session: null, rev, journal: change.journal });
+      this.chats.set(this.key, { session: null, ...held });
     } else {
       this.chats.delete(this.key);
     }
@@ -55,11 +66,13 @@ class MemoryTurn implements ChatTurn {
     return this.snapshot;
   }
 
-  async finish(options?: { release?: boolean }): Promise<void> {
+  async finish(options?: { release?: boolean; keep?: string }): Promise<void> {
     this.assertOpen();
     const current = this.chats.get(this.key);
     if (current) {
-      if (current.session) current.journal = null;
+      current.pending = false;
+      if (options?.keep !== undefined) current.journal = options.keep;
+      else if (current.session) current.journal = null;
       else this.chats.delete(this.key);
     }
     this.snapshot = this.read();

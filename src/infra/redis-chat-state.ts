@@ -4,7 +4,7 @@
 //   frees the lock in the same script.
 // The lock is short-lived and renewed while the turn works (redis-chat-lock.ts), so a dead process's chat is free
 // again within about 2 s. Sessions and journals are sealed (AES-256-GCM, key name as context): at rest they hold
-// no readable personal data; key names hold the person's pseudonym only.
+// no readable personal data; key names and the index of pending journals hold the person's pseudonym only.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatRef } from '../ports/chat.ts';
@@ -22,7 +22,7 @@ export type RedisChatStateOptions = Partial<ChatLockTiming> & {
   sessionTtlMs: number;
 };
 
-type ChatKeys = { lock: string; session: string; journal: string };
+type ChatKeys = { lock: string; session: string; journal: string; pending: string };
 
 export class RedisChatState implements ChatState {
   private readonly local = new LocalChatQueue();
@@ -37,35 +37,62 @@ export class RedisChatState implements ChatState {
     this.timing = { ...DEFAULT_CHAT_LOCK_TIMING, ...options };
   }
 
+  /** Chats (by pseudonym) whose journal is pending, scored by when it was committed. */
+  private get pendingKey(): string {
+    return this.keys.key('journals');
+  }
+
   transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T> {
     return this.local.withLock(chat, async () => {
+      const person = this.keys.person(chat);
       const keys: ChatKeys = {
         lock: this.keys.lock(chat),
         session: this.keys.session(chat),
-        journal: this.keys.key('journal', this.keys.person(chat)),
+        journal: this.keys.key('journal', person),
+        pending: this.pendingKey,
       };
       const token = randomUUID();
       const lockTtlMs = this.timing.ttlMs;
-      const [rawSession, rawJournal] = await acquireWithin(
+      const raw = await acquireWithin(
         this.timing.waitMs,
         async () => (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
       );
       const held = new HeldChatLock(this.redis, keys.lock, token, lockTtlMs);
-      const turn = new RedisTurn(
-        this.redis,
-        this.cipher,
-        keys,
-        held,
-        this.options.sessionTtlMs,
-        rawSession,
-        rawJournal,
-      );
+      const turn = new RedisTurn(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
       try {
         return await work(turn);
       } finally {
         void held.release();
       }
     });
+  }
+
+  async pendingJournals(olderThanMs: number, limit: number): Promise<string[]> {
+    const people = await this.redis.zrangebyscore(
+      this.pendingKey,
+      '-inf',
+      String(Date.now() - olderThanMs),
+      'LIMIT',
+      0,
+      limit,
+    );
+    if (people.length === 0) return [];
+    const keys = people.map((p) => this.keys.key('journal', p));
+    const raws = await this.redis.mget(...keys);
+    const out: string[] = [];
+    for (const [i, raw] of raws.entries()) {
+      if (!raw) {
+        // Expired with its session: nothing left to finish.
+        await this.redis.zrem(this.pendingKey, people[i] ?? '');
+        continue;
+      }
+      try {
+        out.push(this.cipher.open(raw, keys[i] ?? ''));
+      } catch {
+        // Unreadable (its key rotated away): nothing can be carried out from it.
+      }
+    }
+    return out;
   }
 }
 
@@ -78,10 +105,10 @@ class RedisTurn implements ChatTurn {
     private readonly redis: Redis,
     private readonly cipher: PersonalDataCipher,
     private readonly keys: ChatKeys,
+    private readonly person: string,
     private readonly held: HeldChatLock,
     private readonly ttlMs: number,
-    rawSession: string,
-    rawJournal: string,
+    [rawSession, rawJournal]: [string, string],
   ) {
     this.storedJournal = rawJournal;
     this.snapshot = this.decode(rawSession, rawJournal);
@@ -92,14 +119,15 @@ class RedisTurn implements ChatTurn {
     const rev = this.snapshot.rev + 1;
     const value = change.session ? encodeSession(this.cipher, this.keys.session, change.session, rev) : '';
     const journalValue = change.journal === undefined ? '' : this.cipher.seal(change.journal, this.keys.journal);
-    const releaseToken = change.release ? this.held.token : '';
     const ok = await runLua(this.redis, COMMIT, this.keys, {
       rev: this.snapshot.rev,
       value,
       ttlMs: this.ttlMs,
       journalValue,
-      releaseToken,
+      releaseToken: change.release ? this.held.token : '',
       tombstone: `${rev}|`,
+      person: this.person,
+      nowMs: Date.now(),
     });
     // Refused: nothing was written, the lock's release included (the turn may reload and try again).
     if (ok !== 1) return false;
@@ -121,14 +149,22 @@ class RedisTurn implements ChatTurn {
     return this.snapshot;
   }
 
-  async finish(options?: { release?: boolean }): Promise<void> {
+  async finish(options?: { release?: boolean; keep?: string }): Promise<void> {
     this.assertHeld();
+    const keep = options?.keep === undefined ? '' : this.cipher.seal(options.keep, this.keys.journal);
     const releaseToken = options?.release ? this.held.token : '';
     if (options?.release) this.held.markReleased();
-    await runLua(this.redis, FINISH, this.keys, { journalValue: this.storedJournal, releaseToken });
-    this.storedJournal = '';
-    if (this.snapshot.session === null) this.snapshot = { session: null, rev: 0, journal: null };
-    else this.snapshot = { ...this.snapshot, journal: null };
+    await runLua(this.redis, FINISH, this.keys, {
+      journalValue: this.storedJournal,
+      releaseToken,
+      keep,
+      ttlMs: this.ttlMs,
+      person: this.person,
+    });
+    this.storedJournal = keep;
+    const journal = options?.keep ?? null;
+    if (this.snapshot.session === null && journal === null) this.snapshot = { session: null, rev: 0, journal };
+    else this.snapshot = { ...this.snapshot, journal };
   }
 
   private decode(rawSession: string, rawJournal: string): ChatSnapshot {

@@ -37,8 +37,11 @@ export interface ChatTurn {
   commit(change: ChatCommit): Promise<boolean>;
   /** Reads the chat again (after a refused commit). */
   reload(): Promise<ChatSnapshot>;
-  /** The journal's effects are carried out: forgets it (and releases the lock with `release`). */
-  finish(options?: { release?: boolean }): Promise<void>;
+  /**
+   * The journal's effects are carried out: forgets it, or with `keep` replaces it by that record (no longer
+   * pending: e.g. the reply, to give it again to a repeated press); `release` also releases the lock.
+   */
+  finish(options?: { release?: boolean; keep?: string }): Promise<void>;
 }
 
 export interface ChatState {
@@ -48,4 +51,9 @@ export interface ChatState {
    * Rejects when the store cannot be reached (before or during the turn).
    */
   transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T>;
+  /**
+   * Journals committed at least `olderThanMs` ago and still not finished (their process died), oldest first: for
+   * a restarted process to finish them. Absent when the store does not outlive a process.
+   */
+  pendingJournals?(olderThanMs: number, limit: number): Promise<string[]>;
 }

@@ -10,14 +10,25 @@ import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodGate } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
+import { pairedChatState } from '../infra/paired-chat-state.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
+import type { ChatState, ChatTurn } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
+import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
 import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
 import { loadFacts } from './facts.ts';
+import {
+  type DoneJournal,
+  type InputKey,
+  inputKey,
+  needsJournal,
+  type PendingJournal,
+  parseJournal,
+} from './journal.ts';
 import type { Presenter } from './present.ts';
 
 export type InputMeta = {
@@ -37,14 +48,19 @@ export interface ServiceRuntime extends Runtime {
   inFlight(): number;
   /** Resolves once no input is in flight. Stop the channels first, so nothing new arrives meanwhile. */
   drain(): Promise<void>;
+  /** Finishes journals left by processes that died (see journal.ts); returns how many. Never throws. */
+  recover(): Promise<number>;
 }
 
 export type RuntimeDeps = {
   flows: FlowSet;
   catalog: ContentCatalog;
   presenter: Presenter;
-  store: SessionStore;
-  lock: ChatLock;
+  /** The chats' lock, session and effects journal (RedisChatState in the bot). */
+  state?: ChatState;
+  /** Or the older pair, for tools and tests (the journal then lives in memory only). */
+  store?: SessionStore;
+  lock?: ChatLock;
   clock: Clock;
   logger: Logger;
   referrals?: ReferralIntake;
@@ -57,30 +73,67 @@ export type RuntimeDeps = {
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
   stateAvailable?: () => boolean;
+  /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
+  outbox?: Outbox;
+  /** Called at each step of a journaled turn (crash tests kill the process there). */
+  onJournalStep?: (step: JournalStep) => void;
 };
+
+/** committed: session + journal written; carried: effects done; finished: journal turned into the result. */
+export type JournalStep = 'committed' | 'carried' | 'finished';
 
 const MAX_SAVE_ATTEMPTS = 5;
 /** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
 const MAX_INPUT_CHARS = 4 * MAX_TEXT_LENGTH;
 /** People this process remembers (language, flow) for stateless answers while Redis is down. */
 const REMEMBERED_PEOPLE = 10_000;
+/** A pending journal older than this belongs to a dead process (a live one renews its lock, see ChatState). */
+const ABANDONED_AFTER_MS = 5_000;
 
 export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
-  const { flows, catalog, presenter, store, lock, clock, logger } = deps;
+  const { flows, catalog, presenter, clock, logger } = deps;
+  const state = chatStateOf(deps);
   // What this process last knew of each person (language, flow), for answers given while Redis is down.
-  const known = new Map<string, { lang: Lang; flow?: string }>();
+  const known = new Map<string, { lang: Lang; flow?: string; node?: string }>();
   const referralFlows = flowsThatRefer(flows);
+  const sendingNodes = nodesThatSend(flows);
   let inFlight = 0;
   const drained: (() => void)[] = [];
 
-  async function once(chat: ChatRef, input: Input, meta: InputMeta, onRefer?: () => void): Promise<OutMessage[]> {
+  /** One turn of the chat, its lock held. */
+  async function once(chat: ChatRef, input: Input, meta: InputMeta, onRefer?: OnRefer): Promise<OutMessage[]> {
+    return state.transact(chat, async (turn) => {
+      const key = inputKey(input);
+      // What the chat's last journaled turn left: a journal a dead process did not finish, or its result.
+      let earlier: OutMessage[] = [];
+      const journal = parseJournal(turn.snapshot.journal);
+      if (journal?.state === 'pending') {
+        const messages = await carryOutJournal(turn, journal, false);
+        // The input that was cut short, sent again: its result. Another input: that result, then its answer.
+        if (key !== '' && key === journal.input) return messages;
+        earlier = messages;
+      } else if (journal?.state === 'done' && !journal.replayed && key !== '' && key === journal.input) {
+        // The same press (or message) again after its step was done, e.g. its reply was lost with a process.
+        await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
+        return journal.messages;
+      }
+      return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer))];
+    });
+  }
+
+  async function stepAndCommit(
+    chat: ChatRef,
+    turn: ChatTurn,
+    input: Input,
+    meta: InputMeta,
+    key: InputKey,
+    onRefer?: OnRefer,
+  ): Promise<OutMessage[]> {
     const platformLang = meta.platformLang;
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
-      const [stored, facts] = await Promise.all([
-        store.load(chat),
-        loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger }),
-      ]);
-      const before = stored?.session ?? newSession();
+      if (attempt > 1) await turn.reload();
+      const facts = await loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
+      const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
         content: catalog,
@@ -91,8 +144,11 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
-      if (effects.some((e) => e.type === 'refer')) onRefer?.();
+      const options = { capabilities: meta.capabilities ?? TEXT_ONLY, wantsAudio: session.vars.audio === 'yes' };
+      const refers = effects.some((e) => e.type === 'refer');
+      if (refers) onRefer?.('decided');
       const erases = effects.some((e) => e.type === 'erase_my_data');
+      let pending: PendingJournal | null = null;
       if (erases) {
         // Everything else first, the session last: if a service fails, nothing claims the data is gone and the
         // person is still at the "erase?" question, so they can confirm again.
@@ -102,13 +158,27 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           logger.error({ channel: chat.channel, err: errorSummary(err) }, 'erasure failed');
           return [{ paragraphs: [presenter.t(lang, 'error.erase_failed')] }];
         }
-        await store.erase(chat);
-      } else if (!(await store.save(chat, session, stored?.rev ?? 0))) {
-        // Another process saved this chat meanwhile (the lock expired or was bypassed): redo on fresh state.
+        if (!(await turn.commit({ session: null, release: true }))) continue;
+      } else if (needsJournal(effects)) {
+        // The session and the effects it decided, together: a crash from here on loses neither (see journal.ts).
+        pending = { v: 1, state: 'pending', chat, input: key, lang, options, effects };
+        if (!(await turn.commit({ session, journal: JSON.stringify(pending) }))) {
+          logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
+          continue;
+        }
+        if (refers) onRefer?.('committed');
+        deps.onJournalStep?.('committed');
+      } else if (!(await turn.commit({ session, release: true }))) {
+        // Another process saved this chat meanwhile (its lock expired under a stalled holder): redo on fresh state.
         logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
         continue;
       }
-      remember(chat, erases ? undefined : { lang, ...(session.flow ? { flow: session.flow } : {}) });
+      remember(
+        chat,
+        erases
+          ? undefined
+          : { lang, ...(session.flow ? { flow: session.flow } : {}), ...(session.node ? { node: session.node } : {}) },
+      );
       // `text` is redacted by the logger unless LOG_MESSAGE_TEXT=true; the person is a keyed hash, never the chat id.
       if (logger.isLevelEnabled('debug')) {
         logger.debug(
@@ -123,13 +193,54 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           'input handled',
         );
       }
-      return dispatch(chat, effects, lang, {
-        capabilities: meta.capabilities ?? TEXT_ONLY,
-        wantsAudio: session.vars.audio === 'yes',
-      });
+      if (pending) return carryOutJournal(turn, pending, true);
+      return dispatch(chat, effects, lang, options);
     }
     logger.error({ channel: chat.channel }, 'session save kept conflicting');
     return [{ paragraphs: [presenter.t(guessLanguage(platformLang), 'error.busy')] }];
+  }
+
+  /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
+  async function carryOutJournal(turn: ChatTurn, journal: PendingJournal, release: boolean): Promise<OutMessage[]> {
+    const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options);
+    deps.onJournalStep?.('carried');
+    const done: DoneJournal = { v: 1, state: 'done', input: journal.input, messages };
+    try {
+      await turn.finish({ keep: JSON.stringify(done), release });
+    } catch (err) {
+      // Done but not recorded as done (Redis failed just now): recovery carries it out again, idempotently.
+      logger.warn({ channel: journal.chat.channel, err: errorSummary(err) }, 'journal not marked done');
+      return messages;
+    }
+    deps.onJournalStep?.('finished');
+    return messages;
+  }
+
+  /**
+   * Finishes the journals of processes that died mid-turn and whose person has not written since, and sends what
+   * they have to say (the confirmation of a referral...). Returns how many were finished.
+   */
+  async function recover(): Promise<number> {
+    if (!state.pendingJournals) return 0;
+    let finished = 0;
+    for (const text of await state.pendingJournals(ABANDONED_AFTER_MS, 50)) {
+      const found = parseJournal(text);
+      if (found?.state !== 'pending') continue;
+      const messages = await state.transact(found.chat, async (turn) => {
+        const journal = parseJournal(turn.snapshot.journal);
+        // Finished meanwhile (the person wrote again), or replaced: nothing left to do.
+        if (journal?.state !== 'pending') return null;
+        return carryOutJournal(turn, journal, true);
+      });
+      if (!messages) continue;
+      finished += 1;
+      if (messages.length > 0) {
+        await deps.outbox?.send(found.chat, messages).catch((err: unknown) => {
+          logger.warn({ channel: found.chat.channel, err: errorSummary(err) }, 'recovered reply not sent');
+        });
+      }
+    }
+    return finished;
   }
 
   /** Presents the effects in order, calling services where an effect asks for it. */
@@ -237,7 +348,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  function remember(chat: ChatRef, state: { lang: Lang; flow?: string } | undefined): void {
+  function remember(chat: ChatRef, state: { lang: Lang; flow?: string; node?: string } | undefined): void {
     const key = chatKey(chat);
     known.delete(key);
     if (!state) return;
@@ -262,8 +373,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   function statelessReply(chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
     const { platformLang, capabilities } = meta;
     const lang = likelyLanguage(chat, input, platformLang);
-    const flow = known.get(chatKey(chat))?.flow;
-    if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
+    const { flow, node } = known.get(chatKey(chat)) ?? {};
+    // At the step that sends a referral: it could not be sent. Earlier in the intake nothing was sent yet: never
+    // "your request could not be sent" there, and never an FAQ for a typed answer; they are asked to try again.
+    if (flow && node && sendingNodes.has(`${flow}:${node}`)) {
+      return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
+    }
+    if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'error.try_later')] }];
     try {
       const faqId = faqWithoutSession(input);
       if (faqId) {
@@ -308,11 +424,11 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, meta);
     let referring = false;
     try {
-      return await lock.withLock(chat, () =>
-        once(chat, input, meta, () => {
-          referring = true;
-        }),
-      );
+      // Between the engine deciding a referral and its journal being committed, a failure loses it: say so.
+      // Once committed, it is carried out whatever happens (recovery), so nobody is told it failed.
+      return await once(chat, input, meta, (stage) => {
+        referring = stage === 'decided';
+      });
     } catch (err) {
       logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
       // A referral that could not be completed is never dropped silently: the person is told to try again.
@@ -340,9 +456,16 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       }
     },
     inFlight: () => inFlight,
+    recover: () =>
+      recover().catch((err: unknown) => {
+        logger.warn({ err: errorSummary(err) }, 'journal recovery interrupted');
+        return 0;
+      }),
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
 }
+
+type OnRefer = (stage: 'decided' | 'committed') => void;
 
 /** Marks an effect that is only shown by the presenter (no service). */
 const SHOWN = 'shown' as const;
@@ -351,11 +474,40 @@ type Carrier<K extends EffectType> =
   | typeof SHOWN
   | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<OutMessage[]>);
 
+function chatStateOf(deps: RuntimeDeps): ChatState {
+  if (deps.state) return deps.state;
+  if (deps.store && deps.lock) return pairedChatState(deps.lock, deps.store);
+  throw new Error('the runtime needs a chat state (or a lock and a session store)');
+}
+
 /** Flows with a `refer` action: while Redis is down, a person in one of them is in the middle of a referral. */
 function flowsThatRefer(flows: FlowSet): Set<string> {
   const out = new Set<string>();
   for (const [id, flow] of Object.entries(flows.flows)) {
     if (Object.values(flow.nodes).some((node) => (node.do ?? []).some((action) => 'refer' in action))) out.add(id);
+  }
+  return out;
+}
+
+/**
+ * Where a press or answer sends a referral: `flow:node` of every node with a choice (or a `next`) leading to a node
+ * with a `refer` action. While Redis is down, a person there is told their request could not be sent; a person
+ * elsewhere in the intake has sent nothing yet.
+ */
+function nodesThatSend(flows: FlowSet): Set<string> {
+  const out = new Set<string>();
+  for (const [flowId, flow] of Object.entries(flows.flows)) {
+    const refers = (target: string | undefined) => {
+      if (!target) return false;
+      const [f, n] = target.includes(':') ? target.split(':', 2) : [flowId, target];
+      const node = flows.flows[f ?? '']?.nodes[n ?? ''];
+      return Boolean(node && (node.do ?? []).some((action) => 'refer' in action));
+    };
+    for (const [nodeId, node] of Object.entries(flow.nodes)) {
+      const choices = (node.ask && 'choices' in node.ask ? node.ask.choices : undefined) ?? [];
+      const targets = [node.next, ...choices.map((c: { next?: string }) => c.next)];
+      if (targets.some((t) => refers(typeof t === 'string' ? t : undefined))) out.add(`${flowId}:${nodeId}`);
+    }
   }
   return out;
 }

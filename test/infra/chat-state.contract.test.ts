@@ -195,8 +195,9 @@ describe('RedisChatState', () => {
     expect(all.length).toBeGreaterThan(0);
     for (const key of all) {
       expect(key).not.toContain('4242');
-      const value = (await r.redis.get(key)) ?? '';
-      expect(value).not.toContain('Awa');
+      const type = await r.redis.type(key);
+      const values = type === 'zset' ? await r.redis.zrange(key, '0', '-1') : [(await r.redis.get(key)) ?? ''];
+      for (const value of values) expect(value).not.toMatch(/Awa|4242/);
     }
     const back = await a.transact(chat, async (turn) => turn.snapshot);
     expect(back.session?.vars.name).toBe('Awa');

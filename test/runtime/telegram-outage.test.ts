@@ -6,7 +6,6 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../../src/channels/telegram/adapter.ts';
-import { lockAndStoreOf } from '../../src/infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { RedisFloodGate } from '../../src/infra/flood-gate.ts';
 import { RedisKeys } from '../../src/infra/keys.ts';
@@ -46,14 +45,14 @@ describe('the Telegram channel while Redis is down', () => {
     cleanups.push(() => redis.disconnect());
     new RedisOutageLog(logger, redisServer.url).watch(redis);
     const keys = new RedisKeys(`tgout-${randomBytes(4).toString('hex')}`);
-    const state = lockAndStoreOf(
-      new RedisChatState(redis, keys, new PersonalDataCipher(devDataKeys('tg-outage')), { sessionTtlMs: 60_000 }),
-    );
+    const state = new RedisChatState(redis, keys, new PersonalDataCipher(devDataKeys('tg-outage')), {
+      sessionTtlMs: 60_000,
+    });
     const runtime = createRuntime({
       flows: bundle.flows,
       catalog: bundle.catalog,
       presenter: bundle.presenter,
-      ...state,
+      state,
       clock: { now: () => Date.now() },
       logger,
       flood: new RedisFloodGate(redis, keys),

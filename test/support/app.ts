@@ -1,7 +1,6 @@
 // A real bot for tests: the shipped flows, content and locales, a real runtime on real Redis (own key prefix).
 import path from 'node:path';
 import { type Bundle, loadBundle } from '../../src/app/bundle.ts';
-import { lockAndStoreOf } from '../../src/infra/chat-state-pairing.ts';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
@@ -50,9 +49,7 @@ export async function createTestApp(
     catalog: bundle.catalog,
     presenter: bundle.presenter,
     // As in main.ts: the lock and the session together (the store stays reachable as `store`).
-    ...lockAndStoreOf(
-      new RedisChatState(r.redis, r.keys, cipher, { sessionTtlMs: options.sessionTtlMs ?? 86_400_000 }),
-    ),
+    state: new RedisChatState(r.redis, r.keys, cipher, { sessionTtlMs: options.sessionTtlMs ?? 86_400_000 }),
     clock: options.clock ?? { now: () => Date.now() },
     logger: options.logger ?? silentLogger(),
     ...(options.referrals ? { referrals: options.referrals } : {}),
