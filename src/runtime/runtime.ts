@@ -11,6 +11,7 @@ import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodGate } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
 import { pairedChatState } from '../infra/paired-chat-state.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
 import type { ChatState, ChatTurn } from '../ports/chat-state.ts';
@@ -456,11 +457,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       }
     },
     inFlight: () => inFlight,
-    recover: () =>
-      recover().catch((err: unknown) => {
-        logger.warn({ err: errorSummary(err) }, 'journal recovery interrupted');
+    recover: async () => {
+      // Redis away: nothing to recover from now (the outage is logged once elsewhere).
+      if (deps.stateAvailable && !deps.stateAvailable()) return 0;
+      return recover().catch((err: unknown) => {
+        if (!isRedisConnectionError(err)) logger.warn({ err: errorSummary(err) }, 'journal recovery interrupted');
         return 0;
-      }),
+      });
+    },
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
 }

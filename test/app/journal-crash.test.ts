@@ -178,4 +178,22 @@ describe('a bot killed with SIGKILL during the journal of a "send" press', () =>
     expect(textOf(await restarted.say(chat, '1'))).toContain(no!);
     expect(await casesOf(chat)).toHaveLength(1);
   });
+
+  it('another process running already answers the person within about 2 s of the kill (the lock’s lifetime)', async () => {
+    const { bot, casesOf } = await setUp();
+    const other = await bot();
+    const doomed = await bot({ KF_KILL_AT: 'committed' });
+    const chat = 'p-takeover';
+    for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+    doomed.send(chat, '1');
+    // It died holding the chat's lock, its journal committed and not carried out.
+    expect(await doomed.exited).toBe('SIGKILL');
+    const killedAt = Date.now();
+    const reply = textOf(await other.say(chat, '1'));
+    const waitedMs = Date.now() - killedAt;
+    expect(reply).toMatch(CONFIRMATION);
+    expect(await casesOf(chat)).toHaveLength(1);
+    // 15 s before the lock was short and renewed; now its 2 s lifetime plus the turn (bounded loosely: busy CI).
+    expect(waitedMs).toBeLessThan(6_000);
+  });
 });
