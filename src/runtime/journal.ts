@@ -50,7 +50,11 @@ export function needsJournal(effects: readonly Effect[]): boolean {
   return effects.some((e) => JOURNALED[e.type]);
 }
 
-/** Presses and typed texts can be repeated; a /start, a media or a timeout is never taken for a repeat. */
+/**
+ * Presses and typed texts can be repeated; a /start, a media or a timeout is never taken for a repeat. A press
+ * names its question's version, so its repeat is unambiguous; a text is taken for a repeat only of a turn that
+ * never finished (its reply was never given).
+ */
 export function inputKey(input: Input): InputKey {
   switch (input.kind) {
     case 'choice':

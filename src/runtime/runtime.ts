@@ -109,12 +109,16 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       let earlier: OutMessage[] = [];
       const journal = parseJournal(turn.snapshot.journal);
       if (journal?.state === 'pending') {
-        const messages = await carryOutJournal(turn, journal, false);
-        // The input that was cut short, sent again: its result. Another input: that result, then its answer.
-        if (key !== '' && key === journal.input) return messages;
+        // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
+        // Another input: that result, then its own answer.
+        const repeated = key !== '' && key === journal.input;
+        const messages = await carryOutJournal(turn, journal, repeated, repeated);
+        if (repeated) return messages;
         earlier = messages;
-      } else if (journal?.state === 'done' && !journal.replayed && key !== '' && key === journal.input) {
-        // The same press (or message) again after its step was done, e.g. its reply was lost with a process.
+      } else if (journal?.state === 'done' && !journal.replayed && input.kind === 'choice' && key === journal.input) {
+        // The same press again (same button, same question version) after its step was done, e.g. its reply was
+        // lost with a process. (A typed text could as well answer the question shown since: only a journal still
+        // pending, above, is taken as its repeat.)
         await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
         return journal.messages;
       }
@@ -202,10 +206,21 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   }
 
   /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
-  async function carryOutJournal(turn: ChatTurn, journal: PendingJournal, release: boolean): Promise<OutMessage[]> {
+  async function carryOutJournal(
+    turn: ChatTurn,
+    journal: PendingJournal,
+    release: boolean,
+    replayed = false,
+  ): Promise<OutMessage[]> {
     const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options);
     deps.onJournalStep?.('carried');
-    const done: DoneJournal = { v: 1, state: 'done', input: journal.input, messages };
+    const done: DoneJournal = {
+      v: 1,
+      state: 'done',
+      input: journal.input,
+      messages,
+      ...(replayed ? { replayed } : {}),
+    };
     try {
       await turn.finish({ keep: JSON.stringify(done), release });
     } catch (err) {

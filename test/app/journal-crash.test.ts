@@ -19,7 +19,13 @@ import { REPO_ROOT, shippedBundle } from '../support/app.ts';
 const CHILD = fileURLToPath(new URL('./support/journal-child.ts', import.meta.url));
 // '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
 const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, je dors dehors", '1', 'passer'];
-const input = (t: string) => (t === '/start' ? { kind: 'start' } : { kind: 'text', text: t });
+type Said = string | { choice: string; version: number };
+const input = (t: Said) =>
+  typeof t !== 'string'
+    ? { kind: 'choice', id: t.choice, version: t.version }
+    : t === '/start'
+      ? { kind: 'start' }
+      : { kind: 'text', text: t };
 const textOf = (messages: OutMessage[]) => messages.flatMap((m) => [m.title ?? '', ...m.paragraphs]).join('\n');
 
 class Bot {
@@ -75,11 +81,11 @@ class Bot {
     }
   }
 
-  send(chat: string, text: string): void {
+  send(chat: string, text: Said): void {
     this.child.stdin?.write(`${JSON.stringify({ chat, input: input(text) })}\n`);
   }
 
-  async say(chat: string, text: string): Promise<OutMessage[]> {
+  async say(chat: string, text: Said): Promise<OutMessage[]> {
     this.send(chat, text);
     return JSON.parse(await this.next('reply')) as OutMessage[];
   }
@@ -128,30 +134,57 @@ const CONFIRMATION = /Ta demande est enregistrée\. Ton numéro de dossier : (K-
 
 describe('a bot killed with SIGKILL during the journal of a "send" press', () => {
   it.each(['committed', 'carried', 'finished'] as const)(
-    'killed once %s: the press sent again gets the confirmation of the one case',
+    'killed once %s: the "send" button pressed again gets the confirmation of the one case',
     async (step) => {
       const { server, bot, casesOf } = await setUp();
       const doomed = await bot({ KF_KILL_AT: step });
       const chat = `p-${step}`;
-      for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
-      doomed.send(chat, '1');
+      let last: OutMessage[] = [];
+      for (const line of UP_TO_CONFIRM) last = await doomed.say(chat, line);
+      const send = { choice: 'send', version: last.at(-1)?.version ?? -1 };
+      expect(last.at(-1)?.choices?.map((c) => c.id)).toContain('send');
+      doomed.send(chat, send);
       expect(await doomed.exited).toBe('SIGKILL');
 
       const restarted = await bot();
-      const again = textOf(await restarted.say(chat, '1'));
+      const again = textOf(await restarted.say(chat, send));
       const no = again.match(CONFIRMATION)?.[1];
       expect(no, again).toBeTruthy();
       expect(again).not.toContain('ancien');
-      const cases = await casesOf(chat);
-      expect(cases.map((c) => c.no)).toEqual([no]);
-      // The conversation goes on from the menu; a third "1" is an ordinary answer there, not another case.
-      await restarted.say(chat, '1');
+      expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+      // Pressed a third time: now an old button (its result was given), never another case.
+      expect(textOf(await restarted.say(chat, send))).not.toMatch(CONFIRMATION);
       expect(await casesOf(chat)).toHaveLength(1);
       // And the data survived in Redis's own persistence too.
       await server.restart();
       expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
     },
   );
+
+  it('killed once committed, on a text channel: the "1" typed again gets the confirmation of the one case', async () => {
+    const { bot, casesOf } = await setUp();
+    const doomed = await bot({ KF_KILL_AT: 'committed' });
+    const chat = 'p-text';
+    for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+    doomed.send(chat, '1');
+    expect(await doomed.exited).toBe('SIGKILL');
+    const restarted = await bot();
+    const no = textOf(await restarted.say(chat, '1')).match(CONFIRMATION)?.[1];
+    expect(no).toBeTruthy();
+    // A "1" typed after that answers the menu shown with the confirmation: no second case, no replay.
+    expect(textOf(await restarted.say(chat, '1'))).not.toMatch(CONFIRMATION);
+    expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+  });
+
+  it('not killed: a "1" typed at the menu after the confirmation answers the menu', async () => {
+    const { bot, casesOf } = await setUp();
+    const alive = await bot();
+    const chat = 'p-alive';
+    for (const line of UP_TO_CONFIRM) await alive.say(chat, line);
+    expect(textOf(await alive.say(chat, '1'))).toMatch(CONFIRMATION);
+    expect(textOf(await alive.say(chat, '1'))).not.toMatch(CONFIRMATION);
+    expect(await casesOf(chat)).toHaveLength(1);
+  });
 
   it('killed after the commit, the person silent: the restarted bot creates the case and sends the confirmation', async () => {
     const { bot, casesOf } = await setUp();
@@ -174,8 +207,8 @@ describe('a bot killed with SIGKILL during the journal of a "send" press', () =>
     const no = textOf(sent).match(CONFIRMATION)?.[1];
     expect(no).toBeTruthy();
     expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
-    // Pressing again afterwards: the same case, the same confirmation.
-    expect(textOf(await restarted.say(chat, '1'))).toContain(no!);
+    // A "1" typed afterwards answers the menu: no second case.
+    await restarted.say(chat, '1');
     expect(await casesOf(chat)).toHaveLength(1);
   });
 
