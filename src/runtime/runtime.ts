@@ -1,5 +1,7 @@
-// The runtime: for one input of one chat, lock the chat, load its session, run the engine, save the session
-// (compare-and-set, retried on conflict), carry out the effects, and return the reply messages.
+// The runtime: for one input of one chat, take the chat's turn (lock + session + journal, ChatState), run the
+// engine, commit the session (compare-and-set, stepped again on conflict), carry out the effects, and return the
+// reply messages. A turn whose effects reach outside the session commits them with it as a journal and carries
+// them out idempotently (journal.ts): a crash at any point loses and duplicates nothing.
 // Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
 import { detectLanguage } from '../content/search/detect-language.ts';

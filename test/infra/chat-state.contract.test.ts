@@ -133,6 +133,21 @@ describe.each(backends)('ChatState contract: $name', (backend) => {
     expect(await a.transact(chat, async (turn) => turn.snapshot)).toEqual({ session: null, rev: 0, journal: null });
   });
 
+  it('lists journals still pending (for recovery), not those finished or replaced by their result', async () => {
+    const { a } = await backend.open();
+    const other: ChatRef = { channel: 'whatsapp', id: '22370000000@c.us' };
+    await a.transact(chat, (turn) => turn.commit({ session: withLang('fr'), journal: 'pending-1' }));
+    await a.transact(other, (turn) => turn.commit({ session: withLang('en'), journal: 'pending-2' }));
+    expect((await a.pendingJournals?.(0, 10))?.sort()).toEqual(['pending-1', 'pending-2']);
+    // Not yet abandoned: a journal younger than the age asked for is its live process's business.
+    expect(await a.pendingJournals?.(60_000, 10)).toEqual([]);
+    await a.transact(chat, (turn) => turn.finish({ keep: 'result-1' }));
+    await a.transact(other, (turn) => turn.commit({ session: withLang('en') }));
+    expect(await a.pendingJournals?.(0, 10)).toEqual([]);
+    // The result stays for the chat's next turn.
+    expect((await a.transact(chat, async (turn) => turn.snapshot)).journal).toBe('result-1');
+  });
+
   it('a commit that releases the lock ends the turn for writes', async () => {
     const { a } = await backend.open();
     await a.transact(chat, async (turn) => {
