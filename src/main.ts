@@ -178,6 +178,7 @@ async function startServices(
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
   // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
+  const redisUp = trackAvailability(redis);
   const chatState = new RedisChatState(redis, keys, cipher, { sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000 });
   const runtime = createRuntime({
     flows: bundle.flows,
@@ -196,7 +197,7 @@ async function startServices(
       metrics.latency.observe({ channel: chat.channel }, seconds);
     },
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
-    stateAvailable: trackAvailability(redis),
+    stateAvailable: redisUp,
   });
   shutdown.add('drain', 'runtime', () => runtime.drain());
 
@@ -276,10 +277,13 @@ async function startServices(
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
     ...(whatsapp ? { whatsappState: () => whatsapp!.getState() } : {}),
     health: async () => ({
-      redis: await redis.ping().then(
-        (r) => r === 'PONG',
-        () => false,
-      ),
+      // Known to be away: 503 at once, without waiting for a ping to time out.
+      redis:
+        redisUp() &&
+        (await redis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        )),
       channels: {
         // While shutting down, /healthz answers 503 so a load balancer stops sending here.
         ...(shutdown.stopping ? { service: 'stopping' } : {}),
