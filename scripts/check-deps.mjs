@@ -113,6 +113,7 @@ const ALLOWED = {
     'staff',
     'app',
     'config',
+    'audio',
   ],
   config: ['infra'],
 };
@@ -122,8 +123,10 @@ const PLATFORM_PACKAGES = [
   { match: (pkg) => pkg === 'grammy' || pkg.startsWith('@grammyjs/'), name: 'grammY', under: 'channels/telegram/' },
   { match: (pkg) => pkg === 'whatsapp-web.js', name: 'whatsapp-web.js', under: 'channels/whatsapp/' },
 ];
-/** The engine is pure: no package or Node built-in at run time, and no I/O module at all. */
+/** The engine is pure: no package or Node built-in at run time but zod (each action declares its schema), and no
+ * I/O module at all. */
 const PURE = new Set(['engine']);
+const PURE_PACKAGES = new Set(['zod']);
 const NODE_IO = new Set([
   'fs',
   'fs/promises',
@@ -186,7 +189,7 @@ for (const file of files(src)) {
       const bare = spec.replace(/^node:/, '');
       if (PURE.has(fromArea) && builtin(spec) && NODE_IO.has(bare)) {
         problems.push(`${from}: the engine must not import the I/O module "${spec}"`);
-      } else if (PURE.has(fromArea) && !typeOnly) {
+      } else if (PURE.has(fromArea) && !typeOnly && !PURE_PACKAGES.has(spec)) {
         problems.push(`${from}: the engine must not import "${spec}"`);
       }
       for (const platform of PLATFORM_PACKAGES) {

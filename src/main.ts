@@ -25,6 +25,7 @@ import { type Config, ConfigError, parseConfig } from './config.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
+import { redisStartProblem } from './infra/redis.ts';
 import { systemClock } from './ports/clock.ts';
 import { createStaffComposer, parseStaffGroups } from './referrals/telegram-staff.ts';
 import { errorSummary } from './runtime/runtime.ts';
@@ -63,6 +64,17 @@ export async function runService(io: AppIo): Promise<number> {
   } catch (err) {
     io.stderr.write(`${err instanceof MissingRedisServerError ? err.message : String(err)}\n`);
     return 1;
+  }
+  if (!redisChoice.privateRedis) {
+    // Redis named by the configuration: one clear line and exit 1 if it does not answer, not a stream of retries.
+    const problem = await redisStartProblem(
+      redisChoice.target,
+      config.REDIS_SENTINELS ? 'REDIS_SENTINELS' : 'REDIS_URL',
+    );
+    if (problem) {
+      io.stderr.write(`${problem}\n`);
+      return 1;
+    }
   }
   const shutdown = new GracefulShutdown({ logger }).listen();
   try {
@@ -117,7 +129,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
   // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
   telegramBot?.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
 
-  const { referrals, runtime } = await startConversation({
+  const { referrals, runtime, redisUp } = await startConversation({
     config,
     bundle,
     redis,
@@ -144,6 +156,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       runtime,
       redis,
       keys,
+      cipher,
       subscriptions,
       logger,
       before: [
@@ -210,10 +223,13 @@ async function startServices(options: ServiceOptions): Promise<number> {
     telegramStatus: async () => ({ mode: telegram ? config.TELEGRAM_MODE : 'off' }),
     ...(whatsapp ? { whatsappState: () => whatsapp!.getState(), whatsappRetry: () => whatsapp!.retry() } : {}),
     health: async () => ({
-      redis: await redis.ping().then(
-        (r) => r === 'PONG',
-        () => false,
-      ),
+      // Known to be away: 503 at once, without waiting for a ping to time out.
+      redis:
+        redisUp() &&
+        (await redis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        )),
       channels: {
         // While shutting down, /healthz answers 503 so a load balancer stops sending here.
         ...(shutdown.stopping ? { service: 'stopping' } : {}),
@@ -244,6 +260,12 @@ async function startServices(options: ServiceOptions): Promise<number> {
     shutdown.add('intake', 'whatsapp', () => whatsapp!.stop());
   }
 
+  // Turns a process that died left half done (a referral committed, its confirmation unsent): finished now that
+  // the channels can send, and every few seconds (see runtime/journal.ts).
+  void runtime.recover();
+  const recovery = setInterval(() => void runtime.recover(), 5_000);
+  recovery.unref();
+  shutdown.add('intake', 'journal recovery', () => clearInterval(recovery));
   logger.info({ redis: redisChoice.description, channels, port }, 'kunnafoni started');
   io.stdout.write(`Kunnafoni is ready: staff console on http://${config.HOST}:${port}/\n`);
   if (Object.keys(channels).length === 0) {

@@ -16,6 +16,7 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Subscriptions } from '../ports/services.ts';
@@ -272,7 +273,9 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
 
   const connection = (name: string) => {
     const c = redis.duplicate({ maxRetriesPerRequest: null });
-    c.on('error', (err) => logger.warn({ err: err.message, connection: name }, 'alerts: redis error'));
+    c.on('error', (err) => {
+      if (!isRedisConnectionError(err)) logger.warn({ err: err.message, connection: name }, 'alerts: redis error');
+    });
     return c;
   };
   const fanoutConnection = connection('fanout');
@@ -296,7 +299,9 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     limiter: limiterWindow(options.ratePerSecond),
   });
   for (const worker of [fanoutWorker, sendWorker] as Worker[]) {
-    worker.on('error', (err) => logger.warn({ err: err.message, queue: worker.name }, 'alerts: worker error'));
+    worker.on('error', (err) => {
+      if (!isRedisConnectionError(err)) logger.warn({ err: err.message, queue: worker.name }, 'alerts: worker error');
+    });
   }
   sendWorker.on('failed', (job, err) => {
     // Out of attempts for an unexpected reason: record it so the broadcast can finish.

@@ -81,6 +81,9 @@ export class AlertBroadcast {
     const opts = { connection: this.connection, prefix: keys.bull };
     this.fanoutQueue = new Queue<FanoutJob>(FANOUT_QUEUE, opts);
     this.sendQueue = new Queue<SendJob>(SEND_QUEUE, opts);
+    // Without a listener ioredis and BullMQ print raw stacks on stderr; Redis outages are logged by the bot's
+    // outage log, and a queue's own failures surface in the calls that hit them.
+    for (const emitter of [this.connection, this.fanoutQueue, this.sendQueue]) emitter.on('error', () => undefined);
   }
 
   /** Who the alert would reach now, by language. */

@@ -171,6 +171,7 @@ export class RedisSubscriptions implements Subscriptions {
     if (alertIds.length === 0) return;
     // On the shared connection: BullMQ leaves a connection it is given open.
     const queue = new Queue<SendJob>(SEND_QUEUE, { connection: this.redis, prefix: k.bull });
+    queue.on('error', () => undefined); // failures surface in the calls below (no raw stack on stderr)
     try {
       for (const id of alertIds) {
         const pair = this.pseudonyms.of(id, member);

@@ -13,8 +13,9 @@ import { RedisFloodGate } from '../infra/flood-gate.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PrivateRedis } from '../infra/private-redis.ts';
-import { connectRedis, type RedisTarget, trackAvailability } from '../infra/redis.ts';
+import { connectRedis, describeRedisTarget, type RedisTarget, trackAvailability } from '../infra/redis.ts';
 import { RedisChatState } from '../infra/redis-chat-state.ts';
+import { RedisOutageLog } from '../infra/redis-outage.ts';
 import { RedisSessionStore } from '../infra/redis-session-store.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -34,7 +35,8 @@ export type RedisChoiceMade = { target: RedisTarget; privateRedis: PrivateRedis 
 export function openRedis(options: { choice: RedisChoiceMade; shutdown: GracefulShutdown; logger: Logger }): Redis {
   const { choice, shutdown, logger } = options;
   const redis = connectRedis(choice.target);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  // One line when Redis goes away, one when it is back, at most one a minute in between (see redis-outage.ts).
+  new RedisOutageLog(logger, describeRedisTarget(choice.target)).watch(redis);
   shutdown.add('connections', 'redis', () => redis.quit().catch(() => redis.disconnect()));
   const privateRedis = choice.privateRedis;
   if (privateRedis) shutdown.add('storage', 'private redis-server', () => privateRedis.stop());
@@ -91,6 +93,8 @@ export type Conversation = {
   runtime: ServiceRuntime;
   /** The sessions the runtime reads (e.g. the terminal chat starts one in the language given by --lang). */
   sessions: SessionStore;
+  /** False while Redis is known to be unreachable. */
+  redisUp: () => boolean;
 };
 
 /** Referrals (with their worker) and the runtime over the chat state in Redis. */
@@ -107,6 +111,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
     clock: systemClock,
     logger,
+    translate: bundle.presenter.t,
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,
@@ -121,15 +126,18 @@ export async function startConversation(options: ConversationOptions): Promise<C
     await referrals.stop();
   });
 
-  // The chat's lock and session together: lock + load in one round trip, then the compare-and-set save.
-  const sessions = new RedisSessionStore(redis, keys, cipher, config.SESSION_TTL_DAYS * 86_400_000);
-  const chatState = new RedisChatState(redis, keys, sessions);
+  // The chat's lock, session and effects journal together: lock + load in one round trip, then the compare-and-set
+  // save with the journal. `sessions` reads and writes the same session records (e.g. `chat --lang` seeds one).
+  const sessionTtlMs = config.SESSION_TTL_DAYS * 86_400_000;
+  const sessions = new RedisSessionStore(redis, keys, cipher, sessionTtlMs);
+  const chatState = new RedisChatState(redis, keys, cipher, { sessionTtlMs });
+  const redisUp = trackAvailability(redis);
   const runtime = createRuntime({
     flows: bundle.flows,
     catalog: bundle.catalog,
     presenter: bundle.presenter,
-    store: chatState,
-    lock: chatState,
+    state: chatState,
+    outbox: options.outbox,
     clock: systemClock,
     logger,
     referrals,
@@ -138,10 +146,10 @@ export async function startConversation(options: ConversationOptions): Promise<C
     ...(options.observe ? { observe: options.observe } : {}),
     ...(options.erasers ? { erasers: options.erasers } : {}),
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
-    stateAvailable: trackAvailability(redis),
+    stateAvailable: redisUp,
   });
   shutdown.add('drain', 'runtime', () => runtime.drain());
-  return { referrals, runtime, sessions };
+  return { referrals, runtime, sessions, redisUp };
 }
 
 /** Values texts use (how long data is kept), from the configuration. */

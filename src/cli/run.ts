@@ -1,4 +1,5 @@
 // The command dispatcher of `kunnafoni <command>`.
+import { DotEnvError, withDotEnv } from '../config-dotenv.ts';
 import { parseArgs, unknownOptions } from './args.ts';
 import { chatCommand } from './chat.ts';
 import type { CliIo } from './io.ts';
@@ -27,6 +28,9 @@ const USAGE = `Usage: kunnafoni <command>
 `;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Commands that read the bot's settings: they see `.env` too (under the environment). */
+const READS_SETTINGS = new Set(['start', 'chat', 'staff', 'alerts', 'audio']);
 
 const COMMANDS: Record<string, Command> = {
   validate: (argv, io) => validateCommand(parseArgs(argv, ['strict']), io),
@@ -62,5 +66,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`kunnafoni ${unknown}\n\n${USAGE}`);
     return 2;
   }
-  return command(rest, io);
+  if (!READS_SETTINGS.has(name)) return command(rest, io);
+  let env: NodeJS.ProcessEnv;
+  try {
+    env = withDotEnv(io.cwd, io.env);
+  } catch (err) {
+    if (!(err instanceof DotEnvError)) throw err;
+    io.stderr.write(`${err.message}\n`);
+    return 1;
+  }
+  return command(rest, { ...io, env });
 }

@@ -1,11 +1,14 @@
 // The engine: one person's conversation state + one input -> new state + effects.
 // Pure: no I/O, no clock of its own, no randomness. Input that does not fit is re-asked, never an error.
 import type { FlowAction, FlowAsk, FlowNode, FlowSet, FlowText, Target } from '../flows/schema.ts';
-import { MAIN_FLOW, MENU_NODE } from '../flows/schema.ts';
+import { MAIN_FLOW, MENU_NODE, parseTarget, RETURN_TARGET } from '../flows/schema.ts';
+import { splitList } from './actions/action.ts';
+import { type ActionRun, runAction } from './actions/index.ts';
+import { findCaseNumber, parseCaseNumber } from './case-number.ts';
 import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
-import { type ChoiceView, type Effect, type Env, type Input, LANGUAGES, type Lang, type Session } from './types.ts';
+import { type ChoiceView, type Effect, type Env, type Input, LANGUAGES, NO_FACTS, type Session } from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
 export const MAX_STEPS_PER_INPUT = 50;
@@ -32,11 +35,25 @@ class Run {
     private readonly flows: FlowSet,
     readonly session: Session,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.actionRun = {
+      session,
+      env,
+      fill: (v) => fillTemplate(v, session.vars),
+      say: (key, params) => this.say(key, params),
+      emit: (effect) => {
+        this.effects.push(effect);
+      },
+    };
+  }
+
+  private readonly actionRun: ActionRun;
 
   handle(input: Input): void {
     const s = this.session;
     if (input.kind === 'start') return this.start(input.payload);
+
+    if (input.kind === 'text' && this.route(input.text)) return;
 
     if (!s.node || !s.flow) {
       // New person, expired session, or a finished conversation.
@@ -81,14 +98,45 @@ class Run {
     this.enter({ flow: MAIN_FLOW, node: this.flow(MAIN_FLOW)?.start ?? MENU_NODE });
   }
 
+  /**
+   * Messages recognised from any node, before keywords and answers: a typed case number (its status, or
+   * "ANNULER K-7F3Q"). The person comes back where they were through the `return` target.
+   */
+  private route(text: string): boolean {
+    const s = this.session;
+    const caseRoute = this.flows.routes.case_number;
+    if (caseRoute) {
+      const typed = parseCaseNumber(text);
+      const cancel = typed ? null : cancelledCase(text);
+      const no = typed ?? cancel;
+      if (no) {
+        s.vars.case_no = no;
+        s.vars.case_action = cancel ? 'cancel' : 'status';
+        this.detour(this.resolve(caseRoute.goto, caseRoute.flow));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Leaves the current question for a while: `return` brings the person back to it. */
+  private detour(target: Position): void {
+    const s = this.session;
+    const here =
+      s.flow && s.node && this.node({ flow: s.flow, node: s.node })?.ask ? { flow: s.flow, node: s.node } : null;
+    s.retries = 0;
+    if (here && !(here.flow === MAIN_FLOW && here.node === MENU_NODE)) s.back = here;
+    else delete s.back;
+    this.enter(target);
+  }
+
   /** Global keywords (menu, help, language, stop, erase) work from any node. */
   private keyword(text: string, atTypedQuestion = false): boolean {
     for (const { keyword, flow } of this.flows.keywords) {
       if (atTypedQuestion && keyword.where === 'choices') continue;
       const words = [...(keyword.words.fr ?? []), ...(keyword.words.en ?? []), ...(keyword.words.bm ?? [])];
       if (isOneOf(text, words)) {
-        this.session.retries = 0;
-        this.enter(this.resolve(keyword.goto, flow));
+        this.detour(this.resolve(keyword.goto, flow));
         return true;
       }
     }
@@ -209,78 +257,27 @@ class Run {
     return null;
   }
 
-  /** `lang` and `channel` are built in; other names are the session's variables. */
+  /** `lang`, `channel` and the facts (`has_case`, `case_held`, `has_alerts`) are built in; others are variables. */
   private switchValue(name: string): string {
-    if (name === 'lang') return this.session.lang ?? '';
-    if (name === 'channel') return this.env.channel;
-    return this.session.vars[name] ?? '';
+    const facts = this.env.facts ?? NO_FACTS;
+    switch (name) {
+      case 'lang':
+        return this.session.lang ?? '';
+      case 'channel':
+        return this.env.channel;
+      case 'has_case':
+        return facts.openCase ? 'yes' : 'no';
+      case 'case_held':
+        return facts.openCase?.heldByStaff ? 'yes' : 'no';
+      case 'has_alerts':
+        return facts.hasAlerts ? 'yes' : 'no';
+      default:
+        return this.session.vars[name] ?? '';
+    }
   }
 
   private act(action: FlowAction): void {
-    const s = this.session;
-    const fill = (v: string) => fillTemplate(v, s.vars);
-    const content = this.env.content;
-    if ('show_faq' in action) {
-      const faqId = fill(action.show_faq.faq);
-      if (!content.faqIds.has(faqId)) return this.say('error.faq_missing');
-      s.vars.faq = faqId;
-      s.vars.faq_more = content.faqHasMore(faqId) ? 'yes' : 'no';
-      this.effects.push({ type: 'show_faq', faqId, part: action.show_faq.part });
-    } else if ('search_faq' in action) {
-      const result = content.search(fill(action.search_faq.query), s.lang ?? null);
-      s.vars.search = result.match ? 'found' : result.offTopic ? 'off_topic' : 'unsure';
-      if (result.match) s.vars.faq = result.match;
-      s.vars.suggestions = result.results
-        .slice(0, 3)
-        .map((r) => r.id)
-        .join(',');
-    } else if ('show_contacts' in action) {
-      const ids = content.contactsFor(fill(action.show_contacts.region), fill(action.show_contacts.need));
-      s.vars.contacts_found = String(ids.length);
-      if (ids.length > 0) this.effects.push({ type: 'show_contacts', contactIds: ids });
-    } else if ('refer' in action) {
-      s.intakes += 1;
-      const fields: Record<string, string> = {};
-      for (const name of action.refer.fields) {
-        const value = s.vars[name];
-        if (value) fields[name] = value;
-      }
-      this.effects.push({
-        type: 'refer',
-        intakeId: `i${s.intakes}`,
-        need: fill(action.refer.need),
-        region: fill(action.refer.region),
-        ...(s.vars.partner ? { partner: s.vars.partner } : {}),
-        fields,
-      });
-    } else if ('find_partner' in action) {
-      const partner = content.referralPartnerFor(fill(action.find_partner.region), fill(action.find_partner.need));
-      s.vars.partner = partner ?? '';
-    } else if ('list_subscriptions' in action) {
-      this.effects.push({ type: 'list_subscriptions' });
-    } else if ('subscribe' in action) {
-      const topics = splitList(fill(action.subscribe.topics));
-      const region = action.subscribe.region ? fill(action.subscribe.region) : undefined;
-      this.effects.push({ type: 'subscribe', topics, ...(region ? { region } : {}) });
-    } else if ('unsubscribe' in action) {
-      const value = fill(action.unsubscribe.topics);
-      this.effects.push({ type: 'unsubscribe', topics: value === 'all' ? [] : splitList(value) });
-    } else if ('set_language' in action) {
-      const lang = fill(action.set_language);
-      if (isLang(lang)) {
-        s.lang = lang;
-        this.effects.push({ type: 'set_language', lang });
-      }
-    } else if ('erase_my_data' in action) {
-      s.vars = {};
-      this.effects.push({ type: 'erase_my_data' });
-    } else if ('pause' in action) {
-      this.effects.push({ type: 'pause' });
-    } else if ('set' in action) {
-      for (const [k, v] of Object.entries(action.set)) s.vars[k] = fill(v);
-    } else if ('clear' in action) {
-      for (const k of action.clear) delete s.vars[k];
-    }
+    runAction(action, this.actionRun);
   }
 
   private emitAsk(ask: FlowAsk): void {
@@ -388,9 +385,12 @@ class Run {
   }
 
   private resolve(target: Target, fromFlow?: string): Position {
-    const colon = target.indexOf(':');
-    if (colon > 0) return { flow: target.slice(0, colon), node: target.slice(colon + 1) };
-    return { flow: fromFlow ?? this.session.flow ?? MAIN_FLOW, node: target };
+    if (target === RETURN_TARGET) {
+      const back = this.session.back;
+      delete this.session.back;
+      return back && this.node(back)?.ask ? back : { flow: MAIN_FLOW, node: MENU_NODE };
+    }
+    return parseTarget(target, fromFlow ?? this.session.flow ?? MAIN_FLOW);
   }
 }
 
@@ -416,17 +416,14 @@ function typedValue(ask: FlowAsk, text: string): string | null {
   }
 }
 
+/** "ANNULER K-7F3Q", "cancel K-7F3Q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
+function cancelledCase(text: string): string | null {
+  const no = findCaseNumber(text);
+  if (!no) return null;
+  const rest = normalizeText(text.replace(/k\s*-\s*[0-9a-z]{4,8}/i, ''));
+  return ['annuler', 'annule', 'cancel', 'withdraw', 'a dabila', 'ka dabila'].includes(rest) ? no : null;
+}
+
 function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-
-function isLang(v: string): v is Lang {
-  return (LANGUAGES as readonly string[]).includes(v);
 }

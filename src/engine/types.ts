@@ -1,9 +1,28 @@
 // The engine's contract: inputs from a person, effects for channels and services.
 // Everything here is plain data so a conversation can be replayed and compared (golden tests).
 
+// The one list of languages: everything else (schemas, locales, menus, fallbacks, names) derives from it.
 export const LANGUAGES = ['fr', 'en', 'bm'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const SOURCE_LANGUAGE: Lang = 'fr';
+/** Languages still being translated: a missing text there is a warning (French is shown, marked), not an error. */
+export const DRAFT_LANGUAGES: readonly Lang[] = ['bm'];
+/** Each language's own name, shown in the language menu. */
+export const LANGUAGE_NAMES: Record<Lang, string> = { fr: 'Français', en: 'English', bm: 'Bamanankan' };
+/** Other names a person may type to pick a language. */
+export const LANGUAGE_ALIASES: Record<Lang, readonly string[]> = {
+  fr: ['French', 'Francais', 'Faransikan', 'fr'],
+  en: ['Anglais', 'Angilɛkan', 'en'],
+  bm: ['Bambara', 'Bamana', 'bm'],
+};
+
+export function isLang(value: string): value is Lang {
+  return (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** The platforms a person can be on. */
+export const CHANNEL_NAMES = ['telegram', 'whatsapp', 'console'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 export type MediaKind = 'voice' | 'photo' | 'document' | 'location' | 'sticker' | 'video';
 
@@ -44,8 +63,16 @@ export type Effect =
   | { type: 'set_language'; lang: Lang }
   | { type: 'erase_my_data' }
   | { type: 'pause' }
+  /** The status of the person's case with this number (parsed by the engine, looked up by the referral service). */
+  | { type: 'case_status'; no: string }
+  /** A message for the staff member who holds the person's case. */
+  | { type: 'relay_to_staff'; text: string }
   | { type: 'flow_error'; code: string; detail: string }
   | { type: 'end' };
+
+export type EffectType = Effect['type'];
+/** The effect of one type, e.g. `EffectOf<'say'>`. */
+export type EffectOf<K extends EffectType> = Extract<Effect, { type: K }>;
 
 export type Session = {
   /** Format version of the stored session. */
@@ -62,6 +89,8 @@ export type Session = {
   vars: Record<string, string>;
   /** Counter used to build intake ids that are unique per person and stable on retries. */
   intakes: number;
+  /** Where the person was when a keyword or a route took them aside (help, language, case status...). */
+  back?: { flow: string; node: string };
 };
 
 export function newSession(): Session {
@@ -113,13 +142,25 @@ export type ContentCatalog = {
   emergencyContactsFor(country: string | null, category?: DistressCategory): string[];
 };
 
+/** What the runtime knows of the person before the engine decides (loaded by runtime/facts.ts). */
+export type Facts = {
+  /** The person's most recent case that is not closed, if any. */
+  openCase: { no: string; status: 'waiting' | 'claimed'; partner: string; heldByStaff: boolean } | null;
+  /** The person has alert subscriptions (so "stop" has something to pause). */
+  hasAlerts: boolean;
+};
+
+export const NO_FACTS: Facts = { openCase: null, hasAlerts: false };
+
 export type Env = {
   lang: Lang;
   content: ContentCatalog;
   /** Milliseconds since epoch, from the runtime's clock. */
   now: number;
   /** Platform of the person (flows may differ, e.g. alerts are Telegram-only). */
-  channel: 'telegram' | 'whatsapp' | 'console';
+  channel: ChannelName;
+  /** Absent: nothing is known (no open case, no alerts). */
+  facts?: Facts;
   /** Every text a label has, in every language: choices are recognised by any of them. */
   labelTexts(label: Label): string[];
 };

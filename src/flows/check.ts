@@ -1,9 +1,21 @@
 // Cross-checks of loaded flows: every target, i18n key, FAQ and topic id must exist;
 // unreachable nodes and loops that never wait for input are warned about.
 import { type PathPart, problemAt, type SourceProblem } from '../common/source-problems.ts';
-import { LANGUAGES, type Lang } from '../engine/types.ts';
+import { isLiteral } from '../engine/actions/action.ts';
+import { checkAction } from '../engine/actions/index.ts';
+import { DRAFT_LANGUAGES, LANGUAGES, type Lang } from '../engine/types.ts';
 import type { LoadedFlow } from './load.ts';
-import { type Flow, type FlowSet, type FlowText, MAIN_FLOW, MENU_NODE, type Target } from './schema.ts';
+import {
+  type Flow,
+  type FlowSet,
+  type FlowText,
+  MAIN_FLOW,
+  MENU_NODE,
+  parseTarget,
+  RETURN_TARGET,
+  ROUTE_NAMES,
+  type Target,
+} from './schema.ts';
 
 export type FlowCheckContext = {
   hasKey(lang: Lang, key: string): boolean;
@@ -23,11 +35,10 @@ export function checkFlows(
   const roots: NodeRef[] = [];
   const keywords: FlowSet['keywords'][number][] = [];
   const deeplinks: FlowSet['deeplinks'][number][] = [];
+  const routes: { -readonly [K in keyof FlowSet['routes']]: FlowSet['routes'][K] } = {};
 
   const resolve = (target: Target, from: Flow): NodeRef | null => {
-    const colon = target.indexOf(':');
-    const flowId = colon > 0 ? target.slice(0, colon) : from.id;
-    const nodeId = colon > 0 ? target.slice(colon + 1) : target;
+    const { flow: flowId, node: nodeId } = parseTarget(target, from.id);
     const flow = byId.get(flowId)?.flow;
     return flow?.nodes[nodeId] ? `${flowId}:${nodeId}` : null;
   };
@@ -37,7 +48,8 @@ export function checkFlows(
       problems.push(problemAt(source, path, message, severity));
 
     const target = (path: PathPart[], value: Target | undefined, from?: NodeRef, waits = false) => {
-      if (value === undefined) return;
+      // "return" goes back to where the person was: it has no fixed node.
+      if (value === undefined || value === RETURN_TARGET) return;
       const ref = resolve(value, flow);
       if (!ref) {
         const colon = value.indexOf(':');
@@ -58,13 +70,16 @@ export function checkFlows(
         const key = typeof value === 'string' ? value : value.key;
         for (const lang of LANGUAGES) {
           if (!context.hasKey(lang, key)) {
-            at(path, `i18n key "${key}" is missing in ${lang}`, lang === 'bm' ? 'warning' : 'error');
+            at(path, `i18n key "${key}" is missing in ${lang}`, DRAFT_LANGUAGES.includes(lang) ? 'warning' : 'error');
           }
         }
         return;
       }
-      if (!value.en) at(path, 'inline text has no en version');
-      if (!value.bm) at(path, 'inline text has no bm version', 'warning');
+      for (const lang of LANGUAGES) {
+        if (!(value as Partial<Record<Lang, string>>)[lang]) {
+          at(path, `inline text has no ${lang} version`, DRAFT_LANGUAGES.includes(lang) ? 'warning' : 'error');
+        }
+      }
     };
 
     if (!flow.nodes[flow.start]) at(['start'], `unknown node "${flow.start}"`);
@@ -94,20 +109,12 @@ export function checkFlows(
       }
 
       node.do?.forEach((action, i) => {
-        const path = [...base, 'do', i];
-        if ('show_faq' in action && isLiteral(action.show_faq.faq) && !context.faqIds.has(action.show_faq.faq)) {
-          at([...path, 'show_faq', 'faq'], `unknown FAQ "${action.show_faq.faq}"`);
-        }
-        if ('set' in action) {
-          for (const [name, value] of Object.entries(action.set)) {
-            if (name === 'faq' && isLiteral(value) && !context.faqIds.has(value)) {
-              at([...path, 'set', name], `unknown FAQ "${value}"`);
-            }
-            if (name === 'topic' && isLiteral(value) && !context.topicIds.has(value)) {
-              at([...path, 'set', name], `unknown topic "${value}"`);
-            }
-          }
-        }
+        const path = [...base, 'do', i, Object.keys(action)[0] ?? ''];
+        checkAction(action, {
+          faqIds: context.faqIds,
+          topicIds: context.topicIds,
+          problem: (inner, message) => at([...path, ...inner], message),
+        });
       });
 
       const ask = node.ask;
@@ -145,11 +152,19 @@ export function checkFlows(
     for (const [id, keyword] of Object.entries(flow.keywords ?? {})) {
       const path: PathPart[] = ['keywords', id];
       if (keywords.some((k) => k.id === id)) at(path, `duplicate keyword "${id}"`);
-      for (const lang of ['fr', 'en'] as const) {
-        if (!keyword.words[lang]?.length) at([...path, 'words'], `keyword "${id}" has no ${lang} words`);
+      for (const lang of LANGUAGES) {
+        if (DRAFT_LANGUAGES.includes(lang) || keyword.words[lang]?.length) continue;
+        at([...path, 'words'], `keyword "${id}" has no ${lang} words`);
       }
       target([...path, 'goto'], keyword.goto);
       keywords.push({ id, keyword, flow: flow.id });
+    }
+    for (const name of ROUTE_NAMES) {
+      const route = flow.routes?.[name];
+      if (!route) continue;
+      if (flow.id !== MAIN_FLOW) at(['routes', name], `routes are declared in the "${MAIN_FLOW}" flow`);
+      target(['routes', name, 'goto'], route.goto);
+      routes[name] = { goto: route.goto, flow: flow.id };
     }
     flow.deeplinks?.forEach((link, i) => {
       target(['deeplinks', i, 'goto'], link.goto);
@@ -169,7 +184,7 @@ export function checkFlows(
 
   problems.push(...graphWarnings(loaded, edges, roots));
   const flows = Object.fromEntries(loaded.map((l) => [l.flow.id, l.flow]));
-  return { flowSet: { flows, keywords, deeplinks }, problems };
+  return { flowSet: { flows, keywords, deeplinks, routes }, problems };
 }
 
 function graphWarnings(
@@ -224,8 +239,4 @@ function graphWarnings(
   };
   for (const ref of edges.keys()) if (!state.has(ref)) visit(ref, [ref]);
   return problems;
-}
-
-function isLiteral(value: string): boolean {
-  return !value.includes('{{');
 }

@@ -1,7 +1,8 @@
 // A flow drawn as a graph, for people who edit flows without reading YAML: `flowGraph` lists nodes and edges,
 // `flowToMermaid` writes them as a Mermaid flowchart (`kunnafoni diagram`, and the staff console's content page).
 // Pure: no I/O, same output for the same flow.
-import type { Flow, FlowNode } from './schema.ts';
+import { actionName } from '../engine/actions/index.ts';
+import { type Flow, type FlowNode, parseTarget, RETURN_TARGET } from './schema.ts';
 
 export type EdgeKind = 'next' | 'choice' | 'answer' | 'text' | 'cancel' | 'case' | 'default' | 'timeout';
 
@@ -27,7 +28,7 @@ export type FlowGraph = { flow: string; start: string; nodes: GraphNode[]; edges
 function describe(node: FlowNode): { does: string[]; shape: GraphNode['shape'] } {
   const does: string[] = [];
   if (node.say !== undefined) does.push('say');
-  for (const action of node.do ?? []) does.push(Object.keys(action)[0] ?? 'do');
+  for (const action of node.do ?? []) does.push(actionName(action));
   if (node.ask) does.push(node.ask.from ? `ask ${node.ask.type}: ${node.ask.from}` : `ask ${node.ask.type}`);
   if (node.switch) does.push(`switch ${node.switch.on}`);
   if (node.end) does.push('end');
@@ -39,11 +40,9 @@ export function flowGraph(flow: Flow): FlowGraph {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const local = (target: string) => {
-    const at = target.indexOf(':');
-    if (at < 0) return { to: target, external: false };
-    return target.slice(0, at) === flow.id
-      ? { to: target.slice(at + 1), external: false }
-      : { to: target, external: true };
+    if (target === RETURN_TARGET) return { to: target, external: true };
+    const { flow: to, node } = parseTarget(target, flow.id);
+    return to === flow.id ? { to: node, external: false } : { to: target, external: true };
   };
   const edge = (from: string, target: string | undefined, kind: EdgeKind, label?: string) => {
     if (!target) return;

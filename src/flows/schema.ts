@@ -2,13 +2,16 @@
 // It is the single description of the format: the loader validates with it,
 // and `kunnafoni schema` turns it into the JSON Schema that editors use for autocompletion.
 import { z } from 'zod';
+import { varName } from '../engine/actions/action.ts';
+import { ActionSchema, type FlowAction } from '../engine/actions/index.ts';
+import { LANGUAGES, SOURCE_LANGUAGE } from '../engine/types.ts';
+
+export { ActionSchema, type FlowAction };
 
 const id = z
   .string()
   .regex(/^[a-z][a-z0-9-]*$/, 'ids are lower-case words joined by "-" (e.g. "ask-consent")')
   .max(40);
-
-const varName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'variable names are lower-case words joined by "_"');
 
 /** `node` in the same flow, or `flow:node` in another flow. */
 export const TargetSchema = z
@@ -16,10 +19,16 @@ export const TargetSchema = z
   .regex(/^([a-z][a-z0-9-]*:)?[a-z][a-z0-9-]*$/, 'a target is "node" or "flow:node"')
   .describe('A node of this flow ("menu") or of another flow ("referral:ask-consent").');
 
-const inlineText = z
-  .object({ fr: z.string().min(1), en: z.string().optional(), bm: z.string().optional() })
-  .strict()
-  .describe('Text written in the flow itself, per language; fr is required (it is the fallback).');
+/** One entry per language of LANGUAGES: the source language required, the others optional. */
+function perLanguage<T extends z.ZodType>(value: T, sourceRequired: boolean) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const lang of LANGUAGES) shape[lang] = sourceRequired && lang === SOURCE_LANGUAGE ? value : value.optional();
+  return z.object(shape).strict();
+}
+
+const inlineText = perLanguage(z.string().min(1), true).describe(
+  'Text written in the flow itself, per language; fr is required (it is the fallback).',
+) as unknown as z.ZodType<{ fr: string } & Partial<Record<(typeof LANGUAGES)[number], string>>>;
 
 /** An i18n key ("menu.title"), a key with parameters, or inline text per language. */
 export const TextSchema = z.union([
@@ -28,13 +37,9 @@ export const TextSchema = z.union([
   inlineText,
 ]);
 
-const wordsPerLanguage = z
-  .object({
-    fr: z.array(z.string()).optional(),
-    en: z.array(z.string()).optional(),
-    bm: z.array(z.string()).optional(),
-  })
-  .strict();
+const wordsPerLanguage = perLanguage(z.array(z.string()), false) as unknown as z.ZodType<
+  Partial<Record<(typeof LANGUAGES)[number], string[]>>
+>;
 
 export const ChoiceSchema = z
   .object({
@@ -86,39 +91,6 @@ export const AskSchema = z
   })
   .strict();
 
-const template = z.string().describe('A value, or "{{variable}}"');
-
-export const ActionSchema = z.union([
-  z
-    .object({ show_faq: z.object({ faq: template, part: z.enum(['short', 'more']).default('short') }).strict() })
-    .strict(),
-  z
-    .object({ search_faq: z.object({ query: template }).strict() })
-    .strict()
-    .describe('Sets `faq` (the match), `search` (found | unsure | off_topic) and `suggestions`.'),
-  z
-    .object({ show_contacts: z.object({ region: template, need: template }).strict() })
-    .strict()
-    .describe('Sets `contacts_found` to the number of organisations shown.'),
-  z
-    .object({
-      refer: z.object({ need: template, region: template, fields: z.array(varName).default([]) }).strict(),
-    })
-    .strict(),
-  z
-    .object({ find_partner: z.object({ region: template, need: template }).strict() })
-    .strict()
-    .describe('Sets `partner` to the association a referral would go to (empty when none).'),
-  z.object({ list_subscriptions: z.literal(true) }).strict(),
-  z.object({ subscribe: z.object({ topics: template, region: template.optional() }).strict() }).strict(),
-  z.object({ unsubscribe: z.object({ topics: template }).strict() }).strict(),
-  z.object({ set_language: template }).strict(),
-  z.object({ erase_my_data: z.literal(true) }).strict(),
-  z.object({ pause: z.literal(true) }).strict(),
-  z.object({ set: z.record(varName, template) }).strict(),
-  z.object({ clear: z.array(varName) }).strict(),
-]);
-
 export const NodeSchema = z
   .object({
     say: z.union([TextSchema, z.array(TextSchema)]).optional(),
@@ -146,6 +118,24 @@ export const KeywordSchema = z
   .strict()
   .describe('Words that work from any node, in every language.');
 
+export const RouteSchema = z
+  .object({ goto: TargetSchema })
+  .strict()
+  .describe('Where the engine sends a message it recognises, from any node.');
+
+/** Messages the engine recognises before keywords and answers, tried in this order. */
+export const ROUTE_NAMES = ['distress', 'case_number'] as const;
+export type RouteName = (typeof ROUTE_NAMES)[number];
+
+export const RoutesSchema = z
+  .object({
+    /** A person in danger or distress (words in content/distress.yaml): tried first, from any node. */
+    distress: RouteSchema.optional(),
+    /** A case number typed alone ("K-7F3Q", "k 7f3q"), or "ANNULER K-7F3Q": saved in `case_no` (and `case_action`). */
+    case_number: RouteSchema.optional(),
+  })
+  .strict();
+
 export const DeepLinkSchema = z
   .object({
     prefix: z.string().min(1),
@@ -164,6 +154,8 @@ export const FlowFileSchema = z
     description: z.string().optional(),
     start: id,
     keywords: z.record(id, KeywordSchema).optional(),
+    /** Only in the main flow. */
+    routes: RoutesSchema.optional(),
     deeplinks: z.array(DeepLinkSchema).optional(),
     nodes: z.record(id, NodeSchema),
   })
@@ -173,7 +165,6 @@ export type Target = z.infer<typeof TargetSchema>;
 export type FlowText = z.infer<typeof TextSchema>;
 export type FlowChoice = z.infer<typeof ChoiceSchema>;
 export type FlowAsk = z.infer<typeof AskSchema>;
-export type FlowAction = z.infer<typeof ActionSchema>;
 export type FlowNode = z.infer<typeof NodeSchema>;
 export type FlowKeyword = z.infer<typeof KeywordSchema>;
 export type FlowDeepLink = z.infer<typeof DeepLinkSchema>;
@@ -184,7 +175,18 @@ export type FlowSet = {
   flows: Readonly<Record<string, Flow>>;
   keywords: readonly { id: string; keyword: FlowKeyword; flow: string }[];
   deeplinks: readonly { link: FlowDeepLink; flow: string }[];
+  routes: Readonly<Partial<Record<RouteName, { goto: Target; flow: string }>>>;
 };
+
+/** The target that sends the person back to where a keyword or a route took them from (or the menu). */
+export const RETURN_TARGET = 'return';
+
+/** The one reading of a target: "node" in `fromFlow`, or "flow:node". */
+export function parseTarget(target: Target, fromFlow: string): { flow: string; node: string } {
+  const colon = target.indexOf(':');
+  if (colon > 0) return { flow: target.slice(0, colon), node: target.slice(colon + 1) };
+  return { flow: fromFlow, node: target };
+}
 
 export const MAIN_FLOW = 'main';
 export const MENU_NODE = 'menu';

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { RedisKeys } from './keys.ts';
+import { luaScript, runLua } from './lua.ts';
 import { trackAvailability } from './redis.ts';
 
 /** `ok`: handle the message; `warn`: answer with the flood notice once; `drop`: stay silent. */
@@ -22,13 +23,15 @@ export type FloodLimit = { maxPerWindow: number; windowMs: number };
 export const DEFAULT_FLOOD_LIMIT: FloodLimit = { maxPerWindow: 20, windowMs: 60_000 };
 
 // Fixed window started by the person's first message: one round trip, one small key that expires by itself.
-const COUNT = `
+const COUNT = luaScript(
+  'kf:flood-count',
+  { keys: ['count'], argv: ['windowMs'] },
+  `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
-`;
-
-type WithCountScript = Redis & { kfFloodCount(key: string, windowMs: number): Promise<number> };
+`,
+);
 
 export function verdictFor(count: number, limit: FloodLimit): FloodVerdict {
   if (count <= limit.maxPerWindow) return 'ok';
@@ -45,14 +48,17 @@ export class RedisFloodGate implements FloodGate {
     private readonly available: () => boolean = trackAvailability(redis),
   ) {
     this.memory = new MemoryFloodGate(limit);
-    // defineCommand sends the script once (EVALSHA afterwards) instead of its whole text with every message.
-    if (!('kfFloodCount' in redis)) redis.defineCommand('kfFloodCount', { numberOfKeys: 1, lua: COUNT });
   }
 
   async check(chat: ChatRef): Promise<FloodVerdict> {
     if (this.available()) {
       try {
-        const count = await (this.redis as WithCountScript).kfFloodCount(this.floodKey(chat), this.limit.windowMs);
+        const count = await runLua(
+          this.redis,
+          COUNT,
+          { count: this.floodKey(chat) },
+          { windowMs: this.limit.windowMs },
+        );
         return verdictFor(Number(count), this.limit);
       } catch {
         // Redis failed under us: count in memory for now.

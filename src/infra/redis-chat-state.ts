@@ -1,98 +1,186 @@
-// A chat's lock and its session together, so one input waits on two Redis round trips where the separate
-// RedisChatLock + RedisSessionStore wait on four (lock, load, save, release):
-// - the lock's SET NX and the session's GET are sent together: on one connection Redis runs them in order, so once
-//   the SET has taken the lock the GET read the session under it, and the runtime's first `load` under that lock
-//   is answered from it (a lock that was not taken throws the read away and waits, as before);
-// - the release is written to the connection at once but not waited for: this process's next command for the
-//   chat (the next lock attempt included) runs after it, and a failed release expires with the lock's TTL.
-// Same guarantees as the separate pair: a token lock that only its holder releases and that expires if the holder
-// dies, a FIFO per chat within the process, compare-and-set saves, sealed sessions. Pass it as both `lock` and
-// `store` of the runtime.
+// A chat's lock, session and effects journal in Redis (the ChatState port). One input costs two round trips:
+// - LOCK_AND_LOAD takes the lock and reads the session and the journal in one script;
+// - COMMIT writes the session (compare-and-set on its revision) and the journal together, and with `release`
+//   frees the lock in the same script.
+// The lock is short-lived and renewed while the turn works (redis-chat-lock.ts), so a dead process's chat is free
+// again within about 2 s. Sessions and journals are sealed (AES-256-GCM, key name as context): at rest they hold
+// no readable personal data; key names and the index of pending journals hold the person's pseudonym only.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Session } from '../engine/types.ts';
-import { type ChatRef, chatKey } from '../ports/chat.ts';
-import type { ChatLock } from '../ports/chat-lock.ts';
-import type { SessionStore, StoredSession } from '../ports/session-store.ts';
+import type { ChatRef } from '../ports/chat.ts';
+import type { ChatCommit, ChatSnapshot, ChatState, ChatTurn } from '../ports/chat-state.ts';
+import { COMMIT, FINISH, LOCK_AND_LOAD } from './chat-scripts.ts';
+import type { PersonalDataCipher } from './crypto.ts';
 import type { RedisKeys } from './keys.ts';
-import { LocalChatQueue } from './redis-chat-lock.ts';
-import type { RedisSessionStore } from './redis-session-store.ts';
+import { LocalChatQueue } from './local-chat-queue.ts';
+import { runLua } from './lua.ts';
+import { acquireWithin, type ChatLockTiming, DEFAULT_CHAT_LOCK_TIMING, HeldChatLock } from './redis-chat-lock.ts';
+import { decodeSession, encodeSession } from './session-codec.ts';
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
-type Scripted = Redis & {
-  kfReleaseChatLock(key: string, token: string): Promise<number>;
+export type RedisChatStateOptions = Partial<ChatLockTiming> & {
+  /** How long an untouched conversation is kept (its session and journal expire after it). */
+  sessionTtlMs: number;
 };
 
-export class RedisChatState implements ChatLock, SessionStore {
+type ChatKeys = { lock: string; session: string; journal: string; pending: string };
+
+export class RedisChatState implements ChatState {
   private readonly local = new LocalChatQueue();
-  private readonly scripted: Scripted;
-  /** Sessions read while taking a chat's lock, for the first `load` under that lock (chat key -> stored value). */
-  private readonly loadedWithLock = new Map<string, string | null>();
+  private readonly timing: ChatLockTiming;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly sessions: RedisSessionStore,
-    private readonly options: { ttlMs: number; waitMs: number } = { ttlMs: 15_000, waitMs: 20_000 },
+    private readonly cipher: PersonalDataCipher,
+    private readonly options: RedisChatStateOptions,
   ) {
-    if (!('kfReleaseChatLock' in redis)) redis.defineCommand('kfReleaseChatLock', { numberOfKeys: 1, lua: RELEASE });
-    this.scripted = redis as Scripted;
+    this.timing = { ...DEFAULT_CHAT_LOCK_TIMING, ...options };
   }
 
-  withLock<T>(chat: ChatRef, work: () => Promise<T>): Promise<T> {
+  /** Chats (by pseudonym) whose journal is pending, scored by when it was committed. */
+  private get pendingKey(): string {
+    return this.keys.key('journals');
+  }
+
+  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T> {
     return this.local.withLock(chat, async () => {
-      const id = chatKey(chat);
-      const lockKey = this.keys.lock(chat);
+      const person = this.keys.person(chat);
+      const keys: ChatKeys = {
+        lock: this.keys.lock(chat),
+        session: this.keys.session(chat),
+        journal: this.keys.key('journal', person),
+        pending: this.pendingKey,
+      };
       const token = randomUUID();
-      this.loadedWithLock.set(id, await this.acquire(chat, lockKey, token));
+      const lockTtlMs = this.timing.ttlMs;
+      const raw = await acquireWithin(
+        this.timing.waitMs,
+        async () => (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
+      );
+      const held = new HeldChatLock(this.redis, keys.lock, token, lockTtlMs);
+      const turn = new RedisTurn(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
       try {
-        return await work();
+        return await work(turn);
       } finally {
-        this.loadedWithLock.delete(id);
-        // Not awaited (see the top): nothing waits on it, and a failed release expires with the lock's TTL.
-        this.scripted.kfReleaseChatLock(lockKey, token).catch(() => undefined);
+        void held.release();
       }
     });
   }
 
-  async load(chat: ChatRef): Promise<StoredSession | null> {
-    const id = chatKey(chat);
-    if (this.loadedWithLock.has(id)) {
-      const raw = this.loadedWithLock.get(id) ?? null;
-      // Only once: a retry after a conflicting save reads the fresh value.
-      this.loadedWithLock.delete(id);
-      return this.sessions.decode(chat, raw);
+  async pendingJournals(olderThanMs: number, limit: number): Promise<string[]> {
+    const people = await this.redis.zrangebyscore(
+      this.pendingKey,
+      '-inf',
+      String(Date.now() - olderThanMs),
+      'LIMIT',
+      0,
+      limit,
+    );
+    if (people.length === 0) return [];
+    const keys = people.map((p) => this.keys.key('journal', p));
+    const raws = await this.redis.mget(...keys);
+    const out: string[] = [];
+    for (const [i, raw] of raws.entries()) {
+      if (!raw) {
+        // Expired with its session: nothing left to finish.
+        await this.redis.zrem(this.pendingKey, people[i] ?? '');
+        continue;
+      }
+      try {
+        out.push(this.cipher.open(raw, keys[i] ?? ''));
+      } catch {
+        // Unreadable (its key rotated away): nothing can be carried out from it.
+      }
     }
-    return this.sessions.load(chat);
+    return out;
+  }
+}
+
+class RedisTurn implements ChatTurn {
+  snapshot: ChatSnapshot;
+  /** The journal as stored (sealed), to forget exactly that one. */
+  private storedJournal: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly cipher: PersonalDataCipher,
+    private readonly keys: ChatKeys,
+    private readonly person: string,
+    private readonly held: HeldChatLock,
+    private readonly ttlMs: number,
+    [rawSession, rawJournal]: [string, string],
+  ) {
+    this.storedJournal = rawJournal;
+    this.snapshot = this.decode(rawSession, rawJournal);
   }
 
-  save(chat: ChatRef, session: Session, rev: number): Promise<boolean> {
-    this.loadedWithLock.delete(chatKey(chat));
-    return this.sessions.save(chat, session, rev);
+  async commit(change: ChatCommit): Promise<boolean> {
+    this.assertHeld();
+    const rev = this.snapshot.rev + 1;
+    const value = change.session ? encodeSession(this.cipher, this.keys.session, change.session, rev) : '';
+    const journalValue = change.journal === undefined ? '' : this.cipher.seal(change.journal, this.keys.journal);
+    const ok = await runLua(this.redis, COMMIT, this.keys, {
+      rev: this.snapshot.rev,
+      value,
+      ttlMs: this.ttlMs,
+      journalValue,
+      releaseToken: change.release ? this.held.token : '',
+      tombstone: `${rev}|`,
+      person: this.person,
+      nowMs: Date.now(),
+    });
+    // Refused: nothing was written, the lock's release included (the turn may reload and try again).
+    if (ok !== 1) return false;
+    if (change.release) this.held.markReleased();
+    this.storedJournal = journalValue;
+    this.snapshot = {
+      session: change.session ? structuredClone(change.session) : null,
+      rev: change.session || journalValue ? rev : 0,
+      journal: change.journal ?? null,
+    };
+    return true;
   }
 
-  erase(chat: ChatRef): Promise<void> {
-    this.loadedWithLock.delete(chatKey(chat));
-    return this.sessions.erase(chat);
+  async reload(): Promise<ChatSnapshot> {
+    this.assertHeld();
+    const [rawSession, rawJournal] = await this.redis.mget(this.keys.session, this.keys.journal);
+    this.storedJournal = rawJournal ?? '';
+    this.snapshot = this.decode(rawSession ?? '', rawJournal ?? '');
+    return this.snapshot;
   }
 
-  /** Takes the lock (waiting while another holder has it) and returns the session stored at that moment. */
-  private async acquire(chat: ChatRef, lockKey: string, token: string): Promise<string | null> {
-    const sessionKey = this.keys.session(chat);
-    const deadline = Date.now() + this.options.waitMs;
-    let pause = 2;
-    for (;;) {
-      // Sent together (see the top): the GET runs right after the SET on this connection.
-      // (Promise.all: both are awaited, so a Redis failure rejects once and leaves no unhandled rejection.)
-      const [locked, stored] = await Promise.all([
-        this.scripted.set(lockKey, token, 'PX', this.options.ttlMs, 'NX'),
-        this.scripted.get(sessionKey),
-      ]);
-      if (locked === 'OK') return stored;
-      if (Date.now() > deadline) throw new Error('chat lock wait timed out');
-      await new Promise((r) => setTimeout(r, pause));
-      pause = Math.min(pause * 2, 50);
+  async finish(options?: { release?: boolean; keep?: string }): Promise<void> {
+    this.assertHeld();
+    const keep = options?.keep === undefined ? '' : this.cipher.seal(options.keep, this.keys.journal);
+    const releaseToken = options?.release ? this.held.token : '';
+    if (options?.release) this.held.markReleased();
+    await runLua(this.redis, FINISH, this.keys, {
+      journalValue: this.storedJournal,
+      releaseToken,
+      keep,
+      ttlMs: this.ttlMs,
+      person: this.person,
+    });
+    this.storedJournal = keep;
+    const journal = options?.keep ?? null;
+    if (this.snapshot.session === null && journal === null) this.snapshot = { session: null, rev: 0, journal };
+    else this.snapshot = { ...this.snapshot, journal };
+  }
+
+  private decode(rawSession: string, rawJournal: string): ChatSnapshot {
+    const { session, rev } = decodeSession(this.cipher, this.keys.session, rawSession || null);
+    let journal: string | null = null;
+    if (rawJournal) {
+      try {
+        journal = this.cipher.open(rawJournal, this.keys.journal);
+      } catch {
+        journal = null; // unreadable (key rotated away): nothing can be carried out from it
+      }
     }
+    return { session, rev, journal };
+  }
+
+  private assertHeld(): void {
+    if (this.held.isReleased) throw new Error('chat turn already released');
   }
 }

@@ -13,6 +13,7 @@
 // retries forever (`connectBullRedis`). Workers usually make theirs with `duplicate()` of the
 // connection they are given, so duplicates of a command connection drop the command timeout by default.
 import { Redis, type RedisOptions } from 'ioredis';
+import { connectionProblem, redactRedisAddress } from './redis-outage.ts';
 
 /**
  * Where Redis is: a URL (redis://, rediss://), a Unix socket (the private redis-server), or Redis Sentinel (the
@@ -116,6 +117,11 @@ export function trackAvailability(redis: Redis): () => boolean {
 
 /** True when a Redis answers PING at the address within the timeout. */
 export async function redisAnswers(target: RedisTarget, timeoutMs = 500): Promise<boolean> {
+  return (await pingOnce(target, timeoutMs)) === null;
+}
+
+/** Null when a Redis answers PING at the address within the timeout, else why not. */
+async function pingOnce(target: RedisTarget, timeoutMs: number): Promise<unknown> {
   const client = connectRedis(target, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -124,13 +130,44 @@ export async function redisAnswers(target: RedisTarget, timeoutMs = 500): Promis
     commandTimeout: timeoutMs,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
+  // The connection's own error says why (ECONNREFUSED...); the failed call only says "Connection is closed".
+  let cause: unknown = null;
+  client.on('error', (err) => {
+    cause ??= err;
+  });
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    return (await client.ping()) === 'PONG' ? null : new Error('no PONG');
+  } catch (err) {
+    return cause ?? err;
   } finally {
     client.disconnect();
   }
+}
+
+/** Where Redis is, for operators: the URL without credentials, the socket, or the sentinels. */
+export function describeRedisTarget(target: RedisTarget): string {
+  if ('url' in target) return redactRedisAddress(target.url);
+  if ('path' in target) return `unix:${target.path}`;
+  return `sentinels ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} (master "${target.name}")`;
+}
+
+/**
+ * Waits (quietly, retrying) up to `waitMs` for Redis to answer at start. Null when it does; otherwise the one line
+ * that tells the operator where the bot looked, what went wrong and what to check.
+ */
+export async function redisStartProblem(target: RedisTarget, setting: string, waitMs = 10_000): Promise<string | null> {
+  const until = Date.now() + waitMs;
+  let last: unknown = null;
+  for (let attempt = 1; ; attempt++) {
+    last = await pingOnce(target, Math.min(2_000, waitMs));
+    if (last === null) return null;
+    if (Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, Math.min(reconnectDelay(attempt) * 4, Math.max(0, until - Date.now()))));
+  }
+  const seconds = Math.round(waitMs / 1000);
+  return (
+    `Redis at ${describeRedisTarget(target)} did not answer for ${seconds} s: ${connectionProblem(last).replace(/\.$/, '')}. ` +
+    `Check ${setting} and that Redis is running and reachable from this machine, then start the bot again.`
+  );
 }

@@ -1,5 +1,7 @@
 // Who a conversation is with: a channel and that channel's id for the chat.
-export type ChannelName = 'telegram' | 'whatsapp' | 'console';
+import type { ChannelName } from '../engine/types.ts';
+
+export type { ChannelName };
 
 export type ChatRef = { channel: ChannelName; id: string };
 

@@ -14,7 +14,20 @@ export interface ReferralIntake {
   relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
   /** The status of the person's case whose number they typed, or null when it is not one of theirs. */
   statusFor?(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null>;
+  /** The person's cases that are not closed (facts for the engine: an open case, held by staff or not). */
+  openCasesOf?(chat: ChatRef): Promise<OpenCaseFact[]>;
 }
+
+/** What the runtime reads of a person's open case (a subset of the referral service's case summary). */
+export type OpenCaseFact = {
+  no: string;
+  status: string;
+  partner: string;
+  createdAt: number;
+  claimedBy?: string | undefined;
+  claimedAt?: number | undefined;
+  erased?: boolean;
+};
 
 /** What the runtime needs from the alerts service. */
 export interface Subscriptions {

@@ -1,8 +1,10 @@
 import type { Session } from '../engine/types.ts';
 import type { ChatRef } from './chat.ts';
+import type { StoredSession } from './chat-state.ts';
 
-export type StoredSession = { session: Session; rev: number };
+export type { StoredSession };
 
+/** Sessions without a lock (the runtime's older pairing of `ChatLock` + `SessionStore`; see chat-state.ts). */
 export interface SessionStore {
   /** The session and its revision, or null when none (new person, or expired). */
   load(chat: ChatRef): Promise<StoredSession | null>;

@@ -1,44 +1,15 @@
 // Case numbers people can read out and type: `K-` and Crockford base32 characters (no I, L, O, U), random,
 // so they cannot be guessed from one another. Uniqueness is checked in Redis when the case is created.
+// Parsing lives in the engine (one parser for everyone); it is re-exported here for the referral code.
 import { randomInt } from 'node:crypto';
+import { CASE_ALPHABET } from '../engine/case-number.ts';
 
-export const CASE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export { CASE_ALPHABET, findCaseNumber, isCaseNumber, parseCaseNumber } from '../engine/case-number.ts';
+
 export const CASE_NUMBER_LENGTH = 4;
 
 export function newCaseNumber(length: number = CASE_NUMBER_LENGTH): string {
   let body = '';
   for (let i = 0; i < length; i++) body += CASE_ALPHABET[randomInt(CASE_ALPHABET.length)];
   return `K-${body}`;
-}
-
-const CASE_PATTERN = /^K-[0-9A-HJKMNP-TV-Z]{4,8}$/;
-
-export function isCaseNumber(value: string): boolean {
-  return CASE_PATTERN.test(value);
-}
-
-/** Crockford's reading rules: people type o for 0, i or l for 1, and forget the dash or the capitals. */
-function normaliseBody(body: string): string {
-  return body.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1').replace(/U/g, 'V');
-}
-
-/**
- * A case number written the way people type it ("K-7F3Q", "k-7f3q", "k 7f3q", "k7f3q"), or null. Without a dash,
- * a digit is required so that words such as "kayes" are not taken for a case number.
- */
-export function parseCaseNumber(text: string): string | null {
-  const match = /^\s*k\s*([-–—\s]?)\s*([0-9a-z]{4,8})\s*$/i.exec(text);
-  const body = match?.[2];
-  if (!body) return null;
-  if (!/[-–—]/.test(match[1] ?? '') && !/[0-9]/.test(body)) return null;
-  const candidate = `K-${normaliseBody(body)}`;
-  return isCaseNumber(candidate) ? candidate : null;
-}
-
-/** The first case number inside a longer text ("/reply K-7F3Q ...", a quoted bot message), or null. */
-export function findCaseNumber(text: string): string | null {
-  const match = /(?:^|[^0-9A-Za-z])k-([0-9a-z]{4,8})(?![0-9A-Za-z])/i.exec(text);
-  if (!match?.[1]) return null;
-  const candidate = `K-${normaliseBody(match[1])}`;
-  return isCaseNumber(candidate) ? candidate : null;
 }

@@ -8,9 +8,11 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Lang } from '../engine/types.ts';
+import type { Translate } from '../i18n/translator.ts';
 import type { PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
@@ -33,7 +35,7 @@ import {
 } from './case-model.ts';
 import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-number.ts';
 import { CaseStore, type OpFailure, type StaffActor } from './case-store.ts';
-import { message, personTexts } from './messages.ts';
+import { message, personTexts as textsFor } from './messages.ts';
 import { type Partner, routePartner } from './partners.ts';
 import { Pseudonyms } from './pseudonyms.ts';
 import { REFERRAL_QUEUE, ReferralKeys } from './referral-keys.ts';
@@ -60,9 +62,12 @@ export type ReferralOptions = {
   republishAfterMs?: number;
   /** Closed cases shown in a queue view (default 50). */
   closedListLimit?: number;
-  /** How long one worker may take to announce a case before another may (default 30 s). */
+  /** How long one worker may take to announce a case before another may (default ANNOUNCE_LEASE_MS). */
   announceLeaseMs?: number;
 };
+
+/** Short, so a case whose announcer died reaches staff within 10 s (with the worker's lock timing). */
+export const ANNOUNCE_LEASE_MS = 5_000;
 
 /** Thrown by dispatch while another worker announces the case: the job is retried later. */
 export class AnnouncementBusyError extends Error {
@@ -83,6 +88,8 @@ export type ReferralServiceDeps = {
   clock: Clock;
   options: ReferralOptions;
   logger?: Logger;
+  /** The bot's translator, for what the person reads about their case (default: the shipped locales). */
+  translate?: Translate;
 };
 
 export type OpResult = { ok: true; case: CaseSummary } | { ok: false; reason: OpFailure; claimedBy?: string };
@@ -154,7 +161,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
   const idemTtlSeconds = Math.round((o.idempotencyHours ?? 7 * 24) * 3600);
   const republishAfterMs = o.republishAfterMs ?? 60_000;
   const closedLimit = o.closedListLimit ?? 50;
-  const announceLeaseMs = o.announceLeaseMs ?? 30_000;
+  const announceLeaseMs = o.announceLeaseMs ?? ANNOUNCE_LEASE_MS;
 
   const partners = new Map(deps.partners.map((p) => [p.id, p]));
   const partnerList = [...partners.values()];
@@ -175,9 +182,12 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     },
   });
 
-  queue.on('error', (err) => logger?.warn({ err: err.name }, 'referral queue error'));
+  queue.on('error', (err) => {
+    if (!isRedisConnectionError(err)) logger?.warn({ err: err.name }, 'referral queue error');
+  });
 
   const partnerName = (id: string) => partners.get(id)?.name ?? id;
+  const personTexts = (lang: Lang) => textsFor(lang, deps.translate);
   const summaryOf = (record: CaseRecord) => toSummary(record, clock.now(), remindAfterMs);
   const warn = (fields: Record<string, unknown>, msg: string) => logger?.warn(fields, msg);
   const errName = (err: unknown) => (err instanceof Error ? err.name : 'Error');
@@ -285,7 +295,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
             warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
           }
         }
-        return [message(...personTexts(lang).created(created.no))];
+        return [message(...personTexts(lang).created(created.no, partnerName(partner), escalateAfterMs / HOUR))];
       }
       throw new Error('no free case number found');
     },

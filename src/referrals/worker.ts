@@ -4,14 +4,21 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { REFERRAL_QUEUE } from './referral-keys.ts';
 import { AnnouncementBusyError, type ReferralService } from './service.ts';
 
+/**
+ * A job held by a worker that died is back in the queue within lock + stall interval (6 s), so its case reaches
+ * staff within 10 s. A live worker keeps its job: BullMQ renews the lock every half of its duration.
+ */
+export const REFERRAL_WORKER_TIMING = { lockDurationMs: 4_000, stalledIntervalMs: 2_000 } as const;
+
 export type ReferralWorkerOptions = {
   concurrency?: number;
-  /** How long a job stays locked to a worker that stopped answering (default 30 s). */
+  /** How long a job stays locked to a worker that stopped answering (default 4 s, renewed while it works). */
   lockDurationMs?: number;
-  /** How often workers look for jobs of dead workers (default 30 s). */
+  /** How often workers look for jobs of dead workers (default 2 s). */
   stalledIntervalMs?: number;
   /** How often deadlines are checked (default 5 min); 0 disables the scheduled check. */
   deadlinesEveryMs?: number;
@@ -50,8 +57,8 @@ export async function startReferralWorker(deps: {
     connection,
     prefix: keys.bull,
     concurrency: o.concurrency ?? 8,
-    lockDuration: o.lockDurationMs ?? 30_000,
-    stalledInterval: o.stalledIntervalMs ?? 30_000,
+    lockDuration: o.lockDurationMs ?? REFERRAL_WORKER_TIMING.lockDurationMs,
+    stalledInterval: o.stalledIntervalMs ?? REFERRAL_WORKER_TIMING.stalledIntervalMs,
     // A job taken by a worker that died is given back; publishing is idempotent, so repeats are harmless.
     maxStalledCount: 100,
   });
@@ -61,7 +68,10 @@ export async function startReferralWorker(deps: {
     if (err instanceof AnnouncementBusyError) logger?.debug(fields, 'referral job will retry');
     else logger?.warn(fields, 'referral job failed');
   });
-  worker.on('error', (err) => logger?.warn({ err: err.name }, 'referral worker error'));
+  // Redis being away is logged once by the bot's outage log (infra/redis-outage.ts), not by every connection.
+  worker.on('error', (err) => {
+    if (!isRedisConnectionError(err)) logger?.warn({ err: err.name }, 'referral worker error');
+  });
 
   const deadlinesEvery = o.deadlinesEveryMs ?? 5 * 60_000;
   const retentionEvery = o.retentionEveryMs ?? 60 * 60_000;

@@ -2,21 +2,25 @@
 // Channel-neutral: channels only format these messages for their platform.
 import { faqMessages as renderFaq } from '../content/faq-message.ts';
 import type { Contact, Content, Faq, PerLangTextT } from '../content/schema.ts';
-import type { Effect, Label, Lang } from '../engine/types.ts';
+import {
+  type Effect,
+  type EffectOf,
+  type EffectType,
+  LANGUAGE_ALIASES,
+  LANGUAGE_NAMES,
+  LANGUAGES,
+  type Label,
+  type Lang,
+} from '../engine/types.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { OutMessage } from '../ports/out-message.ts';
+import type { ChannelCapabilities } from './capabilities.ts';
 
-export const LANGUAGE_NAMES: Record<Lang, string> = { fr: 'Français', en: 'English', bm: 'Bamanankan' };
-/** Other names a person may type to pick a language. */
-const LANGUAGE_ALIASES: Record<Lang, string[]> = {
-  fr: ['French', 'Francais', 'Faransikan', 'fr'],
-  en: ['Anglais', 'Angilɛkan', 'en'],
-  bm: ['Bambara', 'Bamana', 'bm'],
-};
+export { LANGUAGE_NAMES };
 
 export type PresentOptions = {
-  /** Text channels show how to answer ("Réponds 1, 2 ou 3"); Telegram shows buttons. */
-  numbered: boolean;
+  /** Without buttons, text channels show how to answer ("Réponds 1, 2 ou 3"); voice notes only where possible. */
+  capabilities: ChannelCapabilities;
   /** The person asked for voice notes where content has audio. */
   wantsAudio?: boolean;
   /** The "answer being reviewed" notice was already shown in this conversation (it is said once). */
@@ -68,7 +72,10 @@ export function createPresenter(translator: Translator, content: Content): Prese
 
   // The FAQ answer is built by content (src/content/faq-message.ts): points, who can help, one source line.
   const faqMessages = (faq: Faq, part: 'short' | 'more', lang: Lang, options: PresentOptions): OutMessage[] =>
-    renderFaq(content, faq, part, lang, t, options);
+    renderFaq(content, faq, part, lang, t, {
+      ...options,
+      wantsAudio: options.wantsAudio === true && options.capabilities.voice,
+    });
 
   const contactMessage = (contact: Contact, lang: Lang): OutMessage => {
     const verified = contact.channels.filter((c) => c.verified);
@@ -81,55 +88,71 @@ export function createPresenter(translator: Translator, content: Content): Prese
     return { title, paragraphs };
   };
 
-  const present = (effects: readonly Effect[], lang: Lang, options: PresentOptions): OutMessage[] => {
-    const out: OutMessage[] = [];
-    let pending: string[] = [];
-    const flush = () => {
-      if (pending.length > 0) out.push({ paragraphs: pending });
-      pending = [];
-    };
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'say':
-          pending.push(t(lang, effect.key, resolveParams(effect.params, lang)));
-          break;
-        case 'ask': {
-          if (effect.key) pending.push(t(lang, effect.key, resolveParams(effect.params, lang)));
-          const choices = effect.choices.map((c) => ({ id: c.id, label: labelText(c.label, lang) }));
-          const message: OutMessage = { paragraphs: pending, choices, version: effect.version };
-          if (effect.typed) message.typedAnswer = true;
-          if (options.numbered && choices.length > 0) {
-            // At a typed question a number is an answer, so the extras are offered as words to type.
-            message.hint = effect.typed
-              ? t(lang, 'common.hint_words', {
-                  words: choices.map((c) => `« ${c.label} »`).join(` ${t(lang, 'common.or')} `),
-                })
-              : hint(choices.length, lang);
-          }
-          out.push(message);
-          pending = [];
-          break;
-        }
-        case 'show_faq': {
-          flush();
-          const faq = content.faqs.get(effect.faqId);
-          if (faq) out.push(...faqMessages(faq, effect.part, lang, options));
-          break;
-        }
-        case 'show_contacts':
-          flush();
-          for (const id of effect.contactIds) {
-            const contact = content.contacts.get(id);
-            if (contact) out.push(contactMessage(contact, lang));
-          }
-          break;
-        default:
-          // Service effects (refer, subscribe...) are carried out by the runtime, not shown.
-          break;
+  /** What one presentation is building: finished messages, and paragraphs waiting for the next question. */
+  type Draft = { out: OutMessage[]; pending: string[]; lang: Lang; options: PresentOptions };
+  type Shows<K extends EffectType> = (effect: EffectOf<K>, draft: Draft) => void;
+  const flush = (d: Draft) => {
+    if (d.pending.length > 0) d.out.push({ paragraphs: d.pending });
+    d.pending = [];
+  };
+  /** Effects carried out by a service (refer, subscribe...): the runtime tells the person their result. */
+  const byService = () => {};
+
+  // Typed over every effect type: a new effect does not compile until the presenter says how it is shown.
+  const shows = {
+    say: (effect, d) => {
+      d.pending.push(t(d.lang, effect.key, resolveParams(effect.params, d.lang)));
+    },
+    ask: (effect, d) => {
+      const { lang, options } = d;
+      if (effect.key) d.pending.push(t(lang, effect.key, resolveParams(effect.params, lang)));
+      const choices = effect.choices.map((c) => ({ id: c.id, label: labelText(c.label, lang) }));
+      // A question with no words and no choices waits silently (e.g. while messages go to the staff).
+      if (d.pending.length === 0 && choices.length === 0) return;
+      const message: OutMessage = { paragraphs: d.pending, choices, version: effect.version };
+      if (effect.typed) message.typedAnswer = true;
+      if (!options.capabilities.buttons && choices.length > 0) {
+        // At a typed question a number is an answer, so the extras are offered as words to type.
+        message.hint = effect.typed
+          ? t(lang, 'common.hint_words', {
+              words: choices.map((c) => `« ${c.label} »`).join(` ${t(lang, 'common.or')} `),
+            })
+          : hint(choices.length, lang);
       }
-    }
-    flush();
-    return out;
+      d.out.push(message);
+      d.pending = [];
+    },
+    show_faq: (effect, d) => {
+      flush(d);
+      const faq = content.faqs.get(effect.faqId);
+      if (faq) d.out.push(...faqMessages(faq, effect.part, d.lang, d.options));
+    },
+    show_contacts: (effect, d) => {
+      flush(d);
+      for (const id of effect.contactIds) {
+        const contact = content.contacts.get(id);
+        if (contact) d.out.push(contactMessage(contact, d.lang));
+      }
+    },
+    refer: byService,
+    list_subscriptions: byService,
+    subscribe: byService,
+    unsubscribe: byService,
+    pause: byService,
+    erase_my_data: byService,
+    case_status: byService,
+    relay_to_staff: byService,
+    flow_error: byService,
+    // Nothing to show: the language is already in use, and the end is simply silence.
+    set_language: () => {},
+    end: () => {},
+  } satisfies { [K in EffectType]: Shows<K> };
+
+  const present = (effects: readonly Effect[], lang: Lang, options: PresentOptions): OutMessage[] => {
+    const draft: Draft = { out: [], pending: [], lang, options };
+    for (const effect of effects) (shows[effect.type] as Shows<typeof effect.type>)(effect, draft);
+    flush(draft);
+    return draft.out;
   };
 
   return {
@@ -138,7 +161,7 @@ export function createPresenter(translator: Translator, content: Content): Prese
     labelTexts: (label) => {
       if ('key' in label) return translator.allTexts(label.key);
       if ('language' in label) return [LANGUAGE_NAMES[label.language], ...LANGUAGE_ALIASES[label.language]];
-      return (['fr', 'en', 'bm'] as const).map((lang) => labelText(label, lang));
+      return LANGUAGES.map((lang) => labelText(label, lang));
     },
     t: (lang, key, params) => t(lang, key, resolveParams(params, lang)),
   };

@@ -1,26 +1,48 @@
-// The runtime: for one input of one chat, lock the chat, load its session, run the engine, save the session
-// (compare-and-set, retried on conflict), carry out the effects, and return the reply messages.
+// The runtime: for one input of one chat, take the chat's turn (lock + session + journal, ChatState), run the
+// engine, commit the session (compare-and-set, stepped again on conflict), carry out the effects, and return the
+// reply messages. A turn whose effects reach outside the session commits them with it as a journal and carries
+// them out idempotently (journal.ts): a crash at any point loses and duplicates nothing.
 // Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
-import type { ContentCatalog, Effect, Env, Input, Lang, Session } from '../engine/types.ts';
+import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Input, Lang } from '../engine/types.ts';
 import { newSession } from '../engine/types.ts';
-import { type FlowSet, MAIN_FLOW, MENU_NODE } from '../flows/schema.ts';
+import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodGate } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
+import { pairedChatState } from '../infra/paired-chat-state.ts';
+import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
+import type { ChatState, ChatTurn } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
+import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
+import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
+import { loadFacts } from './facts.ts';
+import {
+  type DoneJournal,
+  type InputKey,
+  inputKey,
+  needsJournal,
+  type PendingJournal,
+  parseJournal,
+} from './journal.ts';
 import type { Presenter } from './present.ts';
+
+export type InputMeta = {
+  platformLang?: string;
+  /** What the person's channel can show (buttons, voice...); a plain text channel when absent. */
+  capabilities?: ChannelCapabilities;
+};
 
 export interface Runtime {
   /** Handles one input for one chat and returns the reply, in order. Never throws. */
-  handle(chat: ChatRef, input: Input, meta?: { platformLang?: string }): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: Input, meta?: InputMeta): Promise<OutMessage[]>;
 }
 
 /** What the service (graceful shutdown, health) needs besides `handle`. */
@@ -29,14 +51,19 @@ export interface ServiceRuntime extends Runtime {
   inFlight(): number;
   /** Resolves once no input is in flight. Stop the channels first, so nothing new arrives meanwhile. */
   drain(): Promise<void>;
+  /** Finishes journals left by processes that died (see journal.ts); returns how many. Never throws. */
+  recover(): Promise<number>;
 }
 
 export type RuntimeDeps = {
   flows: FlowSet;
   catalog: ContentCatalog;
   presenter: Presenter;
-  store: SessionStore;
-  lock: ChatLock;
+  /** The chats' lock, session and effects journal (RedisChatState in the bot). */
+  state?: ChatState;
+  /** Or the older pair, for tools and tests (the journal then lives in memory only). */
+  store?: SessionStore;
+  lock?: ChatLock;
   clock: Clock;
   logger: Logger;
   referrals?: ReferralIntake;
@@ -49,66 +76,86 @@ export type RuntimeDeps = {
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
   stateAvailable?: () => boolean;
+  /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
+  outbox?: Outbox;
+  /** Called at each step of a journaled turn (crash tests kill the process there). */
+  onJournalStep?: (step: JournalStep) => void;
 };
 
-const MAX_SAVE_ATTEMPTS = 5;
-/** Effects carried out by a service (see serviceMessages); the others are only presented. */
-const SERVICE_EFFECTS: ReadonlySet<Effect['type']> = new Set([
-  'refer',
-  'subscribe',
-  'unsubscribe',
-  'list_subscriptions',
-  'pause',
-  'erase_my_data',
-  'flow_error',
-]);
-const CASE_NUMBER = /^\s*K-?[0-9A-Za-z]{4}\s*$/;
+/** committed: session + journal written; carried: effects done; finished: journal turned into the result. */
+export type JournalStep = 'committed' | 'carried' | 'finished';
 
-/** The engine sent the text from the main menu to its free-text route (it set `query` to it). */
-function isFreeTextAtMenu(before: Session, after: Session, text: string): boolean {
-  return before.flow === MAIN_FLOW && before.node === MENU_NODE && after.vars.query === text;
-}
+const MAX_SAVE_ATTEMPTS = 5;
 /** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
 const MAX_INPUT_CHARS = 4 * MAX_TEXT_LENGTH;
 /** People this process remembers (language, flow) for stateless answers while Redis is down. */
 const REMEMBERED_PEOPLE = 10_000;
+/** A pending journal older than this belongs to a dead process (a live one renews its lock, see ChatState). */
+const ABANDONED_AFTER_MS = 5_000;
 
 export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
-  const { flows, catalog, presenter, store, lock, clock, logger } = deps;
+  const { flows, catalog, presenter, clock, logger } = deps;
+  const state = chatStateOf(deps);
   // What this process last knew of each person (language, flow), for answers given while Redis is down.
-  const known = new Map<string, { lang: Lang; flow?: string }>();
+  const known = new Map<string, { lang: Lang; flow?: string; node?: string }>();
   const referralFlows = flowsThatRefer(flows);
+  const sendingNodes = nodesThatSend(flows);
   let inFlight = 0;
   const drained: (() => void)[] = [];
 
-  const numbered = (chat: ChatRef) => chat.channel !== 'telegram';
+  /** One turn of the chat, its lock held. */
+  async function once(chat: ChatRef, input: Input, meta: InputMeta, onRefer?: OnRefer): Promise<OutMessage[]> {
+    return state.transact(chat, async (turn) => {
+      const key = inputKey(input);
+      // What the chat's last journaled turn left: a journal a dead process did not finish, or its result.
+      let earlier: OutMessage[] = [];
+      const journal = parseJournal(turn.snapshot.journal);
+      if (journal?.state === 'pending') {
+        // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
+        // Another input: that result, then its own answer.
+        const repeated = key !== '' && key === journal.input;
+        const messages = await carryOutJournal(turn, journal, repeated, repeated);
+        if (repeated) return messages;
+        earlier = messages;
+      } else if (journal?.state === 'done' && !journal.replayed && input.kind === 'choice' && key === journal.input) {
+        // The same press again (same button, same question version) after its step was done, e.g. its reply was
+        // lost with a process. (A typed text could as well answer the question shown since: only a journal still
+        // pending, above, is taken as its repeat.)
+        await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
+        return journal.messages;
+      }
+      return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer))];
+    });
+  }
 
-  async function once(chat: ChatRef, input: Input, platformLang?: string, onRefer?: () => void): Promise<OutMessage[]> {
+  async function stepAndCommit(
+    chat: ChatRef,
+    turn: ChatTurn,
+    input: Input,
+    meta: InputMeta,
+    key: InputKey,
+    onRefer?: OnRefer,
+  ): Promise<OutMessage[]> {
+    const platformLang = meta.platformLang;
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
-      const stored = await store.load(chat);
-      const before = stored?.session ?? newSession();
+      if (attempt > 1) await turn.reload();
+      const facts = await loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
+      const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
         content: catalog,
         now: clock.now(),
         channel: chat.channel,
+        facts,
         labelTexts: presenter.labelTexts,
       };
-      if (input.kind === 'text' && deps.referrals?.statusFor && CASE_NUMBER.test(input.text)) {
-        // A typed case number ("K-7F3Q") asks for that case's status.
-        const status = await deps.referrals.statusFor(chat, input.text, env.lang);
-        if (status) return status;
-      }
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
-      if (input.kind === 'text' && isFreeTextAtMenu(before, session, input.text) && deps.referrals?.relayFromPerson) {
-        // Free text at the menu while staff hold the person's case goes to them, not to the FAQ search.
-        if (await deps.referrals.relayFromPerson(chat, input.text)) {
-          return [{ paragraphs: [presenter.t(lang, 'referral.relayed')] }];
-        }
-      }
-      if (effects.some((e) => e.type === 'refer')) onRefer?.();
+      const options = { capabilities: meta.capabilities ?? TEXT_ONLY, wantsAudio: session.vars.audio === 'yes' };
+      const refers = effects.some((e) => e.type === 'refer');
+      if (refers) onRefer?.('decided');
       const erases = effects.some((e) => e.type === 'erase_my_data');
+      let pending: PendingJournal | null = null;
       if (erases) {
         // Everything else first, the session last: if a service fails, nothing claims the data is gone and the
         // person is still at the "erase?" question, so they can confirm again.
@@ -118,13 +165,27 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           logger.error({ channel: chat.channel, err: errorSummary(err) }, 'erasure failed');
           return [{ paragraphs: [presenter.t(lang, 'error.erase_failed')] }];
         }
-        await store.erase(chat);
-      } else if (!(await store.save(chat, session, stored?.rev ?? 0))) {
-        // Another process saved this chat meanwhile (the lock expired or was bypassed): redo on fresh state.
+        if (!(await turn.commit({ session: null, release: true }))) continue;
+      } else if (needsJournal(effects)) {
+        // The session and the effects it decided, together: a crash from here on loses neither (see journal.ts).
+        pending = { v: 1, state: 'pending', chat, input: key, lang, options, effects };
+        if (!(await turn.commit({ session, journal: JSON.stringify(pending) }))) {
+          logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
+          continue;
+        }
+        if (refers) onRefer?.('committed');
+        deps.onJournalStep?.('committed');
+      } else if (!(await turn.commit({ session, release: true }))) {
+        // Another process saved this chat meanwhile (its lock expired under a stalled holder): redo on fresh state.
         logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
         continue;
       }
-      remember(chat, erases ? undefined : { lang, ...(session.flow ? { flow: session.flow } : {}) });
+      remember(
+        chat,
+        erases
+          ? undefined
+          : { lang, ...(session.flow ? { flow: session.flow } : {}), ...(session.node ? { node: session.node } : {}) },
+      );
       // `text` is redacted by the logger unless LOG_MESSAGE_TEXT=true; the person is a keyed hash, never the chat id.
       if (logger.isLevelEnabled('debug')) {
         logger.debug(
@@ -139,76 +200,163 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
           'input handled',
         );
       }
-      return dispatch(chat, effects, lang, session.vars.audio === 'yes');
+      if (pending) return carryOutJournal(turn, pending, true);
+      return dispatch(chat, effects, lang, options);
     }
     logger.error({ channel: chat.channel }, 'session save kept conflicting');
     return [{ paragraphs: [presenter.t(guessLanguage(platformLang), 'error.busy')] }];
   }
 
+  /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
+  async function carryOutJournal(
+    turn: ChatTurn,
+    journal: PendingJournal,
+    release: boolean,
+    replayed = false,
+  ): Promise<OutMessage[]> {
+    const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options);
+    deps.onJournalStep?.('carried');
+    const done: DoneJournal = {
+      v: 1,
+      state: 'done',
+      input: journal.input,
+      messages,
+      ...(replayed ? { replayed } : {}),
+    };
+    try {
+      await turn.finish({ keep: JSON.stringify(done), release });
+    } catch (err) {
+      // Done but not recorded as done (Redis failed just now): recovery carries it out again, idempotently.
+      logger.warn({ channel: journal.chat.channel, err: errorSummary(err) }, 'journal not marked done');
+      return messages;
+    }
+    deps.onJournalStep?.('finished');
+    return messages;
+  }
+
+  /**
+   * Finishes the journals of processes that died mid-turn and whose person has not written since, and sends what
+   * they have to say (the confirmation of a referral...). Returns how many were finished.
+   */
+  async function recover(): Promise<number> {
+    if (!state.pendingJournals) return 0;
+    let finished = 0;
+    for (const text of await state.pendingJournals(ABANDONED_AFTER_MS, 50)) {
+      const found = parseJournal(text);
+      if (found?.state !== 'pending') continue;
+      const messages = await state.transact(found.chat, async (turn) => {
+        const journal = parseJournal(turn.snapshot.journal);
+        // Finished meanwhile (the person wrote again), or replaced: nothing left to do.
+        if (journal?.state !== 'pending') return null;
+        return carryOutJournal(turn, journal, true);
+      });
+      if (!messages) continue;
+      finished += 1;
+      if (messages.length > 0) {
+        await deps.outbox?.send(found.chat, messages).catch((err: unknown) => {
+          logger.warn({ channel: found.chat.channel, err: errorSummary(err) }, 'recovered reply not sent');
+        });
+      }
+    }
+    return finished;
+  }
+
   /** Presents the effects in order, calling services where an effect asks for it. */
-  async function dispatch(chat: ChatRef, effects: Effect[], lang: Lang, wantsAudio: boolean): Promise<OutMessage[]> {
+  async function dispatch(
+    chat: ChatRef,
+    effects: Effect[],
+    lang: Lang,
+    options: { capabilities: ChannelCapabilities; wantsAudio: boolean },
+  ): Promise<OutMessage[]> {
     const out: OutMessage[] = [];
     let shown: Effect[] = [];
-    const options = { numbered: numbered(chat), wantsAudio };
     const flush = () => {
       out.push(...presenter.present(shown, lang, options));
       shown = [];
     };
     for (const effect of effects) {
-      // Most effects are only shown: no call (and no await) for them.
-      const service = SERVICE_EFFECTS.has(effect.type) ? await serviceMessages(chat, effect, lang) : null;
-      if (service) {
-        flush();
-        out.push(...service);
-      } else {
+      const carry = carriers[effect.type] as Carrier<typeof effect.type>;
+      if (carry === SHOWN) {
+        // Most effects are only shown: no call (and no await) for them.
         shown.push(effect);
+        continue;
       }
+      const messages = await carryOut(chat, effect, lang, carry);
+      flush();
+      out.push(...messages);
     }
     flush();
     return out;
   }
 
-  /** Messages from a service effect, or null when the effect is only shown. */
-  async function serviceMessages(chat: ChatRef, effect: Effect, lang: Lang): Promise<OutMessage[] | null> {
-    const say = (key: string) => [{ paragraphs: [presenter.t(lang, key)] }];
+  /** A service effect's messages; a failing service never loses the request silently: the person is told. */
+  async function carryOut<K extends EffectType>(
+    chat: ChatRef,
+    effect: EffectOf<K>,
+    lang: Lang,
+    carry: Exclude<Carrier<K>, typeof SHOWN>,
+  ): Promise<OutMessage[]> {
     try {
-      switch (effect.type) {
-        case 'refer':
-          if (!deps.referrals) return say('referral.unavailable');
-          return await deps.referrals.intake(chat, effect, lang);
-        case 'subscribe':
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          await deps.subscriptions.subscribe(chat, effect.topics, lang, effect.region);
-          return [];
-        case 'unsubscribe':
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          await deps.subscriptions.unsubscribe(chat, effect.topics);
-          return [];
-        case 'list_subscriptions': {
-          if (!deps.subscriptions) return say('alerts.unavailable');
-          const topics = await deps.subscriptions.list(chat);
-          if (topics.length === 0) return say('alerts.none');
-          const names = topics.map((id) => `• ${presenter.label({ alertTopic: id }, lang)}`);
-          return [{ paragraphs: [presenter.t(lang, 'alerts.your_topics'), ...names] }];
-        }
-        case 'pause':
-          await deps.subscriptions?.pause(chat);
-          return [];
-        case 'erase_my_data':
-          // Done before the session was erased (see `once`): nothing more to do here.
-          return [];
-        case 'flow_error':
-          logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
-          return [];
-        default:
-          return null;
-      }
+      return await carry(effect, chat, lang);
     } catch (err) {
-      // A service that fails never loses the request silently: the person is told to try again.
       logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
-      return say(effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
+      return say(lang, effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
     }
   }
+
+  const say = (lang: Lang, key: string): OutMessage[] => [{ paragraphs: [presenter.t(lang, key)] }];
+
+  /**
+   * What each effect needs: SHOWN (the presenter words it) or a service call returning what to tell the person.
+   * Typed over every effect type: a new effect does not compile until it is handled here.
+   */
+  const carriers = {
+    say: SHOWN,
+    ask: SHOWN,
+    show_faq: SHOWN,
+    show_contacts: SHOWN,
+    set_language: SHOWN,
+    end: SHOWN,
+    refer: async (effect, chat, lang) => {
+      if (!deps.referrals) return say(lang, 'referral.unavailable');
+      return await deps.referrals.intake(chat, effect, lang);
+    },
+    subscribe: async (effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      await deps.subscriptions.subscribe(chat, effect.topics, lang, effect.region);
+      return [];
+    },
+    unsubscribe: async (effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      await deps.subscriptions.unsubscribe(chat, effect.topics);
+      return [];
+    },
+    list_subscriptions: async (_effect, chat, lang) => {
+      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      const topics = await deps.subscriptions.list(chat);
+      if (topics.length === 0) return say(lang, 'alerts.none');
+      const names = topics.map((id) => `• ${presenter.label({ alertTopic: id }, lang)}`);
+      return [{ paragraphs: [presenter.t(lang, 'alerts.your_topics'), ...names] }];
+    },
+    pause: async (_effect, chat) => {
+      await deps.subscriptions?.pause(chat);
+      return [];
+    },
+    // Done before the session was erased (see `once`): nothing more to do here.
+    erase_my_data: async () => [],
+    case_status: async (effect, chat, lang) => {
+      const status = await deps.referrals?.statusFor?.(chat, effect.no, lang);
+      return status ?? say(lang, 'referral.unavailable');
+    },
+    relay_to_staff: async (effect, chat, lang) => {
+      const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text)) ?? false;
+      return say(lang, relayed ? 'referral.relayed' : 'referral.relay_failed');
+    },
+    flow_error: async (effect) => {
+      logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
+      return [];
+    },
+  } satisfies { [K in EffectType]: Carrier<K> };
 
   /** Every store that holds something about the person, except the session. Throws if one of them fails. */
   async function eraseEverywhere(chat: ChatRef): Promise<void> {
@@ -218,7 +366,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  function remember(chat: ChatRef, state: { lang: Lang; flow?: string } | undefined): void {
+  function remember(chat: ChatRef, state: { lang: Lang; flow?: string; node?: string } | undefined): void {
     const key = chatKey(chat);
     known.delete(key);
     if (!state) return;
@@ -240,14 +388,22 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
    * request cannot be sent now; anything else is asked to try again in a few minutes. The saved conversation is
    * untouched, so it resumes where it was once Redis is back.
    */
-  function statelessReply(chat: ChatRef, input: Input, platformLang?: string): OutMessage[] {
+  function statelessReply(chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
+    const { platformLang, capabilities } = meta;
     const lang = likelyLanguage(chat, input, platformLang);
-    const flow = known.get(chatKey(chat))?.flow;
-    if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
+    const { flow, node } = known.get(chatKey(chat)) ?? {};
+    // At the step that sends a referral: it could not be sent. Earlier in the intake nothing was sent yet: never
+    // "your request could not be sent" there, and never an FAQ for a typed answer; they are asked to try again.
+    if (flow && node && sendingNodes.has(`${flow}:${node}`)) {
+      return [{ paragraphs: [presenter.t(lang, 'referral.try_later')] }];
+    }
+    if (flow && referralFlows.has(flow)) return [{ paragraphs: [presenter.t(lang, 'error.try_later')] }];
     try {
       const faqId = faqWithoutSession(input);
       if (faqId) {
-        return presenter.present([{ type: 'show_faq', faqId, part: 'short' }], lang, { numbered: numbered(chat) });
+        return presenter.present([{ type: 'show_faq', faqId, part: 'short' }], lang, {
+          capabilities: capabilities ?? TEXT_ONLY,
+        });
       }
     } catch (err) {
       logger.error({ channel: chat.channel, err: errorSummary(err) }, 'stateless answer failed');
@@ -274,7 +430,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     }
   }
 
-  async function handleOne(chat: ChatRef, input: Input, platformLang?: string): Promise<OutMessage[]> {
+  async function handleOne(chat: ChatRef, input: Input, meta: InputMeta): Promise<OutMessage[]> {
+    const platformLang = meta.platformLang;
     // Timeouts come from the bot itself, not from the person: they never count.
     const verdict = deps.flood && input.kind !== 'timeout' ? await deps.flood.check(chat) : 'ok';
     if (verdict === 'drop') return [];
@@ -282,20 +439,20 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       logger.warn({ channel: chat.channel }, 'flood limit reached, ignoring this person for the rest of the window');
       return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'error.flood')] }];
     }
-    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, platformLang);
+    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, meta);
     let referring = false;
     try {
-      return await lock.withLock(chat, () =>
-        once(chat, input, platformLang, () => {
-          referring = true;
-        }),
-      );
+      // Between the engine deciding a referral and its journal being committed, a failure loses it: say so.
+      // Once committed, it is carried out whatever happens (recovery), so nobody is told it failed.
+      return await once(chat, input, meta, (stage) => {
+        referring = stage === 'decided';
+      });
     } catch (err) {
       logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
       // A referral that could not be completed is never dropped silently: the person is told to try again.
       if (referring)
         return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'referral.try_later')] }];
-      return statelessReply(chat, input, platformLang);
+      return statelessReply(chat, input, meta);
     }
   }
 
@@ -304,7 +461,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       inFlight += 1;
       const started = performance.now();
       try {
-        const replies = await handleOne(chat, capped(input), meta?.platformLang);
+        const replies = await handleOne(chat, capped(input), meta ?? {});
         deps.observe?.(chat, replies.length, (performance.now() - started) / 1000);
         return replies;
       } catch (err) {
@@ -317,8 +474,31 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       }
     },
     inFlight: () => inFlight,
+    recover: async () => {
+      // Redis away: nothing to recover from now (the outage is logged once elsewhere).
+      if (deps.stateAvailable && !deps.stateAvailable()) return 0;
+      return recover().catch((err: unknown) => {
+        if (!isRedisConnectionError(err)) logger.warn({ err: errorSummary(err) }, 'journal recovery interrupted');
+        return 0;
+      });
+    },
     drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
+}
+
+type OnRefer = (stage: 'decided' | 'committed') => void;
+
+/** Marks an effect that is only shown by the presenter (no service). */
+const SHOWN = 'shown' as const;
+/** How the runtime carries out one effect type: SHOWN, or a service call returning what to tell the person. */
+type Carrier<K extends EffectType> =
+  | typeof SHOWN
+  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<OutMessage[]>);
+
+function chatStateOf(deps: RuntimeDeps): ChatState {
+  if (deps.state) return deps.state;
+  if (deps.store && deps.lock) return pairedChatState(deps.lock, deps.store);
+  throw new Error('the runtime needs a chat state (or a lock and a session store)');
 }
 
 /** Flows with a `refer` action: while Redis is down, a person in one of them is in the middle of a referral. */
@@ -326,6 +506,29 @@ function flowsThatRefer(flows: FlowSet): Set<string> {
   const out = new Set<string>();
   for (const [id, flow] of Object.entries(flows.flows)) {
     if (Object.values(flow.nodes).some((node) => (node.do ?? []).some((action) => 'refer' in action))) out.add(id);
+  }
+  return out;
+}
+
+/**
+ * Where a press or answer sends a referral: `flow:node` of every node with a choice (or a `next`) leading to a node
+ * with a `refer` action. While Redis is down, a person there is told their request could not be sent; a person
+ * elsewhere in the intake has sent nothing yet.
+ */
+function nodesThatSend(flows: FlowSet): Set<string> {
+  const out = new Set<string>();
+  for (const [flowId, flow] of Object.entries(flows.flows)) {
+    const refers = (target: string | undefined) => {
+      if (!target) return false;
+      const [f, n] = target.includes(':') ? target.split(':', 2) : [flowId, target];
+      const node = flows.flows[f ?? '']?.nodes[n ?? ''];
+      return Boolean(node && (node.do ?? []).some((action) => 'refer' in action));
+    };
+    for (const [nodeId, node] of Object.entries(flow.nodes)) {
+      const choices = (node.ask && 'choices' in node.ask ? node.ask.choices : undefined) ?? [];
+      const targets = [node.next, ...choices.map((c: { next?: string }) => c.next)];
+      if (targets.some((t) => refers(typeof t === 'string' ? t : undefined))) out.add(`${flowId}:${nodeId}`);
+    }
   }
   return out;
 }

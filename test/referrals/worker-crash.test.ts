@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CaseDetails } from '../../src/referrals/service.ts';
+import { ANNOUNCE_LEASE_MS, type CaseDetails } from '../../src/referrals/service.ts';
+import { REFERRAL_WORKER_TIMING } from '../../src/referrals/worker.ts';
 import { TEST_REDIS_URL } from '../support/redis.ts';
 import {
   caseNumberIn,
@@ -57,5 +58,44 @@ describe('a referral worker killed with SIGKILL in the middle of a job', () => {
     expect(details.audit.filter((a) => a.action === 'published')).toHaveLength(1);
     expect((await f.service.listQueue('ame')).waiting.map((c) => c.no)).toEqual([no]);
     expect(await f.service.openCasesOf(chat)).toHaveLength(1);
+  });
+
+  it('with the production timing, a case held by a killed worker reaches staff within 10 s', async () => {
+    const env: WorkerChildEnv = {
+      KF_REDIS_URL: TEST_REDIS_URL,
+      KF_PREFIX: f.prefix,
+      KF_SECRET: f.secret,
+      KF_DATA_PASSPHRASE: f.dataPassphrase,
+      KF_LOCK_MS: String(REFERRAL_WORKER_TIMING.lockDurationMs),
+      KF_STALLED_MS: String(REFERRAL_WORKER_TIMING.stalledIntervalMs),
+      KF_ANNOUNCE_LEASE_MS: String(ANNOUNCE_LEASE_MS),
+    };
+    // Another worker is already running (as in production with two processes, or one restarted at once).
+    const rescuer = await WorkerProcess.start(env);
+    workers.push(rescuer);
+    const doomed = await WorkerProcess.start({ ...env, KF_HANG_FIRST: '1' });
+    workers.push(doomed);
+    // Both take jobs: send cases one at a time until the doomed worker hangs on one (the others are announced).
+    let hangLine: string | undefined;
+    const hung = doomed.waitFor(/^hang /, 60_000).then((line) => {
+      hangLine = line;
+      return line;
+    });
+    const announced = `${f.keys.root}:test:announced`;
+    const numbers: string[] = [];
+    while (!hangLine && numbers.length < 40) {
+      const n = caseNumberIn(await f.service.intake(newChat(), referEffect(), 'fr'));
+      numbers.push(n);
+      await eventually(async () => (hangLine || (await f.redis.hget(announced, n)) ? true : undefined), 20_000);
+    }
+    const no = (await hung).slice('hang '.length);
+    await doomed.kill();
+    const killedAt = Date.now();
+    await eventually(async () => ((await f.redis.hget(announced, no)) ? true : undefined), 20_000);
+    const tookMs = Date.now() - killedAt;
+    expect(tookMs).toBeLessThan(10_000);
+    for (const n of numbers) {
+      await eventually(async () => ((await f.redis.hget(announced, n)) ? true : undefined), 20_000);
+    }
   });
 });

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Contact, Content, Faq } from '../../src/content/schema.ts';
 import { createTranslator } from '../../src/i18n/translator.ts';
+import { TEXT_ONLY } from '../../src/runtime/capabilities.ts';
 import { createPresenter } from '../../src/runtime/present.ts';
+
+/** A text channel that can send voice notes (WhatsApp). */
+const VOICE = { ...TEXT_ONLY, voice: true };
+
 import { shippedBundle } from '../support/app.ts';
 
 const faq: Faq = {
@@ -77,7 +82,7 @@ async function presenter(verified: boolean) {
 describe('presenter', () => {
   it('an FAQ answer cites its sources, its review date and who wrote it, and says when it is a draft', async () => {
     const p = await presenter(false);
-    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'fr', { numbered: true });
+    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'fr', { capabilities: VOICE });
     expect(m!.title).toBe('Titre');
     expect(m!.paragraphs).toContain('Source : Convention · vérifié le 29 nov. 2026');
     expect(m!.paragraphs[0]).toContain('en relecture');
@@ -86,7 +91,7 @@ describe('presenter', () => {
 
   it('falls back to French, and says so, where a translation is missing', async () => {
     const p = await presenter(false);
-    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'bm', { numbered: true });
+    const [m] = p.present([{ type: 'show_faq', faqId: 'demo', part: 'short' }], 'bm', { capabilities: VOICE });
     expect(m!.paragraphs[0]).toContain('a filɛ tubabukan na');
     expect(m!.paragraphs).toContain('Réponse.');
   });
@@ -94,22 +99,22 @@ describe('presenter', () => {
   it('attaches the voice note only when the person asked for audio and the language has one', async () => {
     const p = await presenter(false);
     const show = [{ type: 'show_faq' as const, faqId: 'demo', part: 'short' as const }];
-    expect(p.present(show, 'fr', { numbered: true, wantsAudio: true })[0]!.audio).toBe(
+    expect(p.present(show, 'fr', { capabilities: VOICE, wantsAudio: true })[0]!.audio).toBe(
       path.join('/content', 'audio/demo-fr.ogg'),
     );
-    expect(p.present(show, 'fr', { numbered: true })[0]!.audio).toBeUndefined();
-    expect(p.present(show, 'en', { numbered: true, wantsAudio: true })[0]!.audio).toBeUndefined();
+    expect(p.present(show, 'fr', { capabilities: VOICE })[0]!.audio).toBeUndefined();
+    expect(p.present(show, 'en', { capabilities: VOICE, wantsAudio: true })[0]!.audio).toBeUndefined();
   });
 
   it('never shows an unverified detail as a fact', async () => {
     const unverified = (await presenter(false)).present([{ type: 'show_contacts', contactIds: ['org'] }], 'fr', {
-      numbered: true,
+      capabilities: VOICE,
     })[0]!;
     expect(unverified.title).toBe('Org (non vérifié)');
     expect(unverified.paragraphs.join('\n')).not.toContain('+223');
     expect(unverified.paragraphs.join('\n')).toContain('Coordonnées en cours de vérification');
     const verified = (await presenter(true)).present([{ type: 'show_contacts', contactIds: ['org'] }], 'fr', {
-      numbered: true,
+      capabilities: VOICE,
     })[0]!;
     expect(verified.title).toBe('Org');
     expect(verified.paragraphs).toContain('Téléphone : +223 00 00 00 00');
@@ -125,5 +130,30 @@ describe('texts that depend on the configuration', () => {
     const text = bundle!.presenter.t('en', 'data.how_long');
     expect(text).toContain('after 7 days without a message');
     expect(text).toContain('90 days after it is closed');
+  });
+});
+
+describe('channel capabilities', () => {
+  const ask = [
+    {
+      type: 'ask' as const,
+      key: 'main.menu',
+      choices: [
+        { id: 'a', label: { key: 'common.yes' } },
+        { id: 'b', label: { key: 'common.no' } },
+      ],
+      version: 1,
+    },
+  ];
+  it('says how to answer only where there are no buttons', async () => {
+    const { presenter } = await shippedBundle();
+    expect(presenter.present(ask, 'fr', { capabilities: TEXT_ONLY })[0]!.hint).toBe('Réponds 1 ou 2.');
+    expect(presenter.present(ask, 'fr', { capabilities: { ...TEXT_ONLY, buttons: true } })[0]!.hint).toBeUndefined();
+  });
+
+  it('never attaches a voice note where the channel cannot send one', async () => {
+    const p = await presenter(true);
+    const show = [{ type: 'show_faq' as const, faqId: 'demo', part: 'short' as const }];
+    expect(p.present(show, 'fr', { capabilities: TEXT_ONLY, wantsAudio: true })[0]!.audio).toBeUndefined();
   });
 });

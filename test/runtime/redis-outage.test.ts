@@ -98,6 +98,9 @@ describe.each([
     const intake = await talk(bot, referring, UP_TO_CONFIRM);
     expect(allText(intake.at(-1)!)).toContain("J'envoie ta demande ?");
     await talk(bot, asking, ['/start', '1']);
+    // Someone in the middle of the intake's questions (asked to describe their situation).
+    const describing: ChatRef = { channel: 'whatsapp', id: '22372222222@c.us' };
+    await talk(bot, describing, UP_TO_CONFIRM.slice(0, 6));
 
     await server.kill();
     await waitFor(() => !bot.available(), 'the connection to notice');
@@ -123,6 +126,10 @@ describe.each([
       'Désolé, le service a un problème. Réessaie dans quelques minutes.',
     );
 
+    // Mid-questions nothing was sent: never told a request failed, asked to try again (no FAQ for their answer).
+    expect(allText(await bot.runtime.handle(describing, say('la police a pris mon passeport')))).toBe(
+      'Désolé, le service a un problème. Réessaie dans quelques minutes.',
+    );
     // The referral cannot be sent: the person is told so, nothing is created behind their back.
     const refused = await bot.runtime.handle(referring, say('1'));
     expect(allText(refused)).toBe(

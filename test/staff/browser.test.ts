@@ -20,6 +20,11 @@ let login: string;
 let adminLogin: string;
 const elsewhere: string[] = [];
 
+// Starting Chromium (and hashing two passwords) on a busy machine can take longer than the 60 s default hook
+// budget: the hook then failed and skipped the three tests. It waits for the launch itself (playwright's own
+// launch timeout is 180 s and reports a real launch failure clearly), not for a guess at how long a launch takes.
+const LAUNCH_BUDGET_MS = 180_000;
+
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   k = await createConsole();
@@ -38,7 +43,7 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-});
+}, LAUNCH_BUDGET_MS + 30_000);
 
 afterAll(async () => {
   expect(elsewhere).toEqual([]);

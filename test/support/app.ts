@@ -49,7 +49,7 @@ export async function createTestApp(
     catalog: bundle.catalog,
     presenter: bundle.presenter,
     // As in main.ts: the lock and the session together (the store stays reachable as `store`).
-    ...chatStateOf(new RedisChatState(r.redis, r.keys, store)),
+    state: new RedisChatState(r.redis, r.keys, cipher, { sessionTtlMs: options.sessionTtlMs ?? 86_400_000 }),
     clock: options.clock ?? { now: () => Date.now() },
     logger: options.logger ?? silentLogger(),
     ...(options.referrals ? { referrals: options.referrals } : {}),
@@ -57,5 +57,3 @@ export async function createTestApp(
   });
   return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
 }
-
-const chatStateOf = (state: RedisChatState) => ({ store: state, lock: state });

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
+import { TEXT_ONLY } from '../../runtime/capabilities.ts';
 import type { Runtime } from '../../runtime/runtime.ts';
 import { parseConsoleLine } from './parse.ts';
 import { renderConsoleMessage } from './render.ts';
@@ -43,7 +44,7 @@ export function consoleOutbox(chat: ChatRef, print: (messages: OutMessage[]) => 
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
   const { runtime, output, interactive } = options;
   const chat = options.chat ?? { channel: 'console', id: 'local' };
-  const meta = options.platformLang ? { platformLang: options.platformLang } : {};
+  const meta = { capabilities: TEXT_ONLY, ...(options.platformLang ? { platformLang: options.platformLang } : {}) };
   const print = consolePrinter(output, interactive);
   const reply = async (line: string | null) => {
     const input = line === null ? { kind: 'start' as const } : parseConsoleLine(line);

@@ -9,23 +9,30 @@ import { Api, Bot, Context, type Middleware } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
+import type { PersonalDataCipher } from '../../infra/crypto.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
 import type { Subscriptions } from '../../ports/services.ts';
+import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
+import type { InputMeta } from '../../runtime/runtime.ts';
 import { PersonActivity } from './activity.ts';
 import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
+import { TELEGRAM_TEXT_LIMIT } from './render.ts';
 import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 
+/** Telegram draws choices as inline buttons and sends voice notes. */
+const TELEGRAM_CAPABILITIES: ChannelCapabilities = { buttons: true, maxText: TELEGRAM_TEXT_LIMIT, voice: true };
+
 /** What the channel needs from the runtime (src/runtime/runtime.ts `Runtime` has this shape). */
 export interface ConversationRuntime {
-  handle(chat: ChatRef, input: ParsedUpdate['input'], meta?: { platformLang?: string }): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: ParsedUpdate['input'], meta?: InputMeta): Promise<OutMessage[]>;
 }
 
 export type TelegramMode = 'polling' | 'webhook';
@@ -42,6 +49,8 @@ export type TelegramChannelOptions = {
   runtime: ConversationRuntime;
   redis: Redis;
   keys: RedisKeys;
+  /** Seals webhook updates while they wait in Redis (they hold message texts and names). */
+  cipher?: PersonalDataCipher;
   subscriptions?: Subscriptions;
   logger: TelegramLogger;
   /** Command menus per language; defaults to DEFAULT_COMMANDS. */
@@ -128,14 +137,23 @@ export function createTelegramChannel(options: TelegramChannelOptions & { bot?: 
       const parsed = parseUpdate(update);
       if (!parsed) return;
       if (parsed.longChoice) {
-        const id = await longChoices.resolve(parsed.longChoice.digest);
+        // Redis unreachable: treated as a stale press (the runtime then answers without the session).
+        const id = await longChoices.resolve(parsed.longChoice.digest).catch(() => null);
         // Unknown digest (expired): a stale press, so the current question is shown again.
         parsed.input = id
           ? { kind: 'choice', id, version: parsed.longChoice.version }
           : { kind: 'choice', id: '', version: -1 };
       }
-      if (parsed.input.kind === 'start') await activity.markActive(parsed.chat);
-      const meta = parsed.platformLang ? { platformLang: parsed.platformLang } : undefined;
+      // Not waited for: with Redis unreachable, /start must still reach the runtime (and its answers from memory).
+      if (parsed.input.kind === 'start') {
+        activity.markActive(parsed.chat).catch((error: unknown) => {
+          logger.debug({ updateId: update.update_id, err: describe(error) }, 'telegram: could not mark active');
+        });
+      }
+      const meta = {
+        capabilities: TELEGRAM_CAPABILITIES,
+        ...(parsed.platformLang ? { platformLang: parsed.platformLang } : {}),
+      };
       const messages = await runtime.handle(parsed.chat, parsed.input, meta);
       await sender.deliver(parsed.chat, messages);
     } catch (error) {
@@ -185,6 +203,7 @@ export function createTelegramChannel(options: TelegramChannelOptions & { bot?: 
     redis,
     keys,
     logger,
+    ...(options.cipher ? { cipher: options.cipher } : {}),
     chatOf: (update) => orderKey(new Context(update, bot.api, bot.botInfo)),
     process: handleWebhookUpdate,
   });

@@ -8,6 +8,8 @@ import type { Input } from '../../engine/types.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
+import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
+import type { InputMeta } from '../../runtime/runtime.ts';
 import type { WaCall, WaClient } from './client.ts';
 import type { WhatsAppConnection } from './connection.ts';
 import { describeError } from './describe-error.ts';
@@ -20,6 +22,7 @@ import {
   parseWhatsAppMessage,
   type WaIncomingMessage,
 } from './parse.ts';
+import { WHATSAPP_SPLIT_AT } from './render.ts';
 
 /** What the channel needs from the runtime (src/runtime/runtime.ts's `Runtime` has this shape). */
 export type HandlesInput = {
@@ -27,9 +30,12 @@ export type HandlesInput = {
     chat: ChatRef,
     input: Input,
     /** `attachment`: the file a captioned message came with, for a referral in progress to keep. */
-    meta?: { platformLang?: string; attachment?: { media: string; ref: string } },
+    meta?: InputMeta & { attachment?: { media: string; ref: string } },
   ): Promise<OutMessage[]>;
 };
+
+/** WhatsApp Web has no working buttons any more: numbered menus; voice notes work. */
+const WHATSAPP_CAPABILITIES: ChannelCapabilities = { buttons: false, maxText: WHATSAPP_SPLIT_AT, voice: true };
 
 const SEEN_TTL_SECONDS = 3 * 24 * 60 * 60;
 const ID_CACHE_MAX = 20_000;
@@ -113,7 +119,9 @@ export class WhatsAppInbound {
     const reply = await this.o.runtime.handle(
       chat,
       parsed.input,
-      parsed.attachment ? { attachment: parsed.attachment } : undefined,
+      parsed.attachment
+        ? { capabilities: WHATSAPP_CAPABILITIES, attachment: parsed.attachment }
+        : { capabilities: WHATSAPP_CAPABILITIES },
     );
     this.logDelivery(await this.o.outbound.deliver(chat.id, reply), parsed.input.kind);
   }

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { defineAction, template, varName } from './action.ts';
+
+export const refer = defineAction({
+  name: 'refer',
+  description: 'Hands the case to the association in `partner` (see find_partner) with the listed fields.',
+  schema: z.object({ need: template, region: template, fields: z.array(varName).default([]) }).strict(),
+  run(value, ctx) {
+    const s = ctx.session;
+    s.intakes += 1;
+    const fields: Record<string, string> = {};
+    for (const name of value.fields) {
+      const v = s.vars[name];
+      if (v) fields[name] = v;
+    }
+    ctx.emit({
+      type: 'refer',
+      intakeId: `i${s.intakes}`,
+      need: ctx.fill(value.need),
+      region: ctx.fill(value.region),
+      ...(s.vars.partner ? { partner: s.vars.partner } : {}),
+      fields,
+    });
+  },
+});

@@ -1,0 +1,77 @@
+// The effects journal of a turn (DESIGN: "commit session + effects journal together"). A turn whose effects change
+// something outside the session (a referral, subscriptions, a relay to staff) commits, with its session, a pending
+// journal: the effects, and what is needed to word them. Carrying them out is idempotent (stable intake ids; set
+// operations), so a journal left by a process that died is simply carried out again, by the chat's next turn or by
+// the recovery sweep. Once carried out, the journal becomes the turn's result, kept for the chat's next input only:
+// a repeat of the same press gets that result again instead of "this button is old".
+import type { Effect, EffectType, Input, Lang } from '../engine/types.ts';
+import type { ChatRef } from '../ports/chat.ts';
+import type { OutMessage } from '../ports/out-message.ts';
+import type { ChannelCapabilities } from './capabilities.ts';
+
+/** What identifies an input when it comes again (a repeated press or message). */
+export type InputKey = string;
+
+export type PendingJournal = {
+  v: 1;
+  state: 'pending';
+  chat: ChatRef;
+  input: InputKey;
+  lang: Lang;
+  options: { capabilities: ChannelCapabilities; wantsAudio: boolean };
+  effects: Effect[];
+};
+
+export type DoneJournal = { v: 1; state: 'done'; input: InputKey; messages: OutMessage[]; replayed?: true };
+
+export type Journal = PendingJournal | DoneJournal;
+
+/** Effects that change something outside the session: a turn with one of them is journaled. */
+export const JOURNALED = {
+  refer: true,
+  subscribe: true,
+  unsubscribe: true,
+  pause: true,
+  relay_to_staff: true,
+  say: false,
+  ask: false,
+  show_faq: false,
+  show_contacts: false,
+  set_language: false,
+  end: false,
+  list_subscriptions: false,
+  case_status: false,
+  // Erasure is carried out before its session is erased (see the runtime), never replayed.
+  erase_my_data: false,
+  flow_error: false,
+} satisfies { [K in EffectType]: boolean };
+
+export function needsJournal(effects: readonly Effect[]): boolean {
+  return effects.some((e) => JOURNALED[e.type]);
+}
+
+/**
+ * Presses and typed texts can be repeated; a /start, a media or a timeout is never taken for a repeat. A press
+ * names its question's version, so its repeat is unambiguous; a text is taken for a repeat only of a turn that
+ * never finished (its reply was never given).
+ */
+export function inputKey(input: Input): InputKey {
+  switch (input.kind) {
+    case 'choice':
+      return `choice:${input.version}:${input.id}`;
+    case 'text':
+      return `text:${input.text.trim().toLowerCase()}`;
+    default:
+      return '';
+  }
+}
+
+export function parseJournal(text: string | null): Journal | null {
+  if (!text) return null;
+  try {
+    const journal = JSON.parse(text) as Journal;
+    return journal?.v === 1 && (journal.state === 'pending' || journal.state === 'done') ? journal : null;
+  } catch {
+    return null;
+  }
+}

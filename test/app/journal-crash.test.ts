@@ -1,0 +1,232 @@
+// Effects that survive a crash: a bot process SIGKILLed at each step of the journal of a "send my request" press
+// (after the session and journal are committed, after the case is created, after the journal is marked done).
+// Another process (or the same one restarted) then gives, for the press sent again, the confirmation of the one
+// case; for a person who does not write again, the recovery sweep creates the case and sends the confirmation.
+// Goal: 0 lost, 0 duplicated cases, 0 lost confirmations.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
+import { RedisKeys } from '../../src/infra/keys.ts';
+import { connectRedis } from '../../src/infra/redis.ts';
+import type { OutMessage } from '../../src/ports/out-message.ts';
+import { partnersFromContacts } from '../../src/referrals/partners.ts';
+import { createReferralService } from '../../src/referrals/service.ts';
+import { PrivateRedis } from '../referrals/support/private-redis.ts';
+import { REPO_ROOT, shippedBundle } from '../support/app.ts';
+
+const CHILD = fileURLToPath(new URL('./support/journal-child.ts', import.meta.url));
+// '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
+const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, je dors dehors", '1', 'passer'];
+type Said = string | { choice: string; version: number };
+const input = (t: Said) =>
+  typeof t !== 'string'
+    ? { kind: 'choice', id: t.choice, version: t.version }
+    : t === '/start'
+      ? { kind: 'start' }
+      : { kind: 'text', text: t };
+const textOf = (messages: OutMessage[]) => messages.flatMap((m) => [m.title ?? '', ...m.paragraphs]).join('\n');
+
+class Bot {
+  private lines: string[] = [];
+  private waiters: { prefix: string; resolve: (rest: string) => void }[] = [];
+  readonly exited: Promise<string | null>;
+
+  constructor(readonly child: ChildProcess) {
+    let buffer = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let at = buffer.indexOf('\n'); at >= 0; at = buffer.indexOf('\n')) {
+        this.lines.push(buffer.slice(0, at));
+        buffer = buffer.slice(at + 1);
+        this.wake();
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (process.env.KF_DEBUG_CHILD) process.stderr.write(chunk);
+    });
+    this.exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  }
+
+  static async start(env: Record<string, string>): Promise<Bot> {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, KF_ROOT: REPO_ROOT, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const bot = new Bot(child);
+    await bot.next('ready');
+    return bot;
+  }
+
+  /** The rest of the next line starting with `prefix` (lines already printed included, in order). */
+  next(prefix: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiters.push({ prefix, resolve });
+      this.wake();
+    });
+  }
+
+  seen(prefix: string): string[] {
+    return this.lines.filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) {
+      const at = this.lines.findIndex((l) => l === waiter.prefix || l.startsWith(`${waiter.prefix} `));
+      if (at < 0) continue;
+      const [line] = this.lines.splice(at, 1);
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve((line ?? '').slice(waiter.prefix.length + 1));
+    }
+  }
+
+  send(chat: string, text: Said): void {
+    this.child.stdin?.write(`${JSON.stringify({ chat, input: input(text) })}\n`);
+  }
+
+  async say(chat: string, text: Said): Promise<OutMessage[]> {
+    this.send(chat, text);
+    return JSON.parse(await this.next('reply')) as OutMessage[];
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setUp() {
+  const server = await PrivateRedis.start();
+  cleanups.push(() => server.stop());
+  const prefix = `jc-${randomBytes(4).toString('hex')}`;
+  const env = { KF_REDIS_URL: server.url, KF_PREFIX: prefix };
+  const bot = async (extra: Record<string, string> = {}) => {
+    const b = await Bot.start({ ...env, ...extra });
+    cleanups.push(() => b.kill());
+    return b;
+  };
+  // The test's own view of the cases (same Redis, same secrets as the children).
+  const bundle = await shippedBundle();
+  const redis = connectRedis({ url: server.url });
+  cleanups.push(() => redis.disconnect());
+  const referrals = createReferralService({
+    redis,
+    keys: new RedisKeys(prefix),
+    cipher: new PersonalDataCipher(devDataKeys('journal-crash')),
+    partners: partnersFromContacts(bundle.content.contacts.values()),
+    outbox: { send: async () => {} },
+    notifier: { notify: async () => {} },
+    clock: { now: () => Date.now() },
+    options: { fallbackPartner: 'ame', pseudonymSecret: 'journal-crash-pseudonyms' },
+  });
+  cleanups.push(() => referrals.stop());
+  const casesOf = (chat: string) => referrals.openCasesOf({ channel: 'console', id: chat });
+  return { server, bot, casesOf };
+}
+
+const CONFIRMATION = /Ta demande est enregistrée\. Ton numéro de dossier : (K-[A-Z0-9]+)/;
+
+describe('a bot killed with SIGKILL during the journal of a "send" press', () => {
+  it.each(['committed', 'carried', 'finished'] as const)(
+    'killed once %s: the "send" button pressed again gets the confirmation of the one case',
+    async (step) => {
+      const { server, bot, casesOf } = await setUp();
+      const doomed = await bot({ KF_KILL_AT: step });
+      const chat = `p-${step}`;
+      let last: OutMessage[] = [];
+      for (const line of UP_TO_CONFIRM) last = await doomed.say(chat, line);
+      const send = { choice: 'send', version: last.at(-1)?.version ?? -1 };
+      expect(last.at(-1)?.choices?.map((c) => c.id)).toContain('send');
+      doomed.send(chat, send);
+      expect(await doomed.exited).toBe('SIGKILL');
+
+      const restarted = await bot();
+      const again = textOf(await restarted.say(chat, send));
+      const no = again.match(CONFIRMATION)?.[1];
+      expect(no, again).toBeTruthy();
+      expect(again).not.toContain('ancien');
+      expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+      // Pressed a third time: now an old button (its result was given), never another case.
+      expect(textOf(await restarted.say(chat, send))).not.toMatch(CONFIRMATION);
+      expect(await casesOf(chat)).toHaveLength(1);
+      // And the data survived in Redis's own persistence too.
+      await server.restart();
+      expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+    },
+  );
+
+  it('killed once committed, on a text channel: the "1" typed again gets the confirmation of the one case', async () => {
+    const { bot, casesOf } = await setUp();
+    const doomed = await bot({ KF_KILL_AT: 'committed' });
+    const chat = 'p-text';
+    for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+    doomed.send(chat, '1');
+    expect(await doomed.exited).toBe('SIGKILL');
+    const restarted = await bot();
+    const no = textOf(await restarted.say(chat, '1')).match(CONFIRMATION)?.[1];
+    expect(no).toBeTruthy();
+    // A "1" typed after that answers the menu shown with the confirmation: no second case, no replay.
+    expect(textOf(await restarted.say(chat, '1'))).not.toMatch(CONFIRMATION);
+    expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+  });
+
+  it('not killed: a "1" typed at the menu after the confirmation answers the menu', async () => {
+    const { bot, casesOf } = await setUp();
+    const alive = await bot();
+    const chat = 'p-alive';
+    for (const line of UP_TO_CONFIRM) await alive.say(chat, line);
+    expect(textOf(await alive.say(chat, '1'))).toMatch(CONFIRMATION);
+    expect(textOf(await alive.say(chat, '1'))).not.toMatch(CONFIRMATION);
+    expect(await casesOf(chat)).toHaveLength(1);
+  });
+
+  it('killed after the commit, the person silent: the restarted bot creates the case and sends the confirmation', async () => {
+    const { bot, casesOf } = await setUp();
+    const doomed = await bot({ KF_KILL_AT: 'committed' });
+    const chat = 'p-silent';
+    for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+    doomed.send(chat, '1');
+    expect(await doomed.exited).toBe('SIGKILL');
+    expect(await casesOf(chat)).toHaveLength(0);
+
+    // The dead process's lock expires within 2 s; its journal is finished by the recovery at start (or the sweep).
+    let restarted = await bot();
+    const deadline = Date.now() + 30_000;
+    while (restarted.seen('sent').length === 0 && Date.now() < deadline) {
+      // Started before the journal counted as abandoned: start again (main.ts also sweeps every few seconds).
+      await restarted.kill();
+      restarted = await bot();
+    }
+    const sent = JSON.parse(restarted.seen('sent')[0] ?? '[]') as OutMessage[];
+    const no = textOf(sent).match(CONFIRMATION)?.[1];
+    expect(no).toBeTruthy();
+    expect((await casesOf(chat)).map((c) => c.no)).toEqual([no]);
+    // A "1" typed afterwards answers the menu: no second case.
+    await restarted.say(chat, '1');
+    expect(await casesOf(chat)).toHaveLength(1);
+  });
+
+  it('another process running already answers the person within about 2 s of the kill (the lock’s lifetime)', async () => {
+    const { bot, casesOf } = await setUp();
+    const other = await bot();
+    const doomed = await bot({ KF_KILL_AT: 'committed' });
+    const chat = 'p-takeover';
+    for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+    doomed.send(chat, '1');
+    // It died holding the chat's lock, its journal committed and not carried out.
+    expect(await doomed.exited).toBe('SIGKILL');
+    const killedAt = Date.now();
+    const reply = textOf(await other.say(chat, '1'));
+    const waitedMs = Date.now() - killedAt;
+    expect(reply).toMatch(CONFIRMATION);
+    expect(await casesOf(chat)).toHaveLength(1);
+    // 15 s before the lock was short and renewed; now its 2 s lifetime plus the turn (bounded loosely: busy CI).
+    expect(waitedMs).toBeLessThan(6_000);
+  });
+});
