@@ -41,6 +41,7 @@ export const COMMAND_OPTIONS: Record<string, { flags: readonly string[]; values:
   staff: { flags: [], values: ['partner', 'name', 'role', 'root'] },
   diagram: { flags: [], values: ['root'] },
   alerts: { flags: ['yes', 'json', 'help'], values: [] },
+  audio: { flags: ['json'], values: ['root'] },
 };
 
 /** The error for options `command` does not know (null when all are known), naming the ones it knows. */

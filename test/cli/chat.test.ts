@@ -237,7 +237,7 @@ describe('kunnafoni chat on the services of npm start', () => {
       const chat = await startChat(args);
       chat.child.stdin.end();
       expect(await chat.exited).toBe(2);
-      expect(chat.err).toMatch(/^chat: /);
+      expect(chat.err).toMatch(/^(kunnafoni )?chat: /);
       expect(chat.out).toBe('');
     },
   );

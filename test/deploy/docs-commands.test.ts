@@ -10,8 +10,14 @@ import { REPO_ROOT } from '../support/app.ts';
 const DOCS = ['README.md', 'docs/deployment.md', 'docs/staff.md'];
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 
-/** Names in the docs that are not settings: build arguments, the examples' shell variables, Redis commands, keywords. */
-const NOT_SETTINGS = new Set(['NODE_IMAGE', 'WHATSAPP', 'OLD', 'TOKEN', 'PATH', 'HOME', 'WAIT', 'ERASE', 'JOSI']);
+/**
+ * Names in the docs that are not settings: build arguments, the examples' shell variables, Redis commands, keywords,
+ * and WhatsApp's connection states (the operators' section explains them).
+ */
+const NOT_SETTINGS = new Set([
+  ...['NODE_IMAGE', 'WHATSAPP', 'OLD', 'TOKEN', 'PATH', 'HOME', 'WAIT', 'ERASE', 'JOSI'],
+  ...['CONFLICT', 'DEPRECATED_VERSION', 'TOS_BLOCK', 'SMB_TOS_BLOCK'],
+]);
 
 async function usage(): Promise<string> {
   const stdout = new PassThrough();
