@@ -3,14 +3,15 @@ import path from 'node:path';
 import { GrammyError } from 'grammy';
 import { AlertBroadcast } from './alerts/broadcast.ts';
 import { startAlertWorkers } from './alerts/broadcast-worker.ts';
-import { replyPriority } from './alerts/reply-priority.ts';
-import { outboxAlertSender } from './alerts/sender.ts';
+import { SendBudget } from './alerts/send-budget.ts';
 import { RedisSubscriptions } from './alerts/subscriptions.ts';
 import { type Bundle, loadBundle } from './app/bundle.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import { budgetTransformer } from './channels/telegram/send-budget.ts';
+import { TelegramBulkSender } from './channels/telegram/sender.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
@@ -160,7 +161,7 @@ async function startServices(
     await referrals.stop();
   });
 
-  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret });
+  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret, cipher });
   const broadcast = new AlertBroadcast(redis, keys, systemClock, { pseudonymSecret });
   shutdown.add('services', 'alert queues', () => broadcast.close());
 
@@ -192,6 +193,11 @@ async function startServices(
   shutdown.add('drain', 'runtime', () => runtime.drain());
 
   const channels: Record<string, string> = {};
+  // Every Telegram send, replies and alerts, from one budget of ALERTS_RATE_PER_SECOND (replies first).
+  const telegramBudget = new SendBudget(redis, keys, {
+    channel: 'telegram',
+    ratePerSecond: config.ALERTS_RATE_PER_SECOND,
+  });
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = createTelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -209,18 +215,22 @@ async function startServices(
       retry: {
         onRateLimited: (_method, seconds) => {
           metrics.rateLimited.inc({ channel: 'telegram' });
-          void broadcast.sendQueue.rateLimit(seconds * 1000);
+          telegramBudget.noteRateLimited(seconds * 1000);
         },
       },
     });
-    // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
-    telegram.bot.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
+    // Replies take their share of the budget as they go, before bulk alert sends.
+    telegram.bot.api.config.use(budgetTransformer(telegramBudget));
     outbox.register('telegram', telegram.outbox);
     const alertWorkers = await startAlertWorkers(
       {
         broadcast,
         redis,
-        send: outboxAlertSender(telegram.bulkOutbox),
+        sender: new TelegramBulkSender(
+          { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT },
+          telegram.activity,
+        ),
+        budget: telegramBudget,
         subscriptions,
         clock: systemClock,
         logger,

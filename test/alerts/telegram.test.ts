@@ -4,9 +4,10 @@
 import type { Message } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAlertWorkers } from '../../src/alerts/broadcast-worker.ts';
-import { replyPriority } from '../../src/alerts/reply-priority.ts';
-import { outboxAlertSender } from '../../src/alerts/sender.ts';
+import { SendBudget } from '../../src/alerts/send-budget.ts';
 import { createTelegramChannel, type TelegramChannel } from '../../src/channels/telegram/adapter.ts';
+import { budgetTransformer } from '../../src/channels/telegram/send-budget.ts';
+import { TelegramBulkSender } from '../../src/channels/telegram/sender.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -46,13 +47,15 @@ describe('alerts on Telegram', () => {
       pollTimeoutSeconds: 1,
       retry: { baseDelayMs: 10, maxDelayMs: 50 },
     });
-    channel.bot.api.config.use(replyPriority(f.redis, f.keys, { ratePerSecond: 30 }));
+    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 30 });
+    channel.bot.api.config.use(budgetTransformer(budget));
     await channel.start();
     f.workers = await startAlertWorkers(
       {
         broadcast: f.broadcast,
         redis: f.redis,
-        send: outboxAlertSender(channel.bulkOutbox),
+        sender: new TelegramBulkSender({ token: f.server.token, apiRoot: f.server.apiRoot }, channel.activity),
+        budget,
         subscriptions: f.subscriptions,
         clock: f.clock,
         logger: silentLogger(),

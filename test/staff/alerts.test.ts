@@ -110,7 +110,13 @@ describe('publish and progress', () => {
       {
         broadcast: k.broadcast,
         redis: k.redis,
-        send: async (chat, text) => void sent.push({ chat, text }),
+        sender: {
+          channel: 'telegram',
+          send: async (chat, text) => {
+            sent.push({ chat, text });
+            return { kind: 'sent', messageId: String(sent.length) };
+          },
+        },
         subscriptions: k.subscriptions,
         clock: k.clock,
         logger: silentLogger(),

@@ -1,0 +1,34 @@
+// Replies share the platform's send budget with bulk alerts (ports/bulk-send.ts): installed on the channel's
+// interactive Api (`bot.api.config.use(budgetTransformer(budget))`), every message the bot sends to a chat is noted
+// as it goes (replies first: it never waits for the budget), and a 429 Telegram gives to one pauses bulk sends.
+// The reply's own 429 is waited out by the retry transformer inside (errors.ts), on the reply's schedule.
+import type { Transformer } from 'grammy';
+import type { SendBudgetPort } from '../../ports/bulk-send.ts';
+
+/** Bot API methods that put a message in a chat. */
+const SENDING_METHODS = new Set([
+  'sendMessage',
+  'sendVoice',
+  'sendAudio',
+  'sendPhoto',
+  'sendDocument',
+  'sendVideo',
+  'sendSticker',
+  'sendLocation',
+  'sendContact',
+  'copyMessage',
+  'forwardMessage',
+]);
+
+export function budgetTransformer(budget: SendBudgetPort): Transformer {
+  return async (prev, method, payload, signal) => {
+    const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+    if (!SENDING_METHODS.has(method) || chatId === undefined) return prev(method, payload, signal);
+    budget.noteSend({ channel: 'telegram', id: String(chatId) });
+    const response = await prev(method, payload, signal);
+    budget.noteAnswered({ channel: 'telegram', id: String(chatId) });
+    const retryAfter = !response.ok && response.error_code === 429 ? response.parameters?.retry_after : undefined;
+    if (retryAfter !== undefined) budget.noteRateLimited(retryAfter * 1000);
+    return response;
+  };
+}
