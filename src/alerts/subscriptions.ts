@@ -237,7 +237,7 @@ export class RedisSubscriptions implements Subscriptions {
     const k = this.alertKeys;
     const member = k.member(chat);
     const legacyMember = chatKey(chat);
-    await this.redis.del(k.chatGap(member), k.chatGap(chat.id));
+    await this.redis.del(k.chatGap(member));
     const alertIds = await this.redis.zrange(k.index, '0', '-1');
     if (alertIds.length === 0) return;
     // On the shared connection: BullMQ leaves a connection it is given open.
