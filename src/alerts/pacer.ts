@@ -1,9 +1,13 @@
-// This process's line for alert send slots: one request to the shared budget at a time (send-budget.ts), however
-// many send jobs wait, so waiting costs one Redis call per slot rather than one per waiting job.
+// This process's line for alert send slots from the shared budget (send-budget.ts): the first few waiting jobs ask
+// together (one round trip, taken in line order inside Redis), and the line sleeps while the budget is used up,
+// so waiting costs a few Redis calls per slot rather than one per waiting job per moment.
 import type { ChatRef } from '../ports/chat.ts';
 import type { SendBudget, Take } from './send-budget.ts';
 
 export type Granted = Exclude<Take, { kind: 'wait' }>;
+
+/** Jobs that ask for a slot in one round trip: enough for the tolerance's worth of slots at 1,000/s. */
+const BATCH = 16;
 
 type Waiter = {
   chat: ChatRef;
@@ -47,21 +51,26 @@ export class AlertPacer {
     this.running = true;
     try {
       while (this.line.length > 0 && !this.stopped) {
-        const head = this.line[0]!;
-        let take: Take;
-        try {
-          take = await this.budget.take(head.chat, head.pairKeys, head.pair);
-        } catch (error) {
-          this.line.shift();
-          head.reject(error);
-          continue;
-        }
-        if (take.kind === 'wait') {
-          await this.sleep(take.ms);
-          continue;
-        }
-        this.line.shift();
-        head.resolve(take);
+        const batch = this.line.slice(0, BATCH);
+        const takes = await Promise.all(
+          batch.map((w) => this.budget.take(w.chat, w.pairKeys, w.pair).catch((error: unknown) => ({ error }))),
+        );
+        let waitMs = 0;
+        const settled = new Set<Waiter>();
+        takes.forEach((take, i) => {
+          const waiter = batch[i]!;
+          if ('error' in take) {
+            settled.add(waiter);
+            waiter.reject(take.error);
+          } else if (take.kind === 'wait') {
+            waitMs = waitMs === 0 ? take.ms : Math.min(waitMs, take.ms);
+          } else {
+            settled.add(waiter);
+            waiter.resolve(take);
+          }
+        });
+        for (let i = this.line.length - 1; i >= 0; i--) if (settled.has(this.line[i]!)) this.line.splice(i, 1);
+        if (waitMs > 0) await this.sleep(waitMs);
       }
     } finally {
       this.running = false;
