@@ -10,7 +10,6 @@ import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
-import { budgetTransformer } from './channels/telegram/send-budget.ts';
 import { TelegramBulkSender } from './channels/telegram/sender.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
@@ -212,15 +211,10 @@ async function startServices(
       logger,
       before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
       // A 429 on a reply also pauses bulk alert sends for that long.
-      retry: {
-        onRateLimited: (_method, seconds) => {
-          metrics.rateLimited.inc({ channel: 'telegram' });
-          telegramBudget.noteRateLimited(seconds * 1000);
-        },
-      },
+      retry: { onRateLimited: () => metrics.rateLimited.inc({ channel: 'telegram' }) },
+      // Replies take their share of the budget as they go, before bulk alert sends; a 429 pauses the alerts.
+      budget: telegramBudget,
     });
-    // Replies take their share of the budget as they go, before bulk alert sends.
-    telegram.bot.api.config.use(budgetTransformer(telegramBudget));
     outbox.register('telegram', telegram.outbox);
     const alertWorkers = await startAlertWorkers(
       {

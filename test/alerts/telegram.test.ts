@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAlertWorkers } from '../../src/alerts/broadcast-worker.ts';
 import { SendBudget } from '../../src/alerts/send-budget.ts';
 import { createTelegramChannel, type TelegramChannel } from '../../src/channels/telegram/adapter.ts';
-import { budgetTransformer } from '../../src/channels/telegram/send-budget.ts';
 import { TelegramBulkSender } from '../../src/channels/telegram/sender.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -35,6 +34,7 @@ describe('alerts on Telegram', () => {
   async function setUp() {
     f = await alertsFixture();
     app = await createTestApp({ subscriptions: f.subscriptions });
+    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 30 });
     channel = createTelegramChannel({
       token: f.server.token,
       apiRoot: f.server.apiRoot,
@@ -46,9 +46,8 @@ describe('alerts on Telegram', () => {
       logger: silentLogger(),
       pollTimeoutSeconds: 1,
       retry: { baseDelayMs: 10, maxDelayMs: 50 },
+      budget,
     });
-    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 30 });
-    channel.bot.api.config.use(budgetTransformer(budget));
     await channel.start();
     f.workers = await startAlertWorkers(
       {

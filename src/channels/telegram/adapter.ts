@@ -10,6 +10,7 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
+import type { SendBudgetPort } from '../../ports/bulk-send.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
@@ -19,6 +20,7 @@ import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
+import { budgetTransformer } from './send-budget.ts';
 import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
@@ -49,6 +51,8 @@ export type TelegramChannelOptions = {
   /** Skips getMe at start (tests, or a known bot). */
   botInfo?: UserFromGetMe;
   retry?: RetryOptions;
+  /** The platform's send budget shared with alerts: every attempt of every message the bot sends takes its share. */
+  budget?: SendBudgetPort;
   /** Long-poll timeout in seconds (default 25). */
   pollTimeoutSeconds?: number;
   /** Updates processed at once across chats (default 500, the runner's default). */
@@ -81,6 +85,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
   const client = { apiRoot, timeoutSeconds: 60 };
   const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
+  // Innermost, so each attempt (a retry after a 429 too) is counted, and a 429 to any attempt pauses alerts.
+  if (options.budget) bot.api.config.use(budgetTransformer(options.budget));
   bot.api.config.use(
     retryTransformer({
       ...options.retry,
