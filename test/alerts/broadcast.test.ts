@@ -239,4 +239,34 @@ describe('alert broadcast', () => {
     await expect(replies.sendMessage(chat.id, 'Encore')).rejects.toThrow(/429/);
     expect(await budget.pausedForMs()).toBeGreaterThan(1000);
   });
+
+  it('an answer lost on the way back is resent and counted uncertain; a refusal is failed with its reason', async () => {
+    f = await alertsFixture();
+    const people = await subscribeMany(f.subscriptions, 4);
+    const [lost, refused] = people as [(typeof people)[0], (typeof people)[0]];
+    f.server.failNext({ status: 400, description: 'Bad Request: chat not found' }, { chatId: refused.id });
+    let dropped = false;
+    await f.startWorkers({ ratePerSecond: 50 }, (inner) => ({
+      channel: inner.channel,
+      async send(chatId, text) {
+        const result = await inner.send(chatId, text);
+        // Telegram has it, but the answer never comes back (a network cut): we cannot know.
+        if (chatId === lost.id && !dropped) {
+          dropped = true;
+          return { kind: 'no_answer' };
+        }
+        return result;
+      },
+    }));
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    const report = await f.finished(alert.id);
+
+    expect(report).toMatchObject({ sent: 3, uncertain: 1, failed: 1, failedReasons: { refused: 1 }, pending: 0 });
+    const sent = deliveries(f.server);
+    // One possible duplicate rather than a silent miss: here it did arrive twice, and the status says so.
+    expect(sent.get(lost.id)).toHaveLength(2);
+    expect(sent.get(refused.id)).toBeUndefined();
+    for (const chat of people.slice(2)) expect(sent.get(chat.id)).toHaveLength(1);
+  });
 });
