@@ -223,7 +223,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       const result = await sender.send(chat.id, text);
       switch (result.kind) {
         case 'sent':
-          await budget.holdChat(chat);
+          await budget.holdChat(chat, 'alert');
           return settle('sent');
         case 'rate_limited':
           // Every sender pauses (through Redis); this pair goes again after the pause, in this same run.

@@ -17,20 +17,25 @@ import { LuaScript } from './lua.ts';
 /** An alert may go when the budget's next slot is at most this far ahead (smooths timer jitter, ≤ 1 % extra). */
 export const TOLERANCE_MS = 10;
 const BUDGET_TTL_MS = 3_600_000;
+/** A reply waits at most this long for the budget's answer (Redis slow or down). */
+const NOTE_TIMEOUT_MS = 50;
 
 // Redis time in ms, with µs precision.
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 `;
 
-// KEYS: budget, chat gap. ARGV: interval ms, per-chat ms. A reply: always taken, moves the schedule on.
+// KEYS: budget, chat gap. ARGV: interval ms, per-chat ms. A reply: always taken, moves the schedule on. Returns
+// the ms left of the chat's second when an alert holds it ('a'), so the reply does not follow it within a second.
 const NOTE_REPLY = new LuaScript(`${NOW}
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 if tat < now then tat = now end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat + tonumber(ARGV[1])))
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-return 1
+local wait = 0
+if redis.call('GET', KEYS[2]) == 'a' then wait = math.max(0, redis.call('PTTL', KEYS[2])) end
+redis.call('SET', KEYS[2], 'r', 'PX', tonumber(ARGV[2]) + wait)
+return wait
 `);
 
 // KEYS: budget. ARGV: ms. A 429: bulk sends wait until now + ms (never shortened by a shorter one).
@@ -62,7 +67,7 @@ local gap = redis.call('PTTL', KEYS[2])
 if gap > 0 then return {'chat', gap} end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat + tonumber(ARGV[1])))
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+redis.call('SET', KEYS[2], 'a', 'PX', ARGV[3])
 if cur then
   redis.call('HSET', KEYS[3], ARGV[4], 'sending?')
   return {'resend'}
@@ -114,17 +119,36 @@ export class SendBudget implements SendBudgetPort {
     return this.alertKeys.chatGap(this.keys.person(chat));
   }
 
-  noteSend(chat: ChatRef): void {
-    NOTE_REPLY.run(this.redis, [this.key, this.gapOf(chat)], [this.intervalMs, this.perChatMs]).catch(this.ignore);
+  async noteSend(chat: ChatRef): Promise<number> {
+    const noted = NOTE_REPLY.run(this.redis, [this.key, this.gapOf(chat)], [this.intervalMs, this.perChatMs]).then(
+      (wait) => Math.min(this.perChatMs, Math.max(0, Number(wait) || 0)),
+      (error: unknown) => {
+        this.ignore(error);
+        return 0;
+      },
+    );
+    // A slow or unreachable Redis never holds a reply: the bookkeeping goes on beside it.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<number>((resolve) => {
+      timer = setTimeout(() => resolve(0), NOTE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([noted, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   noteAnswered(chat: ChatRef): void {
-    this.holdChat(chat).catch(this.ignore);
+    this.holdChat(chat, 'reply').catch(this.ignore);
   }
 
-  /** The chat's second from now: set again once Telegram answered, as its own count starts when it has the message. */
-  async holdChat(chat: ChatRef): Promise<void> {
-    await this.redis.set(this.gapOf(chat), '1', 'PX', this.perChatMs);
+  /**
+   * The chat's second from now: set again once Telegram answered, as its own count starts when it has the message.
+   * `alert`: a reply to this person waits for the rest of that second (see NOTE_REPLY).
+   */
+  async holdChat(chat: ChatRef, by: 'alert' | 'reply'): Promise<void> {
+    await this.redis.set(this.gapOf(chat), by === 'alert' ? 'a' : 'r', 'PX', this.perChatMs);
   }
 
   noteRateLimited(retryAfterMs: number): void {

@@ -23,12 +23,16 @@ export interface BulkSender {
 }
 
 /**
- * The platform's send budget, seen from a channel's interactive sends (replies). Both calls return at once and
- * never fail: the bookkeeping runs beside the reply, never in front of it.
+ * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails, and
+ * none makes a reply wait for the budget (replies go first).
  */
 export interface SendBudgetPort {
-  /** A message to `chat` is going out now, outside the bulk queue: it takes its share of the platform's rate. */
-  noteSend(chat: ChatRef): void;
+  /**
+   * A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. Resolves
+   * with the ms it should wait first only when a bulk message went to that same person less than the platform's
+   * per-chat interval ago (Telegram refuses a second message to one chat within a second); usually 0.
+   */
+  noteSend(chat: ChatRef): Promise<number>;
   /** Telegram answered that send: the chat's own second (one message per second per chat) counts from now. */
   noteAnswered(chat: ChatRef): void;
   /** The platform answered 429 to one of these sends: bulk sends pause for `retryAfterMs`. */

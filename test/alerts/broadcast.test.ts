@@ -269,4 +269,36 @@ describe('alert broadcast', () => {
     expect(sent.get(refused.id)).toBeUndefined();
     for (const chat of people.slice(2)) expect(sent.get(chat.id)).toHaveLength(1);
   });
+
+  it("a reply right after an alert to the same person waits out that chat's second instead of getting a 429", async () => {
+    f = await alertsFixture({ rateLimit: { globalPerSecond: 100, perChatIntervalMs: 1000 } });
+    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 50 });
+    const replies = new Api(f.server.token, { apiRoot: f.server.apiRoot });
+    replies.config.use(budgetTransformer(budget));
+    await f.startWorkers({ ratePerSecond: 50 });
+    const [person] = await subscribeMany(f.subscriptions, 1);
+    const alert = anAlert();
+    await f.broadcast.publish(alert);
+    await f.finished(alert.id);
+    // The person writes at once; the bot answers: the reply is not refused by Telegram's per-chat limit.
+    await replies.sendMessage(person!.id, 'Réponse');
+    const calls = f.server.callsTo('sendMessage', person!.id);
+    expect(calls.map((c) => c.status)).toEqual([200, 200]);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    expect(f.server.stats.rateLimited).toBe(0);
+  });
+
+  it('a reply is not held when Redis does not answer', async () => {
+    f = await alertsFixture();
+    const { Redis } = await import('ioredis');
+    const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    dead.on('error', () => undefined);
+    const budget = new SendBudget(dead, f.keys, { channel: 'telegram', ratePerSecond: 50 });
+    const replies = new Api(f.server.token, { apiRoot: f.server.apiRoot });
+    replies.config.use(budgetTransformer(budget));
+    const started = Date.now();
+    await replies.sendMessage(newChat().id, 'Bonjour');
+    expect(Date.now() - started).toBeLessThan(500);
+    dead.disconnect();
+  });
 });

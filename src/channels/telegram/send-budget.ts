@@ -24,7 +24,10 @@ export function budgetTransformer(budget: SendBudgetPort): Transformer {
   return async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (!SENDING_METHODS.has(method) || chatId === undefined) return prev(method, payload, signal);
-    budget.noteSend({ channel: 'telegram', id: String(chatId) });
+    // Usually 0 at once; the rest of the chat's second when an alert just went to this person (Telegram would
+    // refuse the reply with a 429 that pauses everything).
+    const wait = await budget.noteSend({ channel: 'telegram', id: String(chatId) });
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const response = await prev(method, payload, signal);
     budget.noteAnswered({ channel: 'telegram', id: String(chatId) });
     const retryAfter = !response.ok && response.error_code === 429 ? response.parameters?.retry_after : undefined;
