@@ -26,10 +26,15 @@ export function budgetTransformer(budget: SendBudgetPort): Transformer {
     if (!SENDING_METHODS.has(method) || chatId === undefined) return prev(method, payload, signal);
     // Usually 0 at once; the rest of the chat's second when an alert just went to this person (Telegram would
     // refuse the reply with a 429 that pauses everything).
-    const wait = await budget.noteSend({ channel: 'telegram', id: String(chatId) });
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const chat = { channel: 'telegram' as const, id: String(chatId) };
+    const wait = await budget.noteSend(chat);
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      // The slot taken a moment ago went unused: the message takes one now, when it goes.
+      await budget.noteSend(chat);
+    }
     const response = await prev(method, payload, signal);
-    budget.noteAnswered({ channel: 'telegram', id: String(chatId) });
+    budget.noteAnswered(chat);
     const retryAfter = !response.ok && response.error_code === 429 ? response.parameters?.retry_after : undefined;
     if (retryAfter !== undefined) budget.noteRateLimited(retryAfter * 1000);
     return response;
