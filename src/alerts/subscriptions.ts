@@ -197,6 +197,21 @@ export class RedisSubscriptions implements Subscriptions {
       if (old.paused) await this.pause(chat);
       moved++;
     }
+    // Finished broadcasts no longer need to know who they went to: chat keys left in their audience, lookups and
+    // outcomes (written before pseudonyms) are dropped. A broadcast still running keeps them until it ends.
+    for (const id of await this.redis.zrange(k.index, '0', '-1')) {
+      if ((await this.redis.hget(k.alert(id), 'state')) !== 'done') continue;
+      const raw = (await this.redis.smembers(k.audience(id))).filter((m) => m.startsWith('telegram:'));
+      const rawFields = (await this.redis.hkeys(k.outcomes(id))).filter((f) => f.startsWith('telegram:'));
+      const rawLookups = Object.entries(await this.redis.hgetall(k.recipients(id)))
+        .filter(([, member]) => member.startsWith('telegram:'))
+        .map(([pair]) => pair);
+      const multi = this.redis.multi();
+      if (raw.length > 0) multi.srem(k.audience(id), ...raw);
+      if (rawFields.length > 0) multi.hdel(k.outcomes(id), ...rawFields);
+      if (rawLookups.length > 0) multi.hdel(k.recipients(id), ...rawLookups);
+      await multi.exec();
+    }
     const inactive = this.keys.key('inactive');
     const raw = (await this.redis.smembers(inactive)).filter((m) => m.startsWith('telegram:'));
     for (const member of raw) {

@@ -125,6 +125,12 @@ describe('audience selection', () => {
       .sadd(`${base}:paused`, old)
       .sadd(`${base}:people`, old)
       .sadd(r.keys.key('inactive'), old)
+      // A broadcast finished before pseudonyms, and its records named by chat key.
+      .zadd(`${base}:index`, 1, 'old-alert')
+      .hset(`${base}:alert:old-alert`, 'state', 'done', 'json', '{}')
+      .sadd(`${base}:audience:old-alert`, old)
+      .hset(`${base}:outcomes:old-alert`, old, 'sent')
+      .hset(`${base}:recipients:old-alert`, 'somepair', old)
       .exec();
     expect(await subs.migrateLegacy()).toBe(1);
     expect(await subs.get(chat)).toEqual({ lang: 'en', paused: true, topics: { urgent: ['kayes'] } });
@@ -132,7 +138,12 @@ describe('audience selection', () => {
     for (const key of await r.redis.keys(`${r.keys.root}:*`)) {
       expect(key).not.toContain('515151');
       const type = await r.redis.type(key);
-      const values = type === 'set' ? await r.redis.smembers(key) : Object.values(await r.redis.hgetall(key));
+      const values =
+        type === 'set'
+          ? await r.redis.smembers(key)
+          : type === 'zset'
+            ? await r.redis.zrange(key, 0, -1)
+            : Object.entries(await r.redis.hgetall(key)).flat();
       for (const value of values) expect(value).not.toContain('515151');
     }
     await subs.subscribe(chat, ['urgent'], 'en', 'kayes');
