@@ -84,6 +84,14 @@ const MAX_RATE_LIMITS_PER_JOB = 20;
 const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TTL_MS = 10_000;
 
+/** The sealed chat does not open: this process does not have the bot's KUNNAFONI_DATA_KEY. */
+class UnreadableChatError extends Error {
+  constructor() {
+    super("the subscriber's chat cannot be opened: give this process the bot's KUNNAFONI_DATA_KEY");
+    this.name = 'UnreadableChatError';
+  }
+}
+
 export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWorkerOptions): Promise<AlertWorkers> {
   const { broadcast, redis, sender, subscriptions, clock, logger } = deps;
   const { store, alertKeys: k, keys, pseudonyms } = broadcast;
@@ -130,7 +138,9 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const person = parseSubscriber(await redis.hgetall(k.person(legacy ?? member)));
     if (!person) return null;
     const chat = legacy ?? subscriptions.chatOf(person);
-    return chat ? { chat, person } : null;
+    // Never a silent skip: a chat that does not open is an error in this process's set-up (counted as failed).
+    if (!chat) throw new UnreadableChatError();
+    return { chat, person };
   }
 
   // --- Fan-out --------------------------------------------------------------------------------------------------
@@ -196,7 +206,14 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const member = legacyMember(job.data) ?? (await store.recipient(alertId, pair));
     // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
     if (member === null) return settle('skipped');
-    const found = await personOf(member);
+    let found: Awaited<ReturnType<typeof personOf>>;
+    try {
+      found = await personOf(member);
+    } catch (error) {
+      if (!(error instanceof UnreadableChatError)) throw error;
+      logger.error({ alert: alertId }, error.message);
+      return settle('failed', 'worker_error');
+    }
     // Unsubscribed from everything since, paused, or no longer subscribed to this alert's topics and regions.
     if (!found || !stillWants(found.person, alert)) return settle('skipped');
     const { chat, person } = found;

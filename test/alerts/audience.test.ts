@@ -142,7 +142,7 @@ describe('audience selection', () => {
         type === 'set'
           ? await r.redis.smembers(key)
           : type === 'zset'
-            ? await r.redis.zrange(key, 0, -1)
+            ? await r.redis.zrange(key, '0', '-1')
             : Object.entries(await r.redis.hgetall(key)).flat();
       for (const value of values) expect(value).not.toContain('515151');
     }
