@@ -1,37 +1,82 @@
-// Alert broadcast benchmark, on the Redis at REDIS_URL (default 127.0.0.1:6379) under a private key prefix.
-// The loopback Bot API server runs here and ENFORCES a fixed rate (a token bucket of 1,000 messages/s with a burst of
-// 1,000, and one message per second per chat), answering 429 beyond it; the alert workers run in their own process
-// (test/alerts/support/worker-child.ts) configured for the same 1,000/s. 1,000/s rather than Telegram's ~30/s keeps
-// the run to seconds; the mechanism is the same.
-// - warm-up: a first alert to 3,000 other subscribers (not measured), as a running bot's worker is warm.
-// - throughput: 10,000 subscribers, one alert: delivered per second (first to last delivery, fan-out included) /
-//   enforced limit (goal >= 0.95), duplicates 0, lost 0, 429s answered by the server's limiter (a broadcast that
-//   holds the limit gets none).
-// - 429s: 2,000 more subscribers and five 429s (retry_after 1 s) injected during the broadcast: sends the worker
-//   started after it got a 429 and before retry_after ran out (goal 0; the server also counts arrivals during
-//   retry_after, which were already in flight when the 429 was answered), duplicates 0, lost 0.
+// Alert broadcast benchmark, on the Redis at REDIS_URL (default 127.0.0.1:6379) under a private key prefix, with the
+// loopback Bot API server. The alert workers run in their own process (test/alerts/support/worker-child.ts, the
+// production lock settings); the people chatting run here, through a grammY Api wired as the bot's is (retries
+// inside, the shared send budget outside), so replies and alerts draw from one budget in Redis.
+// - limit 1,000/s: 10,000 subscribers, 50 of them chatting (a reply each every 2 s), 429s (retry_after 1 s)
+//   injected during the broadcast.
+// - limit 30/s: the same, with 400 subscribers and the 50 people replying every 5 s (10/s): 10,000 subscribers at
+//   30/s would take 6 minutes; 400 gives a window of ~20 s at the same pace.
+// Figures per case: sends (alerts + replies) per second over the broadcast / limit, with the seconds paused by the
+// injected 429s taken out (goal >= 0.95), the most sends Telegram received in any sliding second (goal <= limit),
+// reply p99 while the broadcast runs, duplicates and misses.
+// - crash (limit 1,000/s, 4,000 subscribers): the worker process SIGKILLed at a random moment, then at the moment a
+//   send request reaches Telegram; a new process started at once. Misses (goal 0), duplicates, pairs the status
+//   calls uncertain (duplicates <= uncertain), and the time from the kill to the next send.
 // Run alone: `node --import tsx bench/alerts.ts`.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Api } from 'grammy';
 import { Redis } from 'ioredis';
 import { AlertBroadcast } from '../src/alerts/broadcast.ts';
+import { SendBudget } from '../src/alerts/send-budget.ts';
 import { RedisSubscriptions } from '../src/alerts/subscriptions.ts';
+import { retryTransformer } from '../src/channels/telegram/errors.ts';
+import { budgetTransformer } from '../src/channels/telegram/send-budget.ts';
 import { RedisKeys } from '../src/infra/keys.ts';
 import type { ChatRef } from '../src/ports/chat.ts';
 import { systemClock } from '../src/ports/clock.ts';
+import { maxInSlidingSecond } from '../test/alerts/support/alerts.ts';
 import { AlertWorkerProcess } from '../test/alerts/support/worker-process.ts';
 import { BotApiServer, type RecordedCall } from '../test/support/bot-api-server.ts';
 import { deleteKeys } from '../test/support/redis.ts';
 
-const RATE = 1000;
-const SUBSCRIBERS = 10_000;
-const STORM_SUBSCRIBERS = 2_000;
-const WARM_UP = 3_000;
-const INJECTED_429 = 5;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CHATTERS = 50;
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Setup = {
+  redis: Redis;
+  keys: RedisKeys;
+  subs: RedisSubscriptions;
+  broadcast: AlertBroadcast;
+  server: BotApiServer;
+  workerEnv: Parameters<typeof AlertWorkerProcess.start>[0];
+  close(): Promise<void>;
+};
+
+async function setUp(rate: number): Promise<Setup> {
+  const prefix = `bench-alerts-${randomBytes(4).toString('hex')}`;
+  const keys = new RedisKeys(prefix);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  // The server enforces the limit too: a 429 it answers beyond the injected ones means the budget failed.
+  const server = await BotApiServer.start({ rateLimit: { globalPerSecond: rate, perChatIntervalMs: 1000 } });
+  const subs = new RedisSubscriptions(redis, keys);
+  const broadcast = new AlertBroadcast(redis, keys, systemClock);
+  return {
+    redis,
+    keys,
+    subs,
+    broadcast,
+    server,
+    workerEnv: {
+      KF_REDIS_URL: REDIS_URL,
+      KF_PREFIX: prefix,
+      KF_TOKEN: server.token,
+      KF_API_ROOT: server.apiRoot,
+      KF_RATE: String(rate),
+      KF_CONCURRENCY: String(Math.max(4, Math.min(50, Math.ceil(rate / 2)))),
+    },
+    async close() {
+      await broadcast.close();
+      await server.close();
+      await deleteKeys(redis, `${keys.root}*`);
+      redis.disconnect();
+    },
+  };
+}
 
 async function subscribe(subs: RedisSubscriptions, first: number, count: number, topic: string): Promise<ChatRef[]> {
   const chats = Array.from({ length: count }, (_, i): ChatRef => ({ channel: 'telegram', id: String(first + i) }));
@@ -48,130 +93,198 @@ async function waitDone(broadcast: AlertBroadcast, id: string, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   while ((await broadcast.report(id))?.state !== 'done') {
     if (Date.now() > deadline) throw new Error(`alert ${id} did not finish in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
-/** Successful deliveries of `text` per chat: lost = chats without one, duplicates = extra ones. */
-function tally(calls: RecordedCall[], chats: ChatRef[], text: string) {
+/** Successful deliveries of `text` per chat: misses = chats without one, duplicates = extra ones. */
+function tally(calls: readonly RecordedCall[], chats: readonly ChatRef[], text: string) {
   const perChat = new Map<string, number>();
   const delivered = calls.filter((c) => c.method === 'sendMessage' && c.status === 200 && c.params.text === text);
   for (const call of delivered) perChat.set(call.chatId!, (perChat.get(call.chatId!) ?? 0) + 1);
-  const lost = chats.filter((c) => !perChat.has(c.id)).length;
+  const misses = chats.filter((c) => !perChat.has(c.id)).length;
   const duplicates = [...perChat.values()].reduce((sum, n) => sum + n - 1, 0);
-  return { delivered, lost, duplicates };
+  return { delivered, misses, duplicates };
 }
 
-export async function benchAlerts(): Promise<Record<string, number>> {
-  const prefix = `bench-alerts-${randomBytes(4).toString('hex')}`;
-  const keys = new RedisKeys(prefix);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  const server = await BotApiServer.start({ rateLimit: { globalPerSecond: RATE, perChatIntervalMs: 1000 } });
-  const subs = new RedisSubscriptions(redis, keys);
-  const broadcast = new AlertBroadcast(redis, keys, systemClock);
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** A broadcast against a limit with people chatting and 429s injected. */
+export async function chattingBroadcast(options: {
+  rate: number;
+  subscribers: number;
+  replyEveryMs: number;
+  inject429: number;
+  chatters?: number;
+}): Promise<Record<string, number>> {
+  const { rate } = options;
+  const s = await setUp(rate);
   let worker: AlertWorkerProcess | null = null;
   try {
-    worker = await AlertWorkerProcess.start({
-      KF_REDIS_URL: REDIS_URL,
-      KF_PREFIX: prefix,
-      KF_TOKEN: server.token,
-      KF_API_ROOT: server.apiRoot,
-      KF_RATE: String(RATE),
-      KF_CONCURRENCY: process.env.BENCH_ALERTS_CONCURRENCY ?? '50',
-      KF_LOCK_MS: '30000',
-      KF_STALLED_MS: '30000',
-      KF_RECORD: '1',
-    });
+    worker = await AlertWorkerProcess.start(s.workerEnv);
+    // Warm-up (not measured): a running bot's worker is warm; a fresh process compiles in its first seconds.
+    await subscribe(s.subs, 8_000_000, Math.min(500, options.subscribers), 'association-events');
+    const warm = { id: 'bench-warm-up', topics: ['association-events'], regions: 'all' as const, text: { fr: 'w' } };
+    await s.broadcast.publish(warm);
+    await waitDone(s.broadcast, warm.id, 120_000);
+    await sleep(1100);
+    s.server.clearCalls();
+    const limitedBefore = s.server.stats.rateLimited;
 
-    // --- Warm-up (not measured): a running bot's worker is warm; a fresh process spends its first seconds
-    // compiling and opening connections. ---
-    await subscribe(subs, 8_000_000, WARM_UP, 'association-events');
-    const warmUp = { id: 'bench-warm-up', topics: ['association-events'], regions: 'all' as const, text: { fr: 'w' } };
-    await broadcast.publish(warmUp);
-    await waitDone(broadcast, warmUp.id, 60_000);
-    await new Promise((r) => setTimeout(r, 1100));
-    server.clearCalls();
-    const warm429 = server.stats.rateLimited;
-
-    // --- Throughput against the enforced limit ---
-    const people = await subscribe(subs, 9_000_000, SUBSCRIBERS, 'urgent');
-    const text = 'Bench: the border post is closed.';
-    const alert = { id: 'bench-throughput', topics: ['urgent'], regions: 'all' as const, text: { fr: text } };
-    const t0 = performance.now();
-    await broadcast.publish(alert);
-    await waitDone(broadcast, alert.id, 120_000);
-    const wallS = (performance.now() - t0) / 1000;
-    const run = tally(server.calls, people, text);
-    const first = run.delivered[0]!.at;
-    const last = run.delivered[run.delivered.length - 1]!.at;
-    const perSecond = (run.delivered.length - 1) / ((last - first) / 1000);
-    const throughput429 = server.stats.rateLimited - warm429;
-    const throughputViolations = server.stats.retryAfterViolations;
-
-    // --- Injected 429s ---
-    const stormPeople = await subscribe(subs, 9_500_000, STORM_SUBSCRIBERS, 'travel');
-    const stormText = 'Bench: road closed.';
-    const storm = { id: 'bench-429', topics: ['travel'], regions: 'all' as const, text: { fr: stormText } };
-    const since = server.lastSeq;
-    let sent = 0;
-    const stop = server.onCall((call) => {
-      if (call.method !== 'sendMessage' || call.status !== 200) return;
-      sent++;
-      // A 429 every 300 messages, the first five times.
-      if (sent % 300 === 0 && sent <= 300 * INJECTED_429) {
-        server.failNext({ status: 429, retryAfter: 1 }, { method: 'sendMessage' });
+    const people = await subscribe(s.subs, 9_000_000, options.subscribers, 'urgent');
+    // Replies as the bot sends them (channels/telegram/adapter.ts): the budget innermost (every attempt takes its
+    // share; a 429 pauses the alerts), the retry transformer outside it (waits out a 429 given to that reply).
+    const budget = new SendBudget(s.redis, s.keys, { channel: 'telegram', ratePerSecond: rate });
+    const replies = new Api(s.server.token, { apiRoot: s.server.apiRoot });
+    replies.config.use(budgetTransformer(budget));
+    replies.config.use(retryTransformer());
+    // People chatting are subscribers too: a reply right after their alert waits out that chat's second.
+    const chatters = people.slice(0, options.chatters ?? CHATTERS);
+    const latencies: number[] = [];
+    let chatting = true;
+    const talk = chatters.map(async (chat) => {
+      await sleep(Math.random() * options.replyEveryMs);
+      while (chatting) {
+        const start = performance.now();
+        await replies.sendMessage(chat.id, 'Réponse à une question').catch(() => undefined);
+        latencies.push(performance.now() - start);
+        await sleep(options.replyEveryMs);
       }
     });
-    await broadcast.publish(storm);
-    await waitDone(broadcast, storm.id, 120_000);
-    stop();
-    const stormCalls = server.calls.filter((c) => c.seq > since && c.method === 'sendMessage');
-    const injected = stormCalls.filter((c) => c.status === 429);
-    // Server side: arrivals within retry_after of a 429 (sent before the worker could know of it: in flight).
-    let arrivedDuringRetryAfter = 0;
-    for (const hit of injected) {
-      arrivedDuringRetryAfter += stormCalls.filter((c) => c.seq > hit.seq && c.at - hit.at < 1000).length;
-    }
-    const stormRun = tally(stormCalls, stormPeople, stormText);
-    const report = await broadcast.report(storm.id);
-    // Worker side: sends it started after it got a 429 and before retry_after ran out (goal 0).
-    await worker.stop();
-    worker = null;
-    const record = JSON.parse((await redis.get(`${keys.root}:bench:record`)) ?? '{"starts":[],"limited":[]}') as {
-      starts: number[];
-      limited: number[];
-    };
-    const startedDuringPause = record.limited.reduce(
-      (sum, at) => sum + record.starts.filter((s) => s > at && s < at + 1000).length,
-      0,
-    );
 
+    // 429s injected at even points of the broadcast (the next call gets it: an alert or a reply).
+    const every = Math.max(20, Math.floor(options.subscribers / (options.inject429 + 1)));
+    let accepted = 0;
+    const stop = s.server.onCall((call) => {
+      if (call.method !== 'sendMessage' || call.status !== 200) return;
+      accepted++;
+      if (accepted % every === 0 && accepted <= every * options.inject429) {
+        s.server.failNext({ status: 429, retryAfter: 1 }, { method: 'sendMessage' });
+      }
+    });
+    const text = 'Bench: the border post is closed.';
+    const alert = { id: 'bench-broadcast', topics: ['urgent'], regions: 'all' as const, text: { fr: text } };
+    const t0 = performance.now();
+    await s.broadcast.publish(alert);
+    await waitDone(s.broadcast, alert.id, 30 * 60_000);
+    const wallS = (performance.now() - t0) / 1000;
+    chatting = false;
+    await Promise.all(talk);
+    stop();
+
+    const run = tally(s.server.calls, people, text);
+    const first = run.delivered[0]!.at;
+    const last = run.delivered[run.delivered.length - 1]!.at;
+    const sends = s.server.calls.filter((c) => c.method === 'sendMessage');
+    const inWindow = sends.filter((c) => c.at >= first && c.at <= last);
+    const accepted200 = inWindow.filter((c) => c.status === 200);
+    const injected = sends.filter((c) => c.status === 429).length;
+    const serverLimited = s.server.stats.rateLimited - limitedBefore - Math.min(injected, options.inject429);
+    const windowS = (last - first) / 1000;
+    const pausedS = Math.min(options.inject429, injected) * 1;
+    const report = await s.broadcast.report(alert.id);
     return {
-      enforced_limit_per_s: RATE,
-      subscribers: SUBSCRIBERS,
-      delivered_per_s: round(perSecond, 1),
-      ratio_to_limit: round(perSecond / RATE),
-      wall_s_publish_to_done: round(wallS, 2),
+      limit_per_s: rate,
+      subscribers: options.subscribers,
+      chatting_people: chatters.length,
+      replies_per_s: round(inWindow.filter((c) => c.params.text !== text && c.status === 200).length / windowS, 1),
+      injected_429s: injected,
+      sends_per_s: round((accepted200.length - 1) / windowS, 1),
+      delivered_to_limit: round((accepted200.length - 1) / windowS / rate),
+      delivered_to_limit_outside_429_pauses: round(
+        (accepted200.length - 1) / Math.max(0.001, windowS - pausedS) / rate,
+      ),
+      alerts_per_s: round((run.delivered.length - 1) / windowS, 1),
+      // Every request Telegram received (429s included), and those it accepted.
+      max_sends_in_a_sliding_second: maxInSlidingSecond(sends.map((c) => c.at)),
+      max_accepted_in_a_sliding_second: maxInSlidingSecond(sends.filter((c) => c.status === 200).map((c) => c.at)),
+      server_429s_beyond_injected: Math.max(0, serverLimited),
+      reply_p50_ms: round(percentile(latencies, 50), 1),
+      reply_p99_ms: round(percentile(latencies, 99), 1),
+      reply_max_ms: round(latencies.length > 0 ? Math.max(...latencies) : 0, 1),
       duplicates: run.duplicates,
-      lost: run.lost,
-      server_429s: throughput429,
-      server_retry_after_violations: throughputViolations,
-      storm_subscribers: STORM_SUBSCRIBERS,
-      storm_429s_injected: injected.length,
-      storm_429s_seen_by_worker: record.limited.length,
-      storm_sends_started_during_pause: startedDuringPause,
-      storm_arrivals_during_retry_after_in_flight: arrivedDuringRetryAfter,
-      storm_duplicates: stormRun.duplicates,
-      storm_lost: stormRun.lost,
-      storm_failed: report?.failed ?? -1,
+      misses: run.misses,
+      status_uncertain: report?.uncertain ?? -1,
+      status_failed: report?.failed ?? -1,
+      wall_s: round(wallS, 1),
     };
   } finally {
     await worker?.stop();
-    await broadcast.close();
-    await server.close();
-    await deleteKeys(redis, `${keys.root}*`);
-    redis.disconnect();
+    await s.close();
   }
+}
+
+/** A broadcast whose worker process is SIGKILLed, then resumed by a new process started at once. */
+export async function crashedBroadcast(when: 'random' | 'at_request'): Promise<Record<string, number>> {
+  const rate = 1000;
+  const subscribers = 4000;
+  const s = await setUp(rate);
+  const workers: AlertWorkerProcess[] = [];
+  try {
+    const first = await AlertWorkerProcess.start(s.workerEnv);
+    workers.push(first);
+    const people = await subscribe(s.subs, 9_000_000, subscribers, 'urgent');
+    const text = 'Bench: crash.';
+    const alert = { id: `bench-crash-${when}`, topics: ['urgent'], regions: 'all' as const, text: { fr: text } };
+    let killedAt = 0;
+    const killAfter = 500 + Math.floor(Math.random() * 2500);
+    const killAtSend = Math.floor(subscribers * (0.2 + Math.random() * 0.4));
+    let sends = 0;
+    let firstSendAt = 0;
+    const kill = () => {
+      if (killedAt !== 0) return;
+      killedAt = performance.timeOrigin + performance.now();
+      first.killNow();
+    };
+    const stop = s.server.onCall((call) => {
+      if (call.method !== 'sendMessage') return;
+      sends++;
+      if (firstSendAt === 0) {
+        firstSendAt = Date.now();
+        if (when === 'random') setTimeout(kill, killAfter - 0);
+      }
+      // As the request reaches Telegram, before its answer: the worst moment for "was it sent?".
+      if (when === 'at_request' && sends === killAtSend) kill();
+    });
+    await s.broadcast.publish(alert);
+    await first.gone();
+    const seqAtKill = s.server.lastSeq;
+    workers.push(await AlertWorkerProcess.start(s.workerEnv));
+    const next = await s.server.waitForCall((c) => c.method === 'sendMessage', { since: seqAtKill, timeoutMs: 60_000 });
+    await waitDone(s.broadcast, alert.id, 120_000);
+    stop();
+    const run = tally(s.server.calls, people, text);
+    const report = await s.broadcast.report(alert.id);
+    return {
+      subscribers,
+      sent_before_kill: s.server.calls.filter((c) => c.seq <= seqAtKill && c.method === 'sendMessage').length,
+      misses: run.misses,
+      duplicates: run.duplicates,
+      status_uncertain: report?.uncertain ?? -1,
+      status_delivered: report?.sent ?? -1,
+      status_failed: report?.failed ?? -1,
+      resumed_s_after_kill: round((next.at - killedAt) / 1000, 2),
+    };
+  } finally {
+    for (const w of workers) await w.stop();
+    await s.close();
+  }
+}
+
+export async function benchAlerts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const add = (prefix: string, figures: Record<string, number>) => {
+    for (const [k, v] of Object.entries(figures)) out[`${prefix}.${k}`] = v;
+  };
+  add('limit_1000', await chattingBroadcast({ rate: 1000, subscribers: 10_000, replyEveryMs: 2000, inject429: 3 }));
+  add('limit_30', await chattingBroadcast({ rate: 30, subscribers: 400, replyEveryMs: 5000, inject429: 2 }));
+  add('crash_random', await crashedBroadcast('random'));
+  add('crash_at_request', await crashedBroadcast('at_request'));
+  return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

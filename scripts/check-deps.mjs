@@ -152,12 +152,7 @@ const NODE_IO = new Set([
 const KNOWN = [
   // The Telegram staff bot moves to channels/telegram/staff/ behind a staff-notifier port (staff branch, 13.5).
   { rule: 'platform', file: 'referrals/telegram-staff.ts', pkg: 'grammY' },
-  // Alerts send through a channel-neutral port (alerts branch, 13.5).
-  { rule: 'platform', file: 'alerts/sender.ts', pkg: 'grammY' },
-  { rule: 'platform', file: 'alerts/reply-priority.ts', pkg: 'grammY' },
-  { rule: 'platform', file: 'cli/alerts.ts', pkg: 'grammY' },
   // Type-only cycles whose types move to leaves in their own areas (13.8).
-  { rule: 'cycle', files: ['alerts/audience.ts', 'alerts/broadcast.ts', 'alerts/subscriptions.ts'] },
   { rule: 'cycle', files: ['flows/check.ts', 'flows/load.ts'] },
 ];
 

@@ -3,8 +3,7 @@
 // `kunnafoni chat`; here the channels, the alert workers and the HTTP server are put around them.
 import path from 'node:path';
 import { startAlertWorkers } from './alerts/broadcast-worker.ts';
-import { replyPriority } from './alerts/reply-priority.ts';
-import { outboxAlertSender } from './alerts/sender.ts';
+import { SendBudget } from './alerts/send-budget.ts';
 import { type Bundle, loadBundle } from './app/bundle.ts';
 import type { AppIo } from './app/io.ts';
 import { OutboxRouter } from './app/outbox-router.ts';
@@ -17,6 +16,7 @@ import { AudioLibrary } from './audio/library.ts';
 import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { RetryOptions } from './channels/telegram/errors.ts';
 import { createRecordComposer } from './channels/telegram/record.ts';
+import { TelegramBulkSender } from './channels/telegram/sender.ts';
 import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
@@ -110,13 +110,13 @@ async function startServices(options: ServiceOptions): Promise<number> {
   const outbox = new OutboxRouter();
   const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
 
-  // A 429 on a reply also pauses bulk alert sends for that long.
-  const telegramRetry: RetryOptions = {
-    onRateLimited: (_method, seconds) => {
-      metrics.rateLimited.inc({ channel: 'telegram' });
-      void broadcast.sendQueue.rateLimit(seconds * 1000);
-    },
-  };
+  // A 429 pauses alert sends through the budget below (budgetTransformer); here it is only counted.
+  const telegramRetry: RetryOptions = { onRateLimited: () => metrics.rateLimited.inc({ channel: 'telegram' }) };
+  // Every Telegram send, replies and alerts, from one budget of ALERTS_RATE_PER_SECOND (replies first).
+  const telegramBudget = new SendBudget(redis, keys, {
+    channel: 'telegram',
+    ratePerSecond: config.ALERTS_RATE_PER_SECOND,
+  });
   // The bot's API client first (staff notifications need it), the channel once the runtime exists.
   const telegramBot = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot({
@@ -124,10 +124,10 @@ async function startServices(options: ServiceOptions): Promise<number> {
         apiRoot: config.TELEGRAM_API_ROOT,
         logger,
         retry: telegramRetry,
+        // Replies take their share of the budget as they go, before bulk alert sends; a 429 pauses the alerts.
+        budget: telegramBudget,
       })
     : null;
-  // Replies to people go before bulk alert sends: they take their share of the bulk limiter's window.
-  telegramBot?.api.config.use(replyPriority(redis, keys, { ratePerSecond: config.ALERTS_RATE_PER_SECOND }));
 
   const { referrals, runtime, redisUp } = await startConversation({
     config,
@@ -170,7 +170,11 @@ async function startServices(options: ServiceOptions): Promise<number> {
       {
         broadcast,
         redis,
-        send: outboxAlertSender(telegram.bulkOutbox),
+        sender: new TelegramBulkSender(
+          { token: telegramBot.token, apiRoot: config.TELEGRAM_API_ROOT },
+          telegram.activity,
+        ),
+        budget: telegramBudget,
         subscriptions,
         clock: systemClock,
         logger,

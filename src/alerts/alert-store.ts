@@ -1,9 +1,13 @@
 // Published alerts and what happened to each (alert, person) pair. The outcome of a pair moves only forward:
-//   (none) -> sending -> sent | blocked | failed          a normal send
-//   (none) -> skipped | expired                           not sent (unsubscribed or paused since, or too late)
-//   sending -> unconfirmed                                the worker died while sending: not sent again (at most
-//                                                         once), counted as failed
-// so a job run twice (after a crash, a stall, a retried fan-out) never sends twice, and the counts stay exact.
+//   (none) -> sending -> sent | blocked | failed       a normal send, settled only once Telegram has answered
+//   sending -> (none)                                  Telegram answered that nothing was sent (429, 5xx): again
+//   sending -> sending?                                the request may have reached the person and we do not know:
+//                                                      no answer, or the process died while it was in flight
+//   sending? -> resent | blocked | failed              sent again (a possible duplicate rather than a silent miss)
+//   (none) -> skipped | expired                        not sent (unsubscribed or paused since, or too late)
+// `sending` is set in the same Redis step that takes the send slot, right before the request goes out (send-budget.ts),
+// so a crash leaves `sending` only on pairs whose request truly may have gone: those, and only those, are resent and
+// counted as `uncertain`. A job run twice (a stall, a retried fan-out) never sends a settled pair again.
 // A pair is named by its pseudonym (pseudonym.ts), never by the chat id; `recipients` maps the pseudonym to the chat
 // only until the pair is settled.
 import type { Redis } from 'ioredis';
@@ -13,7 +17,19 @@ import { LuaScript } from './lua.ts';
 
 export type AlertState = 'scheduled' | 'sending' | 'done';
 
-export type Outcome = 'sent' | 'blocked' | 'failed' | 'unconfirmed' | 'skipped' | 'expired';
+/** `unconfirmed`: alerts sent before resends existed (a crash while sending, never resent). */
+export type Outcome = 'sent' | 'resent' | 'blocked' | 'failed' | 'unconfirmed' | 'skipped' | 'expired';
+
+/** Why a pair failed, counted per reason. */
+export type FailReason =
+  /** Telegram refused it (400 chat not found, message too long...). */
+  | 'refused'
+  /** Telegram answered 5xx to every attempt. */
+  | 'telegram_error'
+  /** No answer to any attempt (network): it may have arrived. */
+  | 'no_answer'
+  /** The job failed in our code, or its workers kept dying. */
+  | 'worker_error';
 
 export type StoredAlert = {
   alert: Alert;
@@ -31,11 +47,17 @@ export type AlertReport = {
   state: AlertState;
   total: number | null;
   estimate: number;
+  /** Delivered: Telegram answered with the message (includes `uncertain`). */
   sent: number;
+  /** Delivered, after a first attempt whose request may also have reached the person (a crash while it was in
+   * flight, or no answer): these people may have it twice. */
+  uncertain: number;
   /** Not yet settled (includes messages in flight). */
   pending: number;
-  /** Refused by Telegram, or interrupted by a crash while sending (`unconfirmed`, never sent twice). */
+  /** Not delivered: refused by Telegram or out of attempts (by reason in failedReasons). */
   failed: number;
+  failedReasons: Partial<Record<FailReason | 'interrupted', number>>;
+  /** Old alerts only: interrupted by a crash while sending and never resent (counted in failed as `interrupted`). */
   unconfirmed: number;
   blocked: number;
   /** Unsubscribed or paused after publication. */
@@ -45,12 +67,15 @@ export type AlertReport = {
   sendAt: number | null;
   publishedAt: number;
   finishedAt: number | null;
+  /** Processes able to send it now (a bot with Telegram connected, or a sending terminal); 0: it waits. */
+  senders: number;
 };
 
 /** Alerts and their records are kept this long after publication. */
 export const ALERT_RETENTION_MS = 90 * 86_400_000;
 
-const OUTCOME_FIELDS = ['sent', 'blocked', 'failed', 'unconfirmed', 'skipped', 'expired'] as const;
+const OUTCOME_FIELDS = ['sent', 'resent', 'blocked', 'failed', 'unconfirmed', 'skipped', 'expired'] as const;
+const FAIL_REASONS = ['refused', 'telegram_error', 'no_answer', 'worker_error'] as const;
 
 // Marks the alert done once every person of the audience has an outcome. KEYS: outcomes, counts, alert.
 const CHECK_DONE = `
@@ -59,46 +84,42 @@ local function checkDone(now)
   if total < 0 then return end
   local settled = 0
   local counts = redis.call('HGETALL', KEYS[2])
-  for i = 2, #counts, 2 do settled = settled + tonumber(counts[i]) end
+  -- 'failed:<reason>' fields detail 'failed': not counted twice.
+  for i = 2, #counts, 2 do
+    if not string.find(counts[i - 1], ':', 1, true) then settled = settled + tonumber(counts[i]) end
+  end
   if settled >= total and redis.call('HGET', KEYS[3], 'state') ~= 'done' then
     redis.call('HSET', KEYS[3], 'state', 'done', 'finishedAt', now)
   end
 end
 `;
 
-// KEYS: outcomes, counts, alert, recipients. ARGV: pair, now. Returns claimed | interrupted | settled.
-const CLAIM = new LuaScript(`${CHECK_DONE}
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then
-  redis.call('HSET', KEYS[1], ARGV[1], 'sending')
-  return 'claimed'
-end
-redis.call('HDEL', KEYS[4], ARGV[1])
-if cur == 'sending' then
-  redis.call('HSET', KEYS[1], ARGV[1], 'unconfirmed')
-  redis.call('HINCRBY', KEYS[2], 'unconfirmed', 1)
-  checkDone(ARGV[2])
-  return 'interrupted'
-end
-return 'settled'
-`);
-
 // KEYS: outcomes, counts, alert, recipients. ARGV: pair, outcome, now, record ('1': write the pair's outcome; '0':
-// count only). Returns 1 when counted, 0 when the pair was already settled. Either way the pair's chat is forgotten.
+// count only), reason (failed only, or ''). Returns 1 when counted, 0 when the pair was already settled. Either way
+// the pair's chat is forgotten. A pair sent after an uncertain attempt is `resent`.
 const SETTLE = new LuaScript(`${CHECK_DONE}
 redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur and cur ~= 'sending' and cur ~= 'unconfirmed' then return 0 end
+if cur and cur ~= 'sending' and cur ~= 'sending?' and cur ~= 'unconfirmed' then return 0 end
 if cur == 'unconfirmed' then redis.call('HINCRBY', KEYS[2], 'unconfirmed', -1) end
-if cur or ARGV[4] == '1' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+local outcome = ARGV[2]
+if outcome == 'sent' and cur == 'sending?' then outcome = 'resent' end
+if cur or ARGV[4] == '1' then redis.call('HSET', KEYS[1], ARGV[1], outcome) end
+redis.call('HINCRBY', KEYS[2], outcome, 1)
+if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[2], 'failed:' .. ARGV[5], 1) end
 checkDone(ARGV[3])
 return 1
 `);
 
-// KEYS: outcomes. ARGV: pair. Gives a claim back when Telegram answered that nothing was sent (429, 5xx).
+// KEYS: outcomes. ARGV: pair, how. Gives a claim back for another attempt: 'nothing' (Telegram answered that nothing
+// was sent: 429, 5xx) keeps what was known before; 'maybe' (no answer) marks it uncertain.
 const RELEASE = new LuaScript(`
-if redis.call('HGET', KEYS[1], ARGV[1]) == 'sending' then redis.call('HDEL', KEYS[1], ARGV[1]) end
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[2] == 'maybe' and (cur == 'sending' or cur == 'sending?') then
+  redis.call('HSET', KEYS[1], ARGV[1], 'sending?')
+elseif cur == 'sending' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
 return 1
 `);
 
@@ -176,26 +197,45 @@ export class AlertStore {
     return this.redis.hget(this.keys.recipients(id), pair);
   }
 
-  /** Takes the pair before sending. `interrupted`: an earlier run died while sending it (now counted as failed). */
-  async claim(id: string, pair: string, now: number): Promise<'claimed' | 'interrupted' | 'settled'> {
-    return (await CLAIM.run(this.redis, this.pairKeys(id), [pair, now])) as 'claimed' | 'interrupted' | 'settled';
-  }
-
   /** Records the outcome of a pair; false if it already had one. `record: false` counts without recording. */
-  async settle(id: string, pair: string, outcome: Outcome, now: number, record = true): Promise<boolean> {
-    const counted = await SETTLE.run(this.redis, this.pairKeys(id), [pair, outcome, now, record ? '1' : '0']);
-    return counted === 1;
+  async settle(
+    id: string,
+    pair: string,
+    outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
+    now: number,
+    options: { record?: boolean; reason?: FailReason } = {},
+  ): Promise<boolean> {
+    const args = [pair, outcome, now, options.record === false ? '0' : '1', options.reason ?? ''];
+    return (await SETTLE.run(this.redis, this.pairKeys(id), args)) === 1;
   }
 
-  async release(id: string, pair: string): Promise<void> {
-    await RELEASE.run(this.redis, [this.keys.outcomes(id)], [pair]);
+  /** Gives a claimed pair back for another attempt (see RELEASE). */
+  async release(id: string, pair: string, how: 'nothing' | 'maybe'): Promise<void> {
+    await RELEASE.run(this.redis, [this.keys.outcomes(id)], [pair, how]);
+  }
+
+  /** The keys TAKE (send-budget.ts) works on for a pair of this alert. */
+  pairKeys(id: string): string[] {
+    return [this.keys.outcomes(id), this.keys.counts(id), this.keys.alert(id), this.keys.recipients(id)];
+  }
+
+  /** A process able to send says so every few seconds (`ttlMs` ahead); `null` ttl: it stops. */
+  async heartbeat(sender: string, ttlMs: number | null): Promise<void> {
+    if (ttlMs === null) await this.redis.zrem(this.keys.senders, sender);
+    else await this.redis.zadd(this.keys.senders, Date.now() + ttlMs, sender);
+  }
+
+  /** Processes that said they can send within their last heartbeat. */
+  async liveSenders(): Promise<number> {
+    return this.redis.zcount(this.keys.senders, Date.now(), '+inf');
   }
 
   async report(id: string): Promise<AlertReport | null> {
-    const [stored, counts, sendAt] = await Promise.all([
+    const [stored, counts, sendAt, senders] = await Promise.all([
       this.get(id),
       this.redis.hgetall(this.keys.counts(id)),
       this.redis.hget(this.keys.alert(id), 'sendAt'),
+      this.liveSenders(),
     ]);
     if (!stored) return null;
     const n = Object.fromEntries(OUTCOME_FIELDS.map((f) => [f, Number(counts[f] ?? 0)])) as Record<
@@ -204,14 +244,22 @@ export class AlertStore {
     >;
     const settled = OUTCOME_FIELDS.reduce((sum, f) => sum + n[f], 0);
     const total = stored.total;
+    const failedReasons: AlertReport['failedReasons'] = {};
+    for (const reason of FAIL_REASONS) {
+      const count = Number(counts[`failed:${reason}`] ?? 0);
+      if (count > 0) failedReasons[reason] = count;
+    }
+    if (n.unconfirmed > 0) failedReasons.interrupted = n.unconfirmed;
     return {
       id,
       state: stored.state,
       total,
       estimate: stored.estimate,
-      sent: n.sent,
+      sent: n.sent + n.resent,
+      uncertain: n.resent,
       pending: Math.max(0, (total ?? stored.estimate) - settled),
       failed: n.failed + n.unconfirmed,
+      failedReasons,
       unconfirmed: n.unconfirmed,
       blocked: n.blocked,
       skipped: n.skipped,
@@ -219,10 +267,7 @@ export class AlertStore {
       sendAt: sendAt ? Number(sendAt) : null,
       publishedAt: stored.publishedAt,
       finishedAt: stored.finishedAt,
+      senders,
     };
-  }
-
-  private pairKeys(id: string): string[] {
-    return [this.keys.outcomes(id), this.keys.counts(id), this.keys.alert(id), this.keys.recipients(id)];
   }
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LANGUAGES, type Lang } from '../engine/types.ts';
 import type { AlertKeys } from './keys.ts';
-import { ALL_REGIONS } from './subscriptions.ts';
+import { ALL_REGIONS } from './types.ts';
 
 export type AudienceFilter = {
   topics: readonly string[];
@@ -33,7 +33,7 @@ export function audienceSources(keys: AlertKeys, filter: AudienceFilter): string
   return [...sources];
 }
 
-/** Stores the audience in `destination` (a set of chat keys, expiring after `ttlMs`) and counts it by language. */
+/** Stores the audience in `destination` (a set of members, expiring after `ttlMs`) and counts it by language. */
 export async function storeAudience(
   redis: Redis,
   keys: AlertKeys,
@@ -80,7 +80,7 @@ export async function countAudience(redis: Redis, keys: AlertKeys, filter: Audie
   }
 }
 
-/** Chat keys of an audience set, in batches (SSCAN: never blocks Redis on a large set). */
+/** Members of an audience set, in batches (SSCAN: never blocks Redis on a large set). */
 export async function* scanMembers(redis: Redis, key: string, batch = 1000): AsyncGenerator<string[]> {
   let cursor = '0';
   do {

@@ -1,44 +1,43 @@
-// The workers of a broadcast: fan-out (one alert -> one job per person) and send (one message, at the platform's
-// rate). Any number of processes may run them; what they do to Redis is idempotent and claims are atomic.
+// The workers of a broadcast: fan-out (one alert -> one job per person) and send (one message, paced by the
+// platform's send budget). Any number of processes may run them; what they do to Redis is idempotent and claims are
+// atomic.
 //
 // For each send job, in order:
 //  1. the alert has expired (checked now, not at publication) -> `expired`, nothing sent;
 //  2. the person unsubscribed, paused or erased their data since -> `skipped` (the job holds only the pair's
-//     pseudonym; the chat comes from the alert's recipients hash, which erasure empties for that person);
-//  3. a 429 pause started since the job was taken -> back to wait; a message went to this chat less than a second
-//     ago (alert or reply) -> delayed until that second has passed (Telegram allows ~1 message/s per chat);
-//  4. the pair is claimed; already claimed -> nothing sent (a crash right after sending must not send twice);
-//  5. send, in the person's language or French:
-//     429 -> claim given back, the WHOLE queue waits retry_after (BullMQ rate limit), the job is retried after it;
+//     pseudonym; the person comes from the alert's recipients hash, which erasure empties for that person);
+//  3. a send slot from the budget shared with replies (send-budget.ts; replies first, evenly paced, paused by a
+//     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's claim, in
+//     one Redis step; an already settled pair -> nothing sent;
+//  4. send, in the person's language or French, and settle only on Telegram's answer:
+//     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
+//     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
 //     403 -> `blocked`, and the person is unsubscribed;  5xx -> retried with backoff, then `failed`;
-//     other 4xx -> `failed`;  no answer -> `unconfirmed` (may have arrived: at most once, so never resent).
-// Jobs that end without sending give their slot back to the limiter, so skipped people cost no send capacity.
+//     other 4xx -> `failed`;  no answer -> retried (marked uncertain: one possible duplicate rather than a silent
+//     miss), then `failed`.
+// A process killed mid-send leaves its jobs locked for lockDurationMs; the stall check of any live worker gives
+// them back within a few seconds more, and their pairs left `sending` are resent as uncertain.
+import { randomBytes } from 'node:crypto';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../infra/logger.ts';
 import { isRedisConnectionError } from '../infra/redis-outage.ts';
-import { type ChatRef, chatKey } from '../ports/chat.ts';
+import type { BulkSender } from '../ports/bulk-send.ts';
+import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Subscriptions } from '../ports/services.ts';
 import type { Alert } from './alert-file.ts';
-import type { Outcome } from './alert-store.ts';
+import type { FailReason, Outcome } from './alert-store.ts';
 import { scanMembers, storeAudience } from './audience.ts';
-import {
-  type AlertBroadcast,
-  alertFilter,
-  type FanoutJob,
-  limiterWindow,
-  type SendJob,
-  sendJobId,
-  sendLimiterKey,
-} from './broadcast.ts';
+import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
-import { LuaScript } from './lua.ts';
-import { type AlertSend, classifySendError } from './sender.ts';
-import { parseSubscriber, type Subscriber } from './subscriptions.ts';
+import { AlertPacer, PacerStoppedError } from './pacer.ts';
+import { SendBudget } from './send-budget.ts';
+import { parseSubscriber, type RedisSubscriptions, type Subscriber } from './subscriptions.ts';
+import type { FanoutJob, SendJob } from './types.ts';
 
 export type AlertWorkerOptions = {
-  /** Messages per second for bulk sends (ALERTS_RATE_PER_SECOND; Telegram allows about 30). */
+  /** Messages per second for every send of the platform, replies included (ALERTS_RATE_PER_SECOND; Telegram allows
+   * about 30). Ignored when a budget is given. */
   ratePerSecond: number;
   /** Sends in flight at once (default: enough to keep the rate with ~300 ms Bot API round trips). */
   concurrency?: number;
@@ -46,18 +45,21 @@ export type AlertWorkerOptions = {
   perChatIntervalMs?: number;
   /** Attempts for a send that gets a 5xx (default 3). */
   attempts?: number;
-  /** How long a job stays locked to a worker that stopped answering (default 30 s). */
+  /** How long a job stays locked to a worker that stopped answering (default 4 s, renewed every 2 s). */
   lockDurationMs?: number;
-  /** How often workers look for jobs of dead workers (default 30 s). */
+  /** How often workers look for jobs of dead workers (default 2 s): a crash is resumed within ~8 s. */
   stalledIntervalMs?: number;
 };
 
 export type AlertWorkerDeps = {
   broadcast: AlertBroadcast;
   redis: Redis;
-  send: AlertSend;
-  /** Unsubscribes people who blocked the bot. */
-  subscriptions: Subscriptions;
+  /** The channel's bulk sender (Telegram: channels/telegram/sender.ts TelegramBulkSender). */
+  sender: BulkSender;
+  /** The platform's budget shared with replies (the same one the channel notes its replies in). */
+  budget?: SendBudget;
+  /** Opens the person's sealed chat; unsubscribes people who blocked the bot. */
+  subscriptions: RedisSubscriptions;
   clock: Clock;
   logger: Logger;
   /** Called when a 429 paused the queue (for metrics). */
@@ -76,36 +78,44 @@ const FANOUT_AHEAD_S = 2;
 const FANOUT_PAUSE_MS = 200;
 const ALERT_CACHE_MS = 5_000;
 
-// KEYS[1] limiter counter. Gives back the slot a job took when it ends without sending (not while a 429 pause,
-// which sets the counter to a huge number, is running).
-const REFUND = new LuaScript(`
-local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-if v > 0 and v < 1000000000000 then redis.call('DECR', KEYS[1]) end
-return 1
-`);
+const DEFAULT_LOCK_MS = 4_000;
+const DEFAULT_STALLED_MS = 2_000;
+/** 429s one job waits out before it goes back to the queue. */
+const MAX_RATE_LIMITS_PER_JOB = 20;
+const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_TTL_MS = 10_000;
 
-// KEYS: limiter counter, chat gap. ARGV: per-chat ms. Checked just before sending: -1 while a 429 pause runs
-// (the counter is set out of reach, as queue.rateLimit does); else takes the chat's second (0), or returns the ms
-// until the chat may be written to again.
-const PAUSED = -1;
-const GATE = new LuaScript(`
-local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-if v >= 1000000000000 then return -1 end
-if redis.call('SET', KEYS[2], '1', 'PX', ARGV[1], 'NX') then return 0 end
-return math.max(1, redis.call('PTTL', KEYS[2]))
-`);
+/** The sealed chat does not open: this process does not have the bot's KUNNAFONI_DATA_KEY. */
+class UnreadableChatError extends Error {
+  constructor() {
+    super("the subscriber's chat cannot be opened: give this process the bot's KUNNAFONI_DATA_KEY");
+    this.name = 'UnreadableChatError';
+  }
+}
 
 export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWorkerOptions): Promise<AlertWorkers> {
-  const { broadcast, redis, send, subscriptions, clock, logger } = deps;
+  const { broadcast, redis, sender, subscriptions, clock, logger } = deps;
   const { store, alertKeys: k, keys, pseudonyms } = broadcast;
-  const perChatMs = options.perChatIntervalMs ?? 1000;
+  const budget =
+    deps.budget ??
+    new SendBudget(redis, keys, {
+      channel: sender.channel,
+      ratePerSecond: options.ratePerSecond,
+      perChatIntervalMs: options.perChatIntervalMs ?? 1000,
+    });
+  const pacer = new AlertPacer(budget);
+  try {
+    const moved = await subscriptions.migrateLegacy();
+    if (moved > 0) logger.info({ moved }, 'alerts: subscriptions renamed by pseudonym');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'alerts: renaming old subscriptions failed, will retry at restart');
+  }
   const aheadJobs = Math.max(ENQUEUE_BATCH, FANOUT_AHEAD_S * options.ratePerSecond);
   const attempts = options.attempts ?? 3;
-  const limiterKey = sendLimiterKey(keys);
   /** Jobs queued before pair pseudonyms held the chat id: they still run, under the pair's pseudonym. */
   const legacyMember = (data: SendJob): string | null => {
     const chatId = (data as { chatId?: unknown }).chatId;
-    return data.to === undefined && typeof chatId === 'string' ? chatKey({ channel: 'telegram', id: chatId }) : null;
+    return data.to === undefined && typeof chatId === 'string' ? `telegram:${chatId}` : null;
   };
   const pairOf = (data: SendJob): string => {
     const legacy = legacyMember(data);
@@ -121,9 +131,18 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     return alert;
   }
 
-  const refund = () => REFUND.run(redis, [limiterKey], []);
-  /** Set by a 429 in this process, checked right before each send. */
-  let pausedUntil = 0;
+  /** The chat and subscription of an audience member (a pseudonym; `telegram:<id>` in broadcasts started before). */
+  async function personOf(member: string): Promise<{ chat: ChatRef; person: Subscriber } | null> {
+    const legacy: ChatRef | null = member.startsWith('telegram:')
+      ? { channel: 'telegram', id: member.slice('telegram:'.length) }
+      : null;
+    const person = parseSubscriber(await redis.hgetall(k.person(legacy ?? member)));
+    if (!person) return null;
+    const chat = legacy ?? subscriptions.chatOf(person);
+    // Never a silent skip: a chat that does not open is an error in this process's set-up (counted as failed).
+    if (!chat) throw new UnreadableChatError();
+    return { chat, person };
+  }
 
   // --- Fan-out --------------------------------------------------------------------------------------------------
 
@@ -146,7 +165,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         for (const member of members) await store.settle(id, pseudonyms.of(id, member), 'expired', clock.now());
         continue;
       }
-      const pairs = members.filter((m) => telegramId(m) !== null).map((m) => [pseudonyms.of(id, m), m] as const);
+      const pairs = members.map((m) => [pseudonyms.of(id, m), m] as const);
       const jobs = pairs.map(([to]) => ({
         name: 'send',
         data: { alertId: id, to },
@@ -174,101 +193,87 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
 
   // --- Send -----------------------------------------------------------------------------------------------------
 
-  async function sendOne(job: Job<SendJob>, token?: string): Promise<Outcome | 'delayed' | 'duplicate'> {
+  async function sendOne(job: Job<SendJob>, token?: string): Promise<Outcome | 'duplicate'> {
     const { alertId } = job.data;
     const pair = pairOf(job.data);
     const alert = await alertOf(alertId);
-    const settle = async (outcome: Outcome) => {
-      await store.settle(alertId, pair, outcome, clock.now());
-      return outcome;
+    const now = () => clock.now();
+    const settle = async (outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>, reason?: FailReason) => {
+      const counted = await store.settle(alertId, pair, outcome, now(), reason ? { reason } : {});
+      return counted ? outcome : 'duplicate';
     };
-    if (!alert) {
-      await refund();
-      return 'skipped';
-    }
-    if (alert.expires !== undefined && clock.now() >= alert.expires) {
-      await refund();
-      return settle('expired');
-    }
+    if (!alert) return 'skipped';
+    if (alert.expires !== undefined && now() >= alert.expires) return settle('expired');
     const member = legacyMember(job.data) ?? (await store.recipient(alertId, pair));
-    const chatId = member === null ? null : telegramId(member);
-    if (chatId === null) {
-      // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
-      await refund();
-      return (await store.settle(alertId, pair, 'skipped', clock.now())) ? 'skipped' : 'duplicate';
-    }
-    const chat: ChatRef = { channel: 'telegram', id: chatId };
-    const person = parseSubscriber(await redis.hgetall(k.person(chat)));
-    if (!person) {
-      // Unsubscribed from everything since.
-      await refund();
-      return settle('skipped');
-    }
-    if (!stillWants(person, alert)) {
-      await refund();
-      return settle('skipped');
-    }
-
-    const gap = k.chatGap(chatId);
-    const gate = Number(await GATE.run(redis, [limiterKey, gap], [perChatMs]));
-    if (gate === PAUSED) {
-      // A 429 paused the queue after this job was taken: back to wait, sent after the pause.
-      throw Worker.RateLimitError();
-    }
-    if (gate > 0) {
-      await refund();
-      await job.moveToDelayed(Date.now() + Math.max(50, gate), token);
-      throw new DelayedError();
-    }
-
-    const claim = await store.claim(alertId, pair, clock.now());
-    if (claim !== 'claimed') {
-      // Settled by an earlier run, or that run died while sending (now counted as unconfirmed): never resend.
-      await refund();
-      return 'duplicate';
-    }
-
-    const text = alert.text[person.lang] ?? alert.text.fr;
-    if (Date.now() < pausedUntil) {
-      // Another slot of this process met a 429 a moment ago: do not start a send, even before Redis knows.
-      await Promise.all([store.release(alertId, pair), redis.del(gap), refund()]);
-      throw Worker.RateLimitError();
-    }
+    // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
+    if (member === null) return settle('skipped');
+    let found: Awaited<ReturnType<typeof personOf>>;
     try {
-      await send(chatId, text);
+      found = await personOf(member);
     } catch (error) {
-      const failure = classifySendError(error);
-      switch (failure.kind) {
+      if (!(error instanceof UnreadableChatError)) throw error;
+      logger.error({ alert: alertId }, error.message);
+      return settle('failed', 'worker_error');
+    }
+    // Unsubscribed from everything since, paused, or no longer subscribed to this alert's topics and regions.
+    if (!found || !stillWants(found.person, alert)) return settle('skipped');
+    const { chat, person } = found;
+    const text = alert.text[person.lang] ?? alert.text.fr;
+    const pairKeys = store.pairKeys(alertId);
+
+    for (let limited = 0; ; limited++) {
+      let take: Awaited<ReturnType<AlertPacer['take']>>;
+      try {
+        take = await pacer.take(chat, pairKeys, pair);
+      } catch (error) {
+        if (!(error instanceof PacerStoppedError)) throw error;
+        // Closing: back to the queue for the next worker, no attempt used.
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (take.kind === 'settled') return 'duplicate';
+      if (take.kind === 'chat') {
+        // A message went to this chat less than a second ago (an alert or a reply): after that second.
+        await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
+        throw new DelayedError();
+      }
+      // The slot is taken and the pair marked `sending` in Redis: the request goes out now.
+      const result = await sender.send(chat.id, text);
+      switch (result.kind) {
+        case 'sent':
+          await budget.holdChat(chat, 'alert');
+          return settle('sent');
         case 'rate_limited':
-          // Pause first, so the other slots stop starting sends as soon as possible (this process at once, the
-          // others through Redis); then give the pair back.
-          pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs);
-          await broadcast.sendQueue.rateLimit(failure.retryAfterMs);
-          await store.release(alertId, pair);
-          await redis.del(gap);
-          logger.warn({ alert: alertId, retryAfterMs: failure.retryAfterMs }, 'alerts: 429, send queue paused');
-          deps.onRateLimited?.(failure.retryAfterMs);
-          throw Worker.RateLimitError();
+          // Every sender pauses (through Redis); this pair goes again after the pause, in this same run.
+          await budget.pause(result.retryAfterMs);
+          await store.release(alertId, pair, 'nothing');
+          await redis.del(budget.gapOf(chat));
+          logger.warn({ alert: alertId, retryAfterMs: result.retryAfterMs }, 'alerts: 429, sends paused');
+          deps.onRateLimited?.(result.retryAfterMs);
+          if (limited + 1 >= MAX_RATE_LIMITS_PER_JOB) throw new Error('rate limited again and again, will retry');
+          continue;
         case 'blocked':
           await subscriptions.unsubscribe(chat, []);
           return settle('blocked');
         case 'server':
           if (job.attemptsMade + 1 < attempts) {
-            await store.release(alertId, pair);
-            await redis.del(gap);
-            throw new Error(`Bot API ${failure.code}, will retry`);
+            await store.release(alertId, pair, 'nothing');
+            await redis.del(budget.gapOf(chat));
+            throw new Error(`Bot API ${result.code}, will retry`);
           }
-          return settle('failed');
+          return settle('failed', 'telegram_error');
         case 'refused':
-          logger.warn({ alert: alertId, code: failure.code }, 'alerts: message refused');
-          return settle('failed');
+          logger.warn({ alert: alertId, code: result.code, description: result.description }, 'alerts: refused');
+          return settle('failed', 'refused');
         case 'no_answer':
-          return settle('unconfirmed');
+          // It may have arrived: sent again (a possible duplicate rather than a silent miss), and counted so.
+          if (job.attemptsMade + 1 < attempts) {
+            await store.release(alertId, pair, 'maybe');
+            throw new Error('no answer from the Bot API, will retry');
+          }
+          return settle('failed', 'no_answer');
       }
     }
-    // The chat's second counts from now, when Telegram has the message (not from when we decided to send it).
-    await Promise.all([redis.set(gap, '1', 'PX', perChatMs), settle('sent')]);
-    return 'sent';
   }
 
   const connection = (name: string) => {
@@ -280,10 +285,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   };
   const fanoutConnection = connection('fanout');
   const sendConnection = connection('send');
+  const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_MS;
   const common = {
     prefix: keys.bull,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    lockDuration,
+    lockRenewTime: Math.floor(lockDuration / 2),
+    stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_MS,
     // A job of a dead worker is given back; re-runs are harmless (claims), so allow many.
     maxStalledCount: 50,
   };
@@ -296,7 +303,6 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     ...common,
     connection: sendConnection,
     concurrency: options.concurrency ?? Math.max(4, Math.min(50, Math.ceil(options.ratePerSecond / 2))),
-    limiter: limiterWindow(options.ratePerSecond),
   });
   for (const worker of [fanoutWorker, sendWorker] as Worker[]) {
     worker.on('error', (err) => {
@@ -304,9 +310,9 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     });
   }
   sendWorker.on('failed', (job, err) => {
-    // Out of attempts for an unexpected reason: record it so the broadcast can finish.
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1) || err.name === 'RateLimitError') return;
-    store.settle(job.data.alertId, pairOf(job.data), 'failed', clock.now()).catch(() => undefined);
+    // Out of attempts (or stalled too often) for a reason the job could not record: so the broadcast can finish.
+    if (!job || (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/.test(err.message))) return;
+    store.settle(job.data.alertId, pairOf(job.data), 'failed', clock.now(), { reason: 'worker_error' }).catch(() => 0);
     logger.warn({ alert: job.data.alertId, err: err.message }, 'alerts: send job failed');
   });
   fanoutWorker.on('failed', (job, err) =>
@@ -314,11 +320,24 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   );
   await Promise.all([fanoutWorker.waitUntilReady(), sendWorker.waitUntilReady()]);
 
+  // Tells publishers (CLI, console) that someone can send: without one, an alert says it is waiting.
+  const senderId = `${sender.channel}:${randomBytes(6).toString('hex')}`;
+  const beat = () =>
+    store.heartbeat(senderId, HEARTBEAT_TTL_MS).catch((err: Error) => {
+      logger.warn({ err: err.message }, 'alerts: heartbeat failed');
+    });
+  await beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+  heartbeat.unref();
+
   return {
     fanout: fanoutWorker,
     send: sendWorker,
     async close() {
+      clearInterval(heartbeat);
+      pacer.stop();
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
+      await store.heartbeat(senderId, null).catch(() => undefined);
       fanoutConnection.disconnect();
       sendConnection.disconnect();
     },
@@ -337,7 +356,3 @@ function stillWants(person: Subscriber, alert: Alert): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function telegramId(member: string): string | null {
-  return member.startsWith('telegram:') ? member.slice('telegram:'.length) : null;
-}

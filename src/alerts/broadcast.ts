@@ -7,10 +7,10 @@
 //   the pair pseudonym is a keyed hash of (alert, chat) (pseudonym.ts): no chat id in job ids or job data, which show
 //   in Bull Board and in the kept failed jobs. The audience is fixed in a Redis set first, so a fan-out re-run after
 //   a crash enqueues the same people again under the same ids, and BullMQ ignores job ids it already holds.
-// - `alerts-send` has a BullMQ limiter of ALERTS_RATE_PER_SECOND messages per second, counted in 200 ms windows.
-//   Replies to people are not in this queue (the channel sends them at once), but they count against the same
-//   limiter window (reply-priority.ts), so bulk sends yield to replies instead of competing with them.
-// - A pair (alert, person) is claimed in Redis before sending and never sent twice (alert-store.ts).
+// - `alerts-send` jobs take their send slots from the platform's budget (send-budget.ts), which replies to people
+//   share and take first: together they keep ALERTS_RATE_PER_SECOND in every sliding second, paced evenly.
+// - A pair (alert, person) is claimed with its slot, right before sending, and settled only once Telegram answered
+//   (alert-store.ts): after a crash it is resent only if its request may have gone out unanswered, and counted so.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
@@ -21,11 +21,10 @@ import { type AudienceCount, countAudience } from './audience.ts';
 import { AlertKeys, FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
 import { SendPseudonyms } from './pseudonym.ts';
 
-export { sendJobId } from './pseudonym.ts';
+import type { FanoutJob, SendJob } from './types.ts';
 
-export type FanoutJob = { alertId: string };
-/** `to`: the pair pseudonym; the chat is looked up in the alert's recipients hash when the job runs. */
-export type SendJob = { alertId: string; to: string };
+export { sendJobId } from './pseudonym.ts';
+export type { FanoutJob, SendJob };
 
 export type AlertBroadcastOptions = {
   /** KUNNAFONI_PSEUDONYM_SECRET: keys the pair pseudonyms (default: a development value). Never change it while
@@ -36,24 +35,6 @@ export type AlertBroadcastOptions = {
 export type PublishResult =
   | { published: true; audience: AudienceCount; sendAt: number }
   | { published: false; reason: 'exists' };
-
-/** The limiter counts messages in windows this long (see limiterWindow). */
-export const LIMITER_WINDOW_MS = 200;
-
-/**
- * The BullMQ limiter for a rate: `max` messages per `duration` ms, in short windows (e.g. 6 per 200 ms for 30/s)
- * rather than the whole second's budget at once. Telegram (and the loopback server) count with a token bucket:
- * small even bursts never drain it, so a little timing jitter between windows never turns into a 429.
- */
-export function limiterWindow(ratePerSecond: number): { max: number; duration: number } {
-  const max = Math.max(1, Math.floor((ratePerSecond * LIMITER_WINDOW_MS) / 1000));
-  return { max, duration: Math.round((max * 1000) / ratePerSecond) };
-}
-
-/** The Redis key of the send queue's limiter counter (BullMQ: `<prefix>:<queue>:limiter`). */
-export function sendLimiterKey(keys: RedisKeys): string {
-  return `${keys.bull}:${SEND_QUEUE}:limiter`;
-}
 
 export function fanoutJobId(alertId: string): string {
   return `fanout@${alertId}`;
@@ -116,15 +97,9 @@ export class AlertBroadcast {
     return this.store.report(id);
   }
 
-  /** Workers connected to the send queue, in any process (BullMQ names their Redis connections); 0 if unknown. */
-  async workerCount(): Promise<number> {
-    try {
-      return (await this.sendQueue.getWorkers()).length;
-    } catch {
-      // CLIENT LIST may be disabled on a managed Redis. A second sender is harmless anyway: claims and the limiter
-      // live in Redis.
-      return 0;
-    }
+  /** Processes able to send alerts now (their workers run with a connected channel), from their heartbeats. */
+  senderCount(): Promise<number> {
+    return this.store.liveSenders();
   }
 
   async close(): Promise<void> {

@@ -2,25 +2,26 @@
 // whether they paused ("stop"); plus index sets by topic, by topic and region, and by language, so an audience is
 // a few set operations inside Redis, whatever the number of subscribers.
 //
-// Keys hold the platform chat id only (`telegram:12345`): no names, no phone numbers. Erasure also removes the
-// person from every broadcast: audience, pending send jobs, and the pseudonym -> chat lookups (broadcast.ts).
+// People are named by their pseudonym (RedisKeys.person) in key names and set members; the chat id is kept only
+// sealed (encrypted with the personal data key) in the person's hash, to send to. Erasure also removes the person
+// from every broadcast: audience, pending send jobs, and the pseudonym -> person lookups (broadcast.ts).
 // Each change is one Lua script, so the person's hash and the index sets never disagree, even when a 403 from a
 // broadcast unsubscribes someone at the moment they subscribe.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LANGUAGES, type Lang } from '../engine/types.ts';
+import { devDataKeys, PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Subscriptions } from '../ports/services.ts';
 import { AlertStore } from './alert-store.ts';
-import type { SendJob } from './broadcast.ts';
 import { AlertKeys, SEND_QUEUE } from './keys.ts';
 import { LuaScript } from './lua.ts';
 import { SendPseudonyms, sendJobId } from './pseudonym.ts';
+import { ALL_REGIONS, type SendJob } from './types.ts';
 
-/** Region recorded when a subscription names none: alerts for every region. */
-export const ALL_REGIONS = 'all';
+export { ALL_REGIONS };
 
 /** Alerts are sent on Telegram only: WhatsApp Web bans numbers that broadcast. */
 export class SubscriptionRefusedError extends Error {
@@ -31,25 +32,27 @@ export class SubscriptionRefusedError extends Error {
 }
 
 export type Subscriber = {
+  /** The sealed chat (see sealedChatContext); absent in hashes written before pseudonyms. */
+  chat?: string;
   lang: Lang;
   paused: boolean;
   /** Topic id -> regions (`all` for every region). */
   topics: Record<string, string[]>;
 };
 
-// KEYS[1] person hash. ARGV: base, member, lang, region, topics...
+// KEYS[1] person hash. ARGV: base, member, lang, region, sealed chat, topics...
 // No topics: "resume" (visiting the alerts menu after a stop) — unpause and refresh the language of an existing
 // subscriber; nobody is subscribed by it.
 const SUBSCRIBE = new LuaScript(`
 local person, base, member, lang, region = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if #ARGV == 4 and redis.call('EXISTS', person) == 0 then return 0 end
+if #ARGV == 5 and redis.call('EXISTS', person) == 0 then return 0 end
 local old = redis.call('HGET', person, 'lang')
 if old and old ~= lang then redis.call('SREM', base .. ':lang:' .. old, member) end
-redis.call('HSET', person, 'lang', lang)
+redis.call('HSET', person, 'lang', lang, 'chat', ARGV[5])
 redis.call('SADD', base .. ':lang:' .. lang, member)
 redis.call('HDEL', person, 'paused')
 redis.call('SREM', base .. ':paused', member)
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local topic = ARGV[i]
   local field = 't:' .. topic
   local regions = redis.call('HGET', person, field)
@@ -111,24 +114,38 @@ export type SubscriptionsOptions = {
   /** The same KUNNAFONI_PSEUDONYM_SECRET as the broadcast's (AlertBroadcastOptions): erasure finds the person's
    * send jobs by it. Default: the development value. */
   pseudonymSecret?: string;
+  /** Seals the chat id in the person's hash (the bot's KUNNAFONI_DATA_KEY); default: the development key. */
+  cipher?: PersonalDataCipher;
   clock?: Clock;
 };
+
+/** Binds a sealed chat to its place: a sealed value copied elsewhere does not open. */
+export const SEALED_CHAT_CONTEXT = 'alerts:chat';
+
+let devCipher: PersonalDataCipher | null = null;
+/** The cipher main.ts uses without KUNNAFONI_DATA_KEY. */
+export function defaultAlertCipher(): PersonalDataCipher {
+  devCipher ??= new PersonalDataCipher(devDataKeys('development-only'));
+  return devCipher;
+}
 
 export class RedisSubscriptions implements Subscriptions {
   readonly alertKeys: AlertKeys;
   private readonly pseudonyms: SendPseudonyms;
   private readonly store: AlertStore;
   private readonly clock: Clock;
+  readonly cipher: PersonalDataCipher;
 
   constructor(
     private readonly redis: Redis,
-    keys: RedisKeys,
+    private readonly keys: RedisKeys,
     options: SubscriptionsOptions = {},
   ) {
     this.alertKeys = new AlertKeys(keys);
     this.pseudonyms = new SendPseudonyms(options.pseudonymSecret);
     this.store = new AlertStore(redis, this.alertKeys);
     this.clock = options.clock ?? systemClock;
+    this.cipher = options.cipher ?? defaultAlertCipher();
   }
 
   /** Subscribes to `topics` for `region` (none: every region) and ends a pause. No topics: only ends a pause. */
@@ -136,13 +153,82 @@ export class RedisSubscriptions implements Subscriptions {
     // The terminal chat may subscribe (trying the bot walks the whole path); broadcasts reach Telegram members only.
     if (chat.channel === 'whatsapp') throw new SubscriptionRefusedError(chat.channel);
     const k = this.alertKeys;
-    await SUBSCRIBE.run(this.redis, [k.person(chat)], [k.base, chatKey(chat), lang, region || ALL_REGIONS, ...topics]);
+    const sealed = this.cipher.seal(chatKey(chat), SEALED_CHAT_CONTEXT);
+    await SUBSCRIBE.run(
+      this.redis,
+      [k.person(chat)],
+      [k.base, k.member(chat), lang, region || ALL_REGIONS, sealed, ...topics],
+    );
+  }
+
+  /** The chat a subscriber's hash names, or null when it has none or it does not open. */
+  chatOf(subscriber: Subscriber): ChatRef | null {
+    if (!subscriber.chat) return null;
+    try {
+      const plain = this.cipher.open(subscriber.chat, SEALED_CHAT_CONTEXT);
+      const at = plain.indexOf(':');
+      return at > 0 && plain.slice(0, at) === 'telegram' ? { channel: 'telegram', id: plain.slice(at + 1) } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Subscriptions written before pseudonyms (members `telegram:<id>`, hashes named by chat id) are rewritten under
+   * the person's pseudonym, with the chat sealed; so is the inactive set. Idempotent; run when the workers start.
+   */
+  async migrateLegacy(): Promise<number> {
+    const k = this.alertKeys;
+    let moved = 0;
+    const legacy: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, members] = await this.redis.sscan(k.people, cursor, 'COUNT', 1000);
+      cursor = next;
+      legacy.push(...members.filter((m) => m.startsWith('telegram:')));
+    } while (cursor !== '0');
+    for (const member of legacy) {
+      const chat: ChatRef = { channel: 'telegram', id: member.slice('telegram:'.length) };
+      const old = parseSubscriber(await this.redis.hgetall(k.person(member)));
+      await UNSUBSCRIBE.run(this.redis, [k.person(member)], [k.base, member]);
+      if (!old) continue;
+      for (const [topic, regions] of Object.entries(old.topics)) {
+        for (const region of regions) await this.subscribe(chat, [topic], old.lang, region);
+      }
+      if (old.paused) await this.pause(chat);
+      moved++;
+    }
+    // Finished broadcasts no longer need to know who they went to: chat keys left in their audience, lookups and
+    // outcomes (written before pseudonyms) are dropped. A broadcast still running keeps them until it ends.
+    for (const id of await this.redis.zrange(k.index, '0', '-1')) {
+      if ((await this.redis.hget(k.alert(id), 'state')) !== 'done') continue;
+      const raw = (await this.redis.smembers(k.audience(id))).filter((m) => m.startsWith('telegram:'));
+      const rawFields = (await this.redis.hkeys(k.outcomes(id))).filter((f) => f.startsWith('telegram:'));
+      const rawLookups = Object.entries(await this.redis.hgetall(k.recipients(id)))
+        .filter(([, member]) => member.startsWith('telegram:'))
+        .map(([pair]) => pair);
+      const multi = this.redis.multi();
+      if (raw.length > 0) multi.srem(k.audience(id), ...raw);
+      if (rawFields.length > 0) multi.hdel(k.outcomes(id), ...rawFields);
+      if (rawLookups.length > 0) multi.hdel(k.recipients(id), ...rawLookups);
+      await multi.exec();
+    }
+    const inactive = this.keys.key('inactive');
+    const raw = (await this.redis.smembers(inactive)).filter((m) => m.startsWith('telegram:'));
+    for (const member of raw) {
+      await this.redis
+        .multi()
+        .srem(inactive, member)
+        .sadd(inactive, this.keys.person({ channel: 'telegram', id: member.slice('telegram:'.length) }))
+        .exec();
+    }
+    return moved;
   }
 
   /** `topics` empty means every topic. */
   async unsubscribe(chat: ChatRef, topics: string[]): Promise<void> {
     const k = this.alertKeys;
-    await UNSUBSCRIBE.run(this.redis, [k.person(chat)], [k.base, chatKey(chat), ...topics]);
+    await UNSUBSCRIBE.run(this.redis, [k.person(chat)], [k.base, k.member(chat), ...topics]);
   }
 
   async list(chat: ChatRef): Promise<string[]> {
@@ -153,7 +239,7 @@ export class RedisSubscriptions implements Subscriptions {
   /** "stop": topics are kept, nothing is sent until the person subscribes again or opens the alerts menu. */
   async pause(chat: ChatRef): Promise<void> {
     const k = this.alertKeys;
-    await PAUSE.run(this.redis, [k.person(chat)], [k.base, chatKey(chat)]);
+    await PAUSE.run(this.redis, [k.person(chat)], [k.base, k.member(chat)]);
   }
 
   /**
@@ -165,8 +251,9 @@ export class RedisSubscriptions implements Subscriptions {
   async eraseFor(chat: ChatRef): Promise<void> {
     await this.unsubscribe(chat, []);
     const k = this.alertKeys;
-    const member = chatKey(chat);
-    await this.redis.del(k.chatGap(chat.id));
+    const member = k.member(chat);
+    const legacyMember = chatKey(chat);
+    await this.redis.del(k.chatGap(member));
     const alertIds = await this.redis.zrange(k.index, '0', '-1');
     if (alertIds.length === 0) return;
     // On the shared connection: BullMQ leaves a connection it is given open.
@@ -174,18 +261,21 @@ export class RedisSubscriptions implements Subscriptions {
     queue.on('error', () => undefined); // failures surface in the calls below (no raw stack on stderr)
     try {
       for (const id of alertIds) {
-        const pair = this.pseudonyms.of(id, member);
-        // Refused (0) for a job a worker holds right now: that run finds the pair settled below, or sends once.
-        await queue.remove(sendJobId(id, pair));
-        // Jobs queued before pseudonyms were named `<alert>@<chat id>`.
+        // Broadcasts started before people were named by pseudonym hold the chat key instead.
+        for (const who of [member, legacyMember]) {
+          const pair = this.pseudonyms.of(id, who);
+          // Refused (0) for a job a worker holds right now: that run finds the pair settled below, or sends once.
+          await queue.remove(sendJobId(id, pair));
+          const [[, inAudience]] = ((await this.redis
+            .pipeline()
+            .srem(k.audience(id), who)
+            .hdel(k.recipients(id), pair)
+            .hdel(k.outcomes(id), who)
+            .exec()) ?? [[null, 0]]) as [[Error | null, number], ...unknown[]];
+          if (inAudience === 1) await this.store.settle(id, pair, 'skipped', this.clock.now());
+        }
+        // Jobs queued before pair pseudonyms were named `<alert>@<chat id>`.
         await queue.remove(`${id}@${chat.id}`);
-        const [[, inAudience]] = ((await this.redis
-          .pipeline()
-          .srem(k.audience(id), member)
-          .hdel(k.recipients(id), pair)
-          .hdel(k.outcomes(id), member)
-          .exec()) ?? [[null, 0]]) as [[Error | null, number], ...unknown[]];
-        if (inAudience === 1) await this.store.settle(id, pair, 'skipped', this.clock.now());
       }
     } finally {
       await queue.close();
@@ -193,8 +283,11 @@ export class RedisSubscriptions implements Subscriptions {
   }
 
   /** The person's subscription, or null when they have none. */
-  async get(chat: ChatRef): Promise<Subscriber | null> {
-    return parseSubscriber(await this.redis.hgetall(this.alertKeys.person(chat)));
+  async get(chat: ChatRef): Promise<Omit<Subscriber, 'chat'> | null> {
+    const subscriber = parseSubscriber(await this.redis.hgetall(this.alertKeys.person(chat)));
+    if (!subscriber) return null;
+    const { chat: _sealed, ...rest } = subscriber;
+    return rest;
   }
 }
 
@@ -207,5 +300,5 @@ export function parseSubscriber(hash: Record<string, string>): Subscriber | null
     if (field.startsWith('t:')) topics[field.slice(2)] = value.split(',').filter(Boolean);
   }
   if (Object.keys(topics).length === 0) return null;
-  return { lang: lang as Lang, paused: hash.paused === '1', topics };
+  return { ...(hash.chat ? { chat: hash.chat } : {}), lang: lang as Lang, paused: hash.paused === '1', topics };
 }

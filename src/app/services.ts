@@ -65,7 +65,7 @@ export function createStores(options: {
     config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
   );
   if (!config.KUNNAFONI_DATA_KEY) logger.warn('KUNNAFONI_DATA_KEY is not set: personal data uses a development key');
-  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret });
+  const subscriptions = new RedisSubscriptions(redis, keys, { pseudonymSecret, cipher });
   const broadcast = new AlertBroadcast(redis, keys, systemClock, { pseudonymSecret });
   shutdown.add('services', 'alert queues', () => broadcast.close());
   return { keys, cipher, pseudonymSecret, subscriptions, broadcast };

@@ -11,6 +11,22 @@ export type ContentLabels = { alertTopics: readonly LabelledItemT[]; regions: re
 
 const number = (n: number) => n.toLocaleString('en-US');
 
+/** Said when an alert is due but no process can send it (no bot with Telegram connected). */
+export const WAITING_FOR_TELEGRAM = 'waiting: Telegram is not connected';
+
+const REASONS: Record<keyof AlertReport['failedReasons'], string> = {
+  refused: 'refused by Telegram',
+  telegram_error: 'Telegram errors on every attempt',
+  no_answer: 'no answer from Telegram on every attempt',
+  worker_error: 'sending failed on our side',
+  interrupted: 'interrupted by a crash, not resent',
+};
+
+/** Nobody can send it: due (or sending) but no live sender. */
+export function isWaiting(r: AlertReport): boolean {
+  return r.state !== 'done' && r.senders === 0;
+}
+
 /** Bamako time is GMT all year. */
 export function formatTime(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} GMT`;
@@ -53,6 +69,7 @@ function totalOf(r: AlertReport): number {
 
 function tally(r: AlertReport): string {
   const parts = [`sent ${number(r.sent)}`, `blocked ${number(r.blocked)}`, `failed ${number(r.failed)}`];
+  if (r.uncertain > 0) parts.push(`uncertain ${number(r.uncertain)}`);
   if (r.skipped > 0) parts.push(`skipped ${number(r.skipped)}`);
   if (r.expired > 0) parts.push(`expired ${number(r.expired)}`);
   return parts.join(', ');
@@ -65,12 +82,14 @@ export function progressBar(r: AlertReport, width = 30): string {
   const filled = Math.round(ratio * width);
   const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
   const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
-  return `[${bar}] ${percent}  ${number(done(r))}/${number(total)}  ${tally(r)}`;
+  const waiting = isWaiting(r) ? `  (${WAITING_FOR_TELEGRAM})` : '';
+  return `[${bar}] ${percent}  ${number(done(r))}/${number(total)}  ${tally(r)}${waiting}`;
 }
 
 /** One plain line per update, for logs and pipes. */
 export function progressLine(r: AlertReport): string {
-  return `progress ${number(done(r))}/${number(totalOf(r))}: ${tally(r)}, pending ${number(r.pending)}`;
+  const waiting = isWaiting(r) ? ` (${WAITING_FOR_TELEGRAM})` : '';
+  return `progress ${number(done(r))}/${number(totalOf(r))}: ${tally(r)}, pending ${number(r.pending)}${waiting}`;
 }
 
 export function summaryLine(r: AlertReport): string {
@@ -84,12 +103,16 @@ export function statusText(r: AlertReport): string {
       : r.state === 'done'
         ? `done${r.finishedAt ? ` (${formatTime(r.finishedAt)})` : ''}`
         : 'sending';
+  const reasons = Object.entries(r.failedReasons)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${REASONS[reason as keyof typeof REASONS] ?? reason}`);
   const lines = [
-    `Alert ${r.id}: ${state}`,
-    `sent: ${r.sent}`,
+    `Alert ${r.id}: ${state}${isWaiting(r) ? ` — ${WAITING_FOR_TELEGRAM} (start the bot with TELEGRAM_BOT_TOKEN)` : ''}`,
+    `delivered: ${r.sent}`,
     `pending: ${r.pending}`,
-    `failed: ${r.failed}${r.unconfirmed > 0 ? ` (${r.unconfirmed} unconfirmed: interrupted while sending, not resent)` : ''}`,
-    `blocked: ${r.blocked}`,
+    `failed: ${r.failed}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`,
+    `blocked: ${r.blocked} (they blocked the bot: unsubscribed)`,
+    `uncertain: ${r.uncertain}${r.uncertain > 0 ? ' (delivered after an attempt that may also have arrived: they may have it twice)' : ''}`,
   ];
   if (r.skipped > 0) lines.push(`skipped: ${r.skipped} (unsubscribed or paused since publication)`);
   if (r.expired > 0) lines.push(`expired: ${r.expired} (not sent: the alert had expired)`);

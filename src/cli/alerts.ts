@@ -1,21 +1,23 @@
 // `kunnafoni alerts publish FILE [--yes]` and `kunnafoni alerts status ID [--json]`.
 // publish: validates the file, prints a preview per language and the audience, asks y/N (unless --yes), publishes,
-// then shows the progress until every person has an outcome. The bot's workers send it; when no bot is running and
-// TELEGRAM_BOT_TOKEN is set, this command sends it itself (the terminal must stay open until done).
+// then shows the progress until every person has an outcome. The bot's workers send it; when no process can send
+// (no bot with Telegram connected) and TELEGRAM_BOT_TOKEN is set here, this command sends it itself (the terminal
+// must stay open until done); otherwise it says plainly that the alert waits for Telegram.
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Api } from 'grammy';
 import type { Redis } from 'ioredis';
 import { loadAlertFile } from '../alerts/alert-file.ts';
 import type { AlertReport } from '../alerts/alert-store.ts';
 import { AlertBroadcast } from '../alerts/broadcast.ts';
 import { type AlertWorkers, startAlertWorkers } from '../alerts/broadcast-worker.ts';
-import { apiAlertSender } from '../alerts/sender.ts';
+import { SendBudget } from '../alerts/send-budget.ts';
 import { RedisSubscriptions } from '../alerts/subscriptions.ts';
 import { connectBotRedis } from '../app/bot-redis.ts';
+import { TelegramBulkSender } from '../channels/telegram/sender.ts';
 import { formatProblem } from '../common/source-problems.ts';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
 import { readLists } from '../content/lists.ts';
+import { devDataKeys, PersonalDataCipher, parseDataKeys } from '../infra/crypto.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from '../infra/keys.ts';
 import { createLogger } from '../infra/logger.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -27,6 +29,7 @@ import {
   progressLine,
   statusText,
   summaryLine,
+  WAITING_FOR_TELEGRAM,
 } from './alerts-view.ts';
 import { parseArgs } from './args.ts';
 import type { CliIo } from './io.ts';
@@ -123,21 +126,29 @@ async function publish(file: string, flags: { yes: boolean }, config: Config, io
       );
       return 0;
     }
-    if ((await broadcast.workerCount()) === 0) {
+    if ((await broadcast.senderCount()) === 0) {
       if (!config.TELEGRAM_BOT_TOKEN) {
         io.stdout.write(
-          'Published, but no bot is running to send it: it goes out as soon as the bot starts (npm start). ' +
-            `Follow it with: npx kunnafoni alerts status ${alert.id}\n`,
+          `Published. ${WAITING_FOR_TELEGRAM}: it goes out as soon as the bot runs with TELEGRAM_BOT_TOKEN set ` +
+            `(npm start). Follow it with: npx kunnafoni alerts status ${alert.id}\n`,
         );
         return 0;
       }
-      io.stdout.write('No running bot found: sending from this terminal. Keep it open until done.\n');
+      io.stdout.write('No bot is sending alerts right now: sending from this terminal. Keep it open until done.\n');
       workers = await startAlertWorkers(
         {
           broadcast,
           redis,
-          send: apiAlertSender(new Api(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT })),
-          subscriptions: new RedisSubscriptions(redis, broadcast.keys, { pseudonymSecret: pseudonymSecretOf(config) }),
+          sender: new TelegramBulkSender({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }),
+          // The bot's budget: a bot started meanwhile shares it with this terminal.
+          budget: new SendBudget(redis, broadcast.keys, {
+            channel: 'telegram',
+            ratePerSecond: config.ALERTS_RATE_PER_SECOND,
+          }),
+          subscriptions: new RedisSubscriptions(redis, broadcast.keys, {
+            pseudonymSecret: pseudonymSecretOf(config),
+            cipher: cipherOf(config),
+          }),
           clock: systemClock,
           logger: createLogger({ level: 'warn', destination: io.stderr }),
         },
@@ -253,6 +264,13 @@ async function connectCliRedis(config: Config, io: CliIo): Promise<Redis | null>
 /** The secret the bot hashes people with: the CLI must use the same one (erasure and idempotency depend on it). */
 function pseudonymSecretOf(config: Config): string {
   return config.KUNNAFONI_PSEUDONYM_SECRET ?? DEV_PSEUDONYM_SECRET;
+}
+
+/** The bot's personal data key: the subscribers' chats are sealed with it. */
+function cipherOf(config: Config): PersonalDataCipher {
+  return new PersonalDataCipher(
+    config.KUNNAFONI_DATA_KEY ? parseDataKeys(config.KUNNAFONI_DATA_KEY) : devDataKeys('development-only'),
+  );
 }
 
 function botKeys(config: Config): RedisKeys {

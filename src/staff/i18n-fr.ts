@@ -186,6 +186,14 @@ export const FRENCH: Record<string, string> = {
   'Blocked the bot (unsubscribed)': 'Ont bloqué le bot (désabonnées)',
   'Not sent: unsubscribed since, or expired': 'Non envoyées : désabonnées depuis, ou expirées',
   'All alerts': 'Toutes les alertes',
+  'waiting: Telegram is not connected': 'en attente : Telegram n’est pas connecté',
+  'Uncertain: sent again after a crash, may have it twice':
+    'Incertain : renvoyée après une panne, peut-être reçue deux fois',
+  'refused by Telegram': 'refusées par Telegram',
+  'Telegram errors on every attempt': 'erreurs de Telegram à chaque essai',
+  'no answer from Telegram': 'pas de réponse de Telegram',
+  'sending failed on our side': 'échec de notre côté',
+  'interrupted by a crash, not resent': 'interrompues par une panne, non renvoyées',
   'Published by {name}': 'Publiée par {name}',
 
   // Content

@@ -67,9 +67,9 @@ export type HttpServer = {
   close(): Promise<void>;
 };
 
-/** Pages: no framing, no scripts, nothing from other sites; inline styles only. */
+/** Pages: no framing, nothing from other sites; scripts and media from the console itself only; inline styles. */
 const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const FORM_LIMIT_BYTES = 64 * 1024;
 const WEBHOOK_LIMIT_BYTES = 1024 * 1024;

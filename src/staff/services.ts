@@ -43,6 +43,12 @@ export type AlertProgress = {
   blocked: number;
   /** Unsubscribed or paused since publication, or too late (expired): not sent, on purpose. */
   skipped: number;
+  /** Delivered after an attempt that may also have arrived (a crash or no answer): maybe twice. */
+  uncertain?: number;
+  /** Failures by reason (refused, telegram_error, no_answer, worker_error, interrupted). */
+  failedReasons?: Record<string, number>;
+  /** Due but nothing can send it: no bot with Telegram connected. */
+  waiting?: boolean;
   sendAt?: number;
   publishedAt?: number;
   /** Who published it from the console. */

@@ -124,3 +124,23 @@ text:
     expect(parseAlertTime('12/06/2025', 'start')).toBeNull();
   });
 });
+
+describe('the example in docs/alerts.md', () => {
+  it('is a valid alert today, with no placeholder text that would be broadcast', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { REPO_ROOT } = await import('../support/app.ts');
+    const doc = await readFile(`${REPO_ROOT}/docs/alerts.md`, 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const { readLists } = await import('../../src/content/lists.ts');
+    const { lists } = await readLists(REPO_ROOT);
+    const content = {
+      topics: new Set((lists.alertTopics?.value ?? []).map((t) => t.id)),
+      regions: new Set((lists.regions?.value ?? []).map((r) => r.id)),
+    };
+    const { alert, problems } = parseAlertFile('docs/alerts.md', example!, content, Date.now());
+    expect(problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
+    expect(alert).not.toBeNull();
+    for (const text of Object.values(alert!.text)) expect(text).not.toMatch(/^\s*\.\.\.\s*$|\.\.\.$/m);
+  });
+});

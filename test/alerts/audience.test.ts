@@ -3,7 +3,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countAudience, storeAudience } from '../../src/alerts/audience.ts';
 import { RedisSubscriptions } from '../../src/alerts/subscriptions.ts';
-import { chatKey } from '../../src/ports/chat.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 import { newChat } from './support/alerts.ts';
 
@@ -35,7 +34,7 @@ describe('audience selection', () => {
     await subs.subscribe(everywhereTravelBm, ['travel'], 'bm');
     await subs.subscribe(kayesUrgentFr, ['urgent'], 'fr', 'kayes');
     await subs.subscribe(kayesBothEn, ['travel', 'urgent'], 'en', 'kayes');
-    const key = (c: typeof kayesTravelFr) => chatKey(c);
+    const key = (c: typeof kayesTravelFr) => r.keys.person(c);
 
     expect(await members({ topics: ['travel'], regions: ['kayes'] })).toEqual(
       [kayesTravelFr, everywhereTravelBm, kayesBothEn].map(key).sort(),
@@ -65,11 +64,11 @@ describe('audience selection', () => {
     await subs.subscribe(b, ['urgent'], 'fr', 'bamako');
     await subs.pause(a);
     const filter = { topics: ['urgent'], regions: ['bamako'] };
-    expect(await members(filter)).toEqual([chatKey(b)]);
+    expect(await members(filter)).toEqual([r.keys.person(b)]);
 
     // Opening the alerts menu (an empty subscribe) ends the pause and updates the language.
     await subs.subscribe(a, [], 'en');
-    expect(await members(filter)).toEqual([a, b].map(chatKey).sort());
+    expect(await members(filter)).toEqual([a, b].map((c) => r.keys.person(c)).sort());
     expect(await countAudience(r.redis, subs.alertKeys, filter)).toEqual({ total: 2, byLang: { fr: 1, en: 1, bm: 0 } });
 
     // An empty subscribe subscribes nobody new.
@@ -92,14 +91,62 @@ describe('audience selection', () => {
     expect(leftovers).toEqual([]);
   });
 
-  it('stores only platform chat ids in Redis', async () => {
-    await subs.subscribe({ channel: 'telegram', id: '424242' }, ['urgent'], 'fr', 'bamako');
+  it('names people by pseudonym and keeps their chat id only sealed', async () => {
+    const chat = { channel: 'telegram' as const, id: '424242' };
+    await subs.subscribe(chat, ['urgent'], 'fr', 'bamako');
+    const pseudonym = r.keys.person(chat);
     const keys = await r.redis.keys(`${subs.alertKeys.base}:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) {
+      expect(key).not.toContain('424242');
       const type = await r.redis.type(key);
       const values = type === 'set' ? await r.redis.smembers(key) : Object.entries(await r.redis.hgetall(key)).flat();
-      for (const value of values) expect(value).toMatch(/^(telegram:424242|fr|kayes|bamako|lang|t:urgent)$/);
+      for (const value of values) {
+        expect(value).not.toContain('424242');
+        if (!value.startsWith('k1.'))
+          expect(value).toMatch(new RegExp(`^(${pseudonym}|fr|bamako|lang|chat|t:urgent)$`));
+      }
     }
+    // The sealed chat opens to the chat, for sending.
+    const hash = await r.redis.hgetall(subs.alertKeys.person(chat));
+    expect(subs.chatOf({ chat: hash.chat!, lang: 'fr', paused: false, topics: {} })).toEqual(chat);
+  });
+
+  it('renames subscriptions written before pseudonyms, keeping topics, regions, language and pause', async () => {
+    const chat = { channel: 'telegram' as const, id: '515151' };
+    const base = subs.alertKeys.base;
+    const old = 'telegram:515151';
+    await r.redis
+      .multi()
+      .hset(`${base}:person:${old}`, 'lang', 'en', 't:urgent', 'kayes', 'paused', '1')
+      .sadd(`${base}:sub:urgent:kayes`, old)
+      .sadd(`${base}:topic:urgent`, old)
+      .sadd(`${base}:lang:en`, old)
+      .sadd(`${base}:paused`, old)
+      .sadd(`${base}:people`, old)
+      .sadd(r.keys.key('inactive'), old)
+      // A broadcast finished before pseudonyms, and its records named by chat key.
+      .zadd(`${base}:index`, 1, 'old-alert')
+      .hset(`${base}:alert:old-alert`, 'state', 'done', 'json', '{}')
+      .sadd(`${base}:audience:old-alert`, old)
+      .hset(`${base}:outcomes:old-alert`, old, 'sent')
+      .hset(`${base}:recipients:old-alert`, 'somepair', old)
+      .exec();
+    expect(await subs.migrateLegacy()).toBe(1);
+    expect(await subs.get(chat)).toEqual({ lang: 'en', paused: true, topics: { urgent: ['kayes'] } });
+    expect(await subs.migrateLegacy()).toBe(0);
+    for (const key of await r.redis.keys(`${r.keys.root}:*`)) {
+      expect(key).not.toContain('515151');
+      const type = await r.redis.type(key);
+      const values =
+        type === 'set'
+          ? await r.redis.smembers(key)
+          : type === 'zset'
+            ? await r.redis.zrange(key, '0', '-1')
+            : Object.entries(await r.redis.hgetall(key)).flat();
+      for (const value of values) expect(value).not.toContain('515151');
+    }
+    await subs.subscribe(chat, ['urgent'], 'en', 'kayes');
+    expect(await members({ topics: ['urgent'], regions: ['kayes'] })).toEqual([r.keys.person(chat)]);
   });
 });

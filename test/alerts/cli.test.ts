@@ -35,7 +35,10 @@ describe('kunnafoni alerts', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(argv: string[], options: { stdin?: string; tty?: boolean } = {}): Promise<Run> {
+  async function run(
+    argv: string[],
+    options: { stdin?: string; tty?: boolean; env?: Record<string, string | undefined> } = {},
+  ): Promise<Run> {
     const stdout = new Capture();
     const stderr = new Capture();
     if (options.tty) stdout.isTTY = true;
@@ -53,6 +56,7 @@ describe('kunnafoni alerts', () => {
         TELEGRAM_BOT_TOKEN: f.server.token,
         TELEGRAM_API_ROOT: f.server.apiRoot,
         ALERTS_RATE_PER_SECOND: '50',
+        ...options.env,
       },
     };
     const code = await alertsCommand(argv, io);
@@ -117,7 +121,7 @@ text:
 
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('No running bot found: sending from this terminal.');
+    expect(result.out).toContain('No bot is sending alerts right now: sending from this terminal.');
     expect(result.out).toMatch(/progress 5\/5: sent 4, blocked 1, failed 0, pending 0\n/);
     expect(result.out).toContain('Done: sent 4, blocked 1, failed 0.');
     expect(deliveries(f.server).size).toBe(4);
@@ -125,7 +129,11 @@ text:
     const status = await run(['status', 'passports-bamako-1']);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/^Alert passports-bamako-1: done/);
-    expect(status.out).toContain('sent: 4\npending: 0\nfailed: 0\nblocked: 1\n');
+    expect(status.out).toContain(
+      'delivered: 4\npending: 0\nfailed: 0\nblocked: 1 (they blocked the bot: unsubscribed)\n',
+    );
+    expect(status.out).toContain('uncertain: 0\n');
+    expect(status.out).not.toContain('waiting');
     const json = JSON.parse((await run(['status', 'passports-bamako-1', '--json'])).out);
     expect(json).toMatchObject({ sent: 4, pending: 0, failed: 0, blocked: 1 });
 
@@ -153,8 +161,41 @@ text:
     expect(result.out).toContain(`Scheduled for ${later} GMT.`);
     const status = await run(['status', 'passports-bamako-1']);
     expect(status.out).toContain(`scheduled for ${later} GMT (audience when published: 2)`);
-    expect(status.out).toContain('sent: 0\npending: 2\n');
+    expect(status.out).toContain('delivered: 0\npending: 2\n');
+    // Nothing can send it yet: said plainly.
+    expect(status.out).toContain('waiting: Telegram is not connected');
     expect(f.server.calls).toHaveLength(0);
+  });
+
+  it('without Telegram configured, says the alert waits for Telegram; with a bot sending, leaves it to the bot', async () => {
+    await subscribeMany(f.subscriptions, 2, { topics: ['documents-passports'], region: 'bamako' });
+    const waiting = await run(['publish', await alertFile('a.yaml', GOOD), '--yes'], {
+      env: { TELEGRAM_BOT_TOKEN: undefined },
+    });
+    expect(waiting.code).toBe(0);
+    expect(waiting.out).toContain('Published. waiting: Telegram is not connected');
+    expect(waiting.out).not.toContain('no bot is running');
+    const status = await run(['status', 'passports-bamako-1']);
+    expect(status.out).toMatch(/^Alert passports-bamako-1: sending|^Alert passports-bamako-1: scheduled/);
+    expect(status.out).toContain('waiting: Telegram is not connected');
+    expect(f.server.calls).toHaveLength(0);
+
+    // A bot starts with Telegram: the alert goes, and the status stops saying it waits.
+    await f.startWorkers();
+    const report = await f.finished('passports-bamako-1');
+    expect(report).toMatchObject({ sent: 2, pending: 0 });
+    const done = await run(['status', 'passports-bamako-1']);
+    expect(done.out).not.toContain('waiting');
+
+    // Another alert while that bot runs: this terminal does not send it itself, the bot does.
+    const second = await run([
+      'publish',
+      await alertFile('b.yaml', GOOD.replace('passports-bamako-1', 'passports-2')),
+      '--yes',
+    ]);
+    expect(second.code).toBe(0);
+    expect(second.out).not.toContain('sending from this terminal');
+    expect(second.out).toContain('Done: sent 2, blocked 0, failed 0.');
   });
 
   it('explains its usage', async () => {

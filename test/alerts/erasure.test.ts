@@ -56,7 +56,7 @@ describe('alerts and erasure', () => {
     await f.subscriptions.subscribe(person, ['urgent'], 'fr');
     const others = await subscribeMany(f.subscriptions, 3);
     // The person was just written to: their alert is scheduled a minute later (the per-chat gap), the others go now.
-    await f.redis.set(f.broadcast.alertKeys.chatGap(person.id), '1', 'PX', 60_000);
+    await f.redis.set(f.broadcast.alertKeys.chatGap(f.keys.person(person)), '1', 'PX', 60_000);
     await f.startWorkers();
     const alert = anAlert();
     await f.broadcast.publish(alert);
@@ -68,11 +68,15 @@ describe('alerts and erasure', () => {
     expect(delayed?.id).toMatch(new RegExp(`^${alert.id}@[A-Za-z0-9_-]{22}$`));
     expect(JSON.stringify(delayed?.data)).not.toContain(person.id);
     expect(await keysHolding(f.redis, `${f.keys.bull}*`, person.id)).toEqual([]);
-    // Before erasure, the alerts service itself still knows the person (subscription, audience, lookup).
-    expect((await keysHolding(f.redis, `${f.keys.root}*`, person.id)).length).toBeGreaterThan(0);
+    // No key or value of the alerts service holds the chat id either: the person is named by their pseudonym, and
+    // their chat is kept only sealed. Before erasure the service knows them (subscription, audience, lookup).
+    const pseudonym = f.keys.person(person);
+    expect(await keysHolding(f.redis, `${f.keys.root}*`, person.id)).toEqual([]);
+    expect((await keysHolding(f.redis, `${f.keys.root}*`, pseudonym)).length).toBeGreaterThan(0);
 
     await f.subscriptions.eraseFor(person);
 
+    expect(await keysHolding(f.redis, `${f.keys.root}*`, pseudonym)).toEqual([]);
     expect(await keysHolding(f.redis, `${f.keys.root}*`, person.id)).toEqual([]);
     expect(await f.broadcast.sendQueue.getDelayedCount()).toBe(0);
     const report = await f.finished(alert.id);
@@ -95,7 +99,7 @@ describe('alerts and erasure', () => {
 
     await f.subscriptions.eraseFor(person!);
     expect(await f.broadcast.sendQueue.getWaitingCount()).toBe(3);
-    expect(await keysHolding(f.redis, `${f.keys.root}*`, person!.id)).toEqual([]);
+    expect(await keysHolding(f.redis, `${f.keys.root}*`, f.keys.person(person!))).toEqual([]);
 
     await f.broadcast.sendQueue.resume();
     const report = await f.finished(alert.id);

@@ -4,9 +4,9 @@
 import type { Message } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAlertWorkers } from '../../src/alerts/broadcast-worker.ts';
-import { replyPriority } from '../../src/alerts/reply-priority.ts';
-import { outboxAlertSender } from '../../src/alerts/sender.ts';
+import { SendBudget } from '../../src/alerts/send-budget.ts';
 import { createTelegramChannel, type TelegramChannel } from '../../src/channels/telegram/adapter.ts';
+import { TelegramBulkSender } from '../../src/channels/telegram/sender.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -34,6 +34,7 @@ describe('alerts on Telegram', () => {
   async function setUp() {
     f = await alertsFixture();
     app = await createTestApp({ subscriptions: f.subscriptions });
+    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 30 });
     channel = createTelegramChannel({
       token: f.server.token,
       apiRoot: f.server.apiRoot,
@@ -45,14 +46,15 @@ describe('alerts on Telegram', () => {
       logger: silentLogger(),
       pollTimeoutSeconds: 1,
       retry: { baseDelayMs: 10, maxDelayMs: 50 },
+      budget,
     });
-    channel.bot.api.config.use(replyPriority(f.redis, f.keys, { ratePerSecond: 30 }));
     await channel.start();
     f.workers = await startAlertWorkers(
       {
         broadcast: f.broadcast,
         redis: f.redis,
-        send: outboxAlertSender(channel.bulkOutbox),
+        sender: new TelegramBulkSender({ token: f.server.token, apiRoot: f.server.apiRoot }, channel.activity),
+        budget,
         subscriptions: f.subscriptions,
         clock: f.clock,
         logger: silentLogger(),

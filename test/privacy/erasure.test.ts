@@ -65,7 +65,9 @@ describe('erasure', () => {
     expect(confirmation).toMatch(/K-[0-9A-Z]{4}/);
     await say(runtime, telegram, ['/start', '1', '5', '1', '1', '1', 'oui']);
     const before = [...(await dumpKeys(redis, keys.root)).values()].flat().join('\n');
-    expect(before).toContain('telegram:987654321'); // alerts need the Telegram chat to send to
+    // Alerts name the subscriber by pseudonym; the chat they send to is kept only sealed.
+    expect(before).toContain(keys.person(telegram));
+    expect(before).not.toContain('987654321');
 
     expect(await say(runtime, whatsapp, ['EFFACER', '1'])).toContain('tout ce qui te concerne est effacé');
     expect(await say(runtime, telegram, ['EFFACER', '1'])).toContain('tout ce qui te concerne est effacé');

@@ -88,7 +88,7 @@ describe('compose and preview', () => {
 });
 
 describe('publish and progress', () => {
-  test('a scheduled alert shows as scheduled, refreshing every 2 s', async () => {
+  test('a scheduled alert shows as scheduled, updates in place without reloading, and says nothing can send it', async () => {
     await subscribe(2, 'fr');
     const later = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
     const res = await c.post('/alerts/publish', { ...FORM, send_at: later });
@@ -96,7 +96,20 @@ describe('publish and progress', () => {
     const id = location(res).replace('/alerts/', '');
     expect(id).toMatch(/^web-\d{8}-\d{4}-[0-9a-f]{6}$/);
     const { html } = await c.page(location(res));
-    expect(html).toContain('<meta http-equiv="refresh" content="2">');
+    // No full-page reload: a script fetches the live part and swaps it in (allowed by the page's CSP).
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect(html).toContain('<script src="/alerts/live.js" defer></script>');
+    expect(html).toContain(`data-src="/alerts/${id}/progress"`);
+    const script = await c.get('/alerts/live.js');
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).toContain("getElementById('alert-live')");
+    const live = await c.get(`/alerts/${id}/progress`);
+    expect(live.status).toBe(200);
+    const fragment = await live.text();
+    expect(fragment).toMatch(/^<div id="alert-live"/);
+    expect(fragment).toContain('data-done="0"');
+    // No bot with Telegram runs in this test: said plainly.
+    expect(html).toContain('waiting: Telegram is not connected');
     expect(html).toContain('scheduled');
     expect(html).toContain('Published by Awa');
     expect((await c.page('/alerts')).html).toContain(id);
@@ -110,7 +123,13 @@ describe('publish and progress', () => {
       {
         broadcast: k.broadcast,
         redis: k.redis,
-        send: async (chat, text) => void sent.push({ chat, text }),
+        sender: {
+          channel: 'telegram',
+          send: async (chat, text) => {
+            sent.push({ chat, text });
+            return { kind: 'sent', messageId: String(sent.length) };
+          },
+        },
         subscriptions: k.subscriptions,
         clock: k.clock,
         logger: silentLogger(),
@@ -129,6 +148,9 @@ describe('publish and progress', () => {
       expect(html).toContain('id="state">done');
       expect(html).toContain('<td id="sent">4</td>');
       expect(html).not.toContain('http-equiv="refresh"');
+      // Done: the page no longer updates itself, and a bot was sending.
+      expect(html).not.toContain('/alerts/live.js');
+      expect(html).not.toContain('waiting: Telegram is not connected');
       expect(sent).toHaveLength(4);
       expect(sent.filter((s) => s.text === 'The Gogui border is closed.')).toHaveLength(1);
     } finally {

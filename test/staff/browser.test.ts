@@ -5,6 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAlertWorkers } from '../../src/alerts/broadcast-worker.ts';
+import { silentLogger } from '../../src/infra/logger.ts';
 import { REPO_ROOT } from '../support/app.ts';
 import { type Console, createConsole, PASSWORD } from './support/console.ts';
 
@@ -150,7 +152,36 @@ describe('alerts in the browser', () => {
     await page.click('form[action="/alerts/publish"] button[type=submit]');
     await page.waitForURL(/\/alerts\/web-/);
     expect(await page.locator('#state').textContent()).toBe('programmée');
-    expect(await page.locator('meta[http-equiv=refresh]').getAttribute('content')).toBe('2');
+    // No bot sends alerts in this test yet: the page says so plainly.
+    expect(await page.locator('#waiting').textContent()).toBe('en attente : Telegram n’est pas connecté');
+    expect(await page.locator('meta[http-equiv=refresh]').count()).toBe(0);
+    // A bot starts sending: the page follows in place, without reloading (the marker survives, focus stays).
+    await page.evaluate(() => {
+      (window as unknown as { kept: boolean }).kept = true;
+    });
+    await page.focus('a[href="/alerts"]');
+    const workers = await startAlertWorkers(
+      {
+        broadcast: k.broadcast,
+        redis: k.redis,
+        sender: { channel: 'telegram', send: async () => ({ kind: 'sent', messageId: '1' }) },
+        subscriptions: k.subscriptions,
+        clock: k.clock,
+        logger: silentLogger(),
+      },
+      { ratePerSecond: 100 },
+    );
+    try {
+      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'terminée', null, {
+        timeout: 20_000,
+      });
+      expect(await page.locator('#sent').textContent()).toBe('3');
+      expect(await page.locator('#waiting').count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { kept?: boolean }).kept)).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('/alerts');
+    } finally {
+      await workers.close();
+    }
     await page.context().close();
   });
 });

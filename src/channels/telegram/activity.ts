@@ -3,7 +3,7 @@
 // re-subscribe if they want alerts again).
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../infra/keys.ts';
-import { type ChatRef, chatKey } from '../../ports/chat.ts';
+import type { ChatRef } from '../../ports/chat.ts';
 import type { Subscriptions } from '../../ports/services.ts';
 
 export class PersonActivity {
@@ -11,24 +11,24 @@ export class PersonActivity {
 
   constructor(
     private readonly redis: Redis,
-    keys: RedisKeys,
+    private readonly keys: RedisKeys,
     private readonly subscriptions?: Subscriptions,
   ) {
-    // One set of chat keys (`telegram:<id>`) for every inactive person, shared with the alerts service.
+    // One set of every inactive person, named by pseudonym (never the chat id).
     this.key = keys.key('inactive');
   }
 
   async markInactive(chat: ChatRef): Promise<void> {
-    await this.redis.sadd(this.key, chatKey(chat));
+    await this.redis.sadd(this.key, this.keys.person(chat));
     await this.subscriptions?.unsubscribe(chat, []);
   }
 
   /** Returns true if the person was inactive. */
   async markActive(chat: ChatRef): Promise<boolean> {
-    return (await this.redis.srem(this.key, chatKey(chat))) > 0;
+    return (await this.redis.srem(this.key, this.keys.person(chat))) > 0;
   }
 
   async isInactive(chat: ChatRef): Promise<boolean> {
-    return (await this.redis.sismember(this.key, chatKey(chat))) === 1;
+    return (await this.redis.sismember(this.key, this.keys.person(chat))) === 1;
   }
 }

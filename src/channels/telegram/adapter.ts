@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { LANGUAGES } from '../../engine/types.ts';
 import type { PersonalDataCipher } from '../../infra/crypto.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
+import type { SendBudgetPort } from '../../ports/bulk-send.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { Outbox } from '../../ports/outbox.ts';
@@ -23,6 +24,7 @@ import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
 import { TELEGRAM_TEXT_LIMIT } from './render.ts';
+import { budgetTransformer } from './send-budget.ts';
 import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
@@ -58,6 +60,8 @@ export type TelegramChannelOptions = {
   /** Skips getMe at start (tests, or a known bot). */
   botInfo?: UserFromGetMe;
   retry?: RetryOptions;
+  /** The platform's send budget shared with alerts: every attempt of every message the bot sends takes its share. */
+  budget?: SendBudgetPort;
   /** Long-poll timeout in seconds (default 25). */
   pollTimeoutSeconds?: number;
   /** Updates processed at once across chats (default 500, the runner's default). */
@@ -84,7 +88,10 @@ export type TelegramChannel = {
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
-export type TelegramBotOptions = Pick<TelegramChannelOptions, 'token' | 'apiRoot' | 'botInfo' | 'retry' | 'logger'>;
+export type TelegramBotOptions = Pick<
+  TelegramChannelOptions,
+  'token' | 'apiRoot' | 'botInfo' | 'retry' | 'logger' | 'budget'
+>;
 
 /**
  * The grammY bot (its API client with retries), built before the channel so that services needing the Bot API
@@ -93,6 +100,8 @@ export type TelegramBotOptions = Pick<TelegramChannelOptions, 'token' | 'apiRoot
 export function createTelegramBot(options: TelegramBotOptions): Bot {
   const client = clientOptions(options);
   const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
+  // Innermost, so each attempt (a retry after a 429 too) is counted, and a 429 to any attempt pauses alerts.
+  if (options.budget) bot.api.config.use(budgetTransformer(options.budget));
   bot.api.config.use(
     retryTransformer({
       ...options.retry,

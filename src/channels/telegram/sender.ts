@@ -1,10 +1,11 @@
 // Executes render plans with the Bot API: one chat's messages in order, long choice ids stored first,
 // voice notes from local files. A 403 marks the person inactive and throws BlockedError.
 import { access } from 'node:fs/promises';
-import { type Api, InputFile } from 'grammy';
+import { Api, GrammyError, InputFile } from 'grammy';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisKeys } from '../../infra/keys.ts';
+import type { BulkSender, BulkSendResult } from '../../ports/bulk-send.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
 import type { PersonActivity } from './activity.ts';
@@ -83,4 +84,49 @@ export class TelegramSender {
     }
     await this.api.sendVoice(chatId, new InputFile(call.path));
   }
+}
+
+/**
+ * Bulk messages (alerts) as plain text, each Bot API answer returned as a value (ports/bulk-send.ts): the broadcast
+ * decides what a 429, a 403 or no answer means for its pairs. Its own Api, without in-line retries: a 429 goes back
+ * at once so the whole broadcast pauses, and a retry of an unanswered request is the broadcast's decision.
+ * A 403 marks the person inactive (the broadcast unsubscribes them).
+ */
+export class TelegramBulkSender implements BulkSender {
+  readonly channel = 'telegram' as const;
+  private readonly api: Api;
+
+  constructor(
+    options: { token: string; apiRoot?: string; timeoutSeconds?: number },
+    private readonly activity?: Pick<PersonActivity, 'markInactive'>,
+  ) {
+    const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
+    this.api = new Api(options.token, { apiRoot, timeoutSeconds: options.timeoutSeconds ?? 30 });
+  }
+
+  async send(chatId: string, text: string): Promise<BulkSendResult> {
+    try {
+      const message = await this.api.sendMessage(chatId, text, { link_preview_options: { is_disabled: true } });
+      return { kind: 'sent', messageId: String(message.message_id) };
+    } catch (error) {
+      const result = bulkResultOf(error);
+      if (result.kind === 'blocked') await this.activity?.markInactive({ channel: 'telegram', id: chatId });
+      return result;
+    }
+  }
+}
+
+/** What a failed Bot API call means for a bulk message. */
+export function bulkResultOf(error: unknown): BulkSendResult {
+  if (error instanceof GrammyError) {
+    if (error.error_code === 429) {
+      const seconds = error.parameters.retry_after;
+      return { kind: 'rate_limited', retryAfterMs: typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : 1000 };
+    }
+    if (error.error_code === 403) return { kind: 'blocked' };
+    if (error.error_code >= 500) return { kind: 'server', code: error.error_code };
+    return { kind: 'refused', code: error.error_code, description: error.description };
+  }
+  // HttpError (network, timeout) or anything else: we cannot know whether Telegram got it.
+  return { kind: 'no_answer' };
 }

@@ -74,7 +74,16 @@ ${input.canPublish ? html`<form method="post" action="/alerts/publish">${csrfFie
 </div>`;
 }
 
-export function progressBody(view: PageView, p: AlertProgress, publishedBy?: string): Html {
+const FAIL_REASONS: Record<string, string> = {
+  refused: 'refused by Telegram',
+  telegram_error: 'Telegram errors on every attempt',
+  no_answer: 'no answer from Telegram',
+  worker_error: 'sending failed on our side',
+  interrupted: 'interrupted by a crash, not resent',
+};
+
+/** The live part of the progress page, also served alone to the page's script (GET /alerts/:id/progress). */
+export function progressLive(view: PageView, p: AlertProgress): Html {
   const { t } = view;
   const done = p.total - p.pending;
   const stateText: Record<AlertProgress['state'], string> = {
@@ -82,19 +91,57 @@ export function progressBody(view: PageView, p: AlertProgress, publishedBy?: str
     sending: 'sending',
     done: 'done',
   };
-  return html`<p><span class="tag${p.state === 'done' ? ' ok' : ''}" id="state">${t(stateText[p.state])}</span>${
+  const reasons = Object.entries(p.failedReasons ?? {}).filter(([, n]) => n > 0);
+  const waiting = p.waiting ? html` <strong id="waiting">${t('waiting: Telegram is not connected')}</strong>` : '';
+  return html`<div id="alert-live" data-src="/alerts/${p.id}/progress" data-done="${p.state === 'done' ? '1' : '0'}">
+<p role="status"><span class="tag${p.state === 'done' ? ' ok' : ''}" id="state">${t(stateText[p.state])}</span>${
     p.sendAt && p.state === 'scheduled' ? ` ${t('at {time}', { time: when(p.sendAt) })}` : ''
-  }</p>
+  }${waiting}</p>
 <progress max="${Math.max(p.total, 1)}" value="${done}">${done}/${p.total}</progress>
 <table><tbody><tr><th>${t('People')}</th><td>${p.total}</td></tr>
 <tr><th>${t('Sent')}</th><td id="sent">${p.sent}</td></tr>
-<tr><th>${t('Pending')}</th><td>${p.pending}</td></tr>
-<tr><th>${t('Failed')}</th><td>${p.failed}</td></tr>
-<tr><th>${t('Blocked the bot (unsubscribed)')}</th><td>${p.blocked}</td></tr>
-<tr><th>${t('Not sent: unsubscribed since, or expired')}</th><td>${p.skipped}</td></tr></tbody></table>
-${publishedBy ? html`<p class="muted">${t('Published by {name}', { name: publishedBy })}${p.publishedAt ? `, ${when(p.publishedAt)}` : ''}</p>` : ''}
-<p><a href="/alerts">← ${t('All alerts')}</a></p>`;
+<tr><th>${t('Pending')}</th><td id="pending">${p.pending}</td></tr>
+<tr><th>${t('Failed')}</th><td id="failed">${p.failed}${
+    reasons.length > 0
+      ? html` (${reasons.map(([r, n], i) => html`${i ? ', ' : ''}${n} ${t(FAIL_REASONS[r] ?? r)}`)})`
+      : ''
+  }</td></tr>
+<tr><th>${t('Blocked the bot (unsubscribed)')}</th><td id="blocked">${p.blocked}</td></tr>
+<tr><th>${t('Uncertain: sent again after a crash, may have it twice')}</th><td id="uncertain">${p.uncertain ?? 0}</td></tr>
+<tr><th>${t('Not sent: unsubscribed since, or expired')}</th><td>${p.skipped}</td></tr></tbody></table></div>`;
 }
+
+export function progressBody(view: PageView, p: AlertProgress, publishedBy?: string): Html {
+  const { t } = view;
+  // Updated in place by a small script while the broadcast runs (no page reload, focus stays where it is).
+  const live = p.state === 'done' ? '' : html`<script src="/alerts/live.js" defer></script>`;
+  return html`${progressLive(view, p)}
+${publishedBy ? html`<p class="muted">${t('Published by {name}', { name: publishedBy })}${p.publishedAt ? `, ${when(p.publishedAt)}` : ''}</p>` : ''}
+<p><a href="/alerts">← ${t('All alerts')}</a></p>${live}`;
+}
+
+/** The progress page's script: fetches the live part every 2 s and swaps it in, until the broadcast is done. */
+export const LIVE_PROGRESS_SCRIPT = `(() => {
+  const box = document.getElementById('alert-live');
+  if (!box || box.dataset.done === '1') return;
+  const tick = async () => {
+    try {
+      const res = await fetch(box.dataset.src, { credentials: 'same-origin' });
+      if (res.ok) {
+        const holder = document.createElement('div');
+        holder.innerHTML = await res.text();
+        const next = holder.querySelector('#alert-live');
+        if (next) {
+          box.replaceChildren(...next.childNodes);
+          box.dataset.done = next.dataset.done;
+        }
+      }
+    } catch {}
+    if (box.dataset.done !== '1') setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+})();
+`;
 
 export function alertListBody(view: PageView, recent: AlertProgress[] | null): Html {
   const { t } = view;

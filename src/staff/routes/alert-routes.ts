@@ -7,7 +7,14 @@ import { requireAdmin, requireLogin } from '../auth.ts';
 import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } from '../context.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
-import { alertListBody, composeBody, previewBody, progressBody } from '../pages/alert-pages.ts';
+import {
+  alertListBody,
+  composeBody,
+  LIVE_PROGRESS_SCRIPT,
+  previewBody,
+  progressBody,
+  progressLive,
+} from '../pages/alert-pages.ts';
 
 const ALERT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -66,18 +73,32 @@ export function alertRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return c.redirect(`/alerts/${encodeURIComponent(id)}`, 303);
   });
 
+  app.get('/alerts/live.js', (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    c.header('cache-control', 'no-cache');
+    return c.body(LIVE_PROGRESS_SCRIPT);
+  });
+
+  // The live part of the progress page alone, for its script.
+  app.get('/alerts/:id/progress', async (c) => {
+    const id = c.req.param('id');
+    const progress = deps.alerts && ALERT_ID.test(id) ? await deps.alerts.status(id) : null;
+    const view = viewOf(c);
+    if (!progress) return c.text(view.t('Unknown alert.'), 404);
+    c.header('cache-control', 'no-store');
+    return c.html(progressLive(view, progress).toString());
+  });
+
   app.get('/alerts/:id', async (c) => {
     const id = c.req.param('id');
     const progress = deps.alerts && ALERT_ID.test(id) ? await deps.alerts.status(id) : null;
     const view = viewOf(c);
     if (!progress) return c.text(view.t('Unknown alert.'), 404);
-    const live = progress.state === 'sending' || progress.state === 'scheduled';
     const by = progress.by?.startsWith('web:') ? (await deps.accounts.get(progress.by.slice(4)))?.name : undefined;
     return c.html(
       page(view, {
         title: view.t('Alert {id}', { id }),
         body: progressBody(view, progress, by),
-        ...(live ? { refreshSeconds: 2 } : {}),
       }),
     );
   });

@@ -4,10 +4,11 @@ import type { Alert } from '../../../src/alerts/alert-file.ts';
 import type { AlertReport } from '../../../src/alerts/alert-store.ts';
 import { AlertBroadcast } from '../../../src/alerts/broadcast.ts';
 import { type AlertWorkerOptions, type AlertWorkers, startAlertWorkers } from '../../../src/alerts/broadcast-worker.ts';
-import { type AlertSend, apiAlertSender } from '../../../src/alerts/sender.ts';
 import { RedisSubscriptions } from '../../../src/alerts/subscriptions.ts';
+import { TelegramBulkSender } from '../../../src/channels/telegram/sender.ts';
 import type { Lang } from '../../../src/engine/types.ts';
 import { silentLogger } from '../../../src/infra/logger.ts';
+import type { BulkSender, BulkSendResult } from '../../../src/ports/bulk-send.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { Clock } from '../../../src/ports/clock.ts';
 import { BotApiServer, type BotApiServerOptions } from '../../support/bot-api-server.ts';
@@ -37,7 +38,7 @@ export type AlertsFixture = TestRedis & {
   clock: ManualClock;
   workers: AlertWorkers | null;
   /** `wrap` lets a test watch or change each send. */
-  startWorkers(options?: Partial<AlertWorkerOptions>, wrap?: (send: AlertSend) => AlertSend): Promise<AlertWorkers>;
+  startWorkers(options?: Partial<AlertWorkerOptions>, wrap?: (send: BulkSender) => BulkSender): Promise<AlertWorkers>;
   /** Resolves with the report once every person of the alert has an outcome. */
   finished(id: string, timeoutMs?: number): Promise<AlertReport>;
   close(): Promise<void>;
@@ -59,9 +60,9 @@ export async function alertsFixture(server: BotApiServerOptions = {}): Promise<A
     clock,
     workers: null,
     async startWorkers(options = {}, wrap = (send) => send) {
-      const send = wrap(apiAlertSender(grammy));
+      const sender = wrap(new TelegramBulkSender({ token: api.token, apiRoot: api.apiRoot }));
       fixture.workers = await startAlertWorkers(
-        { broadcast, redis: r.redis, send, subscriptions, clock, logger: silentLogger() },
+        { broadcast, redis: r.redis, sender, subscriptions, clock, logger: silentLogger() },
         { ratePerSecond: 100, ...options },
       );
       return fixture.workers;
@@ -133,20 +134,30 @@ export function deliveries(server: BotApiServer): Map<string, string[]> {
   return out;
 }
 
-export type SendRecord = { chatId: string; startedAt: number; endedAt: number; error?: unknown };
+export type SendRecord = { chatId: string; startedAt: number; endedAt: number; result?: BulkSendResult };
 
 /** Wraps a sender to record when each send started and ended, as the client saw it. */
-export function recordSends(records: SendRecord[]): (send: AlertSend) => AlertSend {
-  return (send) => async (chatId, text) => {
-    const record: SendRecord = { chatId, startedAt: performance.timeOrigin + performance.now(), endedAt: 0 };
-    records.push(record);
-    try {
-      await send(chatId, text);
-    } catch (error) {
-      record.error = error;
-      throw error;
-    } finally {
+export function recordSends(records: SendRecord[]): (send: BulkSender) => BulkSender {
+  return (inner) => ({
+    channel: inner.channel,
+    async send(chatId, text) {
+      const record: SendRecord = { chatId, startedAt: performance.timeOrigin + performance.now(), endedAt: 0 };
+      records.push(record);
+      record.result = await inner.send(chatId, text);
       record.endedAt = performance.timeOrigin + performance.now();
-    }
-  };
+      return record.result;
+    },
+  });
+}
+
+/** The most events within any sliding second (half-open [t, t + 1000 ms)). */
+export function maxInSlidingSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let from = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[from]! >= 1000) from++;
+    max = Math.max(max, i - from + 1);
+  }
+  return max;
 }

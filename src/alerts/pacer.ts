@@ -1,0 +1,93 @@
+// This process's line for alert send slots from the shared budget (send-budget.ts): the first few waiting jobs ask
+// together (one round trip, taken in line order inside Redis), and the line sleeps while the budget is used up,
+// so waiting costs a few Redis calls per slot rather than one per waiting job per moment.
+import type { ChatRef } from '../ports/chat.ts';
+import type { SendBudget, Take } from './send-budget.ts';
+
+export type Granted = Exclude<Take, { kind: 'wait' }>;
+
+/** Jobs that ask for a slot in one round trip: enough for the tolerance's worth of slots at 1,000/s. */
+const BATCH = 16;
+
+type Waiter = {
+  chat: ChatRef;
+  pairKeys: readonly string[];
+  pair: string;
+  resolve(take: Granted): void;
+  reject(error: unknown): void;
+};
+
+/** Thrown to the jobs still waiting when the workers close: they go back to the queue, no attempt used. */
+export class PacerStoppedError extends Error {
+  constructor() {
+    super('alert workers are closing');
+    this.name = 'PacerStoppedError';
+  }
+}
+
+export class AlertPacer {
+  private readonly line: Waiter[] = [];
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly budget: SendBudget) {}
+
+  take(chat: ChatRef, pairKeys: readonly string[], pair: string): Promise<Granted> {
+    if (this.stopped) return Promise.reject(new PacerStoppedError());
+    return new Promise((resolve, reject) => {
+      this.line.push({ chat, pairKeys, pair, resolve, reject });
+      if (!this.running) void this.run();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const waiter of this.line.splice(0)) waiter.reject(new PacerStoppedError());
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.line.length > 0 && !this.stopped) {
+        const batch = this.line.slice(0, BATCH);
+        const takes = await Promise.all(
+          batch.map((w) => this.budget.take(w.chat, w.pairKeys, w.pair).catch((error: unknown) => ({ error }))),
+        );
+        let waitMs = 0;
+        const settled = new Set<Waiter>();
+        takes.forEach((take, i) => {
+          const waiter = batch[i]!;
+          if ('error' in take) {
+            settled.add(waiter);
+            waiter.reject(take.error);
+          } else if (take.kind === 'wait') {
+            waitMs = waitMs === 0 ? take.ms : Math.min(waitMs, take.ms);
+          } else {
+            settled.add(waiter);
+            waiter.resolve(take);
+          }
+        });
+        for (let i = this.line.length - 1; i >= 0; i--) if (settled.has(this.line[i]!)) this.line.splice(i, 1);
+        if (waitMs > 0) await this.sleep(waitMs);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+}
