@@ -280,6 +280,7 @@ async function startServices(
     metrics,
     queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
     logger,
+    trustProxy: config.TRUST_PROXY,
   });
   const { port } = await http.listen();
   shutdown.add('intake', 'http server', () => http.close());

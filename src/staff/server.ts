@@ -12,13 +12,16 @@ import type { SourceProblem } from '../common/source-problems.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
+import { type ProxyTrust, parseProxyTrust } from '../infra/proxy-trust.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import { AccountStore } from './accounts.ts';
+import { AuditLog } from './audit-log.ts';
 import { checkCsrf, loadSession, safeNext } from './auth.ts';
 import { BULL_BOARD_PATH, mountBullBoard } from './bull-board.ts';
 import type { ServerDeps, StaffEnv } from './context.ts';
 import { LANG_COOKIE } from './i18n.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
+import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -27,6 +30,7 @@ import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
 import { referralRoutes } from './routes/referral-routes.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import { type SessionOptions, SessionStore } from './sessions.ts';
+import { Signer } from './signing.ts';
 
 export type HttpServerOptions = {
   config: { host: string; port: number };
@@ -51,9 +55,19 @@ export type HttpServerOptions = {
   clock?: Clock;
   sessions?: SessionOptions;
   login?: LimiterOptions;
-  /** Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
-  trustProxy?: boolean;
+  /** TRUST_PROXY: which client address counts (see src/infra/proxy-trust.ts); a boolean means false / true. */
+  trustProxy?: string | boolean;
+  /** scrypt cost of new password hashes (default OWASP's N=2^17, r=8, p=1; tests lower it for speed). */
+  passwordCost?: ScryptCost;
+  /** How long the partners' audit log keeps entries (default 365 days). */
+  auditRetentionDays?: number;
 };
+
+function proxyTrustOf(value: string | boolean | undefined): ProxyTrust {
+  const parsed = parseProxyTrust(value === undefined ? undefined : String(value));
+  if ('error' in parsed) throw new Error(`TRUST_PROXY: ${parsed.error}`);
+  return parsed;
+}
 
 export type HttpServer = {
   app: Hono<StaffEnv>;
@@ -87,7 +101,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     accounts: new AccountStore(options.redis, options.keys),
     sessions: new SessionStore(options.redis, options.keys, options.sessions),
     limiter: new LoginLimiter(options.redis, options.keys, options.login),
-    trustProxy: options.trustProxy ?? false,
+    signer: new Signer(options.redis, options.keys),
+    passwordCost: options.passwordCost ?? DEFAULT_COST,
+    audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
+      ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
+    }),
+    trustProxy: proxyTrustOf(options.trustProxy),
   };
   for (const queue of deps.queues) options.metrics.watchQueue(queue.name, () => queue.getJobCounts());
 
@@ -123,7 +142,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   app.use(
     '*',
-    checkCsrf({
+    checkCsrf(deps, {
       exempt: isMachine,
       originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
     }),

@@ -21,9 +21,10 @@ async function staffOf(partner: string, name: string, role: 'staff' | 'admin' = 
 
 describe('queue', () => {
   test("shows the partner's waiting cases, overdue first, with no personal data", async () => {
-    const { c } = await staffOf('ame', 'Awa');
     const older = await k.openCase({ nickname: 'Fanta', description: 'Expulsée hier' });
     k.clock.offset += 7 * 3600_000;
+    // Logged in after the 7 hours: a session idle that long has ended.
+    const { c } = await staffOf('ame', 'Awa');
     const newer = await k.openCase({ nickname: 'Issa', description: 'Passeport pris' });
     const { status, html } = await c.page('/cases');
     expect(status).toBe(200);

@@ -23,6 +23,8 @@ import { shippedBundle } from '../../support/app.ts';
 import { type TestRedis, testRedis } from '../../support/redis.ts';
 
 export const PASSWORD = 'correct horse battery';
+/** Lower than production's OWASP cost (test/staff/passwords.test.ts checks that one): the tests log in often. */
+export const TEST_COST = { N: 1 << 12, r: 8, p: 1 };
 
 export class RecordingOutbox implements Outbox {
   sent: { chat: ChatRef; messages: OutMessage[] }[] = [];
@@ -104,10 +106,11 @@ export async function createConsole(
     logger: silentLogger(),
     clock,
     trustProxy: true,
+    passwordCost: TEST_COST,
     ...(typeof extra === 'function' ? extra(r) : extra),
   });
   const accounts = new AccountStore(r.redis, r.keys);
-  const hash = await hashPassword(PASSWORD);
+  const hash = await hashPassword(PASSWORD, TEST_COST);
   return {
     ...r,
     bundle,
