@@ -32,6 +32,7 @@ import { createStaffComposer, createTelegramStaffNotifier, parseStaffGroups } fr
 import { startReferralWorker } from './referrals/worker.ts';
 import { createRuntime, errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
+import { AuditLog } from './staff/audit-log.ts';
 import { createHttpServer } from './staff/server.ts';
 
 /** Telegram answering 401 (a wrong token) is fatal with one clear line; Telegram unreachable is retried quietly. */
@@ -146,6 +147,7 @@ async function startServices(
     notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
     clock: systemClock,
     logger,
+    audit: new AuditLog(redis, keys, systemClock),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,

@@ -167,6 +167,13 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         if (!ended.ok) return { ok: false, reason: 'stale' };
         const after = (await store.load(no)) ?? record;
         await x.tellStaff({ type: 'transfer_answer', case: x.summaryOf(after), to: proposal.to, accepted: false });
+        await x.audit({
+          partner: record.partner,
+          by: 'person',
+          action: 'transfer_declined',
+          case: no,
+          to: proposal.to,
+        });
         await x.tellPerson(after, (lang) => transferTexts(lang).declined(no, proposal.fromName));
         return { ok: true, outcome: 'stays', case: x.summaryOf(after) };
       }
@@ -176,6 +183,10 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       const after = await store.load(no);
       if (!after) return { ok: false, reason: 'stale' };
       const summary = x.summaryOf(after);
+      // Both partners' logs: the one the case (and its data) left, and the one it went to.
+      for (const partner of [record.partner, proposal.to]) {
+        await x.audit({ partner, by: 'person', action: 'transfer_accepted', case: no, to: proposal.to });
+      }
       await x.tellStaff({
         type: 'transfer_answer',
         case: { ...summary, partner: record.partner },

@@ -40,7 +40,16 @@ export type ReferralContext = {
   /** Tells staff; a failure is thrown (a job that must be retried until staff were told). */
   tellStaffOrThrow(event: StaffEvent): Promise<void>;
   warn(fields: Record<string, unknown>, msg: string): void;
+  /** Writes to the partner's audit log; a failure is logged, never thrown. */
+  audit(event: PartnerAuditEvent): Promise<void>;
 };
+
+/** Something a partner's audit log records (no personal data: ids, case numbers, actions). */
+export type PartnerAuditEvent = { partner: string; by: string; action: string; case?: string; to?: string };
+
+export interface PartnerAudit {
+  record(event: PartnerAuditEvent): Promise<void>;
+}
 
 export const errName = (err: unknown) => (err instanceof Error ? err.name : 'Error');
 
@@ -57,6 +66,7 @@ export function referralContext(input: {
   outbox: Outbox;
   notifier: StaffNotifier;
   logger?: Logger | undefined;
+  audit?: PartnerAudit | undefined;
 }): ReferralContext {
   const partners = new Map(input.partners.map((p) => [p.id, p]));
   const { cipher, clock, outbox, notifier, logger } = input;
@@ -94,6 +104,13 @@ export function referralContext(input: {
       }
     },
     tellStaffOrThrow: (event) => notifier.notify(event),
+    async audit(event) {
+      try {
+        await input.audit?.record(event);
+      } catch (err) {
+        warn({ case: event.case, err: errName(err) }, 'audit log entry not written');
+      }
+    },
     async tellStaff(event) {
       try {
         await notifier.notify(event);

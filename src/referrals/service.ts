@@ -118,6 +118,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     outbox: deps.outbox,
     notifier: deps.notifier,
     logger: deps.logger,
+    audit: deps.audit,
   });
 
   return {
@@ -125,7 +126,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
       idemTtlSeconds: Math.round((o.idempotencyHours ?? 7 * 24) * 3600),
       recordTtlSeconds,
     }),
-    ...createStaffOperations(x, deps.outbox, { closedListLimit: o.closedListLimit ?? 50, audit: deps.audit }),
+    ...createStaffOperations(x, deps.outbox, { closedListLimit: o.closedListLimit ?? 50 }),
     ...createJobs(x, {
       escalateAfterMs: (o.escalateAfterHours ?? 48) * HOUR,
       retentionMs: (o.retentionDays ?? 30) * DAY,

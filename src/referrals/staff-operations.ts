@@ -16,6 +16,9 @@ import type { OpFailure, ScriptOutcome } from './case-store.ts';
 import { personTexts } from './messages.ts';
 import { type CaseAction, decide, type StaffActor } from './policy.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
+
+export type { PartnerAudit, PartnerAuditEvent } from './referral-context.ts';
+
 import { transferTexts } from './transfer-texts.ts';
 
 export type OpResult = { ok: true; case: CaseSummary } | { ok: false; reason: OpFailure; claimedBy?: string };
@@ -38,28 +41,15 @@ export type CaseDetails = {
   audit: AuditEntry[];
 };
 
-/** Something a partner's audit log records (no personal data: ids, case numbers, actions). */
-export type PartnerAuditEvent = { partner: string; by: string; action: string; case?: string; to?: string };
-
-export interface PartnerAudit {
-  record(event: PartnerAuditEvent): Promise<void>;
-}
-
 const MAX_REPLY_LENGTH = 4000;
 
-export type StaffOperationsOptions = { closedListLimit: number; audit?: PartnerAudit | undefined };
+export type StaffOperationsOptions = { closedListLimit: number };
 
 export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: StaffOperationsOptions) {
   const { store, cipher, clock } = x;
   const seenOf = (r: CaseRecord) => ({ partner: r.partner, claimedBy: r.claimedBy });
 
-  async function audit(event: PartnerAuditEvent): Promise<void> {
-    try {
-      await o.audit?.record(event);
-    } catch (err) {
-      x.warn({ case: event.case, err: errName(err) }, 'audit log entry not written');
-    }
-  }
+  const audit = x.audit;
 
   /** Loads the case and asks the policy; a case of another partner is answered as a missing one. */
   async function allowed(
@@ -89,7 +79,13 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
   ) {
     if (!result.ok) return;
     await x.tellStaff({ type: 'changed', case: result.case, action, by: actor.id });
-    await audit({ partner: result.case.partner, by: actor.id, action: `case_${action}`, case: result.case.no });
+    await audit({
+      partner: result.case.partner,
+      by: actor.id,
+      action: `case_${action}`,
+      case: result.case.no,
+      ...(action === 'proposed' && result.case.proposedTo ? { to: result.case.proposedTo } : {}),
+    });
   }
 
   return {

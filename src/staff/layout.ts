@@ -75,6 +75,7 @@ const NAV: NavItem[] = [
   { href: '/cases', label: 'Cases' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/content', label: 'Content' },
+  { href: '/audit', label: 'Audit log', admin: true },
   { href: '/channels', label: 'Channels', admin: true },
   { href: '/admin/queues', label: 'Jobs', admin: true },
 ];

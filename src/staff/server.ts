@@ -23,6 +23,7 @@ import { LANG_COOKIE } from './i18n.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
@@ -157,6 +158,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   authRoutes(app, deps);
   referralRoutes(app, deps);
+  auditRoutes(app, deps);
   alertRoutes(app, deps);
   contentRoutes(app, deps);
   channelRoutes(app, deps);

@@ -16,6 +16,7 @@ import { createReferralService, type ReferralService } from '../../../src/referr
 import { silentNotifier } from '../../../src/referrals/staff-notifier.ts';
 import { AccountStore, type Role, type StaffAccount } from '../../../src/staff/accounts.ts';
 import { staffAlerts } from '../../../src/staff/alerts-adapter.ts';
+import { AuditLog } from '../../../src/staff/audit-log.ts';
 import type { StaffEnv } from '../../../src/staff/context.ts';
 import { hashPassword } from '../../../src/staff/passwords.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/staff/server.ts';
@@ -83,6 +84,7 @@ export async function createConsole(
     outbox,
     notifier: silentNotifier,
     clock,
+    audit: new AuditLog(r.redis, r.keys, clock),
     // Waiting 6 hours makes a case overdue (tests move the clock 7 hours).
     options: {
       fallbackPartner: 'ame',
