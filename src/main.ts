@@ -33,6 +33,7 @@ import { startReferralWorker } from './referrals/worker.ts';
 import { createRuntime, errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
 import { AuditLog } from './staff/audit-log.ts';
+import { LivePublisher } from './staff/live-events.ts';
 import { createHttpServer } from './staff/server.ts';
 
 /** Telegram answering 401 (a wrong token) is fatal with one clear line; Telegram unreachable is retried quietly. */
@@ -132,7 +133,7 @@ async function startServices(
   const outbox = new OutboxRouter();
   const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
   let telegram: TelegramChannel | null = null;
-  const notifiers: StaffNotifier[] = [];
+  const notifiers: StaffNotifier[] = [new LivePublisher(redis, keys)];
   if (config.TELEGRAM_BOT_TOKEN && staffGroups.size > 0) {
     // The notifier needs the bot's API, which exists once the channel is built below.
     notifiers.push(createTelegramStaffNotifier(() => telegram!.bot.api, { groups: staffGroups, logger }));

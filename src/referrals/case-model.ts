@@ -114,6 +114,10 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** A staff member's internal note on a case, stored sealed; never sent to the person. */
+export const CaseNoteSchema = z.object({ at: z.number(), by: z.string(), text: z.string() });
+export type CaseNote = z.infer<typeof CaseNoteSchema>;
+
 /** One message of the relay, stored sealed. */
 export const CaseMessageSchema = z.object({
   at: z.number(),

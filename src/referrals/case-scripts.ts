@@ -198,7 +198,7 @@ if purge then redis.call('ZREM', base .. ':retention', no) end
 if not c[1] then return 0 end
 if c[5] or (not purge and c[4]) then return 0 end
 redis.call('HDEL', caseKey, 'chat', 'personal', 'note', 'fp', 'person', 'idem')
-redis.call('DEL', caseKey .. ':msgs')
+redis.call('DEL', caseKey .. ':msgs', caseKey .. ':notes')
 if c[2] then
   local idem = base .. ':idem:' .. c[2]
   if redis.call('GET', idem) == no then redis.call('DEL', idem) end

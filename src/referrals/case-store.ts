@@ -231,6 +231,22 @@ export class CaseStore {
     });
   }
 
+  /** Appends a sealed internal note, unless the case's data was erased or purged. */
+  async appendNote(no: string, sealed: string): Promise<boolean> {
+    const reply = await this.redis.eval(
+      "local c = redis.call('HMGET', KEYS[1], 'no', 'erasedAt', 'purgedAt') if not c[1] or c[2] or c[3] then return 0 end redis.call('RPUSH', KEYS[2], ARGV[1]) return 1",
+      2,
+      this.k.case(no),
+      this.k.notes(no),
+      sealed,
+    );
+    return reply === 1;
+  }
+
+  async sealedNotes(no: string): Promise<string[]> {
+    return this.redis.lrange(this.k.notes(no), 0, -1);
+  }
+
   async sealedMessages(no: string): Promise<string[]> {
     return this.redis.lrange(this.k.messages(no), 0, -1);
   }

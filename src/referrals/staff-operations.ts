@@ -5,6 +5,8 @@ import {
   type AuditEntry,
   type CaseMessage,
   CaseMessageSchema,
+  type CaseNote,
+  CaseNoteSchema,
   type CaseRecord,
   type CaseSummary,
   Outcome,
@@ -38,6 +40,8 @@ export type CaseDetails = {
   personal: PersonalData | null;
   note?: string;
   messages: CaseMessage[];
+  /** Internal notes of the partner's staff. */
+  notes: CaseNote[];
   audit: AuditEntry[];
 };
 
@@ -135,12 +139,16 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       const messages = (await store.sealedMessages(no)).map((m) =>
         CaseMessageSchema.parse(JSON.parse(cipher.open(m, x.sealCtx(no, 'msg')))),
       );
+      const notes = (await store.sealedNotes(no)).map((m) =>
+        CaseNoteSchema.parse(JSON.parse(cipher.open(m, x.sealCtx(no, 'notes')))),
+      );
       if (personal) await audit({ partner: record.partner, by: actor.id, action: 'personal_data_viewed', case: no });
       return {
         case: x.summaryOf(record),
         personal,
         ...(note !== undefined ? { note } : {}),
         messages,
+        notes,
         audit: await store.audit(no),
       };
     },
@@ -237,6 +245,18 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       );
       await store.appendMessage(no, sealed, { by: actor.id, action: 'replied' }, '', now);
       return { ok: true, case: x.summaryOf(record) };
+    },
+
+    /** An internal note: kept sealed with the case for the partner's staff, never sent to the person. */
+    async addNote(no: string, actor: StaffActor, text: string): Promise<OpResult> {
+      const body = text.trim();
+      const found = await allowed(no, 'note', actor);
+      if (!('record' in found)) return found;
+      if (!body || body.length > MAX_REPLY_LENGTH) return { ok: false, reason: 'invalid' };
+      const sealed = cipher.seal(JSON.stringify({ at: clock.now(), by: actor.id, text: body }), x.sealCtx(no, 'notes'));
+      if (!(await store.appendNote(no, sealed))) return { ok: false, reason: 'erased' };
+      await audit({ partner: found.record.partner, by: actor.id, action: 'note_added', case: no });
+      return { ok: true, case: x.summaryOf(found.record) };
     },
 
     async closeCase(no: string, actor: StaffActor, outcome: OutcomeT, note?: string): Promise<OpResult> {

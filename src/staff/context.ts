@@ -13,6 +13,7 @@ import type { AccountStore, StaffAccount } from './accounts.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { T, UiLang } from './i18n.ts';
 import type { PageView } from './layout.ts';
+import type { LiveHub } from './live-events.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { ScryptCost } from './passwords.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
@@ -55,6 +56,8 @@ export type ServerDeps = {
   /** scrypt cost of new hashes (OWASP's minimum unless a test asks for less). */
   passwordCost: ScryptCost;
   audit: AuditLog;
+  /** Live updates of the partner's cases (Server-Sent Events). */
+  live: LiveHub;
   /** Which client address counts (TRUST_PROXY). */
   trustProxy: ProxyTrust;
 };

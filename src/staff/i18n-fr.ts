@@ -263,4 +263,38 @@ export const FRENCH: Record<string, string> = {
   'Nothing recorded yet.': 'Rien d’enregistré pour l’instant.',
   'What happened at {partner}: logins, views of personal data, case work and account changes. No personal data is kept here.':
     'Ce qui s’est passé chez {partner} : connexions, consultations de données personnelles, travail sur les dossiers, changements de comptes. Aucune donnée personnelle n’est gardée ici.',
+  // Live updates
+  'New case': 'Nouveau dossier',
+  'The person answered': 'La personne a répondu',
+  'Something changed on this page. Reload it': 'Du nouveau sur cette page. Rechargez-la',
+  'Sound and notifications: off': 'Son et notifications : non',
+  'Sound and notifications: on': 'Son et notifications : oui',
+  // A caseworker's day
+  urgent: 'urgent',
+  'Case number': 'Numéro de dossier',
+  All: 'Tous',
+  'Older than': 'Plus ancien que',
+  'any age': 'tout âge',
+  'Held by': 'Suivi par',
+  anyone: 'n’importe qui',
+  'Only my cases': 'Seulement mes dossiers',
+  Search: 'Chercher',
+  'Show all': 'Tout afficher',
+  'How to reach them': 'Comment la joindre',
+  'By phone': 'Par téléphone',
+  'Through the chat with the bot': 'Par la conversation avec le bot',
+  'Close the case…': 'Fermer le dossier…',
+  'Yes, close it: the person will be told their case is closed.':
+    'Oui, fermer : la personne sera prévenue que son dossier est fermé.',
+  'Give to a colleague': 'Confier à un collègue',
+  Give: 'Confier',
+  me: 'moi',
+  'Internal notes': 'Notes internes',
+  'For your team only: never sent to the person.': 'Pour votre équipe seulement : jamais envoyé à la personne.',
+  'Add a note': 'Ajouter une note',
+  'Save the note': 'Enregistrer la note',
+  'The case was given to your colleague. The person was told if it was waiting.':
+    'Le dossier a été confié à votre collègue. La personne a été prévenue s’il était en attente.',
+  'Your internal note is saved. The person does not see it.':
+    'Votre note interne est enregistrée. La personne ne la voit pas.',
 };

@@ -20,6 +20,7 @@ import { checkCsrf, loadSession, safeNext } from './auth.ts';
 import { BULL_BOARD_PATH, mountBullBoard } from './bull-board.ts';
 import type { ServerDeps, StaffEnv } from './context.ts';
 import { LANG_COOKIE } from './i18n.ts';
+import { LiveHub } from './live-events.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
@@ -27,6 +28,7 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
+import { liveRoutes } from './routes/live-routes.ts';
 import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
 import { referralRoutes } from './routes/referral-routes.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
@@ -76,9 +78,9 @@ export type HttpServer = {
   close(): Promise<void>;
 };
 
-/** Pages: no framing, no scripts, nothing from other sites; inline styles only. */
+/** Pages: no framing, the console's own script only, nothing from other sites; inline styles only. */
 const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const FORM_LIMIT_BYTES = 64 * 1024;
 const WEBHOOK_LIMIT_BYTES = 1024 * 1024;
@@ -104,6 +106,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     limiter: new LoginLimiter(options.redis, options.keys, options.login),
     signer: new Signer(options.redis, options.keys),
     passwordCost: options.passwordCost ?? DEFAULT_COST,
+    live: new LiveHub(options.redis, options.keys),
     audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
       ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
     }),
@@ -148,7 +151,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
     }),
   );
-  app.use('*', compress());
+  // An event stream must not sit in a compression buffer.
+  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang') === 'en' ? 'en' : 'fr';
@@ -159,6 +163,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   authRoutes(app, deps);
   referralRoutes(app, deps);
   auditRoutes(app, deps);
+  liveRoutes(app, deps);
   alertRoutes(app, deps);
   contentRoutes(app, deps);
   channelRoutes(app, deps);
@@ -177,7 +182,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         server = s;
       });
     },
-    close() {
+    async close() {
+      await deps.live.close();
       return new Promise((resolve) => {
         const s = server;
         server = null;

@@ -16,6 +16,7 @@ export type StaffReferrals = Pick<
   | 'transfer'
   | 'reply'
   | 'closeCase'
+  | 'addNote'
 >;
 
 export type QueueView = Awaited<ReturnType<ReferralService['listQueue']>>;

@@ -79,7 +79,7 @@ export class SessionStore {
   }
 
   /** The session for a cookie value, its idle time renewed; null when unknown, idle too long or too old. */
-  async load(id: string | undefined, now: number): Promise<StaffSession | null> {
+  async load(id: string | undefined, now: number, options: { renew?: boolean } = {}): Promise<StaffSession | null> {
     if (!id || !SESSION_ID.test(id)) return null;
     const key = this.k.session(id);
     const hash = await this.redis.hgetall(key);
@@ -92,7 +92,8 @@ export class SessionStore {
       await this.redis.del(key);
       return null;
     }
-    await this.redis.multi().hset(key, 'seenAt', String(now)).expire(key, ttl).exec();
+    // A live page checking its session does not count as use: a forgotten open tab still times out.
+    if (options.renew !== false) await this.redis.multi().hset(key, 'seenAt', String(now)).expire(key, ttl).exec();
     return { id, csrf: hash.csrf, createdAt, account: hash.account, generation: Number(hash.generation ?? 0) };
   }
 

@@ -17,6 +17,21 @@ export type CasePageInput = {
   now: number;
   me: string;
   who: (staffId: string) => string;
+  /** The partner's active accounts, to assign the case to. */
+  colleagues: readonly { id: string; login: string; name: string }[];
+};
+
+/** Labels for what the flows collect beyond name, phone and situation: never a raw key on the page. */
+const FIELD_LABELS: Record<string, { label: string; values?: Record<string, string> }> = {
+  contact: {
+    label: 'How to reach them',
+    values: { phone: 'By phone', chat: 'Through the chat with the bot' },
+  },
+};
+
+const humanise = (key: string) => {
+  const words = key.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
 const AUDIT_TEXT: Record<string, string> = {
@@ -58,7 +73,7 @@ export function caseBody(input: CasePageInput): Html {
         : t('Closed: {outcome}', { outcome: c.outcome ? outcomeLabel(c.outcome, t) : '' });
 
   const summary = html`<dl class="card">
-<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}</dd>
+<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}${c.urgent ? html` <span class="tag bad">${t('urgent')}</span>` : ''}</dd>
 <dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}${
     c.proposedTo
       ? html` <span class="tag warn">${t('transfer to {partner} proposed: waiting for the person’s answer', { partner: partnerName(c.proposedTo) })}</span>`
@@ -82,7 +97,11 @@ export function caseBody(input: CasePageInput): Html {
 ${p.nickname ? html`<dt>${t('Name given')}</dt><dd>${p.nickname}</dd>` : ''}
 ${p.phone ? html`<dt>${t('Phone')}</dt><dd>${p.phone}</dd>` : ''}
 ${p.description ? html`<dt>${t('Situation')}</dt><dd>${p.description}</dd>` : ''}
-${Object.entries(p.other).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
+${Object.entries(p.other).map(([k, v]) => {
+  const known = FIELD_LABELS[k];
+  const value = known?.values?.[v];
+  return html`<dt>${known ? t(known.label) : humanise(k)}</dt><dd>${value ? t(value) : v}</dd>`;
+})}
 ${p.media.length ? html`<dt>${t('Attachments')}</dt><dd>${t('{n} file(s) sent in the chat', { n: p.media.length })}</dd>` : ''}
 ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : ''}
 </dl>`;
@@ -115,15 +134,35 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
           (x) => html`<option value="${x.id}">${x.name}</option>`,
         )}</select></div><button type="submit" class="secondary">${t('Transfer')}</button></form>`
       : '';
+  // Closing sits apart, folded, and asks for a confirmation: it tells the person their case is over.
   const close =
     c.status !== 'closed' && mayMove
-      ? html`<form method="post" action="/cases/${c.no}/close" class="card">${csrfField(view)}
+      ? html`<details class="card close"><summary>${t('Close the case…')}</summary><form method="post" action="/cases/${c.no}/close">${csrfField(view)}
 <label for="outcome">${t('Outcome')}</label><select id="outcome" name="outcome">${input.outcomes.map(
           (o) => html`<option value="${o}">${outcomeLabel(o, t)}</option>`,
         )}</select>
 <label for="note">${t('Note (optional, kept encrypted)')}</label><textarea id="note" name="note" maxlength="2000"></textarea>
-<p><button type="submit" class="danger">${t('Close the case')}</button></p></form>`
+<p><label class="inline"><input type="checkbox" id="confirm-close" name="confirm" value="yes" required> ${t('Yes, close it: the person will be told their case is closed.')}</label></p>
+<p><button type="submit" class="danger">${t('Close the case')}</button></p></form></details>`
       : '';
+  const assignable = input.colleagues.filter((p) => p.id !== c.claimedBy);
+  const assign =
+    c.status !== 'closed' && can('assign') && assignable.length
+      ? html`<form method="post" action="/cases/${c.no}/assign" class="actions">${csrfField(view)}<div><label for="assign-to">${t('Give to a colleague')}</label><select id="assign-to" name="to">${assignable.map(
+          (p) => html`<option value="${p.login}">${p.id === input.me ? t('me') : p.name}</option>`,
+        )}</select></div><button type="submit" class="secondary">${t('Give')}</button></form>`
+      : '';
+  const notes = html`<h2>${t('Internal notes')}</h2><p class="muted">${t('For your team only: never sent to the person.')}</p>${
+    details.notes.length
+      ? html`<ul class="msgs notes">${details.notes.map(
+          (n) => html`<li><small>${input.who(n.by)} · ${when(n.at)}</small>${n.text}</li>`,
+        )}</ul>`
+      : ''
+  }${
+    can('note') && !c.erased && !c.purged
+      ? html`<form method="post" action="/cases/${c.no}/note" class="card">${csrfField(view)}<label for="note-text">${t('Add a note')}</label><textarea id="note-text" name="text" maxlength="4000" required></textarea><p><button type="submit" class="secondary">${t('Save the note')}</button></p></form>`
+      : ''
+  }`;
 
   const audit = html`<div class="scroll"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
     (a) =>
@@ -132,11 +171,11 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
       }${a.outcome ? ` · ${outcomeLabel(a.outcome, t)}` : ''}</td></tr>`,
   )}</tbody></table></div>`;
 
-  const more = release || transfer ? html`<div class="actions">${release}${transfer}</div>` : '';
+  const more = release || transfer || assign ? html`<div class="actions">${release}${assign}${transfer}</div>` : '';
   return html`<p><a href="/cases?partner=${c.partner}">← ${t('Back to the queue')}</a></p>
 ${summary}${claim}
 <h2>${t('Personal details')}</h2>${personal}
 <h2>${t('Conversation')}</h2>${messages}${reply}
-${close}${more}
+${more}${notes}${close}
 <h2>${t('Audit trail')}</h2>${audit}`;
 }

@@ -10,6 +10,7 @@ import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } fr
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { caseBody } from '../pages/case-page.ts';
+import { applyFilter, queueFilter } from '../pages/queue-filter.ts';
 import { queueBody } from '../pages/queue-page.ts';
 import type { OpResult, StaffReferrals } from '../services.ts';
 
@@ -21,6 +22,8 @@ const DONE_TEXT: Record<string, string> = {
   transferred: 'The person was asked whether they agree to the transfer. The case moves only if they say yes.',
   replied: 'Your reply was sent to the person.',
   closed: 'The case is closed. The person was told.',
+  assigned: 'The case was given to your colleague. The person was told if it was waiting.',
+  noted: 'Your internal note is saved. The person does not see it.',
   password: 'Your password is saved.',
 };
 
@@ -80,6 +83,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   const forbidden = (c: StaffContext) => c.text(c.get('t')('You may not do this on this case.'), 403);
   const missing = (c: StaffContext) => c.text(c.get('t')('This case does not exist.'), 404);
 
+  /** The partner's active accounts, for "holder" filters and assigning. */
+  async function colleaguesOf(account: StaffAccount) {
+    return (await deps.accounts.list())
+      .filter((a) => a.partner === account.partner && !a.disabled)
+      .map((a) => ({ id: `web:${a.id}`, login: a.id, name: a.name }));
+  }
+
   app.get('/', (c) => c.redirect(c.get('account') ? '/cases' : '/login', 303));
 
   app.get('/cases', async (c) => {
@@ -92,7 +102,8 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       return c.text(c.get('t')('You can see only the cases of your own partner.'), 403);
     }
     const partner = account.partner;
-    const queue = await referrals.listQueue(partner);
+    const filter = queueFilter(c.req.query(), actorOf(account).id, deps.clock.now());
+    const queue = applyFilter(await referrals.listQueue(partner), filter);
     const view = viewOf(c);
     const claimedBy = [...queue.claimed, ...queue.overdue].map((x) => x.claimedBy ?? '');
     const partnerName = referrals.partners.get(partner)?.name ?? partner;
@@ -105,10 +116,17 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       now: deps.clock.now(),
       me: actorOf(account).id,
       who: await namer(claimedBy, view.t),
+      filter,
+      colleagues: await colleaguesOf(account),
     });
     c.header('cache-control', 'no-store');
     return c.html(
-      page(view, { title: view.t('Cases · {partner}', { partner: partnerName }), body, flash: flashOf(c) }),
+      page(view, {
+        title: view.t('Cases · {partner}', { partner: partnerName }),
+        body,
+        flash: flashOf(c),
+        live: {},
+      }),
     );
   });
 
@@ -134,6 +152,7 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       details.case.claimedBy ?? '',
       ...details.audit.map((a) => a.by),
       ...details.messages.map((m) => m.by ?? ''),
+      ...details.notes.map((n) => n.by),
     ];
     const body = caseBody({
       view,
@@ -144,11 +163,12 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       now: deps.clock.now(),
       me: actorOf(found.account).id,
       who: await namer(ids, view.t),
+      colleagues: await colleaguesOf(found.account),
     });
     // Personal data: never kept in a browser or proxy cache.
     c.header('cache-control', 'no-store');
     return c.html(
-      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), refreshSeconds: undefined }),
+      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), live: { case: found.no } }),
     );
   });
 
@@ -167,6 +187,22 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     transfer: {
       done: 'transferred',
       run: (r, no, b, c) => r.transfer(no, text(b, 'to'), actorOf(c.get('account') as StaffAccount)),
+    },
+    assign: {
+      done: 'assigned',
+      run: async (r, no, b, c) => {
+        const account = c.get('account') as StaffAccount;
+        const colleague = await deps.accounts.get(text(b, 'to'));
+        // Only an active colleague of the same partner.
+        if (!colleague || colleague.disabled || colleague.partner !== account.partner) {
+          return { ok: false, reason: 'invalid' };
+        }
+        return r.assign(no, actorOf(account), actorOf(colleague));
+      },
+    },
+    note: {
+      done: 'noted',
+      run: (r, no, b, c) => r.addNote(no, actorOf(c.get('account') as StaffAccount), text(b, 'text')),
     },
     reply: {
       done: 'replied',

@@ -13,11 +13,11 @@ import type { OutMessage } from '../../../src/ports/out-message.ts';
 import type { Outbox } from '../../../src/ports/outbox.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
 import { createReferralService, type ReferralService } from '../../../src/referrals/service.ts';
-import { silentNotifier } from '../../../src/referrals/staff-notifier.ts';
 import { AccountStore, type Role, type StaffAccount } from '../../../src/staff/accounts.ts';
 import { staffAlerts } from '../../../src/staff/alerts-adapter.ts';
 import { AuditLog } from '../../../src/staff/audit-log.ts';
 import type { StaffEnv } from '../../../src/staff/context.ts';
+import { LivePublisher } from '../../../src/staff/live-events.ts';
 import { hashPassword } from '../../../src/staff/passwords.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/staff/server.ts';
 import { shippedBundle } from '../../support/app.ts';
@@ -61,7 +61,12 @@ export type Console = TestRedis & {
   /** Creates an account with PASSWORD. */
   account(name: string, partner: string, role?: Role): Promise<StaffAccount>;
   /** A person's referral, published to its partner's queue; returns the case number. */
-  openCase(fields?: Record<string, string>, need?: string, region?: string): Promise<{ no: string; chat: ChatRef }>;
+  openCase(
+    fields?: Record<string, string>,
+    need?: string,
+    region?: string,
+    urgent?: boolean,
+  ): Promise<{ no: string; chat: ChatRef }>;
   close(): Promise<void>;
 };
 
@@ -82,7 +87,7 @@ export async function createConsole(
     cipher,
     partners: partnersFromContacts(bundle.content.contacts.values()),
     outbox,
-    notifier: silentNotifier,
+    notifier: new LivePublisher(r.redis, r.keys),
     clock,
     audit: new AuditLog(r.redis, r.keys, clock),
     // Waiting 6 hours makes a case overdue (tests move the clock 7 hours).
@@ -134,10 +139,15 @@ export async function createConsole(
       fields = { nickname: 'Awa', description: 'Mon passeport a été pris à la frontière.' },
       need = 'legal',
       region = 'bamako',
+      urgent = false,
     ) {
       chats += 1;
       const chat: ChatRef = { channel: 'telegram', id: String(700000 + chats) };
-      const reply = await referrals.intake(chat, { type: 'refer', intakeId: `i${chats}`, need, region, fields }, 'fr');
+      const reply = await referrals.intake(
+        chat,
+        { type: 'refer', intakeId: `i${chats}`, need, region, fields, ...(urgent ? { urgent } : {}) },
+        'fr',
+      );
       const match = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '));
       if (!match) throw new Error('no case number in the intake reply');
       await referrals.dispatch(match[0]);
