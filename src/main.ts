@@ -11,6 +11,13 @@ import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import {
+  createStaffComposer,
+  createTelegramStaffNotifier,
+  parseStaffGroups,
+  StaffPostStore,
+  telegramLabels,
+} from './channels/telegram/staff/staff-bot.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import type { CliIo } from './cli/io.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
@@ -28,7 +35,6 @@ import { systemClock } from './ports/clock.ts';
 import { partnersFromContacts } from './referrals/partners.ts';
 import { createReferralService } from './referrals/service.ts';
 import { fanOut, type StaffNotifier, silentNotifier } from './referrals/staff-notifier.ts';
-import { createStaffComposer, createTelegramStaffNotifier, parseStaffGroups } from './referrals/telegram-staff.ts';
 import { startReferralWorker } from './referrals/worker.ts';
 import { createRuntime, errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
@@ -132,11 +138,17 @@ async function startServices(
   const metrics = createMetrics();
   const outbox = new OutboxRouter();
   const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
+  const staffTelegram = {
+    groups: staffGroups,
+    logger,
+    labelOf: telegramLabels(bundle.content),
+    posts: new StaffPostStore(redis, keys),
+  };
   let telegram: TelegramChannel | null = null;
   const notifiers: StaffNotifier[] = [new LivePublisher(redis, keys)];
   if (config.TELEGRAM_BOT_TOKEN && staffGroups.size > 0) {
     // The notifier needs the bot's API, which exists once the channel is built below.
-    notifiers.push(createTelegramStaffNotifier(() => telegram!.bot.api, { groups: staffGroups, logger }));
+    notifiers.push(createTelegramStaffNotifier(() => telegram!.bot.api, staffTelegram));
   }
 
   const referrals = createReferralService({
@@ -207,7 +219,7 @@ async function startServices(
       keys,
       subscriptions,
       logger,
-      before: [createStaffComposer(referrals, { groups: staffGroups, logger })],
+      before: [createStaffComposer(referrals, staffTelegram)],
       // A 429 on a reply also pauses bulk alert sends for that long.
       retry: {
         onRateLimited: (_method, seconds) => {

@@ -3,15 +3,16 @@
 // bound to the case number, and are removed on erasure and after the retention period.
 import { z } from 'zod';
 import { LANGUAGES } from '../engine/types.ts';
+import { type CaseSummary, OUTCOMES, type OutcomeT } from '../ports/staff-cases.ts';
 import { isCaseNumber } from './case-number.ts';
 
 export const CaseStatus = z.enum(['waiting', 'claimed', 'closed']);
 export type CaseStatusT = z.infer<typeof CaseStatus>;
 
 /** How a case ended. A free note may come with it (sealed: staff may write personal details in it). */
-export const Outcome = z.enum(['helped', 'referred-elsewhere', 'unreachable', 'not-eligible', 'duplicate', 'other']);
-export type OutcomeT = z.infer<typeof Outcome>;
-export const OUTCOMES: readonly OutcomeT[] = Outcome.options;
+export const Outcome = z.enum(OUTCOMES);
+export type { OutcomeT };
+export { OUTCOMES };
 
 const caseNo = z.string().refine(isCaseNumber, 'not a case number');
 const id = z.string().min(1).max(64);
@@ -128,31 +129,7 @@ export const CaseMessageSchema = z.object({
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 
-/** What staff may see without opening the case: no personal data. */
-export type CaseSummary = {
-  no: string;
-  partner: string;
-  need: string;
-  region: string;
-  lang: string;
-  channel: string;
-  status: CaseStatusT;
-  createdAt: number;
-  waitingSince: number;
-  claimedBy?: string;
-  claimedAt?: number;
-  closedAt?: number;
-  outcome?: OutcomeT;
-  /** A transfer to this partner waits for the person's answer. */
-  proposedTo?: string;
-  urgent: boolean;
-  /** Waiting longer than the reminder deadline. */
-  overdue: boolean;
-  /** The person erased their data: staff see "erased by the person". */
-  erased: boolean;
-  /** Personal data removed after the retention period. */
-  purged: boolean;
-};
+export type { CaseSummary };
 
 export function toSummary(record: CaseRecord, now: number, remindAfterMs: number): CaseSummary {
   return {

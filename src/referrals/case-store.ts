@@ -2,6 +2,7 @@
 // It knows nothing of sealing or messages; values given to it are already sealed.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { OpFailure } from '../ports/staff-cases.ts';
 import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
 import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
 import { runScript, type ScriptName } from './case-scripts.ts';
@@ -10,19 +11,7 @@ import type { ReferralKeys } from './referral-keys.ts';
 
 export type CreateResult = { status: 'created' | 'existing'; no: string; published: boolean } | { status: 'collision' };
 
-/** Why a staff operation did not happen. */
-export type OpFailure =
-  | 'not_found'
-  | 'taken'
-  | 'closed'
-  | 'forbidden'
-  | 'not_claimed'
-  | 'same_partner'
-  | 'unknown_partner'
-  | 'erased'
-  | 'stale'
-  | 'send_failed'
-  | 'invalid';
+export type { OpFailure };
 
 /** On success: the partner and the claimer the case had before the change. */
 export type ScriptOutcome =

@@ -6,20 +6,10 @@
 // administrators read it or act on it; to everyone else it does not exist (the same answer as a missing case, so
 // case numbers cannot be probed). It moves to another partner only with the person's consent (see transfer in
 // staff-operations.ts): a staff "transfer" is a proposal to the person.
+import type { StaffActor } from '../ports/staff-cases.ts';
 import type { CaseStatusT } from './case-model.ts';
 
-export type StaffActor = {
-  /** `tg:<user id>` for Telegram staff, `web:<account>` for the console. */
-  id: string;
-  /**
-   * The partner this person works for: a console account's partner, or the partner of the Telegram staff group a
-   * claim came from. Telegram commands in a private chat carry no partner: there, holding the case is what
-   * makes someone the partner's staff (a claim is only ever given to the partner's own staff).
-   */
-  partner?: string;
-  /** Administrators of a partner may act on any case of their own partner, also one another colleague holds. */
-  admin?: boolean;
-};
+export type { StaffActor };
 
 export type CaseAction = 'read' | 'claim' | 'release' | 'transfer' | 'reply' | 'close' | 'assign' | 'note';
 

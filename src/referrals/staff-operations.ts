@@ -1,6 +1,7 @@
 // The staff side of referrals: queues, a case's details, and claim / assign / release / transfer / reply / close.
 // Every operation asks policy.ts first; the Lua script then checks that the case is still what the policy saw.
 import type { Outbox } from '../ports/outbox.ts';
+import type { OpResult } from '../ports/staff-cases.ts';
 import {
   type AuditEntry,
   type CaseMessage,
@@ -14,6 +15,7 @@ import {
   type PersonalData,
   PersonalDataSchema,
 } from './case-model.ts';
+import { findCaseNumber, parseCaseNumber } from './case-number.ts';
 import type { OpFailure, ScriptOutcome } from './case-store.ts';
 import { personTexts } from './messages.ts';
 import { type CaseAction, decide, type StaffActor } from './policy.ts';
@@ -23,7 +25,7 @@ export type { PartnerAudit, PartnerAuditEvent } from './referral-context.ts';
 
 import { transferTexts } from './transfer-texts.ts';
 
-export type OpResult = { ok: true; case: CaseSummary } | { ok: false; reason: OpFailure; claimedBy?: string };
+export type { OpResult };
 
 export type QueueView = {
   /** Waiting past the reminder deadline, oldest first. */
@@ -93,6 +95,9 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
   }
 
   return {
+    parseCaseNumber,
+    findCaseNumber,
+
     async listQueue(partner: string): Promise<QueueView> {
       const [waitingNos, claimedNos, closedNos] = await Promise.all([
         store.queue(partner, 'waiting'),

@@ -1,8 +1,12 @@
 // What the bot writes to partner staff on Telegram (staff group and private chat), in French or English.
 // Summaries carry no personal data; only the private message to the claimer shows what the person gave.
-import type { CaseSummary, OutcomeT, PersonalData } from './case-model.ts';
-import { OUTCOMES } from './case-model.ts';
-import type { OpFailure } from './case-store.ts';
+import {
+  type CaseSummary,
+  type OpFailure,
+  OUTCOMES,
+  type OutcomeT,
+  type PersonalData,
+} from '../../../ports/staff-cases.ts';
 
 export type StaffLang = 'fr' | 'en';
 
@@ -17,6 +21,9 @@ type Texts = {
   escalatedAway: (no: string, to: string) => string;
   transferAnswer: (no: string, to: string, accepted: boolean) => string;
   claimedBy: (name: string) => string;
+  closedBy: (outcome: OutcomeT, name: string) => string;
+  movedTo: (partner: string) => string;
+  telegramStaff: (id: string) => string;
   claimedAnswer: (no: string) => string;
   startPrivateChat: (bot: string) => string;
   notStaffGroup: string;
@@ -54,6 +61,9 @@ const fr: Texts = {
       ? `${no} : la personne a accepté le transfert ; le dossier est maintenant chez ${to}.`
       : `${no} : la personne a refusé le transfert vers ${to} ; le dossier reste chez vous.`,
   claimedBy: (name) => `Pris en charge par ${name}.`,
+  closedBy: (outcome, name) => `Fermé par ${name} (${outcome}).`,
+  movedTo: (partner) => `Transféré à ${partner} avec l’accord de la personne.`,
+  telegramStaff: (id) => `Telegram n°${id}`,
   claimedAnswer: (no) => `${no} est à vous. Les détails sont dans votre conversation privée avec le bot.`,
   startPrivateChat: (bot) =>
     `Ouvrez d'abord une conversation privée avec @${bot} (bouton Démarrer), puis appuyez de nouveau.`,
@@ -128,6 +138,9 @@ const en: Texts = {
       ? `${no}: the person agreed to the transfer; the case is now with ${to}.`
       : `${no}: the person declined the transfer to ${to}; the case stays with you.`,
   claimedBy: (name) => `Claimed by ${name}.`,
+  closedBy: (outcome, name) => `Closed by ${name} (${outcome}).`,
+  movedTo: (partner) => `Transferred to ${partner} with the person's consent.`,
+  telegramStaff: (id) => `Telegram #${id}`,
   claimedAnswer: (no) => `${no} is yours. The details are in your private chat with the bot.`,
   startPrivateChat: (bot) => `First open a private chat with @${bot} (Start button), then press again.`,
   notStaffGroup: 'This group is not a staff group.',
