@@ -21,8 +21,12 @@ export type CaseSummary = {
   waitingSince: number;
   claimedBy?: string;
   claimedAt?: number;
+  /** The first claim ever: time to claim counts to it. */
+  firstClaimedAt?: number;
   closedAt?: number;
   outcome?: OutcomeT;
+  /** Claimed and nobody has written to the person within the first-reply deadline. */
+  replyOverdue: boolean;
   /** A transfer to this partner waits for the person's answer. */
   proposedTo?: string;
   urgent: boolean;

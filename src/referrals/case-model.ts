@@ -56,6 +56,10 @@ export const CaseRecordSchema = z.object({
   announcedAt: ms.optional(),
   claimedBy: id.optional(),
   claimedAt: ms.optional(),
+  /** The first claim ever (time to claim counts to it, whatever releases followed). */
+  firstClaimedAt: ms.optional(),
+  /** The last time staff wrote to the person. */
+  repliedAt: ms.optional(),
   closedAt: ms.optional(),
   closedBy: id.optional(),
   outcome: Outcome.optional(),
@@ -131,7 +135,13 @@ export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 
 export type { CaseSummary };
 
-export function toSummary(record: CaseRecord, now: number, remindAfterMs: number): CaseSummary {
+export function toSummary(
+  record: CaseRecord,
+  now: number,
+  remindAfterMs: number,
+  firstReplyMs = Infinity,
+): CaseSummary {
+  const replied = record.repliedAt !== undefined && record.repliedAt >= (record.claimedAt ?? 0);
   return {
     no: record.no,
     partner: record.partner,
@@ -143,6 +153,9 @@ export function toSummary(record: CaseRecord, now: number, remindAfterMs: number
     createdAt: record.createdAt,
     waitingSince: record.waitingSince,
     ...(record.claimedBy ? { claimedBy: record.claimedBy, claimedAt: record.claimedAt } : {}),
+    ...(record.firstClaimedAt ? { firstClaimedAt: record.firstClaimedAt } : {}),
+    replyOverdue:
+      record.status === 'claimed' && !replied && now - (record.claimedAt ?? now) >= firstReplyMs && !record.erasedAt,
     ...(record.closedAt ? { closedAt: record.closedAt, outcome: record.outcome } : {}),
     ...(record.proposedTo ? { proposedTo: record.proposedTo } : {}),
     urgent: record.urgent === '1',

@@ -61,6 +61,7 @@ if c[2] ~= ARGV[6] then return {'stale'} end
 if c[1] == 'closed' then return {'closed'} end
 if c[1] == 'claimed' then return {'taken', c[3]} end
 redis.call('HSET', caseKey, 'status', 'claimed', 'claimedBy', ARGV[5], 'claimedAt', now)
+redis.call('HSETNX', caseKey, 'firstClaimedAt', now)
 redis.call('ZREM', q(c[2], 'waiting'), no)
 redis.call('ZREM', base .. ':deadlines', no)
 redis.call('ZADD', q(c[2], 'claimed'), now, no)
@@ -75,6 +76,7 @@ if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
 if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
 redis.call('HSET', caseKey, 'status', 'claimed', 'claimedBy', ARGV[7], 'claimedAt', now)
+redis.call('HSETNX', caseKey, 'firstClaimedAt', now)
 redis.call('HDEL', caseKey, 'remindedAt')
 redis.call('ZREM', q(c[2], 'waiting'), no)
 redis.call('ZREM', base .. ':deadlines', no)

@@ -220,6 +220,15 @@ export class CaseStore {
     });
   }
 
+  async markReplied(no: string, now: number): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'repliedAt', ARGV[1]) end return 1",
+      1,
+      this.k.case(no),
+      String(now),
+    );
+  }
+
   /** Appends a sealed internal note, unless the case's data was erased or purged. */
   async appendNote(no: string, sealed: string): Promise<boolean> {
     const reply = await this.redis.eval(

@@ -63,6 +63,8 @@ export function referralContext(input: {
   partners: readonly Partner[];
   fallbackPartner: string;
   remindAfterMs: number;
+  /** Claimed this long without a word to the person: shown as overdue (default 4 h). */
+  firstReplyMs?: number;
   outbox: Outbox;
   notifier: StaffNotifier;
   logger?: Logger | undefined;
@@ -87,7 +89,7 @@ export function referralContext(input: {
     remindAfterMs: input.remindAfterMs,
     logger,
     partnerName: (id) => partners.get(id)?.name ?? id,
-    summaryOf: (record) => toSummary(record, clock.now(), input.remindAfterMs),
+    summaryOf: (record) => toSummary(record, clock.now(), input.remindAfterMs, input.firstReplyMs ?? 4 * 3_600_000),
     sealCtx,
     openChat,
     warn,

@@ -53,6 +53,8 @@ export type ReferralOptions = {
   closedListLimit?: number;
   /** How long one worker may take to announce a case before another may (default 30 s). */
   announceLeaseMs?: number;
+  /** A claimed case without a word to the person for this long is shown as overdue (default 4). */
+  firstReplyHours?: number;
 };
 
 export type ReferralServiceDeps = {
@@ -115,6 +117,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     partners: deps.partners,
     fallbackPartner: o.fallbackPartner,
     remindAfterMs,
+    firstReplyMs: (o.firstReplyHours ?? 4) * HOUR,
     outbox: deps.outbox,
     notifier: deps.notifier,
     logger: deps.logger,

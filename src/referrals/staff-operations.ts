@@ -158,6 +158,15 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       };
     },
 
+    /** Every case of the partner still on record created since `since` (for outcome figures; no personal data). */
+    async partnerCases(partner: string, since: number): Promise<CaseSummary[]> {
+      const lists = await Promise.all(
+        (['waiting', 'claimed', 'closed'] as const).map((status) => store.queue(partner, status)),
+      );
+      const records = await store.loadMany([...new Set(lists.flat())]);
+      return records.filter((r) => r.partner === partner && r.createdAt >= since).map(x.summaryOf);
+    },
+
     async claimedCases(staffId: string): Promise<CaseSummary[]> {
       const lists = await Promise.all(x.partnerList.map((p) => store.queue(p.id, 'claimed')));
       const records = await store.loadMany(lists.flat());
@@ -249,7 +258,9 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
         x.sealCtx(no, 'msg'),
       );
       await store.appendMessage(no, sealed, { by: actor.id, action: 'replied' }, '', now);
-      return { ok: true, case: x.summaryOf(record) };
+      await store.markReplied(no, now);
+      const after = await store.load(no);
+      return { ok: true, case: x.summaryOf(after ?? record) };
     },
 
     /** An internal note: kept sealed with the case for the partner's staff, never sent to the person. */

@@ -297,4 +297,18 @@ export const FRENCH: Record<string, string> = {
     'Le dossier a été confié à votre collègue. La personne a été prévenue s’il était en attente.',
   'Your internal note is saved. The person does not see it.':
     'Votre note interne est enregistrée. La personne ne la voit pas.',
+  // Outcomes and deadlines
+  Outcomes: 'Résultats',
+  'no reply yet': 'pas encore de réponse',
+  'no reply yet: write to the person': 'pas encore de réponse : écrivez à la personne',
+  'no case yet': 'aucun dossier pour l’instant',
+  'median {median}, 90% within {p90}': 'médiane {median}, 90 % en moins de {p90}',
+  'Cases received': 'Dossiers reçus',
+  '{n} urgent': '{n} urgents',
+  'Still open': 'Encore ouverts',
+  Closed: 'Fermés',
+  'Time to claim': 'Délai de prise en charge',
+  'Time to close': 'Délai de fermeture',
+  'How cases ended': 'Comment les dossiers se sont terminés',
+  'Download the cases (CSV, no personal data)': 'Télécharger les dossiers (CSV, sans données personnelles)',
 };

@@ -72,12 +72,16 @@ label.inline{display:inline-flex;gap:.35rem;align-items:center;font-weight:400;m
 .cases li.urgent{border-left-color:#8a1f14;background:#fff7f6}
 details.close summary{cursor:pointer;font-weight:600;padding:.45rem 0}
 .notes li{background:#fdf8e6}
+.chart .bar{display:grid;grid-template-columns:minmax(7rem,12rem) 1fr 2.5rem;gap:.5rem;align-items:center;margin:.2rem 0}
+.chart .track{background:#e4e8ee;border-radius:3px;height:.9rem;display:block}
+.chart .fill{background:#14558f;border-radius:3px;height:100%;display:block}
 `.replace(/\n/g, '');
 
 type NavItem = { href: string; label: string; admin?: boolean };
 
 const NAV: NavItem[] = [
   { href: '/cases', label: 'Cases' },
+  { href: '/outcomes', label: 'Outcomes' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/content', label: 'Content' },
   { href: '/audit', label: 'Audit log', admin: true },

@@ -30,6 +30,7 @@ import { channelRoutes } from './routes/channel-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
 import { liveRoutes } from './routes/live-routes.ts';
 import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
+import { outcomesRoutes } from './routes/outcomes-routes.ts';
 import { referralRoutes } from './routes/referral-routes.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import { type SessionOptions, SessionStore } from './sessions.ts';
@@ -163,6 +164,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   authRoutes(app, deps);
   referralRoutes(app, deps);
   auditRoutes(app, deps);
+  outcomesRoutes(app, deps);
   liveRoutes(app, deps);
   alertRoutes(app, deps);
   contentRoutes(app, deps);

@@ -17,6 +17,7 @@ export type StaffReferrals = Pick<
   | 'reply'
   | 'closeCase'
   | 'addNote'
+  | 'partnerCases'
 >;
 
 export type QueueView = Awaited<ReturnType<ReferralService['listQueue']>>;

@@ -73,7 +73,9 @@ export function caseBody(input: CasePageInput): Html {
         : t('Closed: {outcome}', { outcome: c.outcome ? outcomeLabel(c.outcome, t) : '' });
 
   const summary = html`<dl class="card">
-<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}${c.urgent ? html` <span class="tag bad">${t('urgent')}</span>` : ''}</dd>
+<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}${c.urgent ? html` <span class="tag bad">${t('urgent')}</span>` : ''}${
+    c.replyOverdue ? html` <span class="tag bad">${t('no reply yet: write to the person')}</span>` : ''
+  }</dd>
 <dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}${
     c.proposedTo
       ? html` <span class="tag warn">${t('transfer to {partner} proposed: waiting for the person’s answer', { partner: partnerName(c.proposedTo) })}</span>`

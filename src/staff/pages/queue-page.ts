@@ -27,7 +27,7 @@ export function queueBody(input: QueuePageInput): Html {
   const l = labels(input.content, view.lang);
 
   const item = (c: CaseSummary) => {
-    const cls = c.overdue ? 'overdue' : c.status === 'claimed' ? 'claimed' : '';
+    const cls = c.overdue || c.replyOverdue ? 'overdue' : c.status === 'claimed' ? 'claimed' : '';
     const status =
       c.status === 'waiting'
         ? html`<span class="tag${c.overdue ? ' bad' : ''}">${c.overdue ? t('overdue') : t('waiting')} ${age(now - c.waitingSince, t)}</span>`
@@ -40,7 +40,8 @@ export function queueBody(input: QueuePageInput): Html {
         : '';
     const erased = c.erased ? html` <span class="tag warn">${t('erased by the person')}</span>` : '';
     const urgent = c.urgent ? html`<span class="tag bad">${t('urgent')}</span>` : '';
-    return html`<li class="${cls}${c.urgent ? ' urgent' : ''}"><a class="no" href="/cases/${c.no}">${c.no}</a>${urgent}<span class="meta">${l.need(c.need)} · ${l.region(c.region)} · ${c.lang} · ${c.channel}</span>${status}${erased}${claim}</li>`;
+    const noReply = c.replyOverdue ? html`<span class="tag bad">${t('no reply yet')}</span>` : '';
+    return html`<li class="${cls}${c.urgent ? ' urgent' : ''}"><a class="no" href="/cases/${c.no}">${c.no}</a>${urgent}<span class="meta">${l.need(c.need)} · ${l.region(c.region)} · ${c.lang} · ${c.channel}</span>${status}${noReply}${erased}${claim}</li>`;
   };
 
   const section = (title: string, cases: CaseSummary[], empty: string) =>
