@@ -19,6 +19,7 @@ import type { ScryptCost } from './passwords.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import type { SessionStore, StaffSession } from './sessions.ts';
 import type { Signer } from './signing.ts';
+import type { TemplateStore } from './templates.ts';
 
 export type StaffEnv = {
   Variables: {
@@ -56,6 +57,7 @@ export type ServerDeps = {
   /** scrypt cost of new hashes (OWASP's minimum unless a test asks for less). */
   passwordCost: ScryptCost;
   audit: AuditLog;
+  templates: TemplateStore;
   /** Live updates of the partner's cases (Server-Sent Events). */
   live: LiveHub;
   /** Which client address counts (TRUST_PROXY). */

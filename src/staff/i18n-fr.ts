@@ -311,4 +311,18 @@ export const FRENCH: Record<string, string> = {
   'Time to close': 'Délai de fermeture',
   'How cases ended': 'Comment les dossiers se sont terminés',
   'Download the cases (CSV, no personal data)': 'Télécharger les dossiers (CSV, sans données personnelles)',
+  // Reply templates
+  Templates: 'Modèles',
+  'Reply templates': 'Modèles de réponse',
+  'Give a title and a French text.': 'Donnez un titre et un texte en français.',
+  'Title (for staff)': 'Titre (pour l’équipe)',
+  'Save the template': 'Enregistrer le modèle',
+  'Add the template': 'Ajouter le modèle',
+  Delete: 'Supprimer',
+  'Staff can start a reply from these texts, in the person’s language (French when there is none).':
+    'L’équipe peut partir de ces textes pour répondre, dans la langue de la personne (en français s’il n’y en a pas).',
+  'No template yet.': 'Aucun modèle pour l’instant.',
+  'Edit the template': 'Modifier le modèle',
+  'New template': 'Nouveau modèle',
+  'Start from a template:': 'Partir d’un modèle :',
 };

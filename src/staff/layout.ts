@@ -84,6 +84,7 @@ const NAV: NavItem[] = [
   { href: '/outcomes', label: 'Outcomes' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/content', label: 'Content' },
+  { href: '/templates', label: 'Templates', admin: true },
   { href: '/audit', label: 'Audit log', admin: true },
   { href: '/channels', label: 'Channels', admin: true },
   { href: '/admin/queues', label: 'Jobs', admin: true },

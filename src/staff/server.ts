@@ -32,9 +32,11 @@ import { liveRoutes } from './routes/live-routes.ts';
 import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
 import { outcomesRoutes } from './routes/outcomes-routes.ts';
 import { referralRoutes } from './routes/referral-routes.ts';
+import { templateRoutes } from './routes/template-routes.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import { type SessionOptions, SessionStore } from './sessions.ts';
 import { Signer } from './signing.ts';
+import { TemplateStore } from './templates.ts';
 
 export type HttpServerOptions = {
   config: { host: string; port: number };
@@ -108,6 +110,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     signer: new Signer(options.redis, options.keys),
     passwordCost: options.passwordCost ?? DEFAULT_COST,
     live: new LiveHub(options.redis, options.keys),
+    templates: new TemplateStore(options.redis, options.keys),
     audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
       ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
     }),
@@ -165,6 +168,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   referralRoutes(app, deps);
   auditRoutes(app, deps);
   outcomesRoutes(app, deps);
+  templateRoutes(app, deps);
   liveRoutes(app, deps);
   alertRoutes(app, deps);
   contentRoutes(app, deps);

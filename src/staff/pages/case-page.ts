@@ -19,6 +19,9 @@ export type CasePageInput = {
   who: (staffId: string) => string;
   /** The partner's active accounts, to assign the case to. */
   colleagues: readonly { id: string; login: string; name: string }[];
+  /** The partner's reply templates, and the text of the one picked (prefilled in the reply box). */
+  templates: readonly { id: string; title: string }[];
+  prefill: string;
 };
 
 /** Labels for what the flows collect beyond name, phone and situation: never a raw key on the page. */
@@ -117,7 +120,13 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
 
   const reply = canReply
     ? html`<form method="post" action="/cases/${c.no}/reply" class="card">${csrfField(view)}
-<label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required></textarea>
+${
+  input.templates.length
+    ? html`<p class="actions templates"><span class="muted">${t('Start from a template:')}</span>${input.templates.map(
+        (x) => html`<a href="/cases/${c.no}?template=${x.id}#text">${x.title}</a>`,
+      )}</p>`
+    : ''
+}<label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required>${input.prefill}</textarea>
 <p><button type="submit">${t('Send')}</button></p></form>`
     : '';
 

@@ -13,6 +13,7 @@ import { caseBody } from '../pages/case-page.ts';
 import { applyFilter, queueFilter } from '../pages/queue-filter.ts';
 import { queueBody } from '../pages/queue-page.ts';
 import type { OpResult, StaffReferrals } from '../services.ts';
+import { templateText } from '../templates.ts';
 
 const CASE_NO = /^K-[0-9A-Z]{4,8}$/;
 
@@ -90,6 +91,12 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       .map((a) => ({ id: `web:${a.id}`, login: a.id, name: a.name }));
   }
 
+  /** The text of the reply template picked on the case page, in the person's language. */
+  async function prefillOf(id: string | undefined, partner: string, lang: string): Promise<string> {
+    const template = id ? await deps.templates.get(partner, id) : null;
+    return template ? templateText(template, lang) : '';
+  }
+
   app.get('/', (c) => c.redirect(c.get('account') ? '/cases' : '/login', 303));
 
   app.get('/cases', async (c) => {
@@ -164,6 +171,8 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       me: actorOf(found.account).id,
       who: await namer(ids, view.t),
       colleagues: await colleaguesOf(found.account),
+      templates: await deps.templates.list(found.account.partner),
+      prefill: await prefillOf(c.req.query('template'), found.account.partner, details.case.lang),
     });
     // Personal data: never kept in a browser or proxy cache.
     c.header('cache-control', 'no-store');
