@@ -11,6 +11,7 @@ import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
+import { telegramAttachments } from './channels/telegram/staff/attachments.ts';
 import {
   createStaffComposer,
   createTelegramStaffNotifier,
@@ -296,6 +297,16 @@ async function startServices(
     queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
     logger,
     trustProxy: config.TRUST_PROXY,
+    ...(telegram && config.TELEGRAM_BOT_TOKEN
+      ? {
+          attachments: {
+            telegram: telegramAttachments(() => telegram!.bot.api, {
+              apiRoot: config.TELEGRAM_API_ROOT,
+              token: config.TELEGRAM_BOT_TOKEN,
+            }),
+          },
+        }
+      : {}),
   });
   const { port } = await http.listen();
   shutdown.add('intake', 'http server', () => http.close());

@@ -58,6 +58,8 @@ export type ServerDeps = {
   passwordCost: ScryptCost;
   audit: AuditLog;
   templates: TemplateStore;
+  /** Opens a file a person sent, per channel (e.g. Telegram's getFile); absent: attachments are only counted. */
+  attachments?: Partial<Record<string, (ref: string) => Promise<{ contentType: string; body: Uint8Array } | null>>>;
   /** Live updates of the partner's cases (Server-Sent Events). */
   live: LiveHub;
   /** Which client address counts (TRUST_PROXY). */

@@ -325,4 +325,9 @@ export const FRENCH: Record<string, string> = {
   'Edit the template': 'Modifier le modèle',
   'New template': 'Nouveau modèle',
   'Start from a template:': 'Partir d’un modèle :',
+  // Attachments
+  'This file cannot be opened here.': 'Ce fichier ne peut pas être ouvert ici.',
+  'File {n}': 'Fichier {n}',
+  'opened a file the person sent': 'a ouvert un fichier envoyé par la personne',
+  'reply template saved': 'modèle de réponse enregistré',
 };

@@ -65,6 +65,8 @@ export type HttpServerOptions = {
   trustProxy?: string | boolean;
   /** scrypt cost of new password hashes (default OWASP's N=2^17, r=8, p=1; tests lower it for speed). */
   passwordCost?: ScryptCost;
+  /** Opens files people sent, per channel (`{ telegram: telegramAttachments(...) }`). */
+  attachments?: ServerDeps['attachments'];
   /** How long the partners' audit log keeps entries (default 365 days). */
   auditRetentionDays?: number;
 };
@@ -111,6 +113,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     passwordCost: options.passwordCost ?? DEFAULT_COST,
     live: new LiveHub(options.redis, options.keys),
     templates: new TemplateStore(options.redis, options.keys),
+    ...(options.attachments ? { attachments: options.attachments } : {}),
     audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
       ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
     }),

@@ -22,6 +22,8 @@ export type CasePageInput = {
   /** The partner's reply templates, and the text of the one picked (prefilled in the reply box). */
   templates: readonly { id: string; title: string }[];
   prefill: string;
+  /** Files the person sent can be opened from the page (their channel can fetch them). */
+  attachmentsOpen: boolean;
 };
 
 /** Labels for what the flows collect beyond name, phone and situation: never a raw key on the page. */
@@ -107,7 +109,18 @@ ${Object.entries(p.other).map(([k, v]) => {
   const value = known?.values?.[v];
   return html`<dt>${known ? t(known.label) : humanise(k)}</dt><dd>${value ? t(value) : v}</dd>`;
 })}
-${p.media.length ? html`<dt>${t('Attachments')}</dt><dd>${t('{n} file(s) sent in the chat', { n: p.media.length })}</dd>` : ''}
+${
+  p.media.length
+    ? html`<dt>${t('Attachments')}</dt><dd>${
+        input.attachmentsOpen
+          ? p.media.map(
+              (_, i) =>
+                html`<a href="/cases/${c.no}/attachments/${i}" target="_blank" rel="noopener">${t('File {n}', { n: i + 1 })}</a> `,
+            )
+          : t('{n} file(s) sent in the chat', { n: p.media.length })
+      }</dd>`
+    : ''
+}
 ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : ''}
 </dl>`;
 

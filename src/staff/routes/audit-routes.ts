@@ -16,6 +16,8 @@ const ACTION_TEXT: Record<string, string> = {
   login_disabled: 'login refused: account disabled',
   password_set: 'password set',
   personal_data_viewed: 'viewed personal data',
+  attachment_viewed: 'opened a file the person sent',
+  template_saved: 'reply template saved',
   case_claimed: 'claimed',
   case_assigned: 'assigned',
   case_released: 'released',
