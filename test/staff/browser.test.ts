@@ -191,6 +191,42 @@ describe.each([
   });
 });
 
+describe.each([
+  ['desktop', DESKTOP],
+  ['360×640', SMALL_PHONE],
+])('templates, outcomes and the audit log (%s)', (label, viewport) => {
+  test('an admin writes a template, staff reply from it, the outcomes page and audit log show the day', async () => {
+    const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+    const page = await context.newPage();
+    const boss = (await k.account(`Chef ${label}`, 'ame', 'admin')).id;
+    await logIn(page, boss);
+    await page.goto(`${base}/templates`);
+    await page.fill('#title', `Accueil ${label}`);
+    await page.fill('#text_fr', 'Bonjour, nous avons bien reçu votre dossier.');
+    await page.locator('form[action="/templates"] button[type=submit]').click();
+    await page.waitForURL(`${base}/templates`);
+    expect(await page.locator('.cases li strong').allTextContents()).toContain(`Accueil ${label}`);
+
+    const { no, chat } = await k.openCase({ nickname: 'Awa' });
+    await page.goto(`${base}/cases/${no}`);
+    await page.locator(`form[action="/cases/${no}/claim"] button`).click();
+    await page.waitForURL(`${base}/cases/${no}?done=claimed`);
+    await page.locator('.templates a', { hasText: `Accueil ${label}` }).click();
+    expect(await page.inputValue('#text')).toBe('Bonjour, nous avons bien reçu votre dossier.');
+    await page.locator(`form[action="/cases/${no}/reply"] button`).click();
+    await page.waitForURL(`${base}/cases/${no}?done=replied`);
+    expect(k.outbox.textsTo(chat)).toContain('Bonjour, nous avons bien reçu votre dossier.');
+
+    await page.goto(`${base}/outcomes`);
+    expect(await page.locator('.chart .bar').count()).toBe(6);
+    await page.goto(`${base}/audit`);
+    expect(await page.locator('td', { hasText: 'a consulté les données personnelles' }).count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, `staff-audit-${viewport.width}.png`), fullPage: true });
+    await context.close();
+  });
+});
+
 describe('alerts in the browser', () => {
   test('compose an alert, preview it as Telegram shows it, confirm, follow its progress', async () => {
     for (let i = 0; i < 3; i++) {
@@ -223,13 +259,21 @@ describe('alerts in the browser', () => {
 });
 
 describe('every page on a phone', () => {
-  test('fits the screen without sideways scrolling, and weighs under 30 KB', async () => {
+  test.each([
+    ['390×844', PHONE],
+    ['360×640', { width: 360, height: 640 }],
+  ])('fits the screen (%s) without sideways scrolling, and weighs under 30 KB', async (_label, viewport) => {
     const { no } = await k.openCase();
     const page = await phonePage();
+    await page.setViewportSize(viewport);
     await logIn(page, adminLogin);
     for (const p of [
       '/cases',
+      '/cases?status=waiting&mine=1',
       `/cases/${no}`,
+      '/outcomes',
+      '/templates',
+      '/audit',
       '/alerts',
       '/alerts/new',
       '/content',

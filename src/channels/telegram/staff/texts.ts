@@ -50,6 +50,7 @@ const fr: Texts = {
   },
   summary: (c, label) =>
     [
+      ...(c.urgent ? ['URGENT : à prendre en charge tout de suite.'] : []),
       `${c.no} · besoin : ${label('need', c.need)} · région : ${label('region', c.region)}`,
       `Langue : ${c.lang} · ${c.channel} · reçu le ${when(c.createdAt)}`,
       ...(c.erased ? ['Données effacées par la personne.'] : []),
@@ -127,6 +128,7 @@ const en: Texts = {
   },
   summary: (c, label) =>
     [
+      ...(c.urgent ? ['URGENT: to be taken at once.'] : []),
       `${c.no} · need: ${label('need', c.need)} · region: ${label('region', c.region)}`,
       `Language: ${c.lang} · ${c.channel} · received ${when(c.createdAt)}`,
       ...(c.erased ? ['Erased by the person.'] : []),
