@@ -81,6 +81,8 @@ export type StaffEvent =
   | { type: 'waiting'; case: CaseSummary; reason: 'new' | 'released' | 'transferred' | 'escalated' }
   /** A case has waited past the reminder deadline. */
   | { type: 'reminder'; case: CaseSummary; waitingMs: number }
+  /** A claimed case has had no word to the person within the first-reply deadline: for its holder. */
+  | { type: 'reply_overdue'; case: CaseSummary; staffId: string }
   /** A case left a partner because nobody claimed it in time (told to the partner it left). */
   | { type: 'escalated'; case: CaseSummary; from: string }
   /** The person wrote while the case is claimed: for the claimer only. */

@@ -60,6 +60,8 @@ export const CaseRecordSchema = z.object({
   firstClaimedAt: ms.optional(),
   /** The last time staff wrote to the person. */
   repliedAt: ms.optional(),
+  /** When the holder was reminded that the person is still waiting for a first word. */
+  replyRemindedAt: ms.optional(),
   closedAt: ms.optional(),
   closedBy: id.optional(),
   outcome: Outcome.optional(),
@@ -99,6 +101,7 @@ export const AuditAction = z.enum([
   'assigned',
   'escalated',
   'reminded',
+  'reply_reminded',
   'replied',
   'person_message',
   'closed',

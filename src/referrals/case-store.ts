@@ -220,6 +220,21 @@ export class CaseStore {
     });
   }
 
+  /** Once per claim: true for the one caller that may remind the holder of a first reply. */
+  async markReplyReminded(no: string, claimedAt: number, now: number): Promise<boolean> {
+    const entry = JSON.stringify({ at: now, by: 'system', action: 'reply_reminded' });
+    const reply = await this.redis.eval(
+      "local c = redis.call('HMGET', KEYS[1], 'status', 'claimedAt', 'replyRemindedAt') if c[1] ~= 'claimed' or c[2] ~= ARGV[1] or (c[3] and tonumber(c[3]) >= tonumber(ARGV[1])) then return 0 end redis.call('HSET', KEYS[1], 'replyRemindedAt', ARGV[2]) redis.call('RPUSH', KEYS[2], ARGV[3]) return 1",
+      2,
+      this.k.case(no),
+      this.k.audit(no),
+      String(claimedAt),
+      String(now),
+      entry,
+    );
+    return reply === 1;
+  }
+
   async markReplied(no: string, now: number): Promise<void> {
     await this.redis.eval(
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'repliedAt', ARGV[1]) end return 1",

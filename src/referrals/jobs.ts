@@ -10,7 +10,7 @@ export class AnnouncementBusyError extends Error {
   }
 }
 
-export type DeadlineReport = { reminded: number; escalated: number; republished: number };
+export type DeadlineReport = { reminded: number; escalated: number; republished: number; replyReminded: number };
 
 export type JobOptions = {
   escalateAfterMs: number;
@@ -52,7 +52,7 @@ export function createJobs(x: ReferralContext, o: JobOptions) {
 
     async checkDeadlines(): Promise<DeadlineReport> {
       const now = clock.now();
-      const report: DeadlineReport = { reminded: 0, escalated: 0, republished: 0 };
+      const report: DeadlineReport = { reminded: 0, escalated: 0, republished: 0, replyReminded: 0 };
       for (const no of await store.dueIn(k.pending, now - o.republishAfterMs)) {
         if ((await dispatch(no)) === 'published') report.republished++;
       }
@@ -85,6 +85,16 @@ export function createJobs(x: ReferralContext, o: JobOptions) {
           if (!(await store.remind(record.no, record.waitingSince, now, last))) continue;
           report.reminded++;
           await x.tellStaff({ type: 'reminder', case: x.summaryOf(record), waitingMs: waited });
+        }
+      }
+      // Claimed cases whose person still waits for a first word: their holder is reminded once per claim.
+      for (const partner of x.partnerList) {
+        for (const record of await store.loadMany(await store.queue(partner.id, 'claimed'))) {
+          const summary = x.summaryOf(record);
+          if (!summary.replyOverdue || !record.claimedBy || record.claimedAt === undefined) continue;
+          if (!(await store.markReplyReminded(record.no, record.claimedAt, now))) continue;
+          report.replyReminded++;
+          await x.tellStaff({ type: 'reply_overdue', case: summary, staffId: record.claimedBy });
         }
       }
       return report;

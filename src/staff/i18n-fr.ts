@@ -330,4 +330,5 @@ export const FRENCH: Record<string, string> = {
   'File {n}': 'Fichier {n}',
   'opened a file the person sent': 'a ouvert un fichier envoyé par la personne',
   'reply template saved': 'modèle de réponse enregistré',
+  'holder reminded to write to the person': 'rappel au responsable : écrire à la personne',
 };

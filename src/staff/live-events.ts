@@ -17,6 +17,7 @@ function audiences(event: StaffEvent): string[] {
   switch (event.type) {
     case 'waiting':
     case 'reminder':
+    case 'reply_overdue':
     case 'person_message':
     case 'erased':
     case 'changed':

@@ -4,6 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { staffCommand } from '../../src/cli/staff.ts';
+import { parseConfig } from '../../src/config.ts';
 import { clientAddress, type ProxyTrust, parseProxyTrust } from '../../src/infra/proxy-trust.ts';
 import { DEFAULT_COST, hashPassword } from '../../src/staff/passwords.ts';
 import { REPO_ROOT } from '../support/app.ts';
@@ -59,6 +60,9 @@ describe('TRUST_PROXY', () => {
     expect(clientAddress(list, '192.0.2.9', '198.51.100.7')).toBe('192.0.2.9');
     expect(parseProxyTrust('10.0.0.0/33')).toHaveProperty('error');
     expect(parseProxyTrust('proxy.local')).toHaveProperty('error');
+    // A bad TRUST_PROXY stops the service with one line naming it.
+    expect(() => parseConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY/);
+    expect(parseConfig({ TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).TRUST_PROXY).toBe('127.0.0.1,10.0.0.0/8');
   });
 
   /** Logs in over a real socket from 127.0.0.1 (the "proxy"), as the client at `forwardedFor`. */

@@ -64,9 +64,14 @@ test('a claimed case with no word to the person for 4 hours shows as overdue, un
   const { no } = await k.openCase();
   await k.referrals.claim(no, actor);
   k.clock.offset += 5 * HOUR;
+  // The deadline check reminds the holder once.
+  expect((await k.referrals.checkDeadlines()).replyReminded).toBe(1);
+  expect((await k.referrals.checkDeadlines()).replyReminded).toBe(0);
   const later = await login('Awa later', 'ame');
   expect((await later.c.page('/cases')).html).toContain('no reply yet');
-  expect((await later.c.page(`/cases/${no}`)).html).toContain('no reply yet: write to the person');
+  const casePage = (await later.c.page(`/cases/${no}`)).html;
+  expect(casePage).toContain('no reply yet: write to the person');
+  expect(casePage).toContain('holder reminded to write to the person');
   expect(await k.referrals.reply(no, actor, 'Bonjour, nous vous appelons demain.')).toMatchObject({ ok: true });
   expect((await later.c.page('/cases')).html).not.toContain('no reply yet');
 });

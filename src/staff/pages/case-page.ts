@@ -50,6 +50,7 @@ const AUDIT_TEXT: Record<string, string> = {
   transfer_declined: 'transfer declined by the person',
   assigned: 'assigned',
   reminded: 'reminder sent',
+  reply_reminded: 'holder reminded to write to the person',
   replied: 'replied',
   person_message: 'message from the person',
   closed: 'closed',

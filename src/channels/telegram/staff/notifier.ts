@@ -73,6 +73,8 @@ export function createTelegramStaffNotifier(api: Api | (() => Api), options: Tel
           return toGroup(event.from, t.escalatedAway(c.no, name(c.partner)));
         case 'person_message':
           return toStaff(event.staffId, t.personMessage(c.no, event.text), c.no);
+        case 'reply_overdue':
+          return toStaff(event.staffId, t.replyOverdue(c.no), c.no);
         case 'erased':
           await toStaff(event.staffId, t.erased(c.no), c.no);
           return toGroup(c.partner, t.erased(c.no));

@@ -22,6 +22,7 @@ type Texts = {
   transferAnswer: (no: string, to: string, accepted: boolean) => string;
   claimedBy: (name: string) => string;
   closedBy: (outcome: OutcomeT, name: string) => string;
+  replyOverdue: (no: string) => string;
   movedTo: (partner: string) => string;
   telegramStaff: (id: string) => string;
   claimedAnswer: (no: string) => string;
@@ -63,6 +64,8 @@ const fr: Texts = {
       : `${no} : la personne a refusé le transfert vers ${to} ; le dossier reste chez vous.`,
   claimedBy: (name) => `Pris en charge par ${name}.`,
   closedBy: (outcome, name) => `Fermé par ${name} (${outcome}).`,
+  replyOverdue: (no) =>
+    `${no} : la personne attend toujours un premier message. Écrivez-lui : /reply ${no} votre texte`,
   movedTo: (partner) => `Transféré à ${partner} avec l’accord de la personne.`,
   telegramStaff: (id) => `Telegram n°${id}`,
   claimedAnswer: (no) => `${no} est à vous. Les détails sont dans votre conversation privée avec le bot.`,
@@ -141,6 +144,7 @@ const en: Texts = {
       : `${no}: the person declined the transfer to ${to}; the case stays with you.`,
   claimedBy: (name) => `Claimed by ${name}.`,
   closedBy: (outcome, name) => `Closed by ${name} (${outcome}).`,
+  replyOverdue: (no) => `${no}: the person is still waiting for a first message. Write to them: /reply ${no} your text`,
   movedTo: (partner) => `Transferred to ${partner} with the person's consent.`,
   telegramStaff: (id) => `Telegram #${id}`,
   claimedAnswer: (no) => `${no} is yours. The details are in your private chat with the bot.`,
