@@ -2,6 +2,7 @@
 // .env.example lists every variable with its default.
 import { z } from 'zod';
 import { parseDataKeys } from './infra/crypto.ts';
+import { parseProxyTrust } from './infra/proxy-trust.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -40,6 +41,14 @@ export const ConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** The console's public address, for set-up links (e.g. https://console.example.org behind a proxy). */
   STAFF_CONSOLE_URL: z.string().url().optional(),
+  /** Which client address counts for staff login limits: false, true (one hop) or proxy addresses/CIDRs. */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .superRefine((v, ctx) => {
+      const parsed = parseProxyTrust(v);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
   PORT: int(0).max(65535).default(3000),
   TELEGRAM_BOT_TOKEN: z
     .string()

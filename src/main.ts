@@ -10,13 +10,15 @@ import { OutboxRouter } from './app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from './app/redis-target.ts';
 import { createStores, openRedis, type RedisChoiceMade, startConversation, textParamsOf } from './app/services.ts';
 import { GracefulShutdown } from './app/shutdown.ts';
-import { staffNotifiersFor } from './app/staff-notifiers.ts';
+import { staffNotifiersFor, staffTelegramOptions } from './app/staff-notifiers.ts';
 import { observeUpdates } from './app/update-metrics.ts';
 import { AudioLibrary } from './audio/library.ts';
 import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { RetryOptions } from './channels/telegram/errors.ts';
 import { createRecordComposer } from './channels/telegram/record.ts';
 import { TelegramBulkSender } from './channels/telegram/sender.ts';
+import { telegramAttachments } from './channels/telegram/staff/attachments.ts';
+import { createStaffComposer } from './channels/telegram/staff/staff-bot.ts';
 import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
@@ -27,9 +29,10 @@ import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
 import { redisStartProblem } from './infra/redis.ts';
 import { systemClock } from './ports/clock.ts';
-import { createStaffComposer, parseStaffGroups } from './referrals/telegram-staff.ts';
 import { errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
+import { AuditLog } from './staff/audit-log.ts';
+import { LivePublisher } from './staff/live-events.ts';
 import { createHttpServer } from './staff/server.ts';
 
 export async function runService(io: AppIo): Promise<number> {
@@ -108,7 +111,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
   const audio = await AudioLibrary.open({ redis, keys, dataDir, content: bundle.content });
   for (const p of audio.shippedProblems) logger.warn({ file: p.file, problem: p.message }, 'audio: file not used');
   const outbox = new OutboxRouter();
-  const staffGroups = parseStaffGroups(config.REFERRAL_STAFF_GROUPS);
+  const staffTelegram = staffTelegramOptions({ config, content: bundle.content, redis, keys, logger });
+  const staffGroups = staffTelegram.groups;
 
   // A 429 pauses alert sends through the budget below (budgetTransformer); here it is only counted.
   const telegramRetry: RetryOptions = { onRateLimited: () => metrics.rateLimited.inc({ channel: 'telegram' }) };
@@ -137,7 +141,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     shutdown,
     logger,
     outbox,
-    notifiers: staffNotifiersFor({ config, api: telegramBot?.api ?? null, logger }),
+    notifiers: staffNotifiersFor({ api: telegramBot?.api ?? null, telegram: staffTelegram, redis, keys }),
     observe: observeUpdates(metrics),
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
@@ -161,7 +165,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       logger,
       before: [
         createRecordComposer({ library: audio, groups: staffGroups, redis, keys, logger }),
-        createStaffComposer(referrals, { groups: staffGroups, logger }),
+        createStaffComposer(referrals, staffTelegram),
       ],
       retry: telegramRetry,
     });
@@ -244,6 +248,17 @@ async function startServices(options: ServiceOptions): Promise<number> {
     metrics,
     queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
     logger,
+    trustProxy: config.TRUST_PROXY,
+    ...(telegram && config.TELEGRAM_BOT_TOKEN
+      ? {
+          attachments: {
+            telegram: telegramAttachments(() => telegram!.bot.api, {
+              apiRoot: config.TELEGRAM_API_ROOT,
+              token: config.TELEGRAM_BOT_TOKEN,
+            }),
+          },
+        }
+      : {}),
   });
   const { port } = await http.listen();
   shutdown.add('intake', 'http server', () => http.close());

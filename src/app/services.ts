@@ -26,6 +26,7 @@ import { createReferralService, type ReferralService } from '../referrals/servic
 import { fanOut, type StaffNotifier, silentNotifier } from '../referrals/staff-notifier.ts';
 import { startReferralWorker } from '../referrals/worker.ts';
 import { createRuntime, type RuntimeDeps, type ServiceRuntime } from '../runtime/runtime.ts';
+import { AuditLog } from '../staff/audit-log.ts';
 import type { Bundle } from './bundle.ts';
 import type { GracefulShutdown } from './shutdown.ts';
 
@@ -112,6 +113,8 @@ export async function startConversation(options: ConversationOptions): Promise<C
     clock: systemClock,
     logger,
     translate: bundle.presenter.t,
+    // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
+    audit: new AuditLog(redis, keys, systemClock),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,

@@ -9,7 +9,7 @@ import { OutboxRouter } from '../app/outbox-router.ts';
 import { chooseRedis, redisChoiceOf } from '../app/redis-target.ts';
 import { createStores, openRedis, type RedisChoiceMade, startConversation, textParamsOf } from '../app/services.ts';
 import { GracefulShutdown } from '../app/shutdown.ts';
-import { staffNotifiersFor } from '../app/staff-notifiers.ts';
+import { staffNotifiersFor, staffTelegramOptions } from '../app/staff-notifiers.ts';
 import { consoleOutbox, consolePrinter, runConsoleChat } from '../channels/console/adapter.ts';
 import { createTelegramBot } from '../channels/telegram/adapter.ts';
 import { formatProblem } from '../common/source-problems.ts';
@@ -139,7 +139,8 @@ async function serviceChat(options: ChatOptions, io: CliIo): Promise<number> {
     const bot = config.TELEGRAM_BOT_TOKEN
       ? createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, logger })
       : null;
-    const notifiers = staffNotifiersFor({ config, api: bot?.api ?? null, logger });
+    const telegram = staffTelegramOptions({ config, content: bundle.content, redis, keys: stores.keys, logger });
+    const notifiers = staffNotifiersFor({ api: bot?.api ?? null, telegram, redis, keys: stores.keys });
     const { runtime, sessions } = await startConversation({
       config,
       bundle,

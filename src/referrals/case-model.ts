@@ -3,15 +3,16 @@
 // bound to the case number, and are removed on erasure and after the retention period.
 import { z } from 'zod';
 import { LANGUAGES } from '../engine/types.ts';
+import { type CaseSummary, OUTCOMES, type OutcomeT } from '../ports/staff-cases.ts';
 import { isCaseNumber } from './case-number.ts';
 
 export const CaseStatus = z.enum(['waiting', 'claimed', 'closed']);
 export type CaseStatusT = z.infer<typeof CaseStatus>;
 
 /** How a case ended. A free note may come with it (sealed: staff may write personal details in it). */
-export const Outcome = z.enum(['helped', 'referred-elsewhere', 'unreachable', 'not-eligible', 'duplicate', 'other']);
-export type OutcomeT = z.infer<typeof Outcome>;
-export const OUTCOMES: readonly OutcomeT[] = Outcome.options;
+export const Outcome = z.enum(OUTCOMES);
+export type { OutcomeT };
+export { OUTCOMES };
 
 const caseNo = z.string().refine(isCaseNumber, 'not a case number');
 const id = z.string().min(1).max(64);
@@ -24,6 +25,7 @@ export const ReferEffectSchema = z.object({
   need: z.string().max(64),
   region: z.string().max(64),
   fields: z.record(z.string().max(64), z.string().max(8000)),
+  urgent: z.boolean().optional(),
 });
 
 /** What the person told us, sealed as one value. */
@@ -54,6 +56,12 @@ export const CaseRecordSchema = z.object({
   announcedAt: ms.optional(),
   claimedBy: id.optional(),
   claimedAt: ms.optional(),
+  /** The first claim ever (time to claim counts to it, whatever releases followed). */
+  firstClaimedAt: ms.optional(),
+  /** The last time staff wrote to the person. */
+  repliedAt: ms.optional(),
+  /** When the holder was reminded that the person is still waiting for a first word. */
+  replyRemindedAt: ms.optional(),
   closedAt: ms.optional(),
   closedBy: id.optional(),
   outcome: Outcome.optional(),
@@ -61,6 +69,12 @@ export const CaseRecordSchema = z.object({
   escalatedAt: ms.optional(),
   erasedAt: ms.optional(),
   purgedAt: ms.optional(),
+  /** A transfer staff proposed to the person (target partner): the case stays until the person says yes. */
+  proposedTo: id.optional(),
+  proposedBy: id.optional(),
+  proposedAt: ms.optional(),
+  /** The engine flagged the case as urgent (danger, violence, detention...): shown first, announced at once. */
+  urgent: z.enum(['1']).optional(),
   /** Sealed ChatRef (JSON): needed to relay messages to the person. */
   chat: z.string().optional(),
   /** Sealed PersonalData (JSON). */
@@ -81,9 +95,13 @@ export const AuditAction = z.enum([
   'published',
   'claimed',
   'released',
+  'transfer_proposed',
+  'transfer_declined',
   'transferred',
+  'assigned',
   'escalated',
   'reminded',
+  'reply_reminded',
   'replied',
   'person_message',
   'closed',
@@ -104,6 +122,10 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** A staff member's internal note on a case, stored sealed; never sent to the person. */
+export const CaseNoteSchema = z.object({ at: z.number(), by: z.string(), text: z.string() });
+export type CaseNote = z.infer<typeof CaseNoteSchema>;
+
 /** One message of the relay, stored sealed. */
 export const CaseMessageSchema = z.object({
   at: z.number(),
@@ -114,30 +136,15 @@ export const CaseMessageSchema = z.object({
 });
 export type CaseMessage = z.infer<typeof CaseMessageSchema>;
 
-/** What staff may see without opening the case: no personal data. */
-export type CaseSummary = {
-  no: string;
-  partner: string;
-  need: string;
-  region: string;
-  lang: string;
-  channel: string;
-  status: CaseStatusT;
-  createdAt: number;
-  waitingSince: number;
-  claimedBy?: string;
-  claimedAt?: number;
-  closedAt?: number;
-  outcome?: OutcomeT;
-  /** Waiting longer than the reminder deadline. */
-  overdue: boolean;
-  /** The person erased their data: staff see "erased by the person". */
-  erased: boolean;
-  /** Personal data removed after the retention period. */
-  purged: boolean;
-};
+export type { CaseSummary };
 
-export function toSummary(record: CaseRecord, now: number, remindAfterMs: number): CaseSummary {
+export function toSummary(
+  record: CaseRecord,
+  now: number,
+  remindAfterMs: number,
+  firstReplyMs = Infinity,
+): CaseSummary {
+  const replied = record.repliedAt !== undefined && record.repliedAt >= (record.claimedAt ?? 0);
   return {
     no: record.no,
     partner: record.partner,
@@ -149,7 +156,12 @@ export function toSummary(record: CaseRecord, now: number, remindAfterMs: number
     createdAt: record.createdAt,
     waitingSince: record.waitingSince,
     ...(record.claimedBy ? { claimedBy: record.claimedBy, claimedAt: record.claimedAt } : {}),
+    ...(record.firstClaimedAt ? { firstClaimedAt: record.firstClaimedAt } : {}),
+    replyOverdue:
+      record.status === 'claimed' && !replied && now - (record.claimedAt ?? now) >= firstReplyMs && !record.erasedAt,
     ...(record.closedAt ? { closedAt: record.closedAt, outcome: record.outcome } : {}),
+    ...(record.proposedTo ? { proposedTo: record.proposedTo } : {}),
+    urgent: record.urgent === '1',
     overdue: record.status === 'waiting' && now - record.waitingSince >= remindAfterMs,
     erased: record.erasedAt !== undefined,
     purged: record.purgedAt !== undefined,

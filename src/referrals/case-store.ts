@@ -2,44 +2,28 @@
 // It knows nothing of sealing or messages; values given to it are already sealed.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { OpFailure } from '../ports/staff-cases.ts';
 import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
 import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
 import { runScript, type ScriptName } from './case-scripts.ts';
+import type { StaffActor } from './policy.ts';
 import type { ReferralKeys } from './referral-keys.ts';
-
-export type StaffActor = {
-  /** `tg:<user id>` for Telegram staff, `web:<account>` for the console. */
-  id: string;
-  /** The partner this person works for, when known (a staff group, a console account). */
-  partner?: string;
-  /** Console administrators may act on any case, but never see personal data of other partners. */
-  admin?: boolean;
-};
 
 export type CreateResult = { status: 'created' | 'existing'; no: string; published: boolean } | { status: 'collision' };
 
-/** Why a staff operation did not happen. */
-export type OpFailure =
-  | 'not_found'
-  | 'taken'
-  | 'closed'
-  | 'forbidden'
-  | 'not_claimed'
-  | 'same_partner'
-  | 'unknown_partner'
-  | 'erased'
-  | 'stale'
-  | 'send_failed'
-  /** The reply is kept and goes out when the person writes again (WhatsApp's 24-hour window). */
-  | 'waiting_for_person'
-  | 'invalid';
+export type { OpFailure };
 
 /** On success: the partner and the claimer the case had before the change. */
 export type ScriptOutcome =
   | { ok: true; previous?: string; claimer?: string }
   | { ok: false; reason: OpFailure; claimedBy?: string };
 
+export type { StaffActor };
+
 type AuditInput = { by: string; action: AuditActionT; partner?: string; to?: string; outcome?: OutcomeT };
+
+/** The case as the policy saw it: a script refuses ('stale') if it changed partner or holder since. */
+export type Seen = { partner: string; claimedBy?: string | undefined };
 
 export class CaseStore {
   constructor(
@@ -105,71 +89,84 @@ export class CaseStore {
     );
   }
 
-  async claim(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
-    const reply = await this.run(
-      'claim',
-      no,
-      now,
-      { by: actor.id, action: 'claimed' },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
-    );
+  async claim(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
+    const reply = await this.run('claim', no, now, { by: actor.id, action: 'claimed' }, actor.id, seen.partner);
     return CaseStore.outcome(reply);
   }
 
-  async release(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
-    const reply = await this.run(
-      'release',
-      no,
-      now,
-      { by: actor.id, action: 'released' },
-      actor.id,
-      actor.admin ? '1' : '0',
-    );
+  /** Gives the case to `holder` (a colleague of the same partner). */
+  async assign(no: string, actor: StaffActor, seen: Seen, holder: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'assigned', to: holder } as const;
+    const reply = await this.run('assign', no, now, audit, seen.partner, seen.claimedBy ?? '', holder);
     return CaseStore.outcome(reply);
   }
 
-  /** `expectWaitingSince` makes it a deadline escalation: done only if the case still waits since then. */
+  async release(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'released' } as const;
+    return CaseStore.outcome(await this.run('release', no, now, audit, seen.partner, seen.claimedBy ?? ''));
+  }
+
+  /**
+   * Moves the case to another partner. `by` is `person` when the person said yes to `proposal`; a deadline
+   * escalation (`system`) gives `expectWaitingSince` instead: done only if the case still waits since then.
+   */
   async transfer(
     no: string,
+    by: string,
+    seen: Seen,
     to: string,
-    actor: StaffActor,
     now: number,
-    escalation?: { expectWaitingSince: number },
+    guard: { proposal: string } | { expectWaitingSince: number },
   ): Promise<ScriptOutcome> {
+    const escalation = 'expectWaitingSince' in guard;
     const reply = await this.run(
       'transfer',
       no,
       now,
-      { by: actor.id, action: escalation ? 'escalated' : 'transferred', to },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
+      { by, action: escalation ? 'escalated' : 'transferred', to },
+      seen.partner,
+      seen.claimedBy ?? '',
       to,
-      escalation ? String(escalation.expectWaitingSince) : '',
+      escalation ? String(guard.expectWaitingSince) : '',
       escalation ? '1' : '0',
+      escalation ? '' : guard.proposal,
     );
     return CaseStore.outcome(reply);
+  }
+
+  /** Records a transfer proposed to the person; the case stays where it is until they answer. */
+  async propose(no: string, actor: StaffActor, seen: Seen, to: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'transfer_proposed', to } as const;
+    return CaseStore.outcome(
+      await this.run('propose', no, now, audit, seen.partner, seen.claimedBy ?? '', to, actor.id),
+    );
+  }
+
+  /** Ends a proposal: the person said no. */
+  async endProposal(no: string, by: string, proposal: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by, action: 'transfer_declined', to: proposal } as const;
+    return CaseStore.outcome(await this.run('endProposal', no, now, audit, proposal));
   }
 
   async close(
     no: string,
     actor: StaffActor,
+    seen: Seen,
     outcome: OutcomeT,
     sealedNote: string,
     now: number,
   ): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'closed', outcome } as const;
     const reply = await this.run(
       'close',
       no,
       now,
-      { by: actor.id, action: 'closed', outcome },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
+      audit,
+      seen.partner,
+      seen.claimedBy ?? '',
       outcome,
       sealedNote,
+      actor.id,
     );
     return CaseStore.outcome(reply);
   }
@@ -221,6 +218,46 @@ export class CaseStore {
       const parsed = AuditEntrySchema.safeParse(JSON.parse(line));
       return parsed.success ? [parsed.data] : [];
     });
+  }
+
+  /** Once per claim: true for the one caller that may remind the holder of a first reply. */
+  async markReplyReminded(no: string, claimedAt: number, now: number): Promise<boolean> {
+    const entry = JSON.stringify({ at: now, by: 'system', action: 'reply_reminded' });
+    const reply = await this.redis.eval(
+      "local c = redis.call('HMGET', KEYS[1], 'status', 'claimedAt', 'replyRemindedAt') if c[1] ~= 'claimed' or c[2] ~= ARGV[1] or (c[3] and tonumber(c[3]) >= tonumber(ARGV[1])) then return 0 end redis.call('HSET', KEYS[1], 'replyRemindedAt', ARGV[2]) redis.call('RPUSH', KEYS[2], ARGV[3]) return 1",
+      2,
+      this.k.case(no),
+      this.k.audit(no),
+      String(claimedAt),
+      String(now),
+      entry,
+    );
+    return reply === 1;
+  }
+
+  async markReplied(no: string, now: number): Promise<void> {
+    await this.redis.eval(
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'repliedAt', ARGV[1]) end return 1",
+      1,
+      this.k.case(no),
+      String(now),
+    );
+  }
+
+  /** Appends a sealed internal note, unless the case's data was erased or purged. */
+  async appendNote(no: string, sealed: string): Promise<boolean> {
+    const reply = await this.redis.eval(
+      "local c = redis.call('HMGET', KEYS[1], 'no', 'erasedAt', 'purgedAt') if not c[1] or c[2] or c[3] then return 0 end redis.call('RPUSH', KEYS[2], ARGV[1]) return 1",
+      2,
+      this.k.case(no),
+      this.k.notes(no),
+      sealed,
+    );
+    return reply === 1;
+  }
+
+  async sealedNotes(no: string): Promise<string[]> {
+    return this.redis.lrange(this.k.notes(no), 0, -1);
   }
 
   async sealedMessages(no: string): Promise<string[]> {

@@ -24,6 +24,11 @@ export class ReferralKeys {
     return `${this.base}:case:${no}:msgs`;
   }
 
+  /** Staff's internal notes on a case (sealed; never sent to the person). */
+  notes(no: string): string {
+    return `${this.base}:case:${no}:notes`;
+  }
+
   /** Held by the worker announcing a case to staff. */
   announcing(no: string): string {
     return `${this.base}:case:${no}:announcing`;

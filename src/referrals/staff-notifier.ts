@@ -1,22 +1,8 @@
 // What staff are told, whatever the medium (Telegram staff group, web console...). Events carry no personal data,
 // except `person_message`, whose text goes only to the staff member who claimed the case.
-import type { CaseSummary } from './case-model.ts';
+import type { StaffNotifier } from '../ports/staff-cases.ts';
 
-export type StaffEvent =
-  /** A case waits in a partner's queue: new, released, transferred there, or escalated there. */
-  | { type: 'waiting'; case: CaseSummary; reason: 'new' | 'released' | 'transferred' | 'escalated' }
-  /** A case has waited past the reminder deadline. */
-  | { type: 'reminder'; case: CaseSummary; waitingMs: number }
-  /** A case left a partner because nobody claimed it in time (told to the partner it left). */
-  | { type: 'escalated'; case: CaseSummary; from: string }
-  /** The person wrote while the case is claimed: for the claimer only. */
-  | { type: 'person_message'; case: CaseSummary; staffId: string; text: string }
-  /** The person erased their data: the case shows "erased by the person". */
-  | { type: 'erased'; case: CaseSummary; staffId?: string };
-
-export interface StaffNotifier {
-  notify(event: StaffEvent): Promise<void>;
-}
+export type { StaffEvent, StaffNotifier } from '../ports/staff-cases.ts';
 
 /** Sends each event to every notifier (e.g. Telegram and the console's live view); all are tried. */
 export function fanOut(...notifiers: StaffNotifier[]): StaffNotifier {

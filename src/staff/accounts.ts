@@ -17,6 +17,10 @@ export type StaffAccount = {
   createdAt: number;
   passwordHash?: string;
   passwordSetAt?: number;
+  /** A disabled account cannot log in and has no live session. */
+  disabled: boolean;
+  /** Moves on whenever the account's sessions must end (disabled, reset, role changed, removed). */
+  generation: number;
 };
 
 export const SETUP_TTL_SECONDS = 24 * 3600;
@@ -43,6 +47,8 @@ function parseAccount(hash: Record<string, string>): StaffAccount | null {
     createdAt: Number(hash.createdAt ?? 0),
     ...(hash.passwordHash ? { passwordHash: hash.passwordHash } : {}),
     ...(hash.passwordSetAt ? { passwordSetAt: Number(hash.passwordSetAt) } : {}),
+    disabled: hash.disabled === '1',
+    generation: Number(hash.generation ?? 0),
   };
 }
 
@@ -73,7 +79,15 @@ export class AccountStore {
         })
         .sadd(this.k.accounts, id)
         .exec();
-      return { id, name: input.name, partner: input.partner, role: input.role, createdAt: now };
+      return {
+        id,
+        name: input.name,
+        partner: input.partner,
+        role: input.role,
+        createdAt: now,
+        disabled: false,
+        generation: 0,
+      };
     }
     throw new Error('no free login name');
   }
@@ -91,6 +105,38 @@ export class AccountStore {
 
   async setPassword(id: string, passwordHash: string, now: number): Promise<void> {
     await this.redis.hset(this.k.account(id), { passwordHash, passwordSetAt: String(now) });
+  }
+
+  /** The same password, hashed again at today's cost (not a change: sessions stay). */
+  async upgradeHash(id: string, previous: string, passwordHash: string): Promise<void> {
+    const key = this.k.account(id);
+    await this.redis.eval(
+      "if redis.call('HGET', KEYS[1], 'passwordHash') == ARGV[1] then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[2]) end return 1",
+      1,
+      key,
+      previous,
+      passwordHash,
+    );
+  }
+
+  /** Ends every session of the account: sessions of an older generation are refused when loaded. */
+  async nextGeneration(id: string): Promise<void> {
+    await this.redis.hincrby(this.k.account(id), 'generation', 1);
+  }
+
+  async setDisabled(id: string, disabled: boolean): Promise<void> {
+    await this.redis.hset(this.k.account(id), 'disabled', disabled ? '1' : '0');
+    if (disabled) await this.nextGeneration(id);
+  }
+
+  async setRole(id: string, role: Role): Promise<void> {
+    await this.redis.hset(this.k.account(id), 'role', role);
+    await this.nextGeneration(id);
+  }
+
+  /** Deletes the account; its login name becomes free again. */
+  async remove(id: string): Promise<void> {
+    await this.redis.multi().del(this.k.account(id)).srem(this.k.accounts, id).exec();
   }
 
   /** A one-time token for the password set-up page; only its hash is stored. */

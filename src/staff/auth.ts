@@ -1,13 +1,20 @@
 // Session cookie, login checks and CSRF checks for the console.
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { clientAddress } from '../infra/proxy-trust.ts';
 import type { ServerDeps, StaffContext, StaffEnv } from './context.ts';
 import { LANG_COOKIE, pickLang, translator } from './i18n.ts';
 import type { StaffSession } from './sessions.ts';
 
 export const SESSION_COOKIE = 'kf_session';
+/** The random half of the login form's CSRF token (double submit: the form carries it signed). */
+export const FORM_COOKIE = 'kf_form';
+/** Signed "this browser logged into account X before": not locked out by others' failed attempts. */
+export const KNOWN_COOKIE = 'kf_known';
+const FORM_TOKEN_MS = 60 * 60_000;
+const KNOWN_BROWSER_MS = 60 * 86_400_000;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
@@ -25,42 +32,72 @@ export function insecureRemote(url: string, forwardedProto: string | undefined):
   return u.protocol === 'http:' && forwardedProto !== 'https' && !LOOPBACK.has(u.hostname);
 }
 
-export function setSessionCookie(c: StaffContext, session: StaffSession, maxAgeSeconds: number): void {
-  setCookie(c, SESSION_COOKIE, session.id, {
+function cookieOptions(c: StaffContext, maxAgeSeconds: number) {
+  return {
     path: '/',
     httpOnly: true,
     secure: secureCookies(c.req.url, c.req.header('x-forwarded-proto')),
-    sameSite: 'Strict',
+    sameSite: 'Strict' as const,
     maxAge: maxAgeSeconds,
-  });
+  };
+}
+
+export function setSessionCookie(c: StaffContext, session: StaffSession, maxAgeSeconds: number): void {
+  setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, maxAgeSeconds));
 }
 
 export function clearSessionCookie(c: StaffContext): void {
-  const secure = secureCookies(c.req.url, c.req.header('x-forwarded-proto'));
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure, httpOnly: true, sameSite: 'Strict' });
+  const { maxAge: _, ...options } = cookieOptions(c, 0);
+  deleteCookie(c, SESSION_COOKIE, options);
 }
 
-/** Loads the session and account (if any) and the page language; sets nothing for anonymous visitors. */
+/**
+ * Loads the session and account (if any) and the page language; writes nothing for anonymous visitors. A session
+ * whose account is gone, disabled, or of an older generation (reset, role changed) is over.
+ */
 export function loadSession(deps: ServerDeps): MiddlewareHandler<StaffEnv> {
   return async (c, next) => {
     const lang = pickLang(getCookie(c, LANG_COOKIE), c.req.header('accept-language'));
     c.set('lang', lang);
     c.set('t', translator(lang));
-    const session = await deps.sessions.load(getCookie(c, SESSION_COOKIE));
+    c.set('csrf', '');
+    let session = await deps.sessions.load(getCookie(c, SESSION_COOKIE), deps.clock.now());
+    const account = session ? await deps.accounts.get(session.account) : null;
+    if (session && (!account || account.disabled || account.generation !== session.generation)) {
+      await deps.sessions.destroy(session.id);
+      session = null;
+    }
     c.set('session', session);
-    c.set('account', session?.account ? await deps.accounts.get(session.account) : null);
+    c.set('account', session ? account : null);
+    if (session) c.set('csrf', session.csrf);
     await next();
   };
 }
 
-/** The session, creating an anonymous one (for the CSRF token of the login and set-up forms) when there is none. */
-export async function ensureSession(c: StaffContext, deps: ServerDeps): Promise<StaffSession> {
-  const existing = c.get('session');
-  if (existing) return existing;
-  const session = await deps.sessions.create(deps.clock.now());
-  setSessionCookie(c, session, deps.sessions.anonymousTtlSeconds);
-  c.set('session', session);
-  return session;
+/**
+ * The CSRF token for the login and set-up forms of a visitor without a session: a random value in a cookie, and the
+ * same value signed in the form. Nothing is stored on the server.
+ */
+export async function formToken(c: StaffContext, deps: ServerDeps): Promise<string> {
+  if (c.get('session')) return c.get('csrf');
+  let nonce = getCookie(c, FORM_COOKIE);
+  if (!nonce || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) {
+    nonce = randomBytes(16).toString('base64url');
+    setCookie(c, FORM_COOKIE, nonce, cookieOptions(c, 24 * 3600));
+  }
+  const token = await deps.signer.sign('form', nonce, deps.clock.now() + FORM_TOKEN_MS);
+  c.set('csrf', token);
+  return token;
+}
+
+/** Remembers that this browser logged into the account (a signed cookie, no server state). */
+export async function rememberBrowser(c: StaffContext, deps: ServerDeps, account: string): Promise<void> {
+  const value = await deps.signer.sign('known', account, deps.clock.now() + KNOWN_BROWSER_MS);
+  setCookie(c, KNOWN_COOKIE, value, cookieOptions(c, KNOWN_BROWSER_MS / 1000));
+}
+
+export async function isKnownBrowser(c: StaffContext, deps: ServerDeps, account: string): Promise<boolean> {
+  return (await deps.signer.verify('known', getCookie(c, KNOWN_COOKIE), deps.clock.now())) === account;
 }
 
 /** Anonymous visitors are sent to the login page (GET) or refused (other methods). */
@@ -84,11 +121,18 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Forms a visitor without a session may post (with the signed form token). */
+const isPreLoginForm = (path: string) => path === '/login' || path.startsWith('/setup/');
+
 /**
- * Every form POST must carry the session's CSRF token in `_csrf`. JSON calls (Bull Board's own API) must come from
- * this origin instead: browsers always send Origin on such requests.
+ * Every form POST must carry the CSRF token in `_csrf`: the session's, or before login the signed form token that
+ * matches the form cookie. JSON calls (Bull Board's own API) must come from this origin instead: browsers always
+ * send Origin on such requests.
  */
-export function checkCsrf(options: { originOnly: (path: string) => boolean; exempt: (path: string) => boolean }) {
+export function checkCsrf(
+  deps: ServerDeps,
+  options: { originOnly: (path: string) => boolean; exempt: (path: string) => boolean },
+) {
   const handler: MiddlewareHandler<StaffEnv> = async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
@@ -105,33 +149,39 @@ export function checkCsrf(options: { originOnly: (path: string) => boolean; exem
     const isForm = type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
     const body = isForm ? await c.req.parseBody({ all: true }) : {};
     const token = typeof body._csrf === 'string' ? body._csrf : '';
-    if (!session || !token || !sameToken(token, session.csrf)) {
-      return c.text(t('The form has expired. Go back, reload the page and try again.'), 403);
-    }
-    return next();
+    const expired = () => c.text(t('The form has expired. Go back, reload the page and try again.'), 403);
+    if (session) return token && sameToken(token, session.csrf) ? next() : expired();
+    // Without a session, only the login and set-up forms can be posted; anything else asks to log in.
+    if (!isPreLoginForm(path)) return c.text(t('Please log in.'), 401);
+    const nonce = await deps.signer.verify('form', token, deps.clock.now());
+    const cookie = getCookie(c, FORM_COOKIE) ?? '';
+    return nonce && sameToken(nonce, cookie) ? next() : expired();
   };
   return handler;
 }
 
-/** The client's address: the socket's, or the last X-Forwarded-For hop when behind a trusted proxy. */
-export function clientIp(c: StaffContext, trustProxy: boolean): string {
-  if (trustProxy) {
-    const hops = (c.req.header('x-forwarded-for') ?? '')
-      .split(',')
-      .map((h) => h.trim())
-      .filter(Boolean);
-    const last = hops[hops.length - 1];
-    if (last) return last;
-  }
+/** The client's address, as TRUST_PROXY says (src/infra/proxy-trust.ts). */
+export function clientIp(c: StaffContext, deps: Pick<ServerDeps, 'trustProxy'>): string {
+  let socket = 'unknown';
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    socket = getConnInfo(c).remote.address ?? 'unknown';
   } catch {
-    return 'unknown';
+    // app.request() in tests has no socket.
   }
+  return clientAddress(deps.trustProxy, socket, c.req.header('x-forwarded-for'));
 }
 
-/** A local path to go back to after login (never another site). */
+/**
+ * A path of this console to go back to (after login, after a language change); anything else gives /cases. Only
+ * printable ASCII, starting with one slash: no scheme, no `//host`, no `/\host`, no tab or line break (browsers
+ * drop those and may then read `/\t/evil.example` as `//evil.example`).
+ */
 export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/cases';
-  return next;
+  if (!next || next.length > 1000 || !/^\/(?![/\\])[\x21-\x7e]*$/.test(next)) return '/cases';
+  try {
+    const base = 'http://console.invalid';
+    return new URL(next, base).origin === base ? next : '/cases';
+  } catch {
+    return '/cases';
+  }
 }

@@ -7,13 +7,19 @@ import type { SourceProblem } from '../common/source-problems.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
+import type { ProxyTrust } from '../infra/proxy-trust.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { AccountStore, StaffAccount } from './accounts.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { T, UiLang } from './i18n.ts';
 import type { PageView } from './layout.ts';
+import type { LiveHub } from './live-events.ts';
 import type { LoginLimiter } from './login-limiter.ts';
+import type { ScryptCost } from './passwords.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import type { SessionStore, StaffSession } from './sessions.ts';
+import type { Signer } from './signing.ts';
+import type { TemplateStore } from './templates.ts';
 
 export type StaffEnv = {
   Variables: {
@@ -23,6 +29,8 @@ export type StaffEnv = {
     t: T;
     /** What a person must do about a channel now (e.g. scan WhatsApp's QR code): a banner on every page. */
     banner?: string | null;
+    /** The CSRF token forms of this page carry: the session's, or the signed login-form token. */
+    csrf: string;
   };
 };
 
@@ -48,8 +56,17 @@ export type ServerDeps = {
   accounts: AccountStore;
   sessions: SessionStore;
   limiter: LoginLimiter;
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  signer: Signer;
+  /** scrypt cost of new hashes (OWASP's minimum unless a test asks for less). */
+  passwordCost: ScryptCost;
+  audit: AuditLog;
+  templates: TemplateStore;
+  /** Opens a file a person sent, per channel (e.g. Telegram's getFile); absent: attachments are only counted. */
+  attachments?: Partial<Record<string, (ref: string) => Promise<{ contentType: string; body: Uint8Array } | null>>>;
+  /** Live updates of the partner's cases (Server-Sent Events). */
+  live: LiveHub;
+  /** Which client address counts (TRUST_PROXY). */
+  trustProxy: ProxyTrust;
 };
 
 /** The console's view of the request, for page rendering. */
@@ -58,7 +75,7 @@ export function viewOf(c: StaffContext): PageView {
     lang: c.get('lang'),
     t: c.get('t'),
     account: c.get('account'),
-    csrf: c.get('session')?.csrf ?? '',
+    csrf: c.get('csrf'),
     path: new URL(c.req.url).pathname,
     banner: c.get('banner') ?? null,
   };

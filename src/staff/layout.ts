@@ -69,22 +69,40 @@ pre{background:#fff;border:1px solid #d8dce3;padding:.5rem;overflow-x:auto;font-
 progress{width:100%;height:1.2rem}
 footer{text-align:center;font-size:.85rem;padding:1rem;color:#4a5568}
 .muted{color:#4a5568}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:0 .75rem}
+label.inline{display:inline-flex;gap:.35rem;align-items:center;font-weight:400;margin:0}
+.cases li.urgent{border-left-color:#8a1f14;background:#fff7f6}
+details.close summary{cursor:pointer;font-weight:600;padding:.45rem 0}
+.notes li{background:#fdf8e6}
+.chart .bar{display:grid;grid-template-columns:minmax(7rem,12rem) 1fr 2.5rem;gap:.5rem;align-items:center;margin:.2rem 0}
+.chart .track{background:#e4e8ee;border-radius:3px;height:.9rem;display:block}
+.chart .fill{background:#14558f;border-radius:3px;height:100%;display:block}
 `.replace(/\n/g, '');
 
 type NavItem = { href: string; label: string; admin?: boolean };
 
 const NAV: NavItem[] = [
   { href: '/cases', label: 'Cases' },
+  { href: '/outcomes', label: 'Outcomes' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/content', label: 'Content' },
   { href: '/audio', label: 'Audio' },
+  { href: '/templates', label: 'Templates', admin: true },
+  { href: '/audit', label: 'Audit log', admin: true },
   { href: '/channels', label: 'Channels', admin: true },
   { href: '/admin/queues', label: 'Jobs', admin: true },
 ];
 
 export function page(
   view: PageView,
-  options: { title: string; body: Html; refreshSeconds?: number; flash?: { text: string; error?: boolean } | null },
+  options: {
+    title: string;
+    body: Html;
+    refreshSeconds?: number;
+    flash?: { text: string; error?: boolean } | null;
+    /** Live updates (console.js): the queue, or one case's page. */
+    live?: { case?: string };
+  },
 ): string {
   const { t, account } = view;
   const nav = account
@@ -102,7 +120,10 @@ export function page(
       ? html`<p class="flash error" role="alert" id="channel-banner">WhatsApp: ${view.banner} <a href="/channels">${t('Channels')}</a></p>`
       : '';
   const other = view.lang === 'fr' ? { lang: 'en', label: 'English' } : { lang: 'fr', label: 'Français' };
-  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main>${banner}<h1>${options.title}</h1>${flash}${options.body}</main><footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
+  const live = options.live
+    ? html`<div hidden data-live data-case="${options.live.case ?? ''}" data-text-new="${t('New case')}" data-text-message="${t('The person answered')}" data-text-reload="${t('Something changed on this page. Reload it')}"></div><script src="/static/console.js" defer></script>`
+    : '';
+  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main>${banner}<h1>${options.title}</h1>${flash}${options.body}</main>${live}<footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
 }
 
 export function csrfField(view: { csrf: string }): Html {

@@ -1,16 +1,18 @@
 // Password hashing with node:crypto's scrypt: a random salt per password, the cost parameters stored with the hash
-// (so they can be raised later), and a constant-time comparison.
+// (so they can be raised: a hash below today's cost is redone at the next good login), and a constant-time
+// comparison.
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 const KEY_LENGTH = 64;
 const SALT_BYTES = 16;
-/** N = 2^15 takes ~50 ms and 32 MB on a small server: slow for guessing, fine for a login. */
-const DEFAULT_COST = { N: 1 << 15, r: 8, p: 1 };
+export type ScryptCost = { N: number; r: number; p: number };
+/** OWASP's minimum for scrypt: N = 2^17, r = 8, p = 1 (128 MiB, a few hundred ms on a small server). */
+export const DEFAULT_COST: ScryptCost = { N: 1 << 17, r: 8, p: 1 };
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 200;
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 128 * cost.N * cost.r * 2 };
   return new Promise((resolve, reject) => {
     scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
@@ -24,18 +26,40 @@ export async function hashPassword(password: string, cost = DEFAULT_COST): Promi
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+function costOf(stored: string): ScryptCost | null {
+  const [scheme, n, r, p] = stored.split('$');
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== 'scrypt' || !Number.isInteger(cost.N) || !Number.isInteger(cost.r) || !Number.isInteger(cost.p)) {
+    return null;
+  }
+  return cost;
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || salt === undefined || hash === undefined) return false;
+  const [, , , , salt, hash] = stored.split('$');
+  const cost = costOf(stored);
+  // Refuse absurd stored parameters instead of letting them eat the server's memory.
+  if (!cost || salt === undefined || hash === undefined || cost.N > 1 << 20 || cost.r > 32 || cost.p > 16) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await derive(password, Buffer.from(salt, 'base64url'), cost);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/** True when the hash was made with a lower cost than today's: redo it while the password is at hand. */
+export function needsRehash(stored: string, cost = DEFAULT_COST): boolean {
+  const c = costOf(stored);
+  return !c || c.N < cost.N || c.r < cost.r || c.p < cost.p;
+}
+
 /** A hash of a random password: verifying against it takes as long as a real check (unknown login names). */
-let dummy: Promise<string> | null = null;
-export function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(16).toString('hex'));
+const dummies = new Map<string, Promise<string>>();
+export function dummyHash(cost = DEFAULT_COST): Promise<string> {
+  const key = `${cost.N}:${cost.r}:${cost.p}`;
+  let dummy = dummies.get(key);
+  if (!dummy) {
+    dummy = hashPassword(randomBytes(16).toString('hex'), cost);
+    dummies.set(key, dummy);
+  }
   return dummy;
 }
 

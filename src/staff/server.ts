@@ -13,22 +13,32 @@ import type { SourceProblem } from '../common/source-problems.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
+import { type ProxyTrust, parseProxyTrust } from '../infra/proxy-trust.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import { AccountStore } from './accounts.ts';
+import { AuditLog } from './audit-log.ts';
 import { checkCsrf, loadSession, safeNext } from './auth.ts';
 import { BULL_BOARD_PATH, mountBullBoard } from './bull-board.ts';
 import type { ServerDeps, StaffEnv } from './context.ts';
 import { LANG_COOKIE } from './i18n.ts';
+import { LiveHub } from './live-events.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
+import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { audioRoutes, audioUploadLimit, isAudioUpload } from './routes/audio-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { contentRoutes } from './routes/content-routes.ts';
+import { liveRoutes } from './routes/live-routes.ts';
 import { defaultHealth, opsRoutes } from './routes/ops-routes.ts';
+import { outcomesRoutes } from './routes/outcomes-routes.ts';
 import { referralRoutes } from './routes/referral-routes.ts';
+import { templateRoutes } from './routes/template-routes.ts';
 import type { HealthReport, StaffAlerts, StaffReferrals, TelegramStatus, WhatsAppStateView } from './services.ts';
 import { type SessionOptions, SessionStore } from './sessions.ts';
+import { Signer } from './signing.ts';
+import { TemplateStore } from './templates.ts';
 
 export type HttpServerOptions = {
   config: { host: string; port: number };
@@ -57,9 +67,21 @@ export type HttpServerOptions = {
   clock?: Clock;
   sessions?: SessionOptions;
   login?: LimiterOptions;
-  /** Read the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
-  trustProxy?: boolean;
+  /** TRUST_PROXY: which client address counts (see src/infra/proxy-trust.ts); a boolean means false / true. */
+  trustProxy?: string | boolean;
+  /** scrypt cost of new password hashes (default OWASP's N=2^17, r=8, p=1; tests lower it for speed). */
+  passwordCost?: ScryptCost;
+  /** Opens files people sent, per channel (`{ telegram: telegramAttachments(...) }`). */
+  attachments?: ServerDeps['attachments'];
+  /** How long the partners' audit log keeps entries (default 365 days). */
+  auditRetentionDays?: number;
 };
+
+function proxyTrustOf(value: string | boolean | undefined): ProxyTrust {
+  const parsed = parseProxyTrust(value === undefined ? undefined : String(value));
+  if ('error' in parsed) throw new Error(`TRUST_PROXY: ${parsed.error}`);
+  return parsed;
+}
 
 export type HttpServer = {
   app: Hono<StaffEnv>;
@@ -94,7 +116,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     accounts: new AccountStore(options.redis, options.keys),
     sessions: new SessionStore(options.redis, options.keys, options.sessions),
     limiter: new LoginLimiter(options.redis, options.keys, options.login),
-    trustProxy: options.trustProxy ?? false,
+    signer: new Signer(options.redis, options.keys),
+    passwordCost: options.passwordCost ?? DEFAULT_COST,
+    live: new LiveHub(options.redis, options.keys),
+    templates: new TemplateStore(options.redis, options.keys),
+    ...(options.attachments ? { attachments: options.attachments } : {}),
+    audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
+      ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
+    }),
+    trustProxy: proxyTrustOf(options.trustProxy),
   };
   for (const queue of deps.queues) options.metrics.watchQueue(queue.name, () => queue.getJobCounts());
 
@@ -137,12 +167,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   app.use(
     '*',
-    checkCsrf({
+    checkCsrf(deps, {
       exempt: isMachine,
       originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
     }),
   );
-  app.use('*', compress());
+  // An event stream must not sit in a compression buffer.
+  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang') === 'en' ? 'en' : 'fr';
@@ -152,6 +183,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   authRoutes(app, deps);
   referralRoutes(app, deps);
+  auditRoutes(app, deps);
+  outcomesRoutes(app, deps);
+  templateRoutes(app, deps);
+  liveRoutes(app, deps);
   alertRoutes(app, deps);
   contentRoutes(app, deps);
   channelRoutes(app, deps);
@@ -171,7 +206,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         server = s;
       });
     },
-    close() {
+    async close() {
+      await deps.live.close();
       return new Promise((resolve) => {
         const s = server;
         server = null;

@@ -28,10 +28,19 @@ export class StaffKeys {
   accountSessions(account: string): string {
     return this.keys.key('staff', 'account-sessions', account);
   }
-  failures(kind: 'account' | 'ip', who: string): string {
+  /** Failed logins, per account or per (address, account) pair; the address is only ever in the digest. */
+  failures(kind: 'account' | 'pair', who: string): string {
     return this.keys.key('staff', 'login-failures', kind, digest(who.toLowerCase()));
   }
-  lock(kind: 'account' | 'ip', who: string): string {
+  lock(kind: 'account' | 'pair', who: string): string {
     return this.keys.key('staff', 'login-lock', kind, digest(who.toLowerCase()));
+  }
+  /** The key signing the login form's CSRF token and the known-browser cookie. */
+  get signingKey(): string {
+    return this.keys.key('staff', 'signing-key');
+  }
+  /** A partner's audit log (a sorted set scored by time). */
+  audit(partner: string): string {
+    return this.keys.key('staff', 'audit', partner);
   }
 }

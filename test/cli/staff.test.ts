@@ -88,3 +88,23 @@ test('staff reset gives a new link; the old one stops working once the new passw
   expect(await accounts.consumeSetupToken(token)).toBeNull();
   expect((await run(['reset', 'nobody'])).code).toBe(1);
 });
+
+test('staff disable, enable, role and remove change the account; list shows a disabled one', async () => {
+  await run(['add', '--partner', 'ame', '--name', 'Awa Traoré', '--role', 'staff']);
+  const disabled = await run(['disable', 'awa-traore']);
+  expect(disabled).toMatchObject({
+    code: 0,
+    out: 'awa-traore is disabled: it cannot log in, and its sessions are ended.\n',
+  });
+  expect((await run(['list'])).out).toBe('awa-traore\tstaff\tame\tdisabled\n');
+  expect((await run(['enable', 'awa-traore'])).code).toBe(0);
+  expect((await run(['list'])).out).toBe('awa-traore\tstaff\tame\twaiting for set-up\n');
+  expect((await run(['role', 'awa-traore', 'admin'])).out).toBe('awa-traore is now admin; its sessions are ended.\n');
+  expect((await run(['role', 'awa-traore', 'boss'])).code).toBe(2);
+  expect((await run(['remove', 'awa-traore'])).code).toBe(0);
+  expect((await run(['list'])).out).toBe('');
+  expect((await run(['disable', 'nobody'])).code).toBe(1);
+  const unknown = await run(['list', '--everything']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.err).toContain('unknown option --everything');
+});

@@ -24,7 +24,7 @@ describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, f
   it('reminds the partner staff once when a case waits past the reminder deadline', async () => {
     const no = await openCase(f, newChat());
     f.clock.advance(4 * HOUR - 1);
-    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0 });
+    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0, replyReminded: 0 });
     f.clock.advance(1);
     expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1 });
     f.clock.advance(HOUR);
@@ -63,7 +63,8 @@ describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, f
     const no = await openCase(f, newChat());
     await f.service.claim(no, { id: 'tg:1', partner: 'ame' });
     f.clock.advance(48 * HOUR);
-    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0 });
+    // No reminder nor escalation of the waiting kind; the holder is reminded to write to the person.
+    expect(await f.service.checkDeadlines()).toEqual({ reminded: 0, escalated: 0, republished: 0, replyReminded: 1 });
     await f.service.release(no, { id: 'tg:1' });
     f.clock.advance(4 * HOUR);
     expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1, escalated: 0 });

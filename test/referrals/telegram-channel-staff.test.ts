@@ -1,15 +1,15 @@
 // The staff composer installed in the real Telegram channel (its `before` slot), wired as main.ts would: the
 // notifier and the person's outbox use the channel's own bot; person conversations still reach the runtime.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
-import type { ChatRef } from '../../src/ports/chat.ts';
-import type { Outbox } from '../../src/ports/outbox.ts';
-import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
 import {
   createStaffComposer,
   createTelegramStaffNotifier,
   parseStaffGroups,
-} from '../../src/referrals/telegram-staff.ts';
+} from '../../src/channels/telegram/staff/staff-bot.ts';
+import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
+import type { ChatRef } from '../../src/ports/chat.ts';
+import type { Outbox } from '../../src/ports/outbox.ts';
+import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
 import { FakeRuntime } from '../channels/telegram/fake-runtime.ts';
 import { type Harness, startHarness } from '../channels/telegram/harness.ts';
 import { callbackUpdate, textUpdate } from '../support/bot-api-server.ts';

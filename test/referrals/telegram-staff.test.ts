@@ -4,16 +4,19 @@ import { type RunnerHandle, run } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
-import type { ChatRef } from '../../src/ports/chat.ts';
-import type { Outbox } from '../../src/ports/outbox.ts';
-import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
 import {
   createStaffComposer,
   createTelegramStaffNotifier,
   parseStaffGroups,
+  StaffPostStore,
   splitForTelegram,
-} from '../../src/referrals/telegram-staff.ts';
+  telegramLabels,
+} from '../../src/channels/telegram/staff/staff-bot.ts';
+import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
+import type { ChatRef } from '../../src/ports/chat.ts';
+import type { Outbox } from '../../src/ports/outbox.ts';
+import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
+import { shippedBundle } from '../support/app.ts';
 import { BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../support/bot-api-server.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 import { caseNumberIn, eventually, newChat, PARTNERS, referEffect, TestClock } from './support/referrals.ts';
@@ -49,13 +52,20 @@ async function setUp(): Promise<Setup> {
       }
     },
   };
+  const posts = new StaffPostStore(base.redis, base.keys);
   const service = createReferralService({
     redis: base.redis,
     keys: base.keys,
     cipher: new PersonalDataCipher(devDataKeys('telegram-staff')),
     partners: PARTNERS,
     outbox,
-    notifier: createTelegramStaffNotifier(bot.api, { groups, partnerName: (id) => id.toUpperCase() }),
+    notifier: createTelegramStaffNotifier(bot.api, {
+      groups,
+      partnerName: (id) => id.toUpperCase(),
+      labelOf: telegramLabels((await shippedBundle()).content),
+      posts,
+      staffName: (id) => (id === 'web:awa-traore' ? 'Awa Traoré' : id),
+    }),
     clock,
     options: {
       fallbackPartner: 'aracem',
@@ -65,7 +75,7 @@ async function setUp(): Promise<Setup> {
     },
   });
   const passedOn: number[] = [];
-  bot.use(createStaffComposer(service, { groups }));
+  bot.use(createStaffComposer(service, { groups, posts }));
   // Stands for the conversation middleware of the channel: whatever the staff composer does not take.
   bot.use((ctx) => {
     passedOn.push(ctx.update.update_id);
@@ -89,6 +99,9 @@ describe('the staff Telegram group and private chat', () => {
 
   const sendsTo = (chatId: number, since = 0) =>
     s.server.calls.filter((c) => c.method === 'sendMessage' && c.chatId === String(chatId) && c.seq > since);
+  /** The message id the loopback server gave a sent message (it numbers each chat's messages from 1). */
+  const idOf = (call: RecordedCall) =>
+    s.server.calls.filter((c) => c.method === 'sendMessage' && c.chatId === call.chatId && c.seq <= call.seq).length;
   const answers = (since: number) =>
     s.server.calls.filter((c) => c.method === 'answerCallbackQuery' && c.seq > since).map((c) => c.params);
 
@@ -105,14 +118,18 @@ describe('the staff Telegram group and private chat', () => {
   /** A press on the Claim button of a group post (the recorded call is the post: where the button was shown). */
   function press(no: string, from: number, post: RecordedCall, group = AME_GROUP) {
     expect(post.params.reply_markup).toBeDefined();
-    return callbackUpdate(group, `claim:${no}`, { chatType: 'supergroup', fromId: from, keyboardMessageId: 42 });
+    return callbackUpdate(group, `claim:${no}`, {
+      chatType: 'supergroup',
+      fromId: from,
+      keyboardMessageId: idOf(post),
+    });
   }
 
   it('posts a summary without personal data and a Claim button in the partner group', async () => {
     const { no, post } = await newCase();
     const text = String(post.params.text);
     expect(text).toContain('Nouveau dossier');
-    expect(text).toContain(`${no} · besoin : legal · région : bamako`);
+    expect(text).toContain(`${no} · besoin : Aide juridique · région : Bamako`);
     expect(text).not.toMatch(/Moussa|70 00|Gao|777001/);
     expect(post.params.reply_markup).toEqual({
       inline_keyboard: [[{ text: 'Prendre en charge', callback_data: `claim:${no}` }]],
@@ -174,7 +191,8 @@ describe('the staff Telegram group and private chat', () => {
     since = s.server.lastSeq;
     s.server.push(press(no, AWA, post, ARACEM_GROUP));
     await s.server.waitForCall((c) => c.method === 'answerCallbackQuery', { since });
-    expect(answers(since)[0]?.text).toBe("Ce dossier n'est pas (ou plus) à vous.");
+    // Another partner's case is answered like a missing one.
+    expect(answers(since)[0]?.text).toBe('Dossier introuvable.');
   });
 
   it('relays both ways: /reply and replies to the bot message reach the person, their answers reach the claimer', async () => {
@@ -257,6 +275,32 @@ describe('the staff Telegram group and private chat', () => {
     ]);
   });
 
+  it('follows a claim and a close made in the console: the group post loses its button and shows the holder', async () => {
+    const { no, post } = await newCase();
+    const messageId = idOf(post);
+    let since = s.server.lastSeq;
+    const web = { id: 'web:awa-traore', partner: 'ame' };
+    expect(await s.service.claim(no, web)).toMatchObject({ ok: true });
+    const edit = await s.server.waitForCall((c) => c.method === 'editMessageText', { since });
+    expect([edit.chatId, Number(edit.params.message_id)]).toEqual([String(AME_GROUP), messageId]);
+    expect(String(edit.params.text)).toBe(`${String(post.params.text)}\n\nPris en charge par Awa Traoré.`);
+    expect(edit.params.reply_markup).toBeUndefined();
+
+    // Released and claimed again, then closed: the new post is settled too, the old one is left alone.
+    since = s.server.lastSeq;
+    await s.service.release(no, web);
+    const repost = await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(AME_GROUP), {
+      since,
+    });
+    await s.service.claim(no, web);
+    since = s.server.lastSeq;
+    await s.service.closeCase(no, web, 'helped');
+    await s.service.dispatch(no);
+    expect(s.server.calls.filter((c) => c.method === 'editMessageText' && c.seq > since)).toEqual([]);
+    const settled = s.server.calls.filter((c) => c.method === 'editMessageText');
+    expect(settled.map((c) => Number(c.params.message_id))).toEqual([messageId, idOf(repost)]);
+  });
+
   it('releases, transfers and closes from the private chat', async () => {
     const { no, post } = await newCase();
     let since = s.server.lastSeq;
@@ -273,7 +317,8 @@ describe('the staff Telegram group and private chat', () => {
     };
 
     expect(await command(AWA, '/reply')).toBe('Usage : /reply K-XXXX votre texte');
-    expect(await command(BAKARY, `/release ${no}`)).toBe("Ce dossier n'est pas (ou plus) à vous.");
+    // Bakary holds no case: from a private chat nothing says he is AME's, so the case does not exist for him.
+    expect(await command(BAKARY, `/release ${no}`)).toBe('Dossier introuvable.');
     since = s.server.lastSeq;
     expect(await command(AWA, `/release ${no.toLowerCase()}`)).toBe(`${no} est remis en attente.`);
     const repost = await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(AME_GROUP), {
@@ -286,8 +331,12 @@ describe('the staff Telegram group and private chat', () => {
     await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(BAKARY), { since });
     expect(await command(BAKARY, '/cases')).toBe(`Vos dossiers : ${no}`);
 
+    expect(await command(BAKARY, `/transfer ${no} aracem`)).toBe(
+      `${no} : transfert vers ARACEM proposé à la personne. Le dossier change de main seulement si elle accepte.`,
+    );
+    expect((await s.service.summary(no))?.partner).toBe('ame');
     since = s.server.lastSeq;
-    expect(await command(BAKARY, `/transfer ${no} aracem`)).toBe(`${no} est transféré à ARACEM.`);
+    expect(await s.service.answerTransfer(s.person, no, true)).toMatchObject({ ok: true, outcome: 'moved' });
     const moved = await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(ARACEM_GROUP), {
       since,
     });

@@ -115,14 +115,122 @@ describe('referrals in the browser', () => {
     expect(await page.locator('.msgs li.person').textContent()).toContain('Merci, je viendrai.');
     await page.screenshot({ path: path.join(ARTIFACTS, 'staff-case.png'), fullPage: true });
 
-    // Close with an outcome.
+    // Close with an outcome, after confirming.
+    await page.locator('details.close summary').click();
     await page.selectOption('#outcome', 'helped');
     await page.fill('#note', 'Reçu le 16.');
+    await page.locator(`form[action="/cases/${mine.no}/close"] button`).click();
+    // Not without the confirmation: the browser keeps the form.
+    expect(page.url()).toBe(`${base}/cases/${mine.no}?done=replied`);
+    await page.check('#confirm-close');
     await page.locator(`form[action="/cases/${mine.no}/close"] button`).click();
     await page.waitForURL(`${base}/cases/${mine.no}?done=closed`);
     expect((await k.referrals.summary(mine.no))?.outcome).toBe('helped');
     expect(await page.locator('table').last().textContent()).toContain('fermé');
     await page.context().close();
+  });
+});
+
+const SMALL_PHONE = { width: 360, height: 640 };
+
+describe.each([
+  ['desktop', DESKTOP],
+  ['360×640', SMALL_PHONE],
+])("a caseworker's day (%s)", (label, viewport) => {
+  test('live queue and case, search, urgent first, assign, notes, labels in words', async () => {
+    const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+    const page = await context.newPage();
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+    });
+    const me = (await k.account(`Kadi ${label}`, 'ame')).id;
+    const colleague = await k.account(`Oumou ${label}`, 'ame');
+    await logIn(page, me);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-live-ready') === '1');
+
+    // A new case appears in the open queue without a reload; an urgent one comes first.
+    const routine = await k.openCase({ nickname: 'Awa', description: 'Papiers' });
+    await page.locator(`a.no:text("${routine.no}")`).waitFor();
+    const urgent = await k.openCase(
+      { nickname: 'Fanta', description: 'Danger', contact: 'phone' },
+      'legal',
+      'bamako',
+      true,
+    );
+    await page.locator(`li.urgent a.no:text("${urgent.no}")`).waitFor();
+    expect(await page.locator('li.urgent .no').first().textContent()).toBe(urgent.no);
+    expect(await page.locator('li.urgent .tag.bad').first().textContent()).toBe('urgent');
+
+    // Search by case number.
+    await page.fill('#q', routine.no.toLowerCase());
+    await page.locator('form.filters button[type=submit]').click();
+    await page.waitForURL(/\/cases\?q=/);
+    expect(await page.locator('a.no').allTextContents()).toEqual([routine.no]);
+
+    // Claim the urgent case; the person's answer appears on the open case page without a reload.
+    await page.goto(`${base}/cases/${urgent.no}`);
+    await page.locator(`form[action="/cases/${urgent.no}/claim"] button`).click();
+    await page.waitForURL(`${base}/cases/${urgent.no}?done=claimed`);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-live-ready') === '1');
+    expect(await page.locator('dt', { hasText: 'Comment la joindre' }).isVisible()).toBe(true);
+    expect(await page.locator('dd', { hasText: 'Par téléphone' }).isVisible()).toBe(true);
+    expect(await page.content()).not.toContain('<dt>contact</dt>');
+    await k.referrals.relayFromPerson(urgent.chat, 'Je suis à la gare routière.');
+    await page.locator('.msgs li.person', { hasText: 'Je suis à la gare routière.' }).waitFor();
+
+    // An internal note, kept for the team.
+    const sentBefore = k.outbox.textsTo(urgent.chat).length;
+    await page.fill('#note-text', 'Rappeler avant 17 h.');
+    await page.locator(`form[action="/cases/${urgent.no}/note"] button`).click();
+    await page.waitForURL(`${base}/cases/${urgent.no}?done=noted`);
+    expect(await page.locator('.notes li').textContent()).toContain('Rappeler avant 17 h.');
+    expect(k.outbox.textsTo(urgent.chat)).toHaveLength(sentBefore);
+
+    // Give it to a colleague of the same partner.
+    await page.selectOption('#assign-to', colleague.id);
+    await page.locator(`form[action="/cases/${urgent.no}/assign"] button`).click();
+    await page.waitForURL(`${base}/cases/${urgent.no}?done=assigned`);
+    expect((await k.referrals.summary(urgent.no))?.claimedBy).toBe(`web:${colleague.id}`);
+
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, `staff-day-${viewport.width}.png`), fullPage: true });
+    await context.close();
+  });
+});
+
+describe.each([
+  ['desktop', DESKTOP],
+  ['360×640', SMALL_PHONE],
+])('templates, outcomes and the audit log (%s)', (label, viewport) => {
+  test('an admin writes a template, staff reply from it, the outcomes page and audit log show the day', async () => {
+    const context = await browser.newContext({ viewport, locale: 'fr-FR' });
+    const page = await context.newPage();
+    const boss = (await k.account(`Chef ${label}`, 'ame', 'admin')).id;
+    await logIn(page, boss);
+    await page.goto(`${base}/templates`);
+    await page.fill('#title', `Accueil ${label}`);
+    await page.fill('#text_fr', 'Bonjour, nous avons bien reçu votre dossier.');
+    await page.locator('form[action="/templates"] button[type=submit]').click();
+    await page.waitForURL(`${base}/templates`);
+    expect(await page.locator('.cases li strong').allTextContents()).toContain(`Accueil ${label}`);
+
+    const { no, chat } = await k.openCase({ nickname: 'Awa' });
+    await page.goto(`${base}/cases/${no}`);
+    await page.locator(`form[action="/cases/${no}/claim"] button`).click();
+    await page.waitForURL(`${base}/cases/${no}?done=claimed`);
+    await page.locator('.templates a', { hasText: `Accueil ${label}` }).click();
+    expect(await page.inputValue('#text')).toBe('Bonjour, nous avons bien reçu votre dossier.');
+    await page.locator(`form[action="/cases/${no}/reply"] button`).click();
+    await page.waitForURL(`${base}/cases/${no}?done=replied`);
+    expect(k.outbox.textsTo(chat)).toContain('Bonjour, nous avons bien reçu votre dossier.');
+
+    await page.goto(`${base}/outcomes`);
+    expect(await page.locator('.chart .bar').count()).toBe(6);
+    await page.goto(`${base}/audit`);
+    expect(await page.locator('td', { hasText: 'a consulté les données personnelles' }).count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, `staff-audit-${viewport.width}.png`), fullPage: true });
+    await context.close();
   });
 });
 
@@ -187,13 +295,21 @@ describe('alerts in the browser', () => {
 });
 
 describe('every page on a phone', () => {
-  test('fits the screen without sideways scrolling, and weighs under 30 KB', async () => {
+  test.each([
+    ['390×844', PHONE],
+    ['360×640', { width: 360, height: 640 }],
+  ])('fits the screen (%s) without sideways scrolling, and weighs under 30 KB', async (_label, viewport) => {
     const { no } = await k.openCase();
     const page = await phonePage();
+    await page.setViewportSize(viewport);
     await logIn(page, adminLogin);
     for (const p of [
       '/cases',
+      '/cases?status=waiting&mine=1',
       `/cases/${no}`,
+      '/outcomes',
+      '/templates',
+      '/audit',
       '/alerts',
       '/alerts/new',
       '/content',

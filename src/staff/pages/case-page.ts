@@ -1,6 +1,8 @@
 // One case: what it is about, the person's details (for the partner's staff only), the conversation relay, the
 // actions the viewer may take, and the audit trail.
 import type { Content } from '../../content/schema.ts';
+import { type CaseAction, may } from '../../referrals/policy.ts';
+import { actorOf } from '../context.ts';
 import { age, LANGUAGE_NAMES, labels, outcomeLabel, when } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageView } from '../layout.ts';
@@ -15,6 +17,26 @@ export type CasePageInput = {
   now: number;
   me: string;
   who: (staffId: string) => string;
+  /** The partner's active accounts, to assign the case to. */
+  colleagues: readonly { id: string; login: string; name: string }[];
+  /** The partner's reply templates, and the text of the one picked (prefilled in the reply box). */
+  templates: readonly { id: string; title: string }[];
+  prefill: string;
+  /** Files the person sent can be opened from the page (their channel can fetch them). */
+  attachmentsOpen: boolean;
+};
+
+/** Labels for what the flows collect beyond name, phone and situation: never a raw key on the page. */
+const FIELD_LABELS: Record<string, { label: string; values?: Record<string, string> }> = {
+  contact: {
+    label: 'How to reach them',
+    values: { phone: 'By phone', chat: 'Through the chat with the bot' },
+  },
+};
+
+const humanise = (key: string) => {
+  const words = key.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
 const AUDIT_TEXT: Record<string, string> = {
@@ -24,7 +46,11 @@ const AUDIT_TEXT: Record<string, string> = {
   released: 'released',
   transferred: 'transferred',
   escalated: 'escalated',
+  transfer_proposed: 'transfer proposed to the person',
+  transfer_declined: 'transfer declined by the person',
+  assigned: 'assigned',
   reminded: 'reminder sent',
+  reply_reminded: 'holder reminded to write to the person',
   replied: 'replied',
   person_message: 'message from the person',
   closed: 'closed',
@@ -37,13 +63,13 @@ export function caseBody(input: CasePageInput): Html {
   const { t } = view;
   const c = details.case;
   const l = labels(input.content, view.lang);
-  const isAdmin = view.account?.role === 'admin';
   const partnerName = (id: string) => input.partners.find((p) => p.id === id)?.name ?? id;
   const mine = c.claimedBy === input.me;
-  const canWork = c.status === 'claimed' && (mine || isAdmin);
-  const ownPartner = view.account?.partner === c.partner;
-  // Replies: the claimer, or an admin of the case's partner (an admin of another partner cannot read the conversation).
-  const canReply = c.status === 'claimed' && (mine || (isAdmin && ownPartner));
+  // The same policy as the service's: the page offers only what the service will accept.
+  const actor = view.account ? actorOf(view.account) : { id: input.me };
+  const can = (action: CaseAction) => may(action, actor, c);
+  const canWork = c.status === 'claimed' && can('release');
+  const canReply = c.status === 'claimed' && can('reply');
 
   const status =
     c.status === 'waiting'
@@ -53,8 +79,14 @@ export function caseBody(input: CasePageInput): Html {
         : t('Closed: {outcome}', { outcome: c.outcome ? outcomeLabel(c.outcome, t) : '' });
 
   const summary = html`<dl class="card">
-<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}</dd>
-<dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}</dd>
+<dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}${c.urgent ? html` <span class="tag bad">${t('urgent')}</span>` : ''}${
+    c.replyOverdue ? html` <span class="tag bad">${t('no reply yet: write to the person')}</span>` : ''
+  }</dd>
+<dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}${
+    c.proposedTo
+      ? html` <span class="tag warn">${t('transfer to {partner} proposed: waiting for the person’s answer', { partner: partnerName(c.proposedTo) })}</span>`
+      : ''
+  }</dd>
 <dt>${t('Need')}</dt><dd>${l.need(c.need)}</dd>
 <dt>${t('Region')}</dt><dd>${l.region(c.region)}</dd>
 <dt>${t('Language')}</dt><dd>${LANGUAGE_NAMES[c.lang] ?? c.lang}</dd>
@@ -68,13 +100,28 @@ export function caseBody(input: CasePageInput): Html {
     : c.purged
       ? html`<p class="muted">${t('Personal data deleted after the retention period.')}</p>`
       : !p
-        ? html`<p class="muted">${t('Personal data is shown only to the staff of {partner}.', { partner: partnerName(c.partner) })}</p>`
+        ? html`<p class="muted">${t('No personal data.')}</p>`
         : html`<dl class="card">
 ${p.nickname ? html`<dt>${t('Name given')}</dt><dd>${p.nickname}</dd>` : ''}
 ${p.phone ? html`<dt>${t('Phone')}</dt><dd>${p.phone}</dd>` : ''}
 ${p.description ? html`<dt>${t('Situation')}</dt><dd>${p.description}</dd>` : ''}
-${Object.entries(p.other).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
-${p.media.length ? html`<dt>${t('Attachments')}</dt><dd>${t('{n} file(s) sent in the chat', { n: p.media.length })}</dd>` : ''}
+${Object.entries(p.other).map(([k, v]) => {
+  const known = FIELD_LABELS[k];
+  const value = known?.values?.[v];
+  return html`<dt>${known ? t(known.label) : humanise(k)}</dt><dd>${value ? t(value) : v}</dd>`;
+})}
+${
+  p.media.length
+    ? html`<dt>${t('Attachments')}</dt><dd>${
+        input.attachmentsOpen
+          ? p.media.map(
+              (_, i) =>
+                html`<a href="/cases/${c.no}/attachments/${i}" target="_blank" rel="noopener">${t('File {n}', { n: i + 1 })}</a> `,
+            )
+          : t('{n} file(s) sent in the chat', { n: p.media.length })
+      }</dd>`
+    : ''
+}
 ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : ''}
 </dl>`;
 
@@ -87,34 +134,60 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
 
   const reply = canReply
     ? html`<form method="post" action="/cases/${c.no}/reply" class="card">${csrfField(view)}
-<label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required></textarea>
+${
+  input.templates.length
+    ? html`<p class="actions templates"><span class="muted">${t('Start from a template:')}</span>${input.templates.map(
+        (x) => html`<a href="/cases/${c.no}?template=${x.id}#text">${x.title}</a>`,
+      )}</p>`
+    : ''
+}<label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required>${input.prefill}</textarea>
 <p><button type="submit">${t('Send')}</button></p></form>`
     : '';
 
   const claim =
-    c.status === 'waiting' && (ownPartner || isAdmin)
+    c.status === 'waiting' && can('claim')
       ? html`<form method="post" action="/cases/${c.no}/claim">${csrfField(view)}<button type="submit">${t('Claim')}</button></form>`
       : '';
   const release = canWork
     ? html`<form method="post" action="/cases/${c.no}/release">${csrfField(view)}<button type="submit" class="secondary">${t('Release to the queue')}</button></form>`
     : '';
   const others = input.partners.filter((x) => x.id !== c.partner);
-  const mayMove = c.status === 'waiting' ? ownPartner || isAdmin : canWork;
+  const mayMove = c.status !== 'closed' && can('transfer');
   const transfer =
     mayMove && others.length
       ? html`<form method="post" action="/cases/${c.no}/transfer" class="actions">${csrfField(view)}<div><label for="to">${t('Transfer to')}</label><select id="to" name="to">${others.map(
           (x) => html`<option value="${x.id}">${x.name}</option>`,
         )}</select></div><button type="submit" class="secondary">${t('Transfer')}</button></form>`
       : '';
+  // Closing sits apart, folded, and asks for a confirmation: it tells the person their case is over.
   const close =
     c.status !== 'closed' && mayMove
-      ? html`<form method="post" action="/cases/${c.no}/close" class="card">${csrfField(view)}
+      ? html`<details class="card close"><summary>${t('Close the case…')}</summary><form method="post" action="/cases/${c.no}/close">${csrfField(view)}
 <label for="outcome">${t('Outcome')}</label><select id="outcome" name="outcome">${input.outcomes.map(
           (o) => html`<option value="${o}">${outcomeLabel(o, t)}</option>`,
         )}</select>
 <label for="note">${t('Note (optional, kept encrypted)')}</label><textarea id="note" name="note" maxlength="2000"></textarea>
-<p><button type="submit" class="danger">${t('Close the case')}</button></p></form>`
+<p><label class="inline"><input type="checkbox" id="confirm-close" name="confirm" value="yes" required> ${t('Yes, close it: the person will be told their case is closed.')}</label></p>
+<p><button type="submit" class="danger">${t('Close the case')}</button></p></form></details>`
       : '';
+  const assignable = input.colleagues.filter((p) => p.id !== c.claimedBy);
+  const assign =
+    c.status !== 'closed' && can('assign') && assignable.length
+      ? html`<form method="post" action="/cases/${c.no}/assign" class="actions">${csrfField(view)}<div><label for="assign-to">${t('Give to a colleague')}</label><select id="assign-to" name="to">${assignable.map(
+          (p) => html`<option value="${p.login}">${p.id === input.me ? t('me') : p.name}</option>`,
+        )}</select></div><button type="submit" class="secondary">${t('Give')}</button></form>`
+      : '';
+  const notes = html`<h2>${t('Internal notes')}</h2><p class="muted">${t('For your team only: never sent to the person.')}</p>${
+    details.notes.length
+      ? html`<ul class="msgs notes">${details.notes.map(
+          (n) => html`<li><small>${input.who(n.by)} · ${when(n.at)}</small>${n.text}</li>`,
+        )}</ul>`
+      : ''
+  }${
+    can('note') && !c.erased && !c.purged
+      ? html`<form method="post" action="/cases/${c.no}/note" class="card">${csrfField(view)}<label for="note-text">${t('Add a note')}</label><textarea id="note-text" name="text" maxlength="4000" required></textarea><p><button type="submit" class="secondary">${t('Save the note')}</button></p></form>`
+      : ''
+  }`;
 
   const audit = html`<div class="scroll"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
     (a) =>
@@ -123,11 +196,11 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
       }${a.outcome ? ` · ${outcomeLabel(a.outcome, t)}` : ''}</td></tr>`,
   )}</tbody></table></div>`;
 
-  const more = release || transfer ? html`<div class="actions">${release}${transfer}</div>` : '';
+  const more = release || transfer || assign ? html`<div class="actions">${release}${assign}${transfer}</div>` : '';
   return html`<p><a href="/cases?partner=${c.partner}">← ${t('Back to the queue')}</a></p>
 ${summary}${claim}
 <h2>${t('Personal details')}</h2>${personal}
 <h2>${t('Conversation')}</h2>${messages}${reply}
-${close}${more}
+${more}${notes}${close}
 <h2>${t('Audit trail')}</h2>${audit}`;
 }

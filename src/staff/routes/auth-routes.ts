@@ -1,11 +1,28 @@
 // Login, logout, and the one-time password set-up link printed by `kunnafoni staff add`.
 import type { Hono } from 'hono';
-import { clearSessionCookie, clientIp, ensureSession, insecureRemote, safeNext, setSessionCookie } from '../auth.ts';
+import type { StaffAccount } from '../accounts.ts';
+import {
+  clearSessionCookie,
+  clientIp,
+  formToken,
+  insecureRemote,
+  isKnownBrowser,
+  rememberBrowser,
+  safeNext,
+  setSessionCookie,
+} from '../auth.ts';
 import type { ServerDeps, StaffContext, StaffEnv } from '../context.ts';
 import { viewOf } from '../context.ts';
 import { html } from '../html.ts';
 import { csrfField, page } from '../layout.ts';
-import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../passwords.ts';
+import {
+  dummyHash,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  needsRehash,
+  passwordProblem,
+  verifyPassword,
+} from '../passwords.ts';
 
 function field(body: Record<string, unknown>, name: string): string {
   const v = body[name];
@@ -31,9 +48,19 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     });
   };
 
+  /** A new session at login: an id planted before login is worth nothing after it. */
+  async function startSession(c: StaffContext, account: StaffAccount): Promise<void> {
+    const old = c.get('session');
+    if (old) await deps.sessions.destroy(old.id);
+    const session = await deps.sessions.create(deps.clock.now(), account.id, account.generation);
+    setSessionCookie(c, session, deps.sessions.cookieSeconds);
+    await rememberBrowser(c, deps, account.id);
+  }
+
+  // No session is made for a visitor: the form's CSRF token is signed (nothing is written to Redis).
   app.get('/login', async (c) => {
     if (c.get('account')) return c.redirect(safeNext(c.req.query('next')), 303);
-    await ensureSession(c, deps);
+    await formToken(c, deps);
     return c.html(loginPage(c, { next: safeNext(c.req.query('next')) }));
   });
 
@@ -43,7 +70,8 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const login = field(body, 'login').trim().toLowerCase().slice(0, 64);
     const password = field(body, 'password');
     const next = safeNext(field(body, 'next'));
-    const ip = clientIp(c, deps.trustProxy);
+    const ip = clientIp(c, deps);
+    await formToken(c, deps);
     const locked = (seconds: number) =>
       c.html(
         loginPage(c, {
@@ -56,25 +84,40 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
         429,
       );
 
-    const wait = await deps.limiter.lockedFor(login, ip);
-    if (wait > 0) return locked(wait);
+    const known = await isKnownBrowser(c, deps, login);
     const account = login ? await deps.accounts.get(login) : null;
+    const audit = (ok: boolean, reason: string) =>
+      account
+        ? deps.audit.record({ partner: account.partner, by: `web:${account.id}`, action: reason, address: ip, ok })
+        : Promise.resolve();
+    const wait = await deps.limiter.lockedFor(login, ip, known);
+    if (wait > 0) {
+      deps.logger.info({ event: 'staff_login_locked', account: login, address: ip }, 'staff login refused: locked');
+      await audit(false, 'login_locked');
+      return locked(wait);
+    }
     // An unknown name costs as much time as a wrong password, so names cannot be probed.
-    const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash()));
-    if (!account?.passwordHash || !ok) {
+    const stored = account?.passwordHash;
+    const ok = await verifyPassword(password, stored ?? (await dummyHash(deps.passwordCost)));
+    if (!account || !stored || !ok || account.disabled) {
       await deps.limiter.recordFailure(login, ip);
-      deps.logger.info({ event: 'staff_login_failed' }, 'staff login failed');
-      const nowLocked = await deps.limiter.lockedFor(login, ip);
+      deps.logger.info(
+        { event: 'staff_login_failed', account: login, address: ip, ...(account?.disabled ? { disabled: true } : {}) },
+        'staff login failed',
+      );
+      await audit(false, account?.disabled ? 'login_disabled' : 'login_failed');
+      const nowLocked = await deps.limiter.lockedFor(login, ip, known);
       if (nowLocked > 0) return locked(nowLocked);
       return c.html(loginPage(c, { next, login, error: t('Wrong login name or password.') }), 401);
     }
-    await deps.limiter.recordSuccess(login);
-    // A new session id at login: an id planted before login is worth nothing after it.
-    const old = c.get('session');
-    if (old) await deps.sessions.destroy(old.id);
-    const session = await deps.sessions.create(deps.clock.now(), account.id);
-    setSessionCookie(c, session, deps.sessions.ttlSeconds);
-    deps.logger.info({ event: 'staff_login' }, 'staff logged in');
+    await deps.limiter.recordSuccess(login, ip);
+    // Hashes made at an older, lower cost are redone now that the password is at hand.
+    if (needsRehash(stored, deps.passwordCost)) {
+      await deps.accounts.upgradeHash(account.id, stored, await hashPassword(password, deps.passwordCost));
+    }
+    await startSession(c, account);
+    deps.logger.info({ event: 'staff_login', account: account.id, address: ip }, 'staff logged in');
+    await audit(true, 'login');
     return c.redirect(next, 303);
   });
 
@@ -111,7 +154,7 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   app.get('/setup/:token', async (c) => {
     const account = await deps.accounts.setupAccount(c.req.param('token'));
     if (!account) return badLink(c);
-    await ensureSession(c, deps);
+    await formToken(c, deps);
     return c.html(setupPage(c, c.req.param('token'), account.name));
   });
 
@@ -131,16 +174,17 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
           : password !== field(body, 'confirm')
             ? t('The two passwords are not the same.')
             : null;
-    if (error) return c.html(setupPage(c, token, account.name, error), 400);
+    if (error) {
+      await formToken(c, deps);
+      return c.html(setupPage(c, token, account.name, error), 400);
+    }
     // The token is used up here, once, even if two forms are posted at the same time.
     if ((await deps.accounts.consumeSetupToken(token)) !== account.id) return badLink(c);
-    await deps.accounts.setPassword(account.id, await hashPassword(password), deps.clock.now());
+    await deps.accounts.setPassword(account.id, await hashPassword(password, deps.passwordCost), deps.clock.now());
     await deps.sessions.destroyAllOf(account.id);
-    const old = c.get('session');
-    if (old) await deps.sessions.destroy(old.id);
-    const session = await deps.sessions.create(deps.clock.now(), account.id);
-    setSessionCookie(c, session, deps.sessions.ttlSeconds);
-    deps.logger.info({ event: 'staff_password_set' }, 'staff password set');
+    await startSession(c, account);
+    deps.logger.info({ event: 'staff_password_set', account: account.id }, 'staff password set');
+    await deps.audit.record({ partner: account.partner, by: `web:${account.id}`, action: 'password_set' });
     return c.redirect('/cases?done=password', 303);
   });
 }

@@ -1,30 +1,36 @@
 // The referral pages: the queue, a case, and the actions on it (claim, release, transfer, reply, close).
-// Every action goes through the referral service, which re-checks the rights and makes claims exactly-once.
+// Every action goes through the referral service, which asks the case policy (src/referrals/policy.ts) and makes
+// claims exactly-once. Another partner's case is answered exactly like a missing one (404).
 import type { Hono } from 'hono';
 import { OUTCOMES } from '../../referrals/case-model.ts';
+import { mayListQueue } from '../../referrals/policy.ts';
 import type { StaffAccount } from '../accounts.ts';
 import { requireLogin } from '../auth.ts';
 import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } from '../context.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import { caseBody } from '../pages/case-page.ts';
+import { applyFilter, queueFilter } from '../pages/queue-filter.ts';
 import { queueBody } from '../pages/queue-page.ts';
 import type { OpResult, StaffReferrals } from '../services.ts';
+import { templateText } from '../templates.ts';
 
 const CASE_NO = /^K-[0-9A-Z]{4,8}$/;
 
 const DONE_TEXT: Record<string, string> = {
   claimed: 'You have the case. The person was told.',
   released: 'The case is back in the queue.',
-  transferred: 'The case was transferred.',
+  transferred: 'The person was asked whether they agree to the transfer. The case moves only if they say yes.',
   replied: 'Your reply was sent to the person.',
   closed: 'The case is closed. The person was told.',
+  assigned: 'The case was given to your colleague. The person was told if it was waiting.',
+  noted: 'Your internal note is saved. The person does not see it.',
   password: 'Your password is saved.',
 };
 
 const ERROR_TEXT: Record<string, string> = {
   not_found: 'This case does not exist.',
-  taken: 'Someone else claimed this case first ({who}).',
+  taken: 'Someone else claimed this case first.',
   closed: 'This case is closed.',
   forbidden: 'You may not do this on this case.',
   not_claimed: 'Claim the case first.',
@@ -55,13 +61,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return (id: string) => names.get(id) ?? id;
   }
 
+  /** Banners show fixed texts only: nothing from the address is echoed. */
   const flashOf = (c: StaffContext) => {
     const t = c.get('t');
     const done = c.req.query('done');
     const error = c.req.query('error');
-    if (done && DONE_TEXT[done]) return { text: t(DONE_TEXT[done]) };
-    if (error && ERROR_TEXT[error])
-      return { text: t(ERROR_TEXT[error], { who: c.req.query('by') ?? '' }), error: true };
+    if (done && Object.hasOwn(DONE_TEXT, done)) return { text: t(DONE_TEXT[done]!) };
+    if (error && Object.hasOwn(ERROR_TEXT, error)) return { text: t(ERROR_TEXT[error]!), error: true };
     return null;
   };
 
@@ -76,7 +82,21 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     );
   };
 
-  const forbidden = (c: StaffContext) => c.text(c.get('t')('This case belongs to another partner.'), 403);
+  const forbidden = (c: StaffContext) => c.text(c.get('t')('You may not do this on this case.'), 403);
+  const missing = (c: StaffContext) => c.text(c.get('t')('This case does not exist.'), 404);
+
+  /** The partner's active accounts, for "holder" filters and assigning. */
+  async function colleaguesOf(account: StaffAccount) {
+    return (await deps.accounts.list())
+      .filter((a) => a.partner === account.partner && !a.disabled)
+      .map((a) => ({ id: `web:${a.id}`, login: a.id, name: a.name }));
+  }
+
+  /** The text of the reply template picked on the case page, in the person's language. */
+  async function prefillOf(id: string | undefined, partner: string, lang: string): Promise<string> {
+    const template = id ? await deps.templates.get(partner, id) : null;
+    return template ? templateText(template, lang) : '';
+  }
 
   app.get('/', (c) => c.redirect(c.get('account') ? '/cases' : '/login', 303));
 
@@ -85,9 +105,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     if (!referrals) return notEnabled(c);
     const account = c.get('account') as StaffAccount;
     const asked = c.req.query('partner');
-    if (asked && asked !== account.partner && account.role !== 'admin') return forbidden(c);
-    const partner = asked && referrals.partners.has(asked) ? asked : account.partner;
-    const queue = await referrals.listQueue(partner);
+    // Each partner sees its own queue only, administrators included.
+    if (asked && !mayListQueue(actorOf(account), asked)) {
+      return c.text(c.get('t')('You can see only the cases of your own partner.'), 403);
+    }
+    const partner = account.partner;
+    const filter = queueFilter(c.req.query(), actorOf(account).id, deps.clock.now());
+    const queue = applyFilter(await referrals.listQueue(partner), filter);
     const view = viewOf(c);
     const claimedBy = [...queue.claimed, ...queue.overdue].map((x) => x.claimedBy ?? '');
     const partnerName = referrals.partners.get(partner)?.name ?? partner;
@@ -100,10 +124,17 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       now: deps.clock.now(),
       me: actorOf(account).id,
       who: await namer(claimedBy, view.t),
+      filter,
+      colleagues: await colleaguesOf(account),
     });
     c.header('cache-control', 'no-store');
     return c.html(
-      page(view, { title: view.t('Cases · {partner}', { partner: partnerName }), body, flash: flashOf(c) }),
+      page(view, {
+        title: view.t('Cases · {partner}', { partner: partnerName }),
+        body,
+        flash: flashOf(c),
+        live: {},
+      }),
     );
   });
 
@@ -111,10 +142,9 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   async function caseFor(c: StaffContext, referrals: StaffReferrals) {
     const no = c.req.param('no') ?? '';
     const account = c.get('account') as StaffAccount;
-    if (!CASE_NO.test(no)) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
-    const summary = await referrals.summary(no);
-    if (!summary) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
-    if (summary.partner !== account.partner && account.role !== 'admin') return { response: forbidden(c) };
+    if (!CASE_NO.test(no)) return { response: missing(c) };
+    const summary = await referrals.find(no, actorOf(account));
+    if (!summary) return { response: missing(c) };
     return { no, account, summary };
   }
 
@@ -124,14 +154,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const found = await caseFor(c, referrals);
     if ('response' in found) return found.response;
     const details = await referrals.details(found.no, actorOf(found.account));
-    if ('error' in details) {
-      return details.error === 'forbidden' ? forbidden(c) : c.text(c.get('t')('This case does not exist.'), 404);
-    }
+    if ('error' in details) return details.error === 'forbidden' ? forbidden(c) : missing(c);
     const view = viewOf(c);
     const ids = [
       details.case.claimedBy ?? '',
       ...details.audit.map((a) => a.by),
       ...details.messages.map((m) => m.by ?? ''),
+      ...details.notes.map((n) => n.by),
     ];
     const body = caseBody({
       view,
@@ -142,12 +171,46 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       now: deps.clock.now(),
       me: actorOf(found.account).id,
       who: await namer(ids, view.t),
+      colleagues: await colleaguesOf(found.account),
+      templates: await deps.templates.list(found.account.partner),
+      attachmentsOpen: Boolean(deps.attachments?.[details.case.channel]),
+      prefill: await prefillOf(c.req.query('template'), found.account.partner, details.case.lang),
     });
     // Personal data: never kept in a browser or proxy cache.
     c.header('cache-control', 'no-store');
     return c.html(
-      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), refreshSeconds: undefined }),
+      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), live: { case: found.no } }),
     );
+  });
+
+  // A file the person sent, opened for the partner's own staff (the case policy's "read"), never cached.
+  app.get('/cases/:no/attachments/:index', async (c) => {
+    const referrals = deps.referrals;
+    if (!referrals) return notEnabled(c);
+    const found = await caseFor(c, referrals);
+    if ('response' in found) return found.response;
+    const details = await referrals.details(found.no, actorOf(found.account));
+    if ('error' in details) return missing(c);
+    const ref = details.personal?.media[Number(c.req.param('index'))];
+    const open = deps.attachments?.[details.case.channel];
+    if (!ref || !open) return c.text(c.get('t')('This file cannot be opened here.'), 404);
+    const file = await open(ref).catch(() => null);
+    if (!file) return c.text(c.get('t')('This file cannot be opened here.'), 404);
+    await deps.audit.record({
+      partner: details.case.partner,
+      by: actorOf(found.account).id,
+      action: 'attachment_viewed',
+      case: found.no,
+    });
+    const inline = /^(image|audio|video)\//.test(file.contentType);
+    c.header('content-type', file.contentType);
+    c.header(
+      'content-disposition',
+      `${inline ? 'inline' : 'attachment'}; filename="${found.no}-${c.req.param('index')}"`,
+    );
+    c.header('cache-control', 'no-store');
+    c.header('content-security-policy', "default-src 'none'; sandbox");
+    return c.body(new Uint8Array(file.body).buffer as ArrayBuffer);
   });
 
   type Action = (
@@ -165,6 +228,22 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     transfer: {
       done: 'transferred',
       run: (r, no, b, c) => r.transfer(no, text(b, 'to'), actorOf(c.get('account') as StaffAccount)),
+    },
+    assign: {
+      done: 'assigned',
+      run: async (r, no, b, c) => {
+        const account = c.get('account') as StaffAccount;
+        const colleague = await deps.accounts.get(text(b, 'to'));
+        // Only an active colleague of the same partner.
+        if (!colleague || colleague.disabled || colleague.partner !== account.partner) {
+          return { ok: false, reason: 'invalid' };
+        }
+        return r.assign(no, actorOf(account), actorOf(colleague));
+      },
+    },
+    note: {
+      done: 'noted',
+      run: (r, no, b, c) => r.addNote(no, actorOf(c.get('account') as StaffAccount), text(b, 'text')),
     },
     reply: {
       done: 'replied',
@@ -205,13 +284,10 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       'staff case action',
     );
     if (!result.ok && result.reason === 'forbidden') return forbidden(c);
+    if (!result.ok && result.reason === 'not_found') return missing(c);
     const to = `/cases/${found.no}`;
-    if (result.ok) {
-      // After a transfer the case is no longer in this partner's queue: back to the queue.
-      const target = c.req.param('action') === 'transfer' && found.account.role !== 'admin' ? '/cases' : to;
-      return c.redirect(`${target}?done=${action.done}`, 303);
-    }
-    const by = result.claimedBy ? (await namer([result.claimedBy], c.get('t')))(result.claimedBy) : '';
-    return c.redirect(`${to}?error=${result.reason}${by ? `&by=${encodeURIComponent(by)}` : ''}`, 303);
+    if (result.ok) return c.redirect(`${to}?done=${action.done}`, 303);
+    // The page itself shows who has the case now: the address carries only the reason.
+    return c.redirect(`${to}?error=${result.reason}`, 303);
   });
 }

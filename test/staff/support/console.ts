@@ -13,16 +13,19 @@ import type { OutMessage } from '../../../src/ports/out-message.ts';
 import type { Outbox } from '../../../src/ports/outbox.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
 import { createReferralService, type ReferralService } from '../../../src/referrals/service.ts';
-import { silentNotifier } from '../../../src/referrals/staff-notifier.ts';
 import { AccountStore, type Role, type StaffAccount } from '../../../src/staff/accounts.ts';
 import { staffAlerts } from '../../../src/staff/alerts-adapter.ts';
+import { AuditLog } from '../../../src/staff/audit-log.ts';
 import type { StaffEnv } from '../../../src/staff/context.ts';
+import { LivePublisher } from '../../../src/staff/live-events.ts';
 import { hashPassword } from '../../../src/staff/passwords.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/staff/server.ts';
 import { shippedBundle } from '../../support/app.ts';
 import { type TestRedis, testRedis } from '../../support/redis.ts';
 
 export const PASSWORD = 'correct horse battery';
+/** Lower than production's OWASP cost (test/staff/passwords.test.ts checks that one): the tests log in often. */
+export const TEST_COST = { N: 1 << 12, r: 8, p: 1 };
 
 export class RecordingOutbox implements Outbox {
   sent: { chat: ChatRef; messages: OutMessage[] }[] = [];
@@ -58,7 +61,12 @@ export type Console = TestRedis & {
   /** Creates an account with PASSWORD. */
   account(name: string, partner: string, role?: Role): Promise<StaffAccount>;
   /** A person's referral, published to its partner's queue; returns the case number. */
-  openCase(fields?: Record<string, string>, need?: string, region?: string): Promise<{ no: string; chat: ChatRef }>;
+  openCase(
+    fields?: Record<string, string>,
+    need?: string,
+    region?: string,
+    urgent?: boolean,
+  ): Promise<{ no: string; chat: ChatRef }>;
   close(): Promise<void>;
 };
 
@@ -79,8 +87,9 @@ export async function createConsole(
     cipher,
     partners: partnersFromContacts(bundle.content.contacts.values()),
     outbox,
-    notifier: silentNotifier,
+    notifier: new LivePublisher(r.redis, r.keys),
     clock,
+    audit: new AuditLog(r.redis, r.keys, clock),
     // Waiting 6 hours makes a case overdue (tests move the clock 7 hours).
     options: {
       fallbackPartner: 'ame',
@@ -104,10 +113,11 @@ export async function createConsole(
     logger: silentLogger(),
     clock,
     trustProxy: true,
+    passwordCost: TEST_COST,
     ...(typeof extra === 'function' ? extra(r) : extra),
   });
   const accounts = new AccountStore(r.redis, r.keys);
-  const hash = await hashPassword(PASSWORD);
+  const hash = await hashPassword(PASSWORD, TEST_COST);
   return {
     ...r,
     bundle,
@@ -129,10 +139,15 @@ export async function createConsole(
       fields = { nickname: 'Awa', description: 'Mon passeport a été pris à la frontière.' },
       need = 'legal',
       region = 'bamako',
+      urgent = false,
     ) {
       chats += 1;
       const chat: ChatRef = { channel: 'telegram', id: String(700000 + chats) };
-      const reply = await referrals.intake(chat, { type: 'refer', intakeId: `i${chats}`, need, region, fields }, 'fr');
+      const reply = await referrals.intake(
+        chat,
+        { type: 'refer', intakeId: `i${chats}`, need, region, fields, ...(urgent ? { urgent } : {}) },
+        'fr',
+      );
       const match = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '));
       if (!match) throw new Error('no case number in the intake reply');
       await referrals.dispatch(match[0]);

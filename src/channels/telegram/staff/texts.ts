@@ -1,8 +1,12 @@
 // What the bot writes to partner staff on Telegram (staff group and private chat), in French or English.
 // Summaries carry no personal data; only the private message to the claimer shows what the person gave.
-import type { CaseSummary, OutcomeT, PersonalData } from './case-model.ts';
-import { OUTCOMES } from './case-model.ts';
-import type { OpFailure } from './case-store.ts';
+import {
+  type CaseSummary,
+  type OpFailure,
+  OUTCOMES,
+  type OutcomeT,
+  type PersonalData,
+} from '../../../ports/staff-cases.ts';
 
 export type StaffLang = 'fr' | 'en';
 
@@ -15,7 +19,12 @@ type Texts = {
   summary: (c: CaseSummary, label: (kind: 'need' | 'region', id: string) => string) => string;
   reminder: (no: string, waitedMs: number) => string;
   escalatedAway: (no: string, to: string) => string;
+  transferAnswer: (no: string, to: string, accepted: boolean) => string;
   claimedBy: (name: string) => string;
+  closedBy: (outcome: OutcomeT, name: string) => string;
+  replyOverdue: (no: string) => string;
+  movedTo: (partner: string) => string;
+  telegramStaff: (id: string) => string;
   claimedAnswer: (no: string) => string;
   startPrivateChat: (bot: string) => string;
   notStaffGroup: string;
@@ -42,13 +51,23 @@ const fr: Texts = {
   },
   summary: (c, label) =>
     [
+      ...(c.urgent ? ['URGENT : à prendre en charge tout de suite.'] : []),
       `${c.no} · besoin : ${label('need', c.need)} · région : ${label('region', c.region)}`,
       `Langue : ${c.lang} · ${c.channel} · reçu le ${when(c.createdAt)}`,
       ...(c.erased ? ['Données effacées par la personne.'] : []),
     ].join('\n'),
   reminder: (no, ms) => `Rappel : ${no} attend depuis ${hours(ms)} h. Qui peut le prendre ?`,
   escalatedAway: (no, to) => `${no} n'a pas été pris à temps : il est confié à ${to}.`,
+  transferAnswer: (no, to, accepted) =>
+    accepted
+      ? `${no} : la personne a accepté le transfert ; le dossier est maintenant chez ${to}.`
+      : `${no} : la personne a refusé le transfert vers ${to} ; le dossier reste chez vous.`,
   claimedBy: (name) => `Pris en charge par ${name}.`,
+  closedBy: (outcome, name) => `Fermé par ${name} (${outcome}).`,
+  replyOverdue: (no) =>
+    `${no} : la personne attend toujours un premier message. Écrivez-lui : /reply ${no} votre texte`,
+  movedTo: (partner) => `Transféré à ${partner} avec l’accord de la personne.`,
+  telegramStaff: (id) => `Telegram n°${id}`,
   claimedAnswer: (no) => `${no} est à vous. Les détails sont dans votre conversation privée avec le bot.`,
   startPrivateChat: (bot) =>
     `Ouvrez d'abord une conversation privée avec @${bot} (bouton Démarrer), puis appuyez de nouveau.`,
@@ -92,7 +111,8 @@ const fr: Texts = {
   erased: (no) => `${no} : données effacées par la personne.`,
   sent: (no) => `Envoyé (${no}).`,
   released: (no) => `${no} est remis en attente.`,
-  transferred: (no, partner) => `${no} est transféré à ${partner}.`,
+  transferred: (no, partner) =>
+    `${no} : transfert vers ${partner} proposé à la personne. Le dossier change de main seulement si elle accepte.`,
   closed: (no, outcome) => `${no} est fermé (${outcome}).`,
   usage: {
     reply: 'Usage : /reply K-XXXX votre texte',
@@ -113,13 +133,22 @@ const en: Texts = {
   },
   summary: (c, label) =>
     [
+      ...(c.urgent ? ['URGENT: to be taken at once.'] : []),
       `${c.no} · need: ${label('need', c.need)} · region: ${label('region', c.region)}`,
       `Language: ${c.lang} · ${c.channel} · received ${when(c.createdAt)}`,
       ...(c.erased ? ['Erased by the person.'] : []),
     ].join('\n'),
   reminder: (no, ms) => `Reminder: ${no} has waited ${hours(ms)} h. Who can take it?`,
   escalatedAway: (no, to) => `${no} was not claimed in time: it went to ${to}.`,
+  transferAnswer: (no, to, accepted) =>
+    accepted
+      ? `${no}: the person agreed to the transfer; the case is now with ${to}.`
+      : `${no}: the person declined the transfer to ${to}; the case stays with you.`,
   claimedBy: (name) => `Claimed by ${name}.`,
+  closedBy: (outcome, name) => `Closed by ${name} (${outcome}).`,
+  replyOverdue: (no) => `${no}: the person is still waiting for a first message. Write to them: /reply ${no} your text`,
+  movedTo: (partner) => `Transferred to ${partner} with the person's consent.`,
+  telegramStaff: (id) => `Telegram #${id}`,
   claimedAnswer: (no) => `${no} is yours. The details are in your private chat with the bot.`,
   startPrivateChat: (bot) => `First open a private chat with @${bot} (Start button), then press again.`,
   notStaffGroup: 'This group is not a staff group.',
@@ -161,7 +190,8 @@ const en: Texts = {
   erased: (no) => `${no}: erased by the person.`,
   sent: (no) => `Sent (${no}).`,
   released: (no) => `${no} is back in the queue.`,
-  transferred: (no, partner) => `${no} is transferred to ${partner}.`,
+  transferred: (no, partner) =>
+    `${no}: transfer to ${partner} proposed to the person. The case moves only if they agree.`,
   closed: (no, outcome) => `${no} is closed (${outcome}).`,
   usage: {
     reply: 'Usage: /reply K-XXXX your text',
