@@ -1,4 +1,4 @@
-// The project's HTTP server (Hono on Node): the staff console (server-rendered pages, no client script), the
+// The project's HTTP server (Hono on Node): the staff console (server-rendered pages, one small script of its own), the
 // Telegram webhook, /healthz and /metrics. See src/staff/README.md for the routes.
 import { type ServerType, serve } from '@hono/node-server';
 import type { Queue } from 'bullmq';
