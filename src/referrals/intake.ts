@@ -28,7 +28,7 @@ export type TransferAnswer =
   | { ok: true; outcome: 'moved' | 'stays'; case: CaseSummary }
   | { ok: false; reason: 'no_proposal' | 'stale' };
 
-export type IntakeOptions = { idemTtlSeconds: number; recordTtlSeconds: number };
+export type IntakeOptions = { idemTtlSeconds: number; recordTtlSeconds: number; escalateAfterMs: number };
 
 export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions) {
   const { store, pseudo, cipher, clock } = x;
@@ -95,7 +95,8 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
             x.warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
           }
         }
-        const hours = Math.round(x.remindAfterMs / 3_600_000);
+        // The person is told when an unclaimed case goes on to another association (the escalation deadline).
+        const hours = Math.round(o.escalateAfterMs / 3_600_000);
         return [message(...x.texts(lang).created(created.no, x.partnerName(partner), hours))];
       }
       throw new Error('no free case number found');

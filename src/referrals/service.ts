@@ -137,6 +137,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     ...createIntake(x, queue, {
       idemTtlSeconds: Math.round((o.idempotencyHours ?? 7 * 24) * 3600),
       recordTtlSeconds,
+      escalateAfterMs: (o.escalateAfterHours ?? 48) * HOUR,
     }),
     ...createStaffOperations(x, deps.outbox, { closedListLimit: o.closedListLimit ?? 50 }),
     ...createJobs(x, {
