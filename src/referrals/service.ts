@@ -246,6 +246,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
 
   const service: ReferralService = {
     partners,
+    fallbackPartner: o.fallbackPartner,
     queue,
     remindAfterMs,
 

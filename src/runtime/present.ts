@@ -152,6 +152,15 @@ export function createPresenter(translator: Translator, content: Content): Prese
         if (contact) d.out.push(contactMessage(contact, d.lang));
       }
     },
+    show_emergency: (effect, d) => {
+      // Short lines in the same message as the choices that follow: one message for a person in distress.
+      const lines = effect.contactIds.flatMap((id) => {
+        const contact = content.contacts.get(id);
+        const numbers = contact?.channels.filter((c) => c.verified && (c.type === 'phone' || c.type === 'whatsapp'));
+        return contact && numbers?.length ? [`📞 ${contact.name} : ${numbers.map((c) => c.value).join(', ')}`] : [];
+      });
+      d.pending.push(...(lines.length > 0 ? lines : [t(d.lang, 'distress.no_line')]));
+    },
     refer: byService,
     list_subscriptions: byService,
     subscribe: byService,

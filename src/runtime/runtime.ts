@@ -88,6 +88,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         channel: chat.channel,
         facts,
         labelTexts: presenter.labelTexts,
+        detectLanguage,
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
@@ -186,6 +187,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     ask: SHOWN,
     show_faq: SHOWN,
     show_contacts: SHOWN,
+    show_emergency: SHOWN,
     set_language: SHOWN,
     end: SHOWN,
     refer: async (effect, chat, lang) => {
