@@ -1,5 +1,5 @@
 // The command dispatcher of `kunnafoni <command>`.
-import { parseArgs } from './args.ts';
+import { parseArgs, unknownOptions } from './args.ts';
 import { chatCommand } from './chat.ts';
 import type { CliIo } from './io.ts';
 import { schemaCommand } from './schema.ts';
@@ -50,6 +50,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     io.stderr.write(`kunnafoni: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  const unknown = unknownOptions(name, rest);
+  if (unknown !== null) {
+    io.stderr.write(`kunnafoni ${unknown}\n\n${USAGE}`);
     return 2;
   }
   return command(rest, io);

@@ -1,7 +1,15 @@
 // What the engine may know of content (ContentCatalog): ids for checks and menus, contacts by region and need,
 // and the FAQ search. Built once from loaded content; pure afterwards.
-import type { ContentCatalog, FaqSearchResult, Lang } from '../engine/types.ts';
+import {
+  type ContentCatalog,
+  DISTRESS_CATEGORIES,
+  type DistressCategory,
+  type FaqSearchResult,
+  type Lang,
+} from '../engine/types.ts';
 import { ALL_REGIONS } from './check-faqs.ts';
+import { createDistressMatcher } from './distress.ts';
+import { faqHasMore } from './faq-message.ts';
 import type { Contact, Content } from './schema.ts';
 
 /** The need "something else": every organisation of the region may help. */
@@ -15,10 +23,10 @@ export function buildCatalog(content: Content, search: FaqSearcher): ContentCata
     id: t.id,
     faqIds: faqs.filter((f) => f.topics.includes(t.id)).map((f) => f.id),
   }));
-  const contacts = [...content.contacts.values()];
-  const withMore = new Set(
-    faqs.filter((f) => Object.values(f.answer).some((a) => a?.more !== undefined)).map((f) => f.id),
-  );
+  const all = [...content.contacts.values()];
+  const contacts = all.filter((c) => c.kind === 'organisation');
+  const emergency = all.filter((c) => c.kind === 'emergency');
+  const distress = createDistressMatcher(content.distress);
   return {
     faqIds: new Set(content.faqs.keys()),
     topics,
@@ -30,9 +38,37 @@ export function buildCatalog(content: Content, search: FaqSearcher): ContentCata
       const best = contactsFor(contacts, region, need)[0];
       return best !== undefined && content.contacts.get(best)?.accepts_referrals ? best : null;
     },
-    faqHasMore: (faqId) => withMore.has(faqId),
+    faqHasMore: (faqId, lang) => {
+      const faq = content.faqs.get(faqId);
+      if (!faq) return false;
+      return lang === undefined ? LANGS.some((l) => faqHasMore(faq, l)) : faqHasMore(faq, lang);
+    },
     search: (text, lang) => search.search(text, lang),
+    distress,
+    emergencyContactsFor: (country, category) => emergencyContactsFor(emergency, country, category),
   };
+}
+
+const LANGS: readonly Lang[] = ['fr', 'en', 'bm'];
+
+/** Emergency lines that work in `country`, those meant for `category` first; none for an unknown place. */
+export function emergencyContactsFor(
+  contacts: readonly Contact[],
+  country: string | null,
+  category?: DistressCategory,
+): string[] {
+  if (country === null) return [];
+  const code = country.toUpperCase();
+  // A line that names the category earlier in its `distress` list is more specific to it.
+  const rank = (c: Contact) => {
+    const at = category === undefined ? -1 : c.distress.indexOf(category);
+    return at === -1 ? DISTRESS_CATEGORIES.length : at;
+  };
+  return contacts
+    .filter((c) => c.kind === 'emergency' && c.countries.includes(code))
+    .map((c, order) => ({ c, order }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.order - b.order)
+    .map(({ c }) => c.id);
 }
 
 /**

@@ -5,9 +5,12 @@ import path from 'node:path';
 import { problemAt, type SourceProblem, sortProblems } from '../common/source-problems.ts';
 import { checkContacts } from './check-contacts.ts';
 import { checkFaqs, type KnownIds } from './check-faqs.ts';
+import { DistressSchema } from './distress.ts';
 import { readLists } from './lists.ts';
-import { readItemFolder } from './read.ts';
+import { readItemFolder, readValidated } from './read.ts';
 import { type Contact, ContactSchema, type Content, type Faq, FaqSchema } from './schema.ts';
+
+export const DISTRESS_FILE = 'content/distress.yaml';
 
 export type ContentLoadResult = { content: Content | null; problems: SourceProblem[] };
 
@@ -17,7 +20,8 @@ export async function loadContent(root: string): Promise<ContentLoadResult> {
   const faqs = await readItemFolder(absRoot, 'content/faqs', FaqSchema);
   const contacts = await readItemFolder(absRoot, 'content/contacts', ContactSchema, 'warning');
   const { lists, problems: listProblems } = await readLists(absRoot);
-  const problems = [...faqs.problems, ...contacts.problems, ...listProblems];
+  const distress = await readValidated(absRoot, DISTRESS_FILE, DistressSchema);
+  const problems = [...faqs.problems, ...contacts.problems, ...listProblems, ...distress.problems];
 
   const ids = (items: { id: string }[] | undefined) => new Set((items ?? []).map((i) => i.id));
   const known: KnownIds = {
@@ -41,7 +45,7 @@ export async function loadContent(root: string): Promise<ContentLoadResult> {
 
   const sorted = sortProblems(problems);
   const { topics, regions, needs, alertTopics } = lists;
-  if (sorted.some((p) => p.severity === 'error') || !topics || !regions || !needs || !alertTopics) {
+  if (sorted.some((p) => p.severity === 'error') || !topics || !regions || !needs || !alertTopics || !distress.loaded) {
     return { content: null, problems: sorted };
   }
   const content: Content = {
@@ -52,6 +56,7 @@ export async function loadContent(root: string): Promise<ContentLoadResult> {
     needs: needs.value,
     alertTopics: alertTopics.value,
     synonyms: lists.synonyms,
+    distress: distress.loaded.value,
     root: path.join(absRoot, 'content'),
   };
   return { content, problems: sorted };

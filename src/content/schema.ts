@@ -1,6 +1,8 @@
 // The content format: FAQs, contacts and the small lists (topics, regions, needs, alert topics)
 // that menus are built from. Files live in content/; see docs/content.md.
 import { z } from 'zod';
+import { DISTRESS_CATEGORIES } from '../engine/types.ts';
+import type { DistressWords } from './distress.ts';
 
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are lower-case words joined by "-"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD');
@@ -61,13 +63,19 @@ export const ContactChannel = z
 export const ContactSchema = z
   .object({
     id,
+    /** `organisation`: offered by region and need; `emergency`: a line given in distress, by country. */
+    kind: z.enum(['organisation', 'emergency']).default('organisation'),
     name: z.string().min(1),
     /** What the organisation does, per language. */
     description: PerLangText,
-    /** Region ids it serves ("abroad" for outside Mali). */
-    regions: z.array(id).min(1),
-    /** Need ids it helps with. */
-    needs: z.array(id).min(1),
+    /** Region ids it serves ("abroad" for outside Mali). Organisations only. */
+    regions: z.array(id).default([]),
+    /** Need ids it helps with. Organisations only. */
+    needs: z.array(id).default([]),
+    /** Emergency lines: ISO 3166 codes of the countries where the number works (e.g. ML). */
+    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'countries are ISO codes in capitals, e.g. ML')).default([]),
+    /** Emergency lines: the kinds of distress they are meant for first (none: every kind). */
+    distress: z.array(z.enum(DISTRESS_CATEGORIES)).default([]),
     languages: z.array(z.string()).default([]),
     accepts_referrals: z.boolean(),
     channels: z.array(ContactChannel).default([]),
@@ -75,7 +83,28 @@ export const ContactSchema = z
     verified: z.object({ status: z.boolean(), by: z.string().optional(), on: isoDate.optional() }).strict(),
     sources: z.array(z.object({ title: z.string().min(1), ref: z.string().min(1) }).strict()).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.kind === 'organisation') {
+      if (c.regions.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['regions'], message: 'list the regions it serves' });
+      if (c.needs.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['needs'], message: 'list the needs it helps with' });
+    } else {
+      if (c.countries.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['countries'],
+          message: 'an emergency line says where it works (countries: [ML])',
+        });
+      if (c.sources.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources'],
+          message: 'an emergency number needs the source it was read in',
+        });
+    }
+  });
 
 /** A labelled id: topics, regions, needs and alert topics share this shape. */
 export const LabelledItem = z.object({ id, label: PerLangText }).strict();
@@ -107,6 +136,8 @@ export type Content = {
   alertTopics: readonly LabelledItemT[];
   /** Synonym groups per language, used by the search (content/synonyms.yaml). */
   synonyms: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** Distress phrases per category and language (content/distress.yaml). */
+  distress: DistressWords;
   /** Absolute path of the content folder (for audio files). */
   root: string;
 };

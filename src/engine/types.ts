@@ -118,6 +118,18 @@ export type FaqSearchResult = {
   offTopic: boolean;
 };
 
+/** Kinds of distress, in order of urgency (content/distress.yaml holds their words). */
+export const DISTRESS_CATEGORIES = [
+  'suicide',
+  'danger',
+  'violence',
+  'injury',
+  'child_alone',
+  'detained',
+  'hunger_shelter',
+] as const;
+export type DistressCategory = (typeof DISTRESS_CATEGORIES)[number];
+
 /** What the engine may know of content: ids for checks and menus, and a pure search function. */
 export type ContentCatalog = {
   faqIds: ReadonlySet<string>;
@@ -130,23 +142,17 @@ export type ContentCatalog = {
   contactsFor(region: string, need: string): string[];
   /** The association a referral for this region and need goes to, or null (the service then uses its fallback). */
   referralPartnerFor(region: string, need: string): string | null;
-  /** Whether the FAQ has a `more` part (in that language, when given: "more" is offered only where there is more). */
+  /** Whether the FAQ has more to say in that language than its first message (so "more" is worth offering). */
   faqHasMore(faqId: string, lang?: Lang): boolean;
   search(text: string, lang: Lang | null): FaqSearchResult;
-  /** A message from a person in distress or danger (words in content/distress.yaml), or null. */
-  distress?(text: string, lang: Lang | null): { category: DistressCategory } | null;
-  /** Emergency contacts (kind `emergency`) that work in this country (ISO code, e.g. ML); null: place unknown. */
-  emergencyContactsFor?(country: string | null): string[];
+  /** The kind of distress a message expresses (content/distress.yaml), or null. Checked before FAQ matching. */
+  distress(text: string, lang: Lang | null): { category: DistressCategory } | null;
+  /**
+   * Ids of the `kind: emergency` contacts whose `countries` include this ISO code (e.g. "ML"), those meant for
+   * `category` first; none when the place is unknown (null): a number is never given for the wrong country.
+   */
+  emergencyContactsFor(country: string | null, category?: DistressCategory): string[];
 };
-
-export type DistressCategory =
-  | 'suicide'
-  | 'danger'
-  | 'violence'
-  | 'injury'
-  | 'child_alone'
-  | 'hunger_shelter'
-  | 'detained';
 
 /** What the runtime knows of the person before the engine decides (loaded by runtime/facts.ts). */
 export type Facts = {

@@ -47,9 +47,13 @@ describe('loadContent', () => {
         'content/topics.yaml:5:7 1.id: duplicate id "travel"',
         // synonyms
         'content/synonyms.yaml:3:5 fr.1: Too small: expected array to have >=2 items',
+        // distress words: every category in every language, no empty phrase, no unknown category
+        'content/distress.yaml:6:3 danger.bm: missing "bm"',
+        'content/distress.yaml:9:14 violence.fr.1: an empty phrase would match nothing',
+        'content/distress.yaml:16:1 weather: unknown field "weather"',
       ]),
     );
-    expect(errors).toHaveLength(19);
+    expect(errors).toHaveLength(22);
   });
 
   it('warns without failing: missing Bambara, topics without FAQ', async () => {
@@ -71,6 +75,7 @@ describe('loadContent', () => {
         'content/needs.yaml:1:1 file not found',
         'content/alert-topics.yaml:1:1 file not found',
         'content/contacts:1:1 folder not found',
+        'content/distress.yaml:1:1 file not found',
         'content/synonyms.yaml:1:1 warning: file not found',
       ]),
     );

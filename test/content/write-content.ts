@@ -24,10 +24,19 @@ export type ContactSpec = {
   referrals?: boolean;
 };
 
+const MINIMAL_DISTRESS = ['suicide', 'danger', 'violence', 'injury', 'child_alone', 'detained', 'hunger_shelter']
+  .map((c) => `${c}:\n  fr: [${c} fr]\n  en: [${c} en]\n  bm: [${c} bm]\n`)
+  .join('');
+
+export type EmergencySpec = { id: string; countries: string[]; distress?: string[] };
+
 export async function writeContent(spec: {
   faqs: FaqSpec[];
   contacts?: ContactSpec[];
+  emergency?: EmergencySpec[];
   synonyms?: string;
+  /** content/distress.yaml (default: one phrase per category and language). */
+  distress?: string;
 }): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), 'kunnafoni-content-'));
   const dir = path.join(root, 'content');
@@ -59,6 +68,7 @@ export async function writeContent(spec: {
     ]),
   );
   await writeFile(path.join(dir, 'alert-topics.yaml'), list([['travel', 'Voyager']]));
+  await writeFile(path.join(dir, 'distress.yaml'), spec.distress ?? MINIMAL_DISTRESS);
   await writeFile(path.join(dir, 'synonyms.yaml'), spec.synonyms ?? 'fr:\n  - [passeport, papiers]\n');
   const yamlList = (items: string[]) => `[${items.map((q) => JSON.stringify(q)).join(', ')}]`;
   for (const f of spec.faqs) {
@@ -81,6 +91,24 @@ export async function writeContent(spec: {
         `reviewed: '${f.reviewed ?? '2026-11-01'}'`,
         'written_by: Équipe',
         `contacts: [${(f.contacts ?? []).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+  }
+  for (const e of spec.emergency ?? []) {
+    await writeFile(
+      path.join(dir, 'contacts', `${e.id}.yaml`),
+      [
+        `id: ${e.id}`,
+        'kind: emergency',
+        `name: Line ${e.id}`,
+        'description:\n  fr: Ligne.',
+        `countries: [${e.countries.join(', ')}]`,
+        `distress: [${(e.distress ?? []).join(', ')}]`,
+        'accepts_referrals: false',
+        "channels:\n  - type: phone\n    value: '00'\n    verified: false",
+        'verified:\n  status: false',
+        'sources:\n  - title: Source\n    ref: ref',
         '',
       ].join('\n'),
     );

@@ -29,6 +29,8 @@ export const catalog: ContentCatalog = {
     /passport|passeport/.test(text)
       ? { match: 'alpha', results: [{ id: 'alpha', score: 1 }], offTopic: false }
       : { match: null, results: [], offTopic: true },
+  distress: () => null,
+  emergencyContactsFor: () => [],
 };
 
 export function env(overrides: Partial<Env> = {}): Env {

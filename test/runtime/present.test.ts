@@ -29,6 +29,9 @@ const faq: Faq = {
 
 const contact = (verified: boolean): Contact => ({
   id: 'org',
+  kind: 'organisation',
+  countries: [],
+  distress: [],
   name: 'Org',
   description: { fr: 'Aide.' },
   regions: ['bamako'],
@@ -43,6 +46,17 @@ const contact = (verified: boolean): Contact => ({
   sources: [],
 });
 
+const none = { fr: ['-'], en: ['-'], bm: ['-'] };
+const noDistress = {
+  suicide: none,
+  danger: none,
+  violence: none,
+  injury: none,
+  child_alone: none,
+  detained: none,
+  hunger_shelter: none,
+};
+
 async function presenter(verified: boolean) {
   const { strings } = await shippedBundle();
   const content: Content = {
@@ -53,6 +67,7 @@ async function presenter(verified: boolean) {
     needs: [],
     alertTopics: [],
     synonyms: {},
+    distress: { ...noDistress },
     root: '/content',
   };
   return createPresenter(createTranslator(strings), content);
