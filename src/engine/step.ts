@@ -15,8 +15,8 @@ import {
   type Input,
   LANGUAGES,
   NO_FACTS,
-  SOURCE_LANGUAGE,
   type Session,
+  SOURCE_LANGUAGE,
 } from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
@@ -255,9 +255,7 @@ class Run {
     const shown = recognizeChoice(text, this.candidates(choices), ask.type !== 'choice');
     // A label typed from another page of a long list counts too (numbers are those shown).
     const match =
-      shown.kind === 'none' && choices.length < all.length
-        ? recognizeChoice(text, this.candidates(all), true)
-        : shown;
+      shown.kind === 'none' && choices.length < all.length ? recognizeChoice(text, this.candidates(all), true) : shown;
     const byId = (id: string) => choices.find((c) => c.id === id) ?? all.find((c) => c.id === id)!;
     if (ask.type === 'choice') {
       if (match.kind === 'match') return this.take(ask, byId(match.id));
