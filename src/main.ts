@@ -146,7 +146,6 @@ async function startServices(
     notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
     clock: systemClock,
     logger,
-    translate: bundle.presenter.t,
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,

@@ -24,6 +24,7 @@ export const ReferEffectSchema = z.object({
   need: z.string().max(64),
   region: z.string().max(64),
   fields: z.record(z.string().max(64), z.string().max(8000)),
+  urgent: z.boolean().optional(),
 });
 
 /** What the person told us, sealed as one value. */
@@ -61,6 +62,12 @@ export const CaseRecordSchema = z.object({
   escalatedAt: ms.optional(),
   erasedAt: ms.optional(),
   purgedAt: ms.optional(),
+  /** A transfer staff proposed to the person (target partner): the case stays until the person says yes. */
+  proposedTo: id.optional(),
+  proposedBy: id.optional(),
+  proposedAt: ms.optional(),
+  /** The engine flagged the case as urgent (danger, violence, detention...): shown first, announced at once. */
+  urgent: z.enum(['1']).optional(),
   /** Sealed ChatRef (JSON): needed to relay messages to the person. */
   chat: z.string().optional(),
   /** Sealed PersonalData (JSON). */
@@ -81,7 +88,10 @@ export const AuditAction = z.enum([
   'published',
   'claimed',
   'released',
+  'transfer_proposed',
+  'transfer_declined',
   'transferred',
+  'assigned',
   'escalated',
   'reminded',
   'replied',
@@ -129,6 +139,9 @@ export type CaseSummary = {
   claimedAt?: number;
   closedAt?: number;
   outcome?: OutcomeT;
+  /** A transfer to this partner waits for the person's answer. */
+  proposedTo?: string;
+  urgent: boolean;
   /** Waiting longer than the reminder deadline. */
   overdue: boolean;
   /** The person erased their data: staff see "erased by the person". */
@@ -150,6 +163,8 @@ export function toSummary(record: CaseRecord, now: number, remindAfterMs: number
     waitingSince: record.waitingSince,
     ...(record.claimedBy ? { claimedBy: record.claimedBy, claimedAt: record.claimedAt } : {}),
     ...(record.closedAt ? { closedAt: record.closedAt, outcome: record.outcome } : {}),
+    ...(record.proposedTo ? { proposedTo: record.proposedTo } : {}),
+    urgent: record.urgent === '1',
     overdue: record.status === 'waiting' && now - record.waitingSince >= remindAfterMs,
     erased: record.erasedAt !== undefined,
     purged: record.purgedAt !== undefined,

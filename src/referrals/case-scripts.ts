@@ -50,13 +50,16 @@ log()
 return 'published'
 `;
 
-/** ARGV[5] actor, [6] actor's partner, [7] admin ('1'). */
+// Rights are decided by policy.ts before a script runs; the scripts check that the case is still what the policy
+// saw (its partner and its holder): a case moved or taken over in between answers 'stale' (or 'taken').
+
+/** ARGV[5] actor, [6] expected partner. */
 const CLAIM = `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
+if c[2] ~= ARGV[6] then return {'stale'} end
 if c[1] == 'closed' then return {'closed'} end
 if c[1] == 'claimed' then return {'taken', c[3]} end
-if ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
 redis.call('HSET', caseKey, 'status', 'claimed', 'claimedBy', ARGV[5], 'claimedAt', now)
 redis.call('ZREM', q(c[2], 'waiting'), no)
 redis.call('ZREM', base .. ':deadlines', no)
@@ -65,12 +68,27 @@ log()
 return {'ok', c[2]}
 `;
 
-/** ARGV[5] actor, [6] admin. */
+/** ARGV[5] expected partner, [6] expected holder, [7] new holder. A colleague of the same partner gets the case. */
+const ASSIGN = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
+if not c[1] then return {'not_found'} end
+if c[1] == 'closed' then return {'closed'} end
+if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
+redis.call('HSET', caseKey, 'status', 'claimed', 'claimedBy', ARGV[7], 'claimedAt', now)
+redis.call('HDEL', caseKey, 'remindedAt')
+redis.call('ZREM', q(c[2], 'waiting'), no)
+redis.call('ZREM', base .. ':deadlines', no)
+redis.call('ZADD', q(c[2], 'claimed'), now, no)
+log()
+return {'ok', c[2], c[3] or ''}
+`;
+
+/** ARGV[5] expected partner, [6] expected holder. */
 const RELEASE = `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[1] ~= 'claimed' then return {'not_claimed'} end
-if ARGV[6] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
+if c[2] ~= ARGV[5] or c[3] ~= ARGV[6] then return {'stale'} end
 redis.call('HSET', caseKey, 'status', 'waiting', 'waitingSince', now)
 redis.call('HDEL', caseKey, 'claimedBy', 'claimedAt', 'remindedAt')
 redis.call('ZREM', q(c[2], 'claimed'), no)
@@ -81,39 +99,63 @@ return {'ok', c[2], c[3]}
 `;
 
 /**
- * ARGV[5] actor, [6] actor's partner, [7] admin, [8] target partner, [9] expected waitingSince ('' = any: a deadline
- * escalation only moves a case still in the waiting period it saw), [10] escalation ('1').
+ * Moves the case to another partner: the person said yes to a proposed transfer, or a deadline escalation.
+ * ARGV[5] expected partner, [6] expected holder ('' = none), [7] target partner, [8] expected waitingSince ('' =
+ * any: an escalation only moves a case still in the waiting period it saw), [9] escalation ('1'), [10] expected
+ * proposal ('' = none needed; else the case must still carry this proposed target).
  */
 const TRANSFER = `
-local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'waitingSince')
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'waitingSince', 'proposedTo')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
-if ARGV[9] ~= '' and (c[1] ~= 'waiting' or c[4] ~= ARGV[9]) then return {'stale'} end
-if c[1] == 'claimed' then
-  if ARGV[7] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
-elseif ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
-if c[2] == ARGV[8] then return {'same_partner'} end
+if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
+if ARGV[8] ~= '' and (c[1] ~= 'waiting' or c[4] ~= ARGV[8]) then return {'stale'} end
+if ARGV[10] ~= '' and c[5] ~= ARGV[10] then return {'stale'} end
+if c[2] == ARGV[7] then return {'same_partner'} end
 redis.call('ZREM', q(c[2], c[1]), no)
-redis.call('HSET', caseKey, 'partner', ARGV[8], 'status', 'waiting', 'waitingSince', now)
-redis.call('HDEL', caseKey, 'claimedBy', 'claimedAt', 'remindedAt')
-if ARGV[10] == '1' then redis.call('HSET', caseKey, 'escalatedAt', now) end
-redis.call('ZADD', q(ARGV[8], 'waiting'), now, no)
+redis.call('HSET', caseKey, 'partner', ARGV[7], 'status', 'waiting', 'waitingSince', now)
+redis.call('HDEL', caseKey, 'claimedBy', 'claimedAt', 'remindedAt', 'proposedTo', 'proposedBy', 'proposedAt')
+if ARGV[9] == '1' then redis.call('HSET', caseKey, 'escalatedAt', now) end
+redis.call('ZADD', q(ARGV[7], 'waiting'), now, no)
 redis.call('ZADD', base .. ':deadlines', now, no)
 log()
 return {'ok', c[2], c[3] or ''}
 `;
 
-/** ARGV[5] actor, [6] actor's partner, [7] admin, [8] outcome, [9] sealed note ('' = none). */
+/** A transfer proposed to the person: ARGV[5] expected partner, [6] expected holder, [7] target, [8] proposer. */
+const PROPOSE = `
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'erasedAt', 'purgedAt')
+if not c[1] then return {'not_found'} end
+if c[1] == 'closed' then return {'closed'} end
+if c[4] or c[5] then return {'erased'} end
+if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
+if c[2] == ARGV[7] then return {'same_partner'} end
+redis.call('HSET', caseKey, 'proposedTo', ARGV[7], 'proposedBy', ARGV[8], 'proposedAt', now)
+log()
+return {'ok', c[2], c[3] or ''}
+`;
+
+/** The person said no (or staff withdrew the proposal): ARGV[5] the proposal being ended. */
+const END_PROPOSAL = `
+local c = redis.call('HMGET', caseKey, 'status', 'proposedTo')
+if not c[1] then return {'not_found'} end
+if c[2] ~= ARGV[5] then return {'stale'} end
+redis.call('HDEL', caseKey, 'proposedTo', 'proposedBy', 'proposedAt')
+log()
+return {'ok'}
+`;
+
+/** ARGV[5] expected partner, [6] expected holder, [7] outcome, [8] sealed note ('' = none), [9] actor. */
 const CLOSE = `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
-if c[1] == 'claimed' and ARGV[7] ~= '1' and c[3] ~= ARGV[5] then return {'forbidden'} end
-if c[1] == 'waiting' and ARGV[7] ~= '1' and c[2] ~= ARGV[6] then return {'forbidden'} end
+if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
 redis.call('ZREM', q(c[2], c[1]), no)
 redis.call('ZREM', base .. ':deadlines', no)
-redis.call('HSET', caseKey, 'status', 'closed', 'closedAt', now, 'closedBy', ARGV[5], 'outcome', ARGV[8])
-if ARGV[9] ~= '' then redis.call('HSET', caseKey, 'note', ARGV[9]) end
+redis.call('HSET', caseKey, 'status', 'closed', 'closedAt', now, 'closedBy', ARGV[9], 'outcome', ARGV[7])
+redis.call('HDEL', caseKey, 'proposedTo', 'proposedBy', 'proposedAt')
+if ARGV[8] ~= '' then redis.call('HSET', caseKey, 'note', ARGV[8]) end
 redis.call('ZADD', q(c[2], 'closed'), now, no)
 redis.call('ZADD', base .. ':retention', now, no)
 log()
@@ -177,7 +219,10 @@ export type ScriptName =
   | 'publish'
   | 'claim'
   | 'release'
+  | 'assign'
   | 'transfer'
+  | 'propose'
+  | 'endProposal'
   | 'close'
   | 'remind'
   | 'appendMessage'
@@ -188,7 +233,10 @@ const SOURCES: Record<ScriptName, string> = {
   publish: PUBLISH,
   claim: CLAIM,
   release: RELEASE,
+  assign: ASSIGN,
   transfer: TRANSFER,
+  propose: PROPOSE,
+  endProposal: END_PROPOSAL,
   close: CLOSE,
   remind: REMIND,
   appendMessage: APPEND_MESSAGE,

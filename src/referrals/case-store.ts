@@ -5,16 +5,8 @@ import type { Redis } from 'ioredis';
 import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
 import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
 import { runScript, type ScriptName } from './case-scripts.ts';
+import type { StaffActor } from './policy.ts';
 import type { ReferralKeys } from './referral-keys.ts';
-
-export type StaffActor = {
-  /** `tg:<user id>` for Telegram staff, `web:<account>` for the console. */
-  id: string;
-  /** The partner this person works for, when known (a staff group, a console account). */
-  partner?: string;
-  /** Console administrators may act on any case, but never see personal data of other partners. */
-  admin?: boolean;
-};
 
 export type CreateResult = { status: 'created' | 'existing'; no: string; published: boolean } | { status: 'collision' };
 
@@ -37,7 +29,12 @@ export type ScriptOutcome =
   | { ok: true; previous?: string; claimer?: string }
   | { ok: false; reason: OpFailure; claimedBy?: string };
 
+export type { StaffActor };
+
 type AuditInput = { by: string; action: AuditActionT; partner?: string; to?: string; outcome?: OutcomeT };
+
+/** The case as the policy saw it: a script refuses ('stale') if it changed partner or holder since. */
+export type Seen = { partner: string; claimedBy?: string | undefined };
 
 export class CaseStore {
   constructor(
@@ -103,71 +100,84 @@ export class CaseStore {
     );
   }
 
-  async claim(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
-    const reply = await this.run(
-      'claim',
-      no,
-      now,
-      { by: actor.id, action: 'claimed' },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
-    );
+  async claim(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
+    const reply = await this.run('claim', no, now, { by: actor.id, action: 'claimed' }, actor.id, seen.partner);
     return CaseStore.outcome(reply);
   }
 
-  async release(no: string, actor: StaffActor, now: number): Promise<ScriptOutcome> {
-    const reply = await this.run(
-      'release',
-      no,
-      now,
-      { by: actor.id, action: 'released' },
-      actor.id,
-      actor.admin ? '1' : '0',
-    );
+  /** Gives the case to `holder` (a colleague of the same partner). */
+  async assign(no: string, actor: StaffActor, seen: Seen, holder: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'assigned', to: holder } as const;
+    const reply = await this.run('assign', no, now, audit, seen.partner, seen.claimedBy ?? '', holder);
     return CaseStore.outcome(reply);
   }
 
-  /** `expectWaitingSince` makes it a deadline escalation: done only if the case still waits since then. */
+  async release(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'released' } as const;
+    return CaseStore.outcome(await this.run('release', no, now, audit, seen.partner, seen.claimedBy ?? ''));
+  }
+
+  /**
+   * Moves the case to another partner. `by` is `person` when the person said yes to `proposal`; a deadline
+   * escalation (`system`) gives `expectWaitingSince` instead: done only if the case still waits since then.
+   */
   async transfer(
     no: string,
+    by: string,
+    seen: Seen,
     to: string,
-    actor: StaffActor,
     now: number,
-    escalation?: { expectWaitingSince: number },
+    guard: { proposal: string } | { expectWaitingSince: number },
   ): Promise<ScriptOutcome> {
+    const escalation = 'expectWaitingSince' in guard;
     const reply = await this.run(
       'transfer',
       no,
       now,
-      { by: actor.id, action: escalation ? 'escalated' : 'transferred', to },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
+      { by, action: escalation ? 'escalated' : 'transferred', to },
+      seen.partner,
+      seen.claimedBy ?? '',
       to,
-      escalation ? String(escalation.expectWaitingSince) : '',
+      escalation ? String(guard.expectWaitingSince) : '',
       escalation ? '1' : '0',
+      escalation ? '' : guard.proposal,
     );
     return CaseStore.outcome(reply);
+  }
+
+  /** Records a transfer proposed to the person; the case stays where it is until they answer. */
+  async propose(no: string, actor: StaffActor, seen: Seen, to: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'transfer_proposed', to } as const;
+    return CaseStore.outcome(
+      await this.run('propose', no, now, audit, seen.partner, seen.claimedBy ?? '', to, actor.id),
+    );
+  }
+
+  /** Ends a proposal: the person said no. */
+  async endProposal(no: string, by: string, proposal: string, now: number): Promise<ScriptOutcome> {
+    const audit = { by, action: 'transfer_declined', to: proposal } as const;
+    return CaseStore.outcome(await this.run('endProposal', no, now, audit, proposal));
   }
 
   async close(
     no: string,
     actor: StaffActor,
+    seen: Seen,
     outcome: OutcomeT,
     sealedNote: string,
     now: number,
   ): Promise<ScriptOutcome> {
+    const audit = { by: actor.id, action: 'closed', outcome } as const;
     const reply = await this.run(
       'close',
       no,
       now,
-      { by: actor.id, action: 'closed', outcome },
-      actor.id,
-      actor.partner ?? '',
-      actor.admin ? '1' : '0',
+      audit,
+      seen.partner,
+      seen.claimedBy ?? '',
       outcome,
       sealedNote,
+      actor.id,
     );
     return CaseStore.outcome(reply);
   }

@@ -12,7 +12,19 @@ export type StaffEvent =
   /** The person wrote while the case is claimed: for the claimer only. */
   | { type: 'person_message'; case: CaseSummary; staffId: string; text: string }
   /** The person erased their data: the case shows "erased by the person". */
-  | { type: 'erased'; case: CaseSummary; staffId?: string };
+  | { type: 'erased'; case: CaseSummary; staffId?: string | undefined }
+  /** The person answered a proposed transfer (told to the partner that proposed it; `case.partner` is that one). */
+  | { type: 'transfer_answer'; case: CaseSummary; to: string; accepted: boolean }
+  /**
+   * Staff changed the case (from any medium): the staff group's post and the console's live pages follow.
+   * `by` is the staff id who did it.
+   */
+  | {
+      type: 'changed';
+      case: CaseSummary;
+      action: 'claimed' | 'released' | 'assigned' | 'proposed' | 'closed';
+      by: string;
+    };
 
 export interface StaffNotifier {
   notify(event: StaffEvent): Promise<void>;

@@ -15,6 +15,7 @@ type Texts = {
   summary: (c: CaseSummary, label: (kind: 'need' | 'region', id: string) => string) => string;
   reminder: (no: string, waitedMs: number) => string;
   escalatedAway: (no: string, to: string) => string;
+  transferAnswer: (no: string, to: string, accepted: boolean) => string;
   claimedBy: (name: string) => string;
   claimedAnswer: (no: string) => string;
   startPrivateChat: (bot: string) => string;
@@ -48,6 +49,10 @@ const fr: Texts = {
     ].join('\n'),
   reminder: (no, ms) => `Rappel : ${no} attend depuis ${hours(ms)} h. Qui peut le prendre ?`,
   escalatedAway: (no, to) => `${no} n'a pas été pris à temps : il est confié à ${to}.`,
+  transferAnswer: (no, to, accepted) =>
+    accepted
+      ? `${no} : la personne a accepté le transfert ; le dossier est maintenant chez ${to}.`
+      : `${no} : la personne a refusé le transfert vers ${to} ; le dossier reste chez vous.`,
   claimedBy: (name) => `Pris en charge par ${name}.`,
   claimedAnswer: (no) => `${no} est à vous. Les détails sont dans votre conversation privée avec le bot.`,
   startPrivateChat: (bot) =>
@@ -90,7 +95,8 @@ const fr: Texts = {
   erased: (no) => `${no} : données effacées par la personne.`,
   sent: (no) => `Envoyé (${no}).`,
   released: (no) => `${no} est remis en attente.`,
-  transferred: (no, partner) => `${no} est transféré à ${partner}.`,
+  transferred: (no, partner) =>
+    `${no} : transfert vers ${partner} proposé à la personne. Le dossier change de main seulement si elle accepte.`,
   closed: (no, outcome) => `${no} est fermé (${outcome}).`,
   usage: {
     reply: 'Usage : /reply K-XXXX votre texte',
@@ -117,6 +123,10 @@ const en: Texts = {
     ].join('\n'),
   reminder: (no, ms) => `Reminder: ${no} has waited ${hours(ms)} h. Who can take it?`,
   escalatedAway: (no, to) => `${no} was not claimed in time: it went to ${to}.`,
+  transferAnswer: (no, to, accepted) =>
+    accepted
+      ? `${no}: the person agreed to the transfer; the case is now with ${to}.`
+      : `${no}: the person declined the transfer to ${to}; the case stays with you.`,
   claimedBy: (name) => `Claimed by ${name}.`,
   claimedAnswer: (no) => `${no} is yours. The details are in your private chat with the bot.`,
   startPrivateChat: (bot) => `First open a private chat with @${bot} (Start button), then press again.`,
@@ -157,7 +167,8 @@ const en: Texts = {
   erased: (no) => `${no}: erased by the person.`,
   sent: (no) => `Sent (${no}).`,
   released: (no) => `${no} is back in the queue.`,
-  transferred: (no, partner) => `${no} is transferred to ${partner}.`,
+  transferred: (no, partner) =>
+    `${no}: transfer to ${partner} proposed to the person. The case moves only if they agree.`,
   closed: (no, outcome) => `${no} is closed (${outcome}).`,
   usage: {
     reply: 'Usage: /reply K-XXXX your text',

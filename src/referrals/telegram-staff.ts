@@ -114,6 +114,12 @@ export function createTelegramStaffNotifier(api: Api | (() => Api), options: Tel
         case 'erased':
           await toStaff(event.staffId, t.erased(c.no), c.no);
           return toGroup(c.partner, t.erased(c.no));
+        case 'transfer_answer':
+          return toGroup(c.partner, t.transferAnswer(c.no, name(event.to), event.accepted));
+        case 'changed':
+          return;
+        default:
+          return event satisfies never;
       }
     },
   };

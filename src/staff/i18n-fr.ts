@@ -77,8 +77,7 @@ export const FRENCH: Record<string, string> = {
     'Effacé par la personne : ses données ont été supprimées à sa demande.',
   'Personal data deleted after the retention period.':
     'Données personnelles supprimées après la durée de conservation.',
-  'Personal data is shown only to the staff of {partner}.':
-    'Les données personnelles ne sont montrées qu’à l’équipe de {partner}.',
+  'No personal data.': 'Aucune donnée personnelle.',
   'Name given': 'Nom donné',
   Phone: 'Téléphone',
   Situation: 'Situation',
@@ -117,13 +116,19 @@ export const FRENCH: Record<string, string> = {
   Duplicate: 'Doublon',
   Other: 'Autre',
   'This case does not exist.': 'Ce dossier n’existe pas.',
-  'This case belongs to another partner.': 'Ce dossier appartient à un autre partenaire.',
   'You have the case. The person was told.': 'Le dossier est à vous. La personne a été prévenue.',
   'The case is back in the queue.': 'Le dossier est de nouveau dans la file.',
-  'The case was transferred.': 'Le dossier a été transféré.',
+  'The person was asked whether they agree to the transfer. The case moves only if they say yes.':
+    'On a demandé à la personne si elle accepte le transfert. Le dossier ne change de main que si elle dit oui.',
   'Your reply was sent to the person.': 'Votre réponse a été envoyée à la personne.',
   'The case is closed. The person was told.': 'Le dossier est fermé. La personne a été prévenue.',
-  'Someone else claimed this case first ({who}).': 'Quelqu’un a pris ce dossier avant vous ({who}).',
+  'Someone else claimed this case first.': 'Quelqu’un a pris ce dossier avant vous.',
+  'You can see only the cases of your own partner.': 'Vous ne voyez que les dossiers de votre partenaire.',
+  'transfer to {partner} proposed: waiting for the person’s answer':
+    'transfert vers {partner} proposé : en attente de la réponse de la personne',
+  'transfer proposed to the person': 'transfert proposé à la personne',
+  'transfer declined by the person': 'transfert refusé par la personne',
+  assigned: 'attribué',
   'This case is closed.': 'Ce dossier est fermé.',
   'You may not do this on this case.': 'Vous ne pouvez pas faire cela sur ce dossier.',
   'Claim the case first.': 'Prenez d’abord le dossier en charge.',

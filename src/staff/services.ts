@@ -5,7 +5,17 @@ import type { ReferralService } from '../referrals/service.ts';
 
 export type StaffReferrals = Pick<
   ReferralService,
-  'partners' | 'listQueue' | 'summary' | 'details' | 'claim' | 'release' | 'transfer' | 'reply' | 'closeCase'
+  | 'partners'
+  | 'listQueue'
+  | 'summary'
+  | 'find'
+  | 'details'
+  | 'claim'
+  | 'assign'
+  | 'release'
+  | 'transfer'
+  | 'reply'
+  | 'closeCase'
 >;
 
 export type QueueView = Awaited<ReturnType<ReferralService['listQueue']>>;

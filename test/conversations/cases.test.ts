@@ -51,7 +51,7 @@ describe('case numbers', () => {
     const saved = t.at(-1)!.text;
     expect(saved).toMatch(/Ton numéro de dossier : K-[0-9A-Z]{4}/);
     expect(saved).toContain('AME va la recevoir');
-    expect(saved).toContain('24 heures');
+    expect(saved).toContain('4 heures');
     expect(saved).toContain('en danger');
     expect(saved).toMatch(/ANNULER K-[0-9A-Z]{4}/);
   });

@@ -46,9 +46,9 @@ describe('relay between the person and the staff member who has the case', () =>
     await f.service.claim(no, awa);
     const before = f.outbox.sent.length;
     const foreignAdmin = { id: 'web:chef', partner: 'aracem', admin: true };
-    expect(await f.service.reply(no, foreignAdmin, 'Hello from ARACEM')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await f.service.reply(no, foreignAdmin, 'Hello from ARACEM')).toEqual({ ok: false, reason: 'not_found' });
     const noPartnerAdmin = { id: 'web:root', admin: true };
-    expect(await f.service.reply(no, noPartnerAdmin, 'Hello from nowhere')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await f.service.reply(no, noPartnerAdmin, 'Hello from nowhere')).toEqual({ ok: false, reason: 'not_found' });
     expect(f.outbox.sent).toHaveLength(before);
 
     const ownAdmin = { id: 'web:directrice', partner: 'ame', admin: true };

@@ -70,7 +70,9 @@ describe('staff operations', () => {
   it('refuses a claim from another partner staff, and tells the person who has their case', async () => {
     const chat = newChat();
     const no = await openCase(f, chat);
-    expect(await f.service.claim(no, other)).toEqual({ ok: false, reason: 'forbidden' });
+    // Another partner's case is answered like a missing one.
+    expect(await f.service.claim(no, other)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await f.service.claim(no, { ...other, admin: true })).toEqual({ ok: false, reason: 'not_found' });
     expect(await f.service.claim(no, awa)).toMatchObject({ ok: true });
     expect(f.outbox.textsTo(chat)).toEqual([
       `Quelqu’un de AME a ton dossier ${no}. Tu peux lui écrire ici : on lui transmet.`,
@@ -91,19 +93,55 @@ describe('staff operations', () => {
     expect(await f.service.claim(no, bakary)).toMatchObject({ ok: true });
   });
 
-  it('transfers a case to another partner, whose staff can then claim it', async () => {
+  it('proposes a transfer to the person and moves the case only when they say yes', async () => {
     const chat = newChat();
     const no = await openCase(f, chat);
     await f.service.claim(no, awa);
     expect(await f.service.transfer(no, 'nowhere', awa)).toEqual({ ok: false, reason: 'unknown_partner' });
     expect(await f.service.transfer(no, 'aracem', bakary)).toEqual({ ok: false, reason: 'forbidden' });
-    expect(await f.service.transfer(no, 'aracem', awa)).toMatchObject({ ok: true, case: { partner: 'aracem' } });
+    expect(await f.service.transfer(no, 'aracem', other)).toEqual({ ok: false, reason: 'not_found' });
+    const proposed = await f.service.transfer(no, 'aracem', awa);
+    // The case stays with AME, held by Awa, with the proposal.
+    expect(proposed).toMatchObject({ ok: true, case: { partner: 'ame', claimedBy: 'tg:101', proposedTo: 'aracem' } });
+    expect(f.outbox.textsTo(chat).slice(-2)).toEqual([
+      `AME propose de transmettre ton dossier ${no} à ARACEM. Tu es d’accord ?`,
+      'Ton dossier ne change de main que si tu dis oui. Réponds « oui » ou « non ».',
+    ]);
+    expect((await f.service.listQueue('aracem')).waiting).toEqual([]);
+    expect(await f.service.details(no, other)).toEqual({ error: 'not_found' });
+    expect(await f.service.transferProposalFor(chat)).toMatchObject({
+      no,
+      from: 'ame',
+      to: 'aracem',
+      toName: 'ARACEM',
+    });
+    // Only the person answers, and only for their own case.
+    expect(await f.service.answerTransfer(newChat(), no, true)).toEqual({ ok: false, reason: 'no_proposal' });
+
+    expect(await f.service.answerTransfer(chat, no, true)).toMatchObject({ ok: true, outcome: 'moved' });
     expect((await f.service.listQueue('ame')).claimed).toEqual([]);
     expect((await f.service.listQueue('aracem')).waiting.map((c) => c.no)).toEqual([no]);
     expect(f.notifier.ofType('waiting').at(-1)).toMatchObject({ reason: 'transferred', case: { partner: 'aracem' } });
+    expect(f.notifier.ofType('transfer_answer').at(-1)).toMatchObject({ accepted: true, case: { partner: 'ame' } });
     expect(f.outbox.textsTo(chat).at(-1)).toBe(`Ton dossier ${no} est passé à ARACEM, mieux placé pour t’aider.`);
-    expect(await f.service.claim(no, awa)).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await f.service.transferProposalFor(chat)).toBeNull();
+    expect(await f.service.answerTransfer(chat, no, true)).toEqual({ ok: false, reason: 'no_proposal' });
+    expect(await f.service.claim(no, awa)).toEqual({ ok: false, reason: 'not_found' });
     expect(await f.service.claim(no, other)).toMatchObject({ ok: true });
+  });
+
+  it('keeps the case where it is when the person says no', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    expect(await f.service.transfer(no, 'aracem', bakary)).toMatchObject({ ok: true, case: { proposedTo: 'aracem' } });
+    expect(await f.service.answerTransfer(chat, no, false)).toMatchObject({ ok: true, outcome: 'stays' });
+    const summary = await f.service.summary(no);
+    expect(summary).toMatchObject({ partner: 'ame', status: 'waiting' });
+    expect(summary?.proposedTo).toBeUndefined();
+    expect(f.outbox.textsTo(chat).at(-1)).toBe(`D’accord. Ton dossier ${no} reste chez AME.`);
+    expect(f.notifier.ofType('transfer_answer').at(-1)).toMatchObject({ accepted: false, to: 'aracem' });
+    expect((await f.service.listQueue('ame')).waiting.map((c) => c.no)).toEqual([no]);
+    expect(await f.service.answerTransfer(chat, no, true)).toEqual({ ok: false, reason: 'no_proposal' });
   });
 
   it('closes a case with an outcome, tells the person, and keeps a note only staff can read', async () => {
@@ -152,10 +190,12 @@ describe('staff operations', () => {
         fields: { nickname: 'Awa', phone: '70 11 22 33', description: 'Lost papers', description_media: 'p1,p2' },
       }),
     );
-    expect(await f.service.details(no, other)).toEqual({ error: 'forbidden' });
-    const admin = (await f.service.details(no, { id: 'web:root', admin: true })) as CaseDetails;
-    expect(admin.personal).toBeNull();
-    expect(admin.case.no).toBe(no);
+    // Another partner's staff or admin, or an admin of no partner: the case does not exist for them.
+    expect(await f.service.details(no, other)).toEqual({ error: 'not_found' });
+    expect(await f.service.details(no, { ...other, admin: true })).toEqual({ error: 'not_found' });
+    expect(await f.service.details(no, { id: 'web:root', admin: true })).toEqual({ error: 'not_found' });
+    expect(await f.service.find(no, other)).toBeNull();
+    expect(await f.service.find(no, bakary)).toMatchObject({ no });
     const staff = (await f.service.details(no, awa)) as CaseDetails;
     expect(staff.personal).toEqual({
       nickname: 'Awa',
@@ -167,10 +207,12 @@ describe('staff operations', () => {
   });
 
   it('keeps an audit trail of who did what and when, without personal data', async () => {
-    const no = await openCase(f, newChat(), referEffect({ fields: { nickname: 'Secret-Name' } }));
+    const chat = newChat();
+    const no = await openCase(f, chat, referEffect({ fields: { nickname: 'Secret-Name' } }));
     await f.service.claim(no, awa);
     await f.service.reply(no, awa, 'We can meet on Monday');
     await f.service.transfer(no, 'aracem', awa);
+    await f.service.answerTransfer(chat, no, true);
     await f.service.claim(no, other);
     await f.service.release(no, other);
     await f.service.closeCase(no, { id: 'tg:202', partner: 'aracem' }, 'duplicate', 'Same as another case');
@@ -180,7 +222,8 @@ describe('staff operations', () => {
       ['published', 'system'],
       ['claimed', 'tg:101'],
       ['replied', 'tg:101'],
-      ['transferred', 'tg:101'],
+      ['transfer_proposed', 'tg:101'],
+      ['transferred', 'person'],
       ['claimed', 'tg:201'],
       ['released', 'tg:201'],
       ['closed', 'tg:202'],

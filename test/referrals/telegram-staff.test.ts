@@ -174,7 +174,8 @@ describe('the staff Telegram group and private chat', () => {
     since = s.server.lastSeq;
     s.server.push(press(no, AWA, post, ARACEM_GROUP));
     await s.server.waitForCall((c) => c.method === 'answerCallbackQuery', { since });
-    expect(answers(since)[0]?.text).toBe("Ce dossier n'est pas (ou plus) à vous.");
+    // Another partner's case is answered like a missing one.
+    expect(answers(since)[0]?.text).toBe('Dossier introuvable.');
   });
 
   it('relays both ways: /reply and replies to the bot message reach the person, their answers reach the claimer', async () => {
@@ -273,7 +274,8 @@ describe('the staff Telegram group and private chat', () => {
     };
 
     expect(await command(AWA, '/reply')).toBe('Usage : /reply K-XXXX votre texte');
-    expect(await command(BAKARY, `/release ${no}`)).toBe("Ce dossier n'est pas (ou plus) à vous.");
+    // Bakary holds no case: from a private chat nothing says he is AME's, so the case does not exist for him.
+    expect(await command(BAKARY, `/release ${no}`)).toBe('Dossier introuvable.');
     since = s.server.lastSeq;
     expect(await command(AWA, `/release ${no.toLowerCase()}`)).toBe(`${no} est remis en attente.`);
     const repost = await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(AME_GROUP), {
@@ -286,8 +288,12 @@ describe('the staff Telegram group and private chat', () => {
     await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(BAKARY), { since });
     expect(await command(BAKARY, '/cases')).toBe(`Vos dossiers : ${no}`);
 
+    expect(await command(BAKARY, `/transfer ${no} aracem`)).toBe(
+      `${no} : transfert vers ARACEM proposé à la personne. Le dossier change de main seulement si elle accepte.`,
+    );
+    expect((await s.service.summary(no))?.partner).toBe('ame');
     since = s.server.lastSeq;
-    expect(await command(BAKARY, `/transfer ${no} aracem`)).toBe(`${no} est transféré à ARACEM.`);
+    expect(await s.service.answerTransfer(s.person, no, true)).toMatchObject({ ok: true, outcome: 'moved' });
     const moved = await s.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(ARACEM_GROUP), {
       since,
     });

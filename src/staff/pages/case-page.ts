@@ -1,6 +1,8 @@
 // One case: what it is about, the person's details (for the partner's staff only), the conversation relay, the
 // actions the viewer may take, and the audit trail.
 import type { Content } from '../../content/schema.ts';
+import { type CaseAction, may } from '../../referrals/policy.ts';
+import { actorOf } from '../context.ts';
 import { age, LANGUAGE_NAMES, labels, outcomeLabel, when } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageView } from '../layout.ts';
@@ -24,6 +26,9 @@ const AUDIT_TEXT: Record<string, string> = {
   released: 'released',
   transferred: 'transferred',
   escalated: 'escalated',
+  transfer_proposed: 'transfer proposed to the person',
+  transfer_declined: 'transfer declined by the person',
+  assigned: 'assigned',
   reminded: 'reminder sent',
   replied: 'replied',
   person_message: 'message from the person',
@@ -37,13 +42,13 @@ export function caseBody(input: CasePageInput): Html {
   const { t } = view;
   const c = details.case;
   const l = labels(input.content, view.lang);
-  const isAdmin = view.account?.role === 'admin';
   const partnerName = (id: string) => input.partners.find((p) => p.id === id)?.name ?? id;
   const mine = c.claimedBy === input.me;
-  const canWork = c.status === 'claimed' && (mine || isAdmin);
-  const ownPartner = view.account?.partner === c.partner;
-  // Replies: the claimer, or an admin of the case's partner (an admin of another partner cannot read the conversation).
-  const canReply = c.status === 'claimed' && (mine || (isAdmin && ownPartner));
+  // The same policy as the service's: the page offers only what the service will accept.
+  const actor = view.account ? actorOf(view.account) : { id: input.me };
+  const can = (action: CaseAction) => may(action, actor, c);
+  const canWork = c.status === 'claimed' && can('release');
+  const canReply = c.status === 'claimed' && can('reply');
 
   const status =
     c.status === 'waiting'
@@ -54,7 +59,11 @@ export function caseBody(input: CasePageInput): Html {
 
   const summary = html`<dl class="card">
 <dt>${t('Status')}</dt><dd>${status}${c.overdue ? html` <span class="tag bad">${t('overdue')}</span>` : ''}</dd>
-<dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}</dd>
+<dt>${t('Partner')}</dt><dd>${partnerName(c.partner)}${
+    c.proposedTo
+      ? html` <span class="tag warn">${t('transfer to {partner} proposed: waiting for the person’s answer', { partner: partnerName(c.proposedTo) })}</span>`
+      : ''
+  }</dd>
 <dt>${t('Need')}</dt><dd>${l.need(c.need)}</dd>
 <dt>${t('Region')}</dt><dd>${l.region(c.region)}</dd>
 <dt>${t('Language')}</dt><dd>${LANGUAGE_NAMES[c.lang] ?? c.lang}</dd>
@@ -68,7 +77,7 @@ export function caseBody(input: CasePageInput): Html {
     : c.purged
       ? html`<p class="muted">${t('Personal data deleted after the retention period.')}</p>`
       : !p
-        ? html`<p class="muted">${t('Personal data is shown only to the staff of {partner}.', { partner: partnerName(c.partner) })}</p>`
+        ? html`<p class="muted">${t('No personal data.')}</p>`
         : html`<dl class="card">
 ${p.nickname ? html`<dt>${t('Name given')}</dt><dd>${p.nickname}</dd>` : ''}
 ${p.phone ? html`<dt>${t('Phone')}</dt><dd>${p.phone}</dd>` : ''}
@@ -92,14 +101,14 @@ ${details.note ? html`<dt>${t('Closing note')}</dt><dd>${details.note}</dd>` : '
     : '';
 
   const claim =
-    c.status === 'waiting' && (ownPartner || isAdmin)
+    c.status === 'waiting' && can('claim')
       ? html`<form method="post" action="/cases/${c.no}/claim">${csrfField(view)}<button type="submit">${t('Claim')}</button></form>`
       : '';
   const release = canWork
     ? html`<form method="post" action="/cases/${c.no}/release">${csrfField(view)}<button type="submit" class="secondary">${t('Release to the queue')}</button></form>`
     : '';
   const others = input.partners.filter((x) => x.id !== c.partner);
-  const mayMove = c.status === 'waiting' ? ownPartner || isAdmin : canWork;
+  const mayMove = c.status !== 'closed' && can('transfer');
   const transfer =
     mayMove && others.length
       ? html`<form method="post" action="/cases/${c.no}/transfer" class="actions">${csrfField(view)}<div><label for="to">${t('Transfer to')}</label><select id="to" name="to">${others.map(

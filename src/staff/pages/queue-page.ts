@@ -21,7 +21,6 @@ export function queueBody(input: QueuePageInput): Html {
   const { view, queue, now } = input;
   const { t } = view;
   const l = labels(input.content, view.lang);
-  const isAdmin = view.account?.role === 'admin';
 
   const item = (c: CaseSummary) => {
     const cls = c.overdue ? 'overdue' : c.status === 'claimed' ? 'claimed' : '';
@@ -44,17 +43,11 @@ export function queueBody(input: QueuePageInput): Html {
       cases.length ? html`<ul class="cases">${cases.map(item)}</ul>` : html`<p class="muted">${empty}</p>`
     }`;
 
-  const picker = isAdmin
-    ? html`<form method="get" action="/cases" class="actions"><div><label for="partner">${t('Partner')}</label><select id="partner" name="partner">${input.partners.map(
-        (p) => html`<option value="${p.id}"${p.id === input.partner ? html` selected` : ''}>${p.name}</option>`,
-      )}</select></div><button type="submit" class="secondary">${t('Show')}</button></form>`
-    : '';
   const mineFirst = [...queue.claimed].sort(
     (a, b) => Number(b.claimedBy === input.me) - Number(a.claimedBy === input.me),
   );
 
-  return html`${picker}
-${section(t('Overdue'), queue.overdue, t('No overdue case.'))}
+  return html`${section(t('Overdue'), queue.overdue, t('No overdue case.'))}
 ${section(t('Waiting'), queue.waiting, t('No case is waiting.'))}
 ${section(t('Claimed'), mineFirst, t('No claimed case.'))}
 ${section(t('Recently closed'), queue.closed, t('No closed case yet.'))}`;

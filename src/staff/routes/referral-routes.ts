@@ -1,7 +1,9 @@
 // The referral pages: the queue, a case, and the actions on it (claim, release, transfer, reply, close).
-// Every action goes through the referral service, which re-checks the rights and makes claims exactly-once.
+// Every action goes through the referral service, which asks the case policy (src/referrals/policy.ts) and makes
+// claims exactly-once. Another partner's case is answered exactly like a missing one (404).
 import type { Hono } from 'hono';
 import { OUTCOMES } from '../../referrals/case-model.ts';
+import { mayListQueue } from '../../referrals/policy.ts';
 import type { StaffAccount } from '../accounts.ts';
 import { requireLogin } from '../auth.ts';
 import { actorOf, type ServerDeps, type StaffContext, type StaffEnv, viewOf } from '../context.ts';
@@ -16,7 +18,7 @@ const CASE_NO = /^K-[0-9A-Z]{4,8}$/;
 const DONE_TEXT: Record<string, string> = {
   claimed: 'You have the case. The person was told.',
   released: 'The case is back in the queue.',
-  transferred: 'The case was transferred.',
+  transferred: 'The person was asked whether they agree to the transfer. The case moves only if they say yes.',
   replied: 'Your reply was sent to the person.',
   closed: 'The case is closed. The person was told.',
   password: 'Your password is saved.',
@@ -24,7 +26,7 @@ const DONE_TEXT: Record<string, string> = {
 
 const ERROR_TEXT: Record<string, string> = {
   not_found: 'This case does not exist.',
-  taken: 'Someone else claimed this case first ({who}).',
+  taken: 'Someone else claimed this case first.',
   closed: 'This case is closed.',
   forbidden: 'You may not do this on this case.',
   not_claimed: 'Claim the case first.',
@@ -54,13 +56,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return (id: string) => names.get(id) ?? id;
   }
 
+  /** Banners show fixed texts only: nothing from the address is echoed. */
   const flashOf = (c: StaffContext) => {
     const t = c.get('t');
     const done = c.req.query('done');
     const error = c.req.query('error');
-    if (done && DONE_TEXT[done]) return { text: t(DONE_TEXT[done]) };
-    if (error && ERROR_TEXT[error])
-      return { text: t(ERROR_TEXT[error], { who: c.req.query('by') ?? '' }), error: true };
+    if (done && Object.hasOwn(DONE_TEXT, done)) return { text: t(DONE_TEXT[done]!) };
+    if (error && Object.hasOwn(ERROR_TEXT, error)) return { text: t(ERROR_TEXT[error]!), error: true };
     return null;
   };
 
@@ -75,7 +77,8 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     );
   };
 
-  const forbidden = (c: StaffContext) => c.text(c.get('t')('This case belongs to another partner.'), 403);
+  const forbidden = (c: StaffContext) => c.text(c.get('t')('You may not do this on this case.'), 403);
+  const missing = (c: StaffContext) => c.text(c.get('t')('This case does not exist.'), 404);
 
   app.get('/', (c) => c.redirect(c.get('account') ? '/cases' : '/login', 303));
 
@@ -84,8 +87,11 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     if (!referrals) return notEnabled(c);
     const account = c.get('account') as StaffAccount;
     const asked = c.req.query('partner');
-    if (asked && asked !== account.partner && account.role !== 'admin') return forbidden(c);
-    const partner = asked && referrals.partners.has(asked) ? asked : account.partner;
+    // Each partner sees its own queue only, administrators included.
+    if (asked && !mayListQueue(actorOf(account), asked)) {
+      return c.text(c.get('t')('You can see only the cases of your own partner.'), 403);
+    }
+    const partner = account.partner;
     const queue = await referrals.listQueue(partner);
     const view = viewOf(c);
     const claimedBy = [...queue.claimed, ...queue.overdue].map((x) => x.claimedBy ?? '');
@@ -110,10 +116,9 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   async function caseFor(c: StaffContext, referrals: StaffReferrals) {
     const no = c.req.param('no') ?? '';
     const account = c.get('account') as StaffAccount;
-    if (!CASE_NO.test(no)) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
-    const summary = await referrals.summary(no);
-    if (!summary) return { response: c.text(c.get('t')('This case does not exist.'), 404) };
-    if (summary.partner !== account.partner && account.role !== 'admin') return { response: forbidden(c) };
+    if (!CASE_NO.test(no)) return { response: missing(c) };
+    const summary = await referrals.find(no, actorOf(account));
+    if (!summary) return { response: missing(c) };
     return { no, account, summary };
   }
 
@@ -123,9 +128,7 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const found = await caseFor(c, referrals);
     if ('response' in found) return found.response;
     const details = await referrals.details(found.no, actorOf(found.account));
-    if ('error' in details) {
-      return details.error === 'forbidden' ? forbidden(c) : c.text(c.get('t')('This case does not exist.'), 404);
-    }
+    if ('error' in details) return details.error === 'forbidden' ? forbidden(c) : missing(c);
     const view = viewOf(c);
     const ids = [
       details.case.claimedBy ?? '',
@@ -204,13 +207,10 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       'staff case action',
     );
     if (!result.ok && result.reason === 'forbidden') return forbidden(c);
+    if (!result.ok && result.reason === 'not_found') return missing(c);
     const to = `/cases/${found.no}`;
-    if (result.ok) {
-      // After a transfer the case is no longer in this partner's queue: back to the queue.
-      const target = c.req.param('action') === 'transfer' && found.account.role !== 'admin' ? '/cases' : to;
-      return c.redirect(`${target}?done=${action.done}`, 303);
-    }
-    const by = result.claimedBy ? (await namer([result.claimedBy], c.get('t')))(result.claimedBy) : '';
-    return c.redirect(`${to}?error=${result.reason}${by ? `&by=${encodeURIComponent(by)}` : ''}`, 303);
+    if (result.ok) return c.redirect(`${to}?done=${action.done}`, 303);
+    // The page itself shows who has the case now: the address carries only the reason.
+    return c.redirect(`${to}?error=${result.reason}`, 303);
   });
 }

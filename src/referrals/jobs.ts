@@ -1,0 +1,105 @@
+// The worker's side of referrals: publishing a case to its partner's queue (once), deadline reminders and
+// escalations, publishing cases whose job was lost, and deleting personal data after the retention period.
+import type { ReferralContext } from './referral-context.ts';
+
+/** Thrown by dispatch while another worker announces the case: the job is retried later. */
+export class AnnouncementBusyError extends Error {
+  constructor(no: string) {
+    super(`case ${no} is being announced by another worker`);
+    this.name = 'AnnouncementBusyError';
+  }
+}
+
+export type DeadlineReport = { reminded: number; escalated: number; republished: number };
+
+export type JobOptions = {
+  escalateAfterMs: number;
+  retentionMs: number;
+  recordTtlSeconds: number;
+  republishAfterMs: number;
+  announceLeaseMs: number;
+};
+
+export function createJobs(x: ReferralContext, o: JobOptions) {
+  const { store, clock, k } = x;
+
+  async function dispatch(no: string): Promise<'published' | 'already' | 'not_found'> {
+    const now = clock.now();
+    const published = await store.publish(no, now);
+    if (published === 'not_found') return published;
+    const record = await store.load(no);
+    if (record && record.announcedAt === undefined) {
+      // One announcer at a time: a job re-run while its first run is still alive (a lock lost under load) waits
+      // for the lease instead of posting the case twice. Only a worker dying between the post and its record can
+      // still cause a second post, once the lease has expired: never a lost announcement. Errors are thrown on
+      // purpose: the job is retried until staff were told.
+      const lease = await store.leaseAnnouncement(no, o.announceLeaseMs);
+      if (!lease) throw new AnnouncementBusyError(no);
+      try {
+        if (record.status === 'waiting') {
+          await x.tellStaffOrThrow({ type: 'waiting', case: x.summaryOf(record), reason: 'new' });
+        }
+        await store.markAnnounced(no, now);
+      } finally {
+        await store.endAnnouncementLease(no, lease);
+      }
+    }
+    return published;
+  }
+
+  return {
+    dispatch,
+
+    async checkDeadlines(): Promise<DeadlineReport> {
+      const now = clock.now();
+      const report: DeadlineReport = { reminded: 0, escalated: 0, republished: 0 };
+      for (const no of await store.dueIn(k.pending, now - o.republishAfterMs)) {
+        if ((await dispatch(no)) === 'published') report.republished++;
+      }
+      const due = await store.loadMany(
+        await store.dueIn(k.deadlines, now - Math.min(x.remindAfterMs, o.escalateAfterMs)),
+      );
+      for (const record of due) {
+        if (record.status !== 'waiting') {
+          await store.dropFromIndex(k.deadlines, record.no);
+          continue;
+        }
+        const waited = now - record.waitingSince;
+        if (waited >= o.escalateAfterMs && record.partner !== x.fallbackPartner) {
+          const moved = await store.transfer(
+            record.no,
+            'system',
+            { partner: record.partner, claimedBy: record.claimedBy },
+            x.fallbackPartner,
+            now,
+            { expectWaitingSince: record.waitingSince },
+          );
+          if (!moved.ok) continue;
+          report.escalated++;
+          const after = await store.load(record.no);
+          if (!after) continue;
+          await x.tellStaff({ type: 'escalated', case: x.summaryOf(after), from: record.partner });
+          await x.tellStaff({ type: 'waiting', case: x.summaryOf(after), reason: 'escalated' });
+        } else if (waited >= x.remindAfterMs && record.remindedAt === undefined) {
+          const last = record.partner === x.fallbackPartner;
+          if (!(await store.remind(record.no, record.waitingSince, now, last))) continue;
+          report.reminded++;
+          await x.tellStaff({ type: 'reminder', case: x.summaryOf(record), waitingMs: waited });
+        }
+      }
+      return report;
+    },
+
+    async purgeExpired(): Promise<number> {
+      let purged = 0;
+      for (;;) {
+        const now = clock.now();
+        const due = await store.dueIn(k.retention, now - o.retentionMs, 500);
+        if (due.length === 0) return purged;
+        for (const no of due) if (await store.scrub(no, 'purged', now, o.recordTtlSeconds)) purged++;
+      }
+    },
+  };
+}
+
+export type Jobs = ReturnType<typeof createJobs>;
