@@ -16,13 +16,13 @@ function normaliseBody(body: string): string {
 
 /**
  * A case number written the way people type it ("K-7F3Q", "k-7f3q", "K 7F3Q", "k7f3q", "K-7F3QA"), or null. Without
- * a dash, a digit is required so that words such as "kayes" are not taken for a case number.
+ * a dash or a space after the K, a digit is required so that words such as "kayes" are not taken for a case number.
  */
 export function parseCaseNumber(text: string): string | null {
-  const match = /^\s*k\s*([-–—\s]?)\s*([0-9a-z]{4,8})\s*$/i.exec(text);
+  const match = /^\s*k(\s*[-–—]?\s*)([0-9a-z]{4,8})\s*$/i.exec(text);
   const body = match?.[2];
   if (!body) return null;
-  if (!/[-–—]/.test(match[1] ?? '') && !/[0-9]/.test(body)) return null;
+  if (!match[1] && !/[0-9]/.test(body)) return null;
   const candidate = `K-${normaliseBody(body)}`;
   return isCaseNumber(candidate) ? candidate : null;
 }

@@ -255,7 +255,9 @@ class Run {
     const shown = recognizeChoice(text, this.candidates(choices), ask.type !== 'choice');
     // A label typed from another page of a long list counts too (numbers are those shown).
     const match =
-      shown.kind === 'none' && choices.length < all.length ? recognizeChoice(text, this.candidates(all), true) : shown;
+      shown.kind === 'none' && choices.length < all.length && !/^\d+$/.test(normalizeText(text))
+        ? recognizeChoice(text, this.candidates(all), ask.type !== 'choice')
+        : shown;
     const byId = (id: string) => choices.find((c) => c.id === id) ?? all.find((c) => c.id === id)!;
     if (ask.type === 'choice') {
       if (match.kind === 'match') return this.take(ask, byId(match.id));
@@ -273,7 +275,11 @@ class Run {
     }
     const value = typedValue(ask, text);
     if (value === null) {
-      return this.retry(`error.invalid_${ask.type}`, ask.type === 'text' ? (ask.max_length ?? MAX_TYPED_TEXT) : 0);
+      // A text too long says its limit; the other kinds keep the count of choices.
+      return this.retry(
+        `error.invalid_${ask.type}`,
+        ask.type === 'text' ? (ask.max_length ?? MAX_TYPED_TEXT) : choices.length,
+      );
     }
     if (ask.save) s.vars[ask.save] = value;
     s.retries = 0;
