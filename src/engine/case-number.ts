@@ -34,3 +34,18 @@ export function findCaseNumber(text: string): string | null {
   const candidate = `K-${normaliseBody(match[1])}`;
   return isCaseNumber(candidate) ? candidate : null;
 }
+
+/** "ANNULER K-7F3Q", "cancel k 7f3q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
+export function cancelledCase(text: string): string | null {
+  const match = /^\s*(\D+?)\s+(k[\s\-–—]*[0-9a-z]{4,8})\s*$/i.exec(text);
+  if (!match?.[1] || !match[2]) return null;
+  const words = match[1]
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim();
+  return CANCEL_WORDS.includes(words) ? parseCaseNumber(match[2]) : null;
+}
+
+const CANCEL_WORDS = ['annuler', 'annule', 'cancel', 'withdraw', 'a dabila', 'ka dabila'];

@@ -2,42 +2,36 @@
 // Pure: no I/O, no clock of its own, no randomness. Input that does not fit is re-asked, never an error.
 import type { FlowAction, FlowAsk, FlowNode, FlowSet, FlowText, Target } from '../flows/schema.ts';
 import { MAIN_FLOW, MENU_NODE, parseTarget, RETURN_TARGET } from '../flows/schema.ts';
-import { splitList } from './actions/action.ts';
 import { type ActionRun, runAction } from './actions/index.ts';
-import { findCaseNumber, parseCaseNumber } from './case-number.ts';
+import {
+  choicesOf,
+  FIRST_CHOICES,
+  MORE_CHOICES,
+  type QuestionChoices,
+  type ResolvedChoice,
+  textRef,
+  visibleChoices,
+} from './ask-choices.ts';
+import { cancelledCase, parseCaseNumber } from './case-number.ts';
 import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
-import {
-  type ChoiceView,
-  type Effect,
-  type Env,
-  type Input,
-  LANGUAGES,
-  NO_FACTS,
-  type Session,
-  SOURCE_LANGUAGE,
-} from './types.ts';
+import { MAX_TYPED_TEXT, typedValue } from './typed-answer.ts';
+import { type Effect, type Env, type Input, LANGUAGES, NO_FACTS, type Session, SOURCE_LANGUAGE } from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
 export const MAX_STEPS_PER_INPUT = 50;
 /** Wrong answers to one question before the person is offered the menu. */
 export const MAX_RETRIES = 3;
+export { MAX_CHOICES } from './ask-choices.ts';
 export const MAX_TEXT_LENGTH = 1000;
 /** Nodes of the main flow the engine enters itself (first message in another language). */
 const WELCOME_NODE = 'welcome';
 const FREE_TEXT_NODE = 'free-text';
-/** Choices in one message, at most (long lists are paged). */
-export const MAX_CHOICES = 7;
-const MORE_CHOICES = 'more-choices';
-const FIRST_CHOICES = 'first-choices';
-/** Longest typed text answer when the question sets no `max_length`. */
-const MAX_TYPED_TEXT = 500;
 
 export type StepResult = { session: Session; effects: Effect[] };
 
 type Position = { flow: string; node: string };
-type ResolvedChoice = ChoiceView & { next?: Target; set?: Record<string, string>; synonyms?: string[] };
 
 export function step(flows: FlowSet, session: Session, input: Input, env: Env): StepResult {
   const run = new Run(flows, structuredClone(session), env);
@@ -397,64 +391,12 @@ class Run {
     });
   }
 
-  private choicesOf(ask: FlowAsk): ResolvedChoice[] & { dynamic?: number } {
-    const s = this.session;
-    const content = this.env.content;
-    const out: ResolvedChoice[] = [];
-    switch (ask.from) {
-      case 'languages':
-        for (const lang of LANGUAGES) out.push({ id: lang, label: { language: lang } });
-        break;
-      case 'topics':
-        for (const t of content.topics) out.push({ id: t.id, label: { topic: t.id } });
-        break;
-      case 'faqs': {
-        const topic = content.topics.find((t) => t.id === fillTemplate(ask.topic ?? '', s.vars));
-        for (const id of topic?.faqIds ?? []) out.push({ id, label: { faq: id } });
-        break;
-      }
-      case 'suggestions':
-        for (const id of splitList(s.vars.suggestions ?? '')) out.push({ id, label: { faq: id } });
-        break;
-      case 'regions':
-        for (const id of content.regions) out.push({ id, label: { region: id } });
-        break;
-      case 'needs':
-        for (const id of content.needs) out.push({ id, label: { need: id } });
-        break;
-      case 'alert_topics':
-        for (const id of content.alertTopics) out.push({ id, label: { alertTopic: id } });
-        break;
-      case undefined:
-        break;
-    }
-    const dynamic = out.length;
-    for (const c of ask.choices ?? []) {
-      const label = this.textRef(c.label);
-      const synonyms = LANGUAGES.flatMap((lang) => c.synonyms?.[lang] ?? []);
-      out.push({ id: c.id, label, ...(c.next ? { next: c.next } : {}), ...(c.set ? { set: c.set } : {}), synonyms });
-    }
-    if (ask.optional) out.push({ id: 'skip', label: { key: 'common.skip' }, ...(ask.next ? { next: ask.next } : {}) });
-    if (ask.cancel) out.push({ id: 'cancel', label: { key: 'common.cancel' }, next: ask.cancel });
-    return Object.assign(out, { dynamic });
+  private choicesOf(ask: FlowAsk): QuestionChoices {
+    return choicesOf(ask, this.session.vars, this.env);
   }
 
-  /**
-   * At most MAX_CHOICES per message: a long list from content shows a page, with "Autre" for the next one and
-   * "Début de la liste" on the last; the question's own choices (cancel, back...) stay on every page.
-   */
-  private visibleChoices(all: ResolvedChoice[] & { dynamic?: number }): ResolvedChoice[] {
-    if (all.length <= MAX_CHOICES) return all;
-    const dynamic = all.slice(0, all.dynamic ?? 0);
-    const fixed = all.slice(all.dynamic ?? 0);
-    const size = Math.max(1, MAX_CHOICES - fixed.length - 1);
-    const pages = Math.ceil(dynamic.length / size);
-    const page = Math.min(this.session.page ?? 0, pages - 1);
-    const turn: ResolvedChoice =
-      page < pages - 1
-        ? { id: MORE_CHOICES, label: { key: 'common.more_choices' } }
-        : { id: FIRST_CHOICES, label: { key: 'common.first_choices' } };
-    return [...dynamic.slice(page * size, (page + 1) * size), turn, ...fixed];
+  private visibleChoices(all: QuestionChoices): ResolvedChoice[] {
+    return visibleChoices(all, this.session.page ?? 0);
   }
 
   private candidates(choices: ResolvedChoice[]): ChoiceCandidate[] {
@@ -462,15 +404,7 @@ class Run {
   }
 
   private textRef(text: FlowText): { key: string; params?: Record<string, string> } {
-    if (typeof text === 'string') return { key: text };
-    if ('key' in text) {
-      if (!text.params) return { key: text.key };
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(text.params)) params[k] = fillTemplate(v, this.session.vars);
-      return { key: text.key, params };
-    }
-    // The loader replaces inline texts by generated keys; this is only reached with unloaded flows.
-    return { key: 'error.generic' };
+    return textRef(text, this.session.vars);
   }
 
   private sayText(text: FlowText): void {
@@ -517,36 +451,6 @@ class Run {
     }
     return parseTarget(target, fromFlow ?? this.session.flow ?? MAIN_FLOW);
   }
-}
-
-function typedValue(ask: FlowAsk, text: string): string | null {
-  const trimmed = text.trim();
-  if (trimmed === '') return null;
-  switch (ask.type) {
-    case 'number': {
-      const digits = normalizeText(trimmed);
-      if (!/^\d{1,9}$/.test(digits)) return null;
-      const n = Number(digits);
-      if ((ask.min !== undefined && n < ask.min) || (ask.max !== undefined && n > ask.max)) return null;
-      return String(n);
-    }
-    case 'phone': {
-      const compact = trimmed.replace(/[\s().-]/g, '').replace(/^00/, '+');
-      return /^\+?\d{8,15}$/.test(compact) ? compact : null;
-    }
-    default: {
-      const max = ask.max_length ?? MAX_TYPED_TEXT;
-      return trimmed.length <= max ? trimmed : null;
-    }
-  }
-}
-
-/** "ANNULER K-7F3Q", "cancel K-7F3Q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
-function cancelledCase(text: string): string | null {
-  const no = findCaseNumber(text);
-  if (!no) return null;
-  const rest = normalizeText(text.replace(/k\s*-\s*[0-9a-z]{4,8}/i, ''));
-  return ['annuler', 'annule', 'cancel', 'withdraw', 'a dabila', 'ka dabila'].includes(rest) ? no : null;
 }
 
 function asArray<T>(v: T | T[] | undefined): T[] {

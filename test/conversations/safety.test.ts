@@ -173,6 +173,22 @@ describe('consent that informs', () => {
   });
 });
 
+describe('withdrawing a request', () => {
+  it('fr, en: "ANNULER K-7F3Q" asks to confirm the withdrawal, the association is told', async () => {
+    for (const [start, typed, asked] of [
+      [FR, 'ANNULER k-7f3q', 'elle sera retirée'],
+      [EN, 'cancel K 7F3Q', 'it will be withdrawn'],
+    ] as const) {
+      const person = chat();
+      referrals.open.set(person.id, [
+        { no: 'K-7F3Q', status: 'claimed', partner: 'ame', createdAt: 1, claimedBy: 'web:awa' },
+      ]);
+      const t = await talk(app, person, [...start, typed]);
+      expect(t[2]!.text).toContain(asked);
+    }
+  });
+});
+
 describe('Bambara equal to French', () => {
   it('a first message that is a Bambara greeting starts in Bambara, with the privacy notice', async () => {
     for (const greeting of ['i ni ce', 'i ni sogoma', 'aw ni ce']) {
