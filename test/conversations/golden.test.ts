@@ -3,18 +3,19 @@
 // After a deliberate change, `npm run golden` rewrites them: review the diff like code.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { recordingReferrals, recordingSubscriptions, talk } from './talk.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/golden/transcripts');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
 
+// A fresh bot per transcript: case numbers and subscriptions do not depend on the other files.
 let app: TestApp;
-beforeAll(async () => {
+beforeEach(async () => {
   app = await createTestApp({ referrals: recordingReferrals(), subscriptions: recordingSubscriptions() });
 });
-afterAll(async () => {
+afterEach(async () => {
   await app.close();
 });
 
