@@ -52,11 +52,8 @@ export function checkFlows(
       if (value === undefined || value === RETURN_TARGET) return;
       const ref = resolve(value, flow);
       if (!ref) {
-        const colon = value.indexOf(':');
-        const what =
-          colon > 0 && !byId.has(value.slice(0, colon))
-            ? `unknown flow "${value.slice(0, colon)}"`
-            : `unknown node "${value}"`;
+        const to = parseTarget(value, flow.id);
+        const what = !byId.has(to.flow) ? `unknown flow "${to.flow}"` : `unknown node "${value}"`;
         at(path, what);
         return;
       }
