@@ -37,6 +37,8 @@ export function findCaseNumber(text: string): string | null {
 
 /** "ANNULER K-7F3Q", "cancel k 7f3q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
 export function cancelledCase(text: string): string | null {
+  // A short command: a long text is never one (and the pattern stays cheap).
+  if (text.length > 40) return null;
   const match = /^\s*(\D+?)\s+(k[\s\-–—]*[0-9a-z]{4,8})\s*$/i.exec(text);
   if (!match?.[1] || !match[2]) return null;
   const words = match[1]

@@ -108,7 +108,8 @@ class Run {
       this.flows.keywords.some(({ keyword }) => isOneOf(text, keyword.words[lang] ?? [])),
     );
     const greetingLang = keywordLangs.length === 1 ? keywordLangs[0] : undefined;
-    const lang = greetingLang ?? (keywordLangs.length === 0 ? this.env.detectLanguage?.(text) : null) ?? null;
+    const guessed = keywordLangs.length === 0 ? this.env.detectLanguage?.(text.slice(0, MAX_TEXT_LENGTH)) : null;
+    const lang = greetingLang ?? guessed ?? null;
     if (!lang || lang === SOURCE_LANGUAGE) return false;
     s.lang = lang;
     this.effects.push({ type: 'set_language', lang });
@@ -140,7 +141,8 @@ class Run {
     const route = this.flows.routes.distress;
     if (!route || !this.env.content.distress || s.vars.urgent === 'yes') return false;
     if (s.flow && s.flow === parseTarget(route.goto, route.flow).flow) return false;
-    const found = this.env.content.distress(text, s.lang ?? null);
+    // The words that matter come within the length of a message the bot reads (longer ones are cut, never ignored).
+    const found = this.env.content.distress(text.slice(0, MAX_TEXT_LENGTH), s.lang ?? null);
     if (!found) return false;
     s.lang ??= this.env.lang;
     s.vars.distress = found.category;
