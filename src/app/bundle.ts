@@ -60,7 +60,7 @@ export async function loadBundle(
 }
 
 function mergeStrings(base: LocaleSet, extra: Record<string, Record<string, string>>): LocaleSet {
-  const out = { fr: { ...base.fr }, en: { ...base.en }, bm: { ...base.bm } } as LocaleSet;
+  const out = Object.fromEntries(Object.entries(base).map(([lang, table]) => [lang, { ...table }])) as LocaleSet;
   for (const [lang, table] of Object.entries(extra)) Object.assign(out[lang as Lang] ?? {}, table);
   return out;
 }

@@ -16,13 +16,13 @@ function normaliseBody(body: string): string {
 
 /**
  * A case number written the way people type it ("K-7F3Q", "k-7f3q", "K 7F3Q", "k7f3q", "K-7F3QA"), or null. Without
- * a dash, a digit is required so that words such as "kayes" are not taken for a case number.
+ * a dash or a space after the K, a digit is required so that words such as "kayes" are not taken for a case number.
  */
 export function parseCaseNumber(text: string): string | null {
-  const match = /^\s*k\s*([-–—\s]?)\s*([0-9a-z]{4,8})\s*$/i.exec(text);
+  const match = /^\s*k(\s*[-–—]?\s*)([0-9a-z]{4,8})\s*$/i.exec(text);
   const body = match?.[2];
   if (!body) return null;
-  if (!/[-–—]/.test(match[1] ?? '') && !/[0-9]/.test(body)) return null;
+  if (!match[1] && !/[0-9]/.test(body)) return null;
   const candidate = `K-${normaliseBody(body)}`;
   return isCaseNumber(candidate) ? candidate : null;
 }
@@ -34,3 +34,20 @@ export function findCaseNumber(text: string): string | null {
   const candidate = `K-${normaliseBody(match[1])}`;
   return isCaseNumber(candidate) ? candidate : null;
 }
+
+/** "ANNULER K-7F3Q", "cancel k 7f3q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
+export function cancelledCase(text: string): string | null {
+  // A short command: a long text is never one (and the pattern stays cheap).
+  if (text.length > 40) return null;
+  const match = /^\s*(\D+?)\s+(k[\s\-–—]*[0-9a-z]{4,8})\s*$/i.exec(text);
+  if (!match?.[1] || !match[2]) return null;
+  const words = match[1]
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim();
+  return CANCEL_WORDS.includes(words) ? parseCaseNumber(match[2]) : null;
+}
+
+const CANCEL_WORDS = ['annuler', 'annule', 'cancel', 'withdraw', 'a dabila', 'ka dabila'];

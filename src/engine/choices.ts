@@ -57,5 +57,7 @@ export function recognizeChoice(raw: string, candidates: readonly ChoiceCandidat
 /** Whether a normalised text is one of the words (for global keywords). */
 export function isOneOf(raw: string, words: readonly string[]): boolean {
   const text = normalizeText(raw);
-  return text !== '' && words.some((w) => normalizeText(w) === text);
+  // Words without letters ("?", "👍") compare as typed.
+  const typed = raw.trim();
+  return words.some((w) => (text !== '' && normalizeText(w) === text) || (typed !== '' && w.trim() === typed));
 }

@@ -2,24 +2,36 @@
 // Pure: no I/O, no clock of its own, no randomness. Input that does not fit is re-asked, never an error.
 import type { FlowAction, FlowAsk, FlowNode, FlowSet, FlowText, Target } from '../flows/schema.ts';
 import { MAIN_FLOW, MENU_NODE, parseTarget, RETURN_TARGET } from '../flows/schema.ts';
-import { splitList } from './actions/action.ts';
 import { type ActionRun, runAction } from './actions/index.ts';
-import { findCaseNumber, parseCaseNumber } from './case-number.ts';
+import {
+  choicesOf,
+  FIRST_CHOICES,
+  MORE_CHOICES,
+  type QuestionChoices,
+  type ResolvedChoice,
+  textRef,
+  visibleChoices,
+} from './ask-choices.ts';
+import { cancelledCase, parseCaseNumber } from './case-number.ts';
 import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
-import { type ChoiceView, type Effect, type Env, type Input, LANGUAGES, NO_FACTS, type Session } from './types.ts';
+import { MAX_TYPED_TEXT, typedValue } from './typed-answer.ts';
+import { type Effect, type Env, type Input, LANGUAGES, NO_FACTS, type Session, SOURCE_LANGUAGE } from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
 export const MAX_STEPS_PER_INPUT = 50;
 /** Wrong answers to one question before the person is offered the menu. */
 export const MAX_RETRIES = 3;
+export { MAX_CHOICES } from './ask-choices.ts';
 export const MAX_TEXT_LENGTH = 1000;
+/** Nodes of the main flow the engine enters itself (first message in another language). */
+const WELCOME_NODE = 'welcome';
+const FREE_TEXT_NODE = 'free-text';
 
 export type StepResult = { session: Session; effects: Effect[] };
 
 type Position = { flow: string; node: string };
-type ResolvedChoice = ChoiceView & { next?: Target; set?: Record<string, string>; synonyms?: string[] };
 
 export function step(flows: FlowSet, session: Session, input: Input, env: Env): StepResult {
   const run = new Run(flows, structuredClone(session), env);
@@ -53,15 +65,16 @@ class Run {
     const s = this.session;
     if (input.kind === 'start') return this.start(input.payload);
 
-    if (input.kind === 'text' && this.route(input.text)) return;
+    if (input.kind === 'text' && (this.distress(input.text) || this.route(input.text))) return;
 
     if (!s.node || !s.flow) {
       // New person, expired session, or a finished conversation.
       if (!s.lang && (input.kind === 'choice' || input.kind === 'text')) {
+        if (input.kind === 'text' && this.firstMessage(input.text)) return;
         if (input.kind === 'choice' || /^\d+$/.test(normalizeText(input.text))) this.say('session.expired');
         return this.enter({ flow: MAIN_FLOW, node: this.flow(MAIN_FLOW)?.start ?? MENU_NODE });
       }
-      if (input.kind === 'text' && this.keyword(input.text)) return;
+      if (input.kind === 'text' && this.keyword(input.text, { idle: true })) return;
       return this.enter({ flow: MAIN_FLOW, node: MENU_NODE });
     }
 
@@ -76,13 +89,73 @@ class Run {
       if (node.timeout) this.enter(this.resolve(node.timeout));
       return;
     }
-    if (input.kind === 'text' && this.keyword(input.text, node.ask.type !== 'choice')) return;
+    if (input.kind === 'text') {
+      if (this.confused(input.text, node.ask)) return;
+      const idle = s.flow === MAIN_FLOW && s.node === MENU_NODE;
+      if (this.keyword(input.text, { typed: node.ask.type !== 'choice', idle })) return;
+    }
     this.answer(node.ask, input);
+  }
+
+  /**
+   * A first message before any language was chosen, in a language other than French (a greeting "i ni ce", a
+   * question in Bambara): the conversation starts in that language, with the welcome and the privacy notice.
+   */
+  private firstMessage(text: string): boolean {
+    const s = this.session;
+    // A keyword word of one language only ("i ni ce", "hello"; not "menu", which all three share).
+    const keywordLangs = LANGUAGES.filter((lang) =>
+      this.flows.keywords.some(({ keyword }) => isOneOf(text, keyword.words[lang] ?? [])),
+    );
+    const greetingLang = keywordLangs.length === 1 ? keywordLangs[0] : undefined;
+    const guessed = keywordLangs.length === 0 ? this.env.detectLanguage?.(text.slice(0, MAX_TEXT_LENGTH)) : null;
+    const lang = greetingLang ?? guessed ?? null;
+    if (!lang || lang === SOURCE_LANGUAGE) return false;
+    s.lang = lang;
+    this.effects.push({ type: 'set_language', lang });
+    // A question is answered after the welcome: nothing the person wrote is thrown away.
+    if (!greetingLang && this.node({ flow: MAIN_FLOW, node: FREE_TEXT_NODE })) {
+      s.vars.query = text;
+      s.back = { flow: MAIN_FLOW, node: FREE_TEXT_NODE };
+    }
+    this.enter({ flow: MAIN_FLOW, node: WELCOME_NODE });
+    return true;
+  }
+
+  /** Confusion ("hein ?", "je comprends pas") at a question: explained again in simpler words, asked again. */
+  private confused(text: string, ask: FlowAsk): boolean {
+    const words = this.flows.routes.confused;
+    if (!words || !isOneOf(text, words)) return false;
+    const explain = ask.explain ? this.textRef(ask.explain) : { key: 'common.confused' };
+    this.say(explain.key, explain.params);
+    this.reAsk();
+    return true;
+  }
+
+  /**
+   * Distress is tried before everything else, from any node: the person gets the emergency lines and a person
+   * first. Not inside the distress flow itself or an urgent referral, where their words answer the question.
+   */
+  private distress(text: string): boolean {
+    const s = this.session;
+    const route = this.flows.routes.distress;
+    if (!route || !this.env.content.distress || s.vars.urgent === 'yes') return false;
+    if (s.flow && s.flow === parseTarget(route.goto, route.flow).flow) return false;
+    // The words that matter come within the length of a message the bot reads (longer ones are cut, never ignored).
+    const found = this.env.content.distress(text.slice(0, MAX_TEXT_LENGTH), s.lang ?? null);
+    if (!found) return false;
+    s.lang ??= this.env.lang;
+    s.vars.distress = found.category;
+    s.vars.distress_need = route.needs?.[found.category] ?? '';
+    s.vars.distress_text = text.slice(0, MAX_TEXT_LENGTH);
+    this.detour(this.resolve(route.goto, route.flow));
+    return true;
   }
 
   private start(payload: string | undefined): void {
     const s = this.session;
     s.retries = 0;
+    delete s.back;
     if (payload) {
       for (const { link, flow } of this.flows.deeplinks) {
         if (!payload.startsWith(link.prefix)) continue;
@@ -90,9 +163,12 @@ class Run {
         const known =
           link.check === 'faq' ? this.env.content.faqIds.has(rest) : this.env.content.topics.some((t) => t.id === rest);
         if (!known) break;
-        s.lang ??= this.env.lang;
         s.vars[link.var] = rest;
-        return this.enter(this.resolve(link.goto, flow));
+        const target = this.resolve(link.goto, flow);
+        if (s.lang) return this.enter(target);
+        // First contact: the language question and the privacy notice first, then the link ("return").
+        s.back = target;
+        break;
       }
     }
     this.enter({ flow: MAIN_FLOW, node: this.flow(MAIN_FLOW)?.start ?? MENU_NODE });
@@ -131,10 +207,11 @@ class Run {
   }
 
   /** Global keywords (menu, help, language, stop, erase) work from any node. */
-  private keyword(text: string, atTypedQuestion = false): boolean {
+  private keyword(text: string, at: { typed?: boolean; idle?: boolean } = {}): boolean {
     for (const { keyword, flow } of this.flows.keywords) {
-      if (atTypedQuestion && keyword.where === 'choices') continue;
-      const words = [...(keyword.words.fr ?? []), ...(keyword.words.en ?? []), ...(keyword.words.bm ?? [])];
+      if (at.typed && keyword.where === 'choices') continue;
+      if (!at.idle && keyword.where === 'idle') continue;
+      const words = LANGUAGES.flatMap((lang) => keyword.words[lang] ?? []);
       if (isOneOf(text, words)) {
         this.detour(this.resolve(keyword.goto, flow));
         return true;
@@ -145,13 +222,14 @@ class Run {
 
   private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'timeout' }>): void {
     const s = this.session;
-    const choices = this.choicesOf(ask);
+    const all = this.choicesOf(ask);
+    const choices = this.visibleChoices(all);
     if (input.kind === 'choice') {
       if (input.version !== s.askVersion) {
         this.say('error.stale_button');
         return this.reAsk();
       }
-      const chosen = choices.find((c) => c.id === input.id);
+      const chosen = choices.find((c) => c.id === input.id) ?? all.find((c) => c.id === input.id);
       return chosen ? this.take(ask, chosen) : this.reAsk();
     }
     if (input.kind === 'media') {
@@ -170,9 +248,15 @@ class Run {
       this.say('error.too_long', { max: String(MAX_TEXT_LENGTH) });
       return this.reAsk();
     }
-    const match = recognizeChoice(text, this.candidates(choices), ask.type !== 'choice');
+    const shown = recognizeChoice(text, this.candidates(choices), ask.type !== 'choice');
+    // A label typed from another page of a long list counts too (numbers are those shown).
+    const match =
+      shown.kind === 'none' && choices.length < all.length && !/^\d+$/.test(normalizeText(text))
+        ? recognizeChoice(text, this.candidates(all), ask.type !== 'choice')
+        : shown;
+    const byId = (id: string) => choices.find((c) => c.id === id) ?? all.find((c) => c.id === id)!;
     if (ask.type === 'choice') {
-      if (match.kind === 'match') return this.take(ask, choices.find((c) => c.id === match.id)!);
+      if (match.kind === 'match') return this.take(ask, byId(match.id));
       // Free text (not emoji or punctuation alone) at a menu goes where the flow says, e.g. the FAQ search.
       if (match.kind === 'none' && ask.on_text && /\p{L}/u.test(text)) {
         s.vars.query = text;
@@ -183,10 +267,16 @@ class Run {
 
     // Typed answers: the extra choices (skip, cancel) are recognised by word only, so "2" stays a number.
     if (match.kind === 'match' && !/^\d+$/.test(normalizeText(text))) {
-      return this.take(ask, choices.find((c) => c.id === match.id)!);
+      return this.take(ask, byId(match.id));
     }
     const value = typedValue(ask, text);
-    if (value === null) return this.retry(`error.invalid_${ask.type}`, choices.length);
+    if (value === null) {
+      // A text too long says its limit; the other kinds keep the count of choices.
+      return this.retry(
+        `error.invalid_${ask.type}`,
+        ask.type === 'text' ? (ask.max_length ?? MAX_TYPED_TEXT) : choices.length,
+      );
+    }
     if (ask.save) s.vars[ask.save] = value;
     s.retries = 0;
     if (!ask.next) return this.brokenFlow('no_next', `${s.flow}:${s.node}`);
@@ -196,6 +286,10 @@ class Run {
   private take(ask: FlowAsk, choice: ResolvedChoice): void {
     const s = this.session;
     s.retries = 0;
+    if (choice.id === MORE_CHOICES || choice.id === FIRST_CHOICES) {
+      s.page = choice.id === MORE_CHOICES ? (s.page ?? 0) + 1 : 0;
+      return this.reAsk();
+    }
     if (ask.save && choice.id !== 'skip' && choice.id !== 'cancel') s.vars[ask.save] = choice.id;
     for (const [k, v] of Object.entries(choice.set ?? {})) s.vars[k] = fillTemplate(v, s.vars);
     const target = choice.next ?? ask.next;
@@ -231,6 +325,8 @@ class Run {
       const s = this.session;
       s.flow = target.flow;
       s.node = target.node;
+      // Back at the menu, nothing is pending any more.
+      if (target.flow === MAIN_FLOW && target.node === MENU_NODE) delete s.back;
       target = this.runNode(node);
     }
   }
@@ -243,6 +339,7 @@ class Run {
     if (node.ask) {
       s.askVersion += 1;
       s.retries = 0;
+      delete s.page;
       this.emitAsk(node.ask);
       return null;
     }
@@ -257,7 +354,10 @@ class Run {
     return null;
   }
 
-  /** `lang`, `channel` and the facts (`has_case`, `case_held`, `has_alerts`) are built in; others are variables. */
+  /**
+   * Built in: `lang`, `channel`, the facts (`has_case`, `case_held`, `has_alerts`) and `from_flow` (the flow a
+   * keyword took the person from); other names are the session's variables.
+   */
   private switchValue(name: string): string {
     const facts = this.env.facts ?? NO_FACTS;
     switch (name) {
@@ -271,6 +371,8 @@ class Run {
         return facts.openCase?.heldByStaff ? 'yes' : 'no';
       case 'has_alerts':
         return facts.hasAlerts ? 'yes' : 'no';
+      case 'from_flow':
+        return this.session.back?.flow ?? '';
       default:
         return this.session.vars[name] ?? '';
     }
@@ -285,51 +387,18 @@ class Run {
     this.effects.push({
       type: 'ask',
       ...(prompt ? { key: prompt.key, ...(prompt.params ? { params: prompt.params } : {}) } : {}),
-      choices: this.choicesOf(ask).map(({ id, label }) => ({ id, label })),
+      choices: this.visibleChoices(this.choicesOf(ask)).map(({ id, label }) => ({ id, label })),
       version: this.session.askVersion,
       ...(ask.type !== 'choice' ? { typed: true as const } : {}),
     });
   }
 
-  private choicesOf(ask: FlowAsk): ResolvedChoice[] {
-    const s = this.session;
-    const content = this.env.content;
-    const out: ResolvedChoice[] = [];
-    switch (ask.from) {
-      case 'languages':
-        for (const lang of LANGUAGES) out.push({ id: lang, label: { language: lang } });
-        break;
-      case 'topics':
-        for (const t of content.topics) out.push({ id: t.id, label: { topic: t.id } });
-        break;
-      case 'faqs': {
-        const topic = content.topics.find((t) => t.id === fillTemplate(ask.topic ?? '', s.vars));
-        for (const id of topic?.faqIds ?? []) out.push({ id, label: { faq: id } });
-        break;
-      }
-      case 'suggestions':
-        for (const id of splitList(s.vars.suggestions ?? '')) out.push({ id, label: { faq: id } });
-        break;
-      case 'regions':
-        for (const id of content.regions) out.push({ id, label: { region: id } });
-        break;
-      case 'needs':
-        for (const id of content.needs) out.push({ id, label: { need: id } });
-        break;
-      case 'alert_topics':
-        for (const id of content.alertTopics) out.push({ id, label: { alertTopic: id } });
-        break;
-      case undefined:
-        break;
-    }
-    for (const c of ask.choices ?? []) {
-      const label = this.textRef(c.label);
-      const synonyms = [...(c.synonyms?.fr ?? []), ...(c.synonyms?.en ?? []), ...(c.synonyms?.bm ?? [])];
-      out.push({ id: c.id, label, ...(c.next ? { next: c.next } : {}), ...(c.set ? { set: c.set } : {}), synonyms });
-    }
-    if (ask.optional) out.push({ id: 'skip', label: { key: 'common.skip' }, ...(ask.next ? { next: ask.next } : {}) });
-    if (ask.cancel) out.push({ id: 'cancel', label: { key: 'common.cancel' }, next: ask.cancel });
-    return out;
+  private choicesOf(ask: FlowAsk): QuestionChoices {
+    return choicesOf(ask, this.session.vars, this.env);
+  }
+
+  private visibleChoices(all: QuestionChoices): ResolvedChoice[] {
+    return visibleChoices(all, this.session.page ?? 0);
   }
 
   private candidates(choices: ResolvedChoice[]): ChoiceCandidate[] {
@@ -337,15 +406,7 @@ class Run {
   }
 
   private textRef(text: FlowText): { key: string; params?: Record<string, string> } {
-    if (typeof text === 'string') return { key: text };
-    if ('key' in text) {
-      if (!text.params) return { key: text.key };
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(text.params)) params[k] = fillTemplate(v, this.session.vars);
-      return { key: text.key, params };
-    }
-    // The loader replaces inline texts by generated keys; this is only reached with unloaded flows.
-    return { key: 'error.generic' };
+    return textRef(text, this.session.vars);
   }
 
   private sayText(text: FlowText): void {
@@ -388,40 +449,10 @@ class Run {
     if (target === RETURN_TARGET) {
       const back = this.session.back;
       delete this.session.back;
-      return back && this.node(back)?.ask ? back : { flow: MAIN_FLOW, node: MENU_NODE };
+      return back && this.node(back) ? back : { flow: MAIN_FLOW, node: MENU_NODE };
     }
     return parseTarget(target, fromFlow ?? this.session.flow ?? MAIN_FLOW);
   }
-}
-
-function typedValue(ask: FlowAsk, text: string): string | null {
-  const trimmed = text.trim();
-  if (trimmed === '') return null;
-  switch (ask.type) {
-    case 'number': {
-      const digits = normalizeText(trimmed);
-      if (!/^\d{1,9}$/.test(digits)) return null;
-      const n = Number(digits);
-      if ((ask.min !== undefined && n < ask.min) || (ask.max !== undefined && n > ask.max)) return null;
-      return String(n);
-    }
-    case 'phone': {
-      const compact = trimmed.replace(/[\s().-]/g, '').replace(/^00/, '+');
-      return /^\+?\d{8,15}$/.test(compact) ? compact : null;
-    }
-    default: {
-      const max = ask.max_length ?? 500;
-      return trimmed.length <= max ? trimmed : null;
-    }
-  }
-}
-
-/** "ANNULER K-7F3Q", "cancel K-7F3Q", "a dabila K-7F3Q": the number of the case to withdraw, or null. */
-function cancelledCase(text: string): string | null {
-  const no = findCaseNumber(text);
-  if (!no) return null;
-  const rest = normalizeText(text.replace(/k\s*-\s*[0-9a-z]{4,8}/i, ''));
-  return ['annuler', 'annule', 'cancel', 'withdraw', 'a dabila', 'ka dabila'].includes(rest) ? no : null;
 }
 
 function asArray<T>(v: T | T[] | undefined): T[] {

@@ -55,8 +55,18 @@ export type Effect =
   | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number; typed?: true }
   | { type: 'show_faq'; faqId: string; part: 'short' | 'more' }
   | { type: 'show_contacts'; contactIds: string[] }
-  /** `partner`: the association named on the consent screen; the case must go there. */
-  | { type: 'refer'; intakeId: string; need: string; region: string; partner?: string; fields: Record<string, string> }
+  /** `partner`: the association named on the consent screen; the case must go there. `urgent`: a person in danger. */
+  | {
+      type: 'refer';
+      intakeId: string;
+      need: string;
+      region: string;
+      partner?: string;
+      urgent?: true;
+      fields: Record<string, string>;
+    }
+  /** Emergency lines for where the person is, shown in the same message as what follows. */
+  | { type: 'show_emergency'; contactIds: string[] }
   | { type: 'list_subscriptions' }
   | { type: 'subscribe'; topics: string[]; region?: string }
   | { type: 'unsubscribe'; topics: string[] }
@@ -91,6 +101,8 @@ export type Session = {
   intakes: number;
   /** Where the person was when a keyword or a route took them aside (help, language, case status...). */
   back?: { flow: string; node: string };
+  /** The page of a long list of choices being shown (7 choices at most per message). */
+  page?: number;
 };
 
 export function newSession(): Session {
@@ -148,6 +160,8 @@ export type Facts = {
   openCase: { no: string; status: 'waiting' | 'claimed'; partner: string; heldByStaff: boolean } | null;
   /** The person has alert subscriptions (so "stop" has something to pause). */
   hasAlerts: boolean;
+  /** The association that takes cases nobody else covers (named on the consent screen when routing finds none). */
+  defaultPartner?: string | undefined;
 };
 
 export const NO_FACTS: Facts = { openCase: null, hasAlerts: false };
@@ -163,4 +177,6 @@ export type Env = {
   facts?: Facts;
   /** Every text a label has, in every language: choices are recognised by any of them. */
   labelTexts(label: Label): string[];
+  /** The language a message is written in, when it tells (a first message in Bambara starts in Bambara). */
+  detectLanguage?(text: string): Lang | null;
 };

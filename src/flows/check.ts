@@ -52,11 +52,8 @@ export function checkFlows(
       if (value === undefined || value === RETURN_TARGET) return;
       const ref = resolve(value, flow);
       if (!ref) {
-        const colon = value.indexOf(':');
-        const what =
-          colon > 0 && !byId.has(value.slice(0, colon))
-            ? `unknown flow "${value.slice(0, colon)}"`
-            : `unknown node "${value}"`;
+        const to = parseTarget(value, flow.id);
+        const what = !byId.has(to.flow) ? `unknown flow "${to.flow}"` : `unknown node "${value}"`;
         at(path, what);
         return;
       }
@@ -121,6 +118,7 @@ export function checkFlows(
       if (!ask) continue;
       const askPath = [...base, 'ask'];
       text([...askPath, 'prompt'], ask.prompt);
+      text([...askPath, 'explain'], ask.explain);
       target([...askPath, 'next'], ask.next, here, true);
       target([...askPath, 'on_text'], ask.on_text, here, true);
       target([...askPath, 'cancel'], ask.cancel, here, true);
@@ -164,8 +162,9 @@ export function checkFlows(
       if (!route) continue;
       if (flow.id !== MAIN_FLOW) at(['routes', name], `routes are declared in the "${MAIN_FLOW}" flow`);
       target(['routes', name, 'goto'], route.goto);
-      routes[name] = { goto: route.goto, flow: flow.id };
+      routes[name] = { ...route, flow: flow.id };
     }
+    if (flow.routes?.confused) routes.confused = Object.values(flow.routes.confused.words).flat();
     flow.deeplinks?.forEach((link, i) => {
       target(['deeplinks', i, 'goto'], link.goto);
       deeplinks.push({ link, flow: flow.id });

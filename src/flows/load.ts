@@ -10,6 +10,7 @@ import {
   type YamlSource,
   zodProblems,
 } from '../common/source-problems.ts';
+import { LANGUAGES } from '../engine/types.ts';
 import { checkFlows, type FlowCheckContext } from './check.ts';
 import { type Flow, FlowFileSchema, type FlowSet } from './schema.ts';
 
@@ -60,7 +61,7 @@ export async function loadFlows(root: string, context: FlowCheckContext): Promis
   const { loaded, problems } = await readFlowFiles(root);
   const checked = checkFlows(loaded, context);
   problems.push(...checked.problems);
-  const inlineTexts: Record<string, Record<string, string>> = { fr: {}, en: {}, bm: {} };
+  const inlineTexts: Record<string, Record<string, string>> = Object.fromEntries(LANGUAGES.map((l) => [l, {}]));
   for (const item of loaded) extractInlineTexts(item.flow, inlineTexts);
   const hasErrors = problems.some((p) => p.severity === 'error');
   const flowSet: FlowSet | null = hasErrors ? null : deepFreeze(checked.flowSet);
@@ -81,6 +82,7 @@ function extractInlineTexts(flow: Flow, out: Record<string, Record<string, strin
     if (Array.isArray(node.say)) node.say = node.say.map((t, i) => register(t, `${base}.say${i}`) as string);
     else if (node.say) node.say = register(node.say, `${base}.say0`) as string;
     if (node.ask?.prompt) node.ask.prompt = register(node.ask.prompt, `${base}.prompt`) as string;
+    if (node.ask?.explain) node.ask.explain = register(node.ask.explain, `${base}.explain`) as string;
     for (const choice of node.ask?.choices ?? []) {
       choice.label = register(choice.label, `${base}.choice-${choice.id}`) as string;
     }

@@ -77,6 +77,8 @@ export const AskSchema = z
     save: varName.optional(),
     /** Where to go after a valid answer (choices may override with their own `next`). */
     next: TargetSchema.optional(),
+    /** Said, in simpler words, when the person is confused ("hein ?", "je comprends pas"); then asked again. */
+    explain: TextSchema.optional(),
     /** Free text that matches no choice goes there, with the text in the `query` variable. */
     on_text: TargetSchema.optional(),
     /** Photos, voice notes and documents are accepted and their references saved in `<save>_media`. */
@@ -112,8 +114,11 @@ export const KeywordSchema = z
   .object({
     words: wordsPerLanguage,
     goto: TargetSchema,
-    /** `choices`: only where the person answers by choosing (a greeting typed as a description stays a description). */
-    where: z.enum(['anywhere', 'choices']).default('anywhere'),
+    /**
+     * `choices`: only where the person answers by choosing (a greeting typed as a description stays a description);
+     * `idle`: only at the main menu or between conversations ("ok" at a yes/no question stays a yes).
+     */
+    where: z.enum(['anywhere', 'choices', 'idle']).default('anywhere'),
   })
   .strict()
   .describe('Words that work from any node, in every language.');
@@ -125,12 +130,24 @@ export const RouteSchema = z
 
 /** Messages the engine recognises before keywords and answers, tried in this order. */
 export const ROUTE_NAMES = ['distress', 'case_number'] as const;
+export type FlowDistressRoute = z.infer<typeof DistressRouteSchema>;
 export type RouteName = (typeof ROUTE_NAMES)[number];
+
+export const DistressRouteSchema = z
+  .object({
+    goto: TargetSchema,
+    /** The need an urgent referral is routed by, per distress category (saved in `distress_need`). */
+    needs: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .describe('A person in danger or distress: their category is saved in `distress`, their words in `distress_text`.');
 
 export const RoutesSchema = z
   .object({
     /** A person in danger or distress (words in content/distress.yaml): tried first, from any node. */
-    distress: RouteSchema.optional(),
+    distress: DistressRouteSchema.optional(),
+    /** Words of confusion ("hein", "je comprends pas"): the current question is explained again (its `explain`). */
+    confused: z.object({ words: wordsPerLanguage }).strict().optional(),
     /** A case number typed alone ("K-7F3Q", "k 7f3q"), or "ANNULER K-7F3Q": saved in `case_no` (and `case_action`). */
     case_number: RouteSchema.optional(),
   })
@@ -175,7 +192,10 @@ export type FlowSet = {
   flows: Readonly<Record<string, Flow>>;
   keywords: readonly { id: string; keyword: FlowKeyword; flow: string }[];
   deeplinks: readonly { link: FlowDeepLink; flow: string }[];
-  routes: Readonly<Partial<Record<RouteName, { goto: Target; flow: string }>>>;
+  routes: Readonly<Partial<Record<RouteName, { goto: Target; flow: string }>>> & {
+    readonly distress?: FlowDistressRoute & { flow: string };
+    readonly confused?: readonly string[];
+  };
 };
 
 /** The target that sends the person back to where a keyword or a route took them from (or the menu). */

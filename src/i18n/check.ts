@@ -1,6 +1,6 @@
 // Missing translations: an error for fr (the source) and en, a warning for bm (machine drafts are catching up).
 import type { SourceProblem } from '../common/source-problems.ts';
-import { LANGUAGES } from '../engine/types.ts';
+import { DRAFT_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE } from '../engine/types.ts';
 import type { LocaleSet } from './locales.ts';
 
 export function localeProblems(strings: LocaleSet, requiredKeys: readonly string[]): SourceProblem[] {
@@ -14,12 +14,12 @@ export function localeProblems(strings: LocaleSet, requiredKeys: readonly string
         col: 1,
         path: key.split('.').slice(1).join('.'),
         message: `i18n key "${key}" is missing in ${lang}`,
-        severity: lang === 'bm' ? 'warning' : 'error',
+        severity: DRAFT_LANGUAGES.includes(lang) ? 'warning' : 'error',
       });
     }
-    if (lang === 'fr') continue;
+    if (lang === SOURCE_LANGUAGE) continue;
     for (const key of Object.keys(strings[lang])) {
-      if (key in strings.fr) continue;
+      if (key in strings[SOURCE_LANGUAGE]) continue;
       problems.push({
         file: `locales/${lang}/${key.split('.')[0]}.json`,
         line: 1,

@@ -15,8 +15,8 @@ export type LocaleMeta = Partial<Record<Lang, { status?: string; note?: string }
 export async function loadLocales(
   root: string,
 ): Promise<{ strings: LocaleSet; sources: LocaleSources; meta: LocaleMeta; problems: SourceProblem[] }> {
-  const strings = { fr: {}, en: {}, bm: {} } as LocaleSet;
-  const sources = { fr: new Map(), en: new Map(), bm: new Map() } as LocaleSources;
+  const strings = Object.fromEntries(LANGUAGES.map((l) => [l, {}])) as LocaleSet;
+  const sources = Object.fromEntries(LANGUAGES.map((l) => [l, new Map()])) as LocaleSources;
   const meta: LocaleMeta = {};
   const problems: SourceProblem[] = [];
   for (const lang of LANGUAGES) {

@@ -14,6 +14,8 @@ export interface ReferralIntake {
   relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
   /** The status of the person's case whose number they typed, or null when it is not one of theirs. */
   statusFor?(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null>;
+  /** The association that takes cases nobody else covers (named on the consent screen when routing finds none). */
+  readonly fallbackPartner?: string;
   /** The person's cases that are not closed (facts for the engine: an open case, held by staff or not). */
   openCasesOf?(chat: ChatRef): Promise<OpenCaseFact[]>;
 }

@@ -2,7 +2,7 @@
 // Personal data never sits in plain fields: `chat`, `personal` and `note` hold values sealed by PersonalDataCipher,
 // bound to the case number, and are removed on erasure and after the retention period.
 import { z } from 'zod';
-import { LANGUAGES } from '../engine/types.ts';
+import { CHANNEL_NAMES, LANGUAGES } from '../engine/types.ts';
 import { type CaseSummary, OUTCOMES, type OutcomeT } from '../ports/staff-cases.ts';
 import { isCaseNumber } from './case-number.ts';
 
@@ -47,7 +47,7 @@ export const CaseRecordSchema = z.object({
   need: z.string(),
   region: z.string(),
   lang: z.enum(LANGUAGES),
-  channel: z.enum(['telegram', 'whatsapp', 'console']),
+  channel: z.enum(CHANNEL_NAMES),
   status: CaseStatus,
   createdAt: ms,
   /** When the case entered its current waiting period (new, released, transferred): deadlines count from it. */

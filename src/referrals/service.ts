@@ -134,6 +134,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
   });
 
   return {
+    fallbackPartner: o.fallbackPartner,
     ...createIntake(x, queue, {
       idemTtlSeconds: Math.round((o.idempotencyHours ?? 7 * 24) * 3600),
       recordTtlSeconds,

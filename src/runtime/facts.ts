@@ -17,7 +17,7 @@ export async function loadFacts(chat: ChatRef, sources: FactSources): Promise<Fa
     openCaseOf(chat, sources).catch((err: unknown) => unknown(sources, 'open case', err, NO_FACTS.openCase)),
     followsAlerts(chat, sources).catch((err: unknown) => unknown(sources, 'alerts', err, false)),
   ]);
-  return { openCase, hasAlerts: alerts };
+  return { openCase, hasAlerts: alerts, defaultPartner: sources.referrals?.fallbackPartner };
 }
 
 async function openCaseOf(chat: ChatRef, { referrals }: FactSources): Promise<Facts['openCase']> {

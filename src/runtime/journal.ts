@@ -41,6 +41,7 @@ export const JOURNALED = {
   end: false,
   list_subscriptions: false,
   case_status: false,
+  show_emergency: false,
   // Erasure is carried out before its session is erased (see the runtime), never replayed.
   erase_my_data: false,
   flow_error: false,

@@ -18,6 +18,9 @@ import type { ChannelCapabilities } from './capabilities.ts';
 
 export { LANGUAGE_NAMES };
 
+/** Emergency lines in a distress message (it must stay short). */
+const MAX_EMERGENCY_LINES = 2;
+
 export type PresentOptions = {
   /** Without buttons, text channels show how to answer ("Réponds 1, 2 ou 3"); voice notes only where possible. */
   capabilities: ChannelCapabilities;
@@ -133,6 +136,18 @@ export function createPresenter(translator: Translator, content: Content): Prese
         const contact = content.contacts.get(id);
         if (contact) d.out.push(contactMessage(contact, d.lang));
       }
+    },
+    show_emergency: (effect, d) => {
+      // Short lines in the same message as the choices that follow: one message for a person in distress.
+      // The first number of the first lines only; a number not yet re-verified by staff says so.
+      const lines = effect.contactIds.flatMap((id) => {
+        const contact = content.contacts.get(id);
+        const number = contact?.channels.find((c) => c.type === 'phone' || c.type === 'whatsapp');
+        if (!contact || !number) return [];
+        const mark = number.verified ? '' : ` (${t(d.lang, 'distress.unverified')})`;
+        return [`📞 ${contact.name} : ${number.value}${mark}`];
+      });
+      d.pending.push(...(lines.length > 0 ? lines.slice(0, MAX_EMERGENCY_LINES) : [t(d.lang, 'distress.no_line')]));
     },
     refer: byService,
     list_subscriptions: byService,

@@ -148,6 +148,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         channel: chat.channel,
         facts,
         labelTexts: presenter.labelTexts,
+        detectLanguage,
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
@@ -315,6 +316,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     ask: SHOWN,
     show_faq: SHOWN,
     show_contacts: SHOWN,
+    show_emergency: SHOWN,
     set_language: SHOWN,
     end: SHOWN,
     refer: async (effect, chat, lang) => {

@@ -27,9 +27,13 @@ class Person {
     return this.send(textInput(text));
   }
 
-  /** Presses the button `id` of the latest question. */
-  press(id: string): Promise<OutMessage[]> {
-    const question = this.last.filter((m) => m.choices).at(-1);
+  /** Presses the button `id` of the latest question (turning the pages of a long list, 7 choices a page). */
+  async press(id: string): Promise<OutMessage[]> {
+    let question = this.last.filter((m) => m.choices).at(-1);
+    while (!question?.choices?.some((c) => c.id === id) && question?.choices?.some((c) => c.id === 'more-choices')) {
+      await this.send({ kind: 'choice', id: 'more-choices', version: question.version ?? 0 });
+      question = this.last.filter((m) => m.choices).at(-1);
+    }
     if (!question?.choices?.some((c) => c.id === id)) {
       throw new Error(`no button "${id}" in ${JSON.stringify(this.last)}`);
     }

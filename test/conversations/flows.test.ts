@@ -128,9 +128,12 @@ describe('help near me', () => {
     const pairs = catalog.regions.flatMap((r, ri) => catalog.needs.map((nd, ni) => ({ r, nd, ri, ni })));
     const gap = pairs.find((p) => catalog.contactsFor(p.r, p.nd).length === 0);
     expect(gap).toBeDefined();
-    const t = await talk(app, chat(), [...EN, '3', String(gap!.ri + 1), String(gap!.ni + 1)]);
-    expect(t[4]!.text).toContain('I do not know an organisation for this here yet');
-    expect(t[4]!.text).toContain('Talk to a person');
+    // Lists are paged at 7 choices: the region and the need are typed as their names.
+    const en = (label: Parameters<typeof app.bundle.presenter.label>[0]) => app.bundle.presenter.label(label, 'en');
+    const t = await talk(app, chat(), [...EN, '3', en({ region: gap!.r }), en({ need: gap!.nd })]);
+    // Never "I don't know anyone" as the end: organisations working everywhere in Mali, or a person first.
+    expect(t[4]!.text).toMatch(/here is who does it everywhere in Mali|Someone from our team can look with you/);
+    expect(t[4]!.text).toContain('1. Talk to a person');
   });
 
   it('en: a region and need typed as words', async () => {
@@ -148,7 +151,7 @@ describe('referral intake', () => {
       '1',
       '1',
       '1',
-      "On m'a renvoyé hier, je dors dehors",
+      "On m'a renvoyé hier, j'ai perdu mes papiers",
       '1',
       'passer',
       '1',
@@ -164,12 +167,12 @@ describe('referral intake', () => {
         need: 'orientation',
         region: 'bamako',
         partner: 'ame',
-        fields: { description: "On m'a renvoyé hier, je dors dehors", contact: 'chat' },
+        fields: { description: "On m'a renvoyé hier, j'ai perdu mes papiers", contact: 'chat' },
       },
     ]);
     // The personal answers are not kept in the session after the case is handed over.
     const stored = await app.store.load(person);
-    expect(JSON.stringify(stored?.session.vars)).not.toContain('dehors');
+    expect(JSON.stringify(stored?.session.vars)).not.toContain('papiers');
   });
 
   it('en: phone contact with a nickname, a wrong phone is re-asked', async () => {
@@ -231,6 +234,7 @@ describe('alerts', () => {
 
   it('en: "stop" from anywhere pauses alerts and says how to come back', async () => {
     const person = chat('telegram');
+    subscriptions.topics.set(`telegram:${person.id}`, new Set(['expulsions']));
     const t = await talk(app, person, [...EN, '3', 'stop']);
     expect(t[3]!.text).toContain('Your alerts are paused. Write MENU to come back');
     expect(subscriptions.paused.has(`telegram:${person.id}`)).toBe(true);
@@ -278,10 +282,12 @@ describe('keywords from anywhere', () => {
   it('fr and en: AUDIO asks for voice notes where answers have them', async () => {
     const person = chat();
     const t = await talk(app, person, [...EN, '1', 'voice']);
-    expect(t[3]!.text).toContain('when an answer has a voice note, I will send it too');
+    // No recording exists yet: nothing is promised, and the person is back at their question.
+    expect(t[3]!.text).toContain('There are no voice messages in your language yet.');
+    expect(t[3]!.text).toContain('Choose a topic.');
     expect((await app.store.load(person))?.session.vars.audio).toBe('yes');
     const fr = await talk(app, chat(), [...FR, 'audio']);
-    expect(fr[2]!.text).toContain('quand une réponse existe en message vocal');
+    expect(fr[2]!.text).toContain("Il n'y a pas encore de message vocal dans ta langue.");
   });
 
   it('en: "human" opens the referral intake', async () => {
@@ -291,21 +297,32 @@ describe('keywords from anywhere', () => {
 });
 
 describe('deep links', () => {
-  it('opens an FAQ directly, in the platform language guess', async () => {
+  it('on first contact, asks the language and shows the privacy notice, then opens the FAQ', async () => {
     const person = chat('telegram');
-    const reply = await app.runtime.handle(
+    const first = await app.runtime.handle(
       person,
       { kind: 'start', payload: 'faq-arrested-abroad' },
       { platformLang: 'en' },
     );
+    expect(first.map((m) => m.paragraphs.join('\n')).join('\n')).toContain('Choose your language.');
+    const reply = await app.runtime.handle(person, { kind: 'text', text: '2' });
     const text = reply.map((m) => [m.title, ...m.paragraphs].join('\n')).join('\n');
-    expect(text).toMatch(/Source: /);
+    expect(text).toContain('Write ERASE at any time');
+    expect(text).toMatch(/Sources?: /);
     expect(reply.at(-1)?.choices?.map((c) => c.id)).toContain('yes');
   });
 
-  it('opens a topic directly, and an unknown payload falls back to the welcome', async () => {
-    const topic = await talk(app, chat(), ['/start topic-travel-documents']);
-    expect(topic[0]!.text).toContain('Choisis une question.');
+  it('opens an FAQ directly for someone who already chose a language', async () => {
+    const person = chat();
+    await talk(app, person, EN);
+    const [t] = await talk(app, person, ['/start faq-arrested-abroad']);
+    expect(t!.text).toMatch(/Sources?: /);
+    expect(t!.text).not.toContain('Choose your language.');
+  });
+
+  it('opens a topic after the language, and an unknown payload falls back to the welcome', async () => {
+    const topic = await talk(app, chat(), ['/start topic-travel-documents', '1']);
+    expect(topic[1]!.text).toContain('Choisis une question.');
     const unknown = await talk(app, chat(), ['/start faq-does-not-exist']);
     expect(unknown[0]!.text).toContain('Choisis ta langue.');
   });

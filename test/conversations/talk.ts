@@ -3,7 +3,7 @@ import { renderConsoleMessage } from '../../src/channels/console/render.ts';
 import type { Input } from '../../src/engine/types.ts';
 import type { ChatRef } from '../../src/ports/chat.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
-import type { ReferEffect, ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
+import type { OpenCaseFact, ReferEffect, ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
 import type { TestApp } from '../support/app.ts';
 
 export type Turn = { said: string; messages: OutMessage[]; text: string };
@@ -27,12 +27,23 @@ export async function talk(app: TestApp, chat: ChatRef, lines: string[]): Promis
 }
 
 /** A referral intake that records what the flows hand over (the referral service has its own tests). */
-export function recordingReferrals(): ReferralIntake & { cases: ReferEffect[]; erased: ChatRef[] } {
+export function recordingReferrals(): ReferralIntake & {
+  cases: ReferEffect[];
+  erased: ChatRef[];
+  /** Open cases per chat id, as the referral service would report them. */
+  open: Map<string, OpenCaseFact[]>;
+} {
   const cases: ReferEffect[] = [];
   const erased: ChatRef[] = [];
+  const open = new Map<string, OpenCaseFact[]>();
   return {
     cases,
     erased,
+    open,
+    fallbackPartner: 'ame',
+    async openCasesOf(chat) {
+      return open.get(chat.id) ?? [];
+    },
     async intake(_chat, effect) {
       cases.push(effect);
       return [{ paragraphs: [`CASE K-TEST${cases.length}`] }];

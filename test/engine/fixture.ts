@@ -29,8 +29,8 @@ export const catalog: ContentCatalog = {
     /passport|passeport/.test(text)
       ? { match: 'alpha', results: [{ id: 'alpha', score: 1 }], offTopic: false }
       : { match: null, results: [], offTopic: true },
-  distress: () => null,
-  emergencyContactsFor: () => [],
+  distress: (text) => (/mourir|die/.test(text) ? { category: 'suicide' } : null),
+  emergencyContactsFor: (country) => (country === 'ML' ? ['ml-police'] : []),
 };
 
 export function env(overrides: Partial<Env> = {}): Env {

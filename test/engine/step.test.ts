@@ -127,8 +127,13 @@ describe('step', () => {
   });
 
   it('opens an FAQ from a deep link and falls back to the start for an unknown payload', () => {
-    const linked = converse([{ kind: 'start', payload: 'faq-beta' }]);
+    const known = { ...newSession(), lang: 'fr' as const };
+    const linked = converse([{ kind: 'start', payload: 'faq-beta' }], known);
     expect(linked.effects[0]).toContainEqual({ type: 'show_faq', faqId: 'beta', part: 'short' });
+    // On first contact the language is asked once, then the link opens.
+    const first = converse([{ kind: 'start', payload: 'faq-beta' }, text('1')]);
+    expect(first.effects[0]).toEqual([expect.objectContaining({ type: 'ask', key: 't.lang' })]);
+    expect(first.effects[1]).toContainEqual({ type: 'show_faq', faqId: 'beta', part: 'short' });
     const unknown = converse([{ kind: 'start', payload: 'faq-nope' }]);
     expect(unknown.effects[0]).toEqual([expect.objectContaining({ type: 'ask', key: 't.lang' })]);
   });

@@ -80,7 +80,7 @@ async function talk(bot: Bot, chat: ChatRef, lines: string[]): Promise<OutMessag
 }
 
 // '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
-const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, je dors dehors", '1', 'passer'];
+const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, j'ai perdu mes papiers", '1', 'passer'];
 
 describe.each([
   { fastPath: true, name: 'knowing Redis is down' },

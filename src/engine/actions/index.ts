@@ -14,6 +14,7 @@ import { searchFaq } from './search-faq.ts';
 import { set } from './set.ts';
 import { setLanguage } from './set-language.ts';
 import { showContacts } from './show-contacts.ts';
+import { showEmergency } from './show-emergency.ts';
 import { showFaq } from './show-faq.ts';
 import { subscribe } from './subscribe.ts';
 import { unsubscribe } from './unsubscribe.ts';
@@ -24,6 +25,7 @@ export const ACTIONS = {
   show_faq: showFaq,
   search_faq: searchFaq,
   show_contacts: showContacts,
+  show_emergency: showEmergency,
   refer,
   find_partner: findPartner,
   list_subscriptions: listSubscriptions,

@@ -13,7 +13,8 @@ export const showFaq = defineAction({
     const content = ctx.env.content;
     if (!content.faqIds.has(faqId)) return ctx.say('error.faq_missing');
     ctx.session.vars.faq = faqId;
-    ctx.session.vars.faq_more = content.faqHasMore(faqId) ? 'yes' : 'no';
+    // "More" only where there is more in the person's language (not the French text shown again).
+    ctx.session.vars.faq_more = content.faqHasMore(faqId, ctx.session.lang ?? ctx.env.lang) ? 'yes' : 'no';
     ctx.emit({ type: 'show_faq', faqId, part: value.part });
   },
 });

@@ -52,8 +52,11 @@ describe('the shipped conversation on Telegram', () => {
   });
 
   it('opens the FAQ of a deep link, and welcomes on an unknown one', async () => {
-    const [answer] = await h.say(62, startUpdate(62, 'faq-passport-taken', { languageCode: 'fr' }));
-    expect(String(answer?.params.text)).toMatch(/^<b>On m'a pris mon passeport<\/b>/);
+    // First contact: the language once (and the privacy notice), then the FAQ of the link.
+    const [language] = await h.say(62, startUpdate(62, 'faq-passport-taken', { languageCode: 'fr' }));
+    const replies = await h.say(62, callbackUpdate(62, buttonData(language, 'Français')), 3);
+    expect(replies.map((r) => String(r.params.text)).join('\n')).toContain('EFFACER');
+    expect(replies.map((r) => String(r.params.text)).join('\n')).toMatch(/<b>On m'a pris mon passeport<\/b>/);
     const [welcome] = await h.say(63, startUpdate(63, 'faq-does-not-exist'));
     expect(labels(welcome)).toEqual(['Français', 'English', 'Bamanankan']);
   });
