@@ -18,7 +18,7 @@ import { REPO_ROOT, shippedBundle } from '../support/app.ts';
 
 const CHILD = fileURLToPath(new URL('./support/journal-child.ts', import.meta.url));
 // '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
-const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, je dors dehors", '1', 'passer'];
+const UP_TO_CONFIRM = ['/start', '1', '4', '1', '1', '1', "On m'a renvoyé hier, j'ai perdu mes papiers", '1', 'passer'];
 type Said = string | { choice: string; version: number };
 const input = (t: Said) =>
   typeof t !== 'string'

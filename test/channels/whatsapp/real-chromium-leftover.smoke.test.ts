@@ -40,7 +40,9 @@ it('ends the Chromium of an earlier run on this profile and removes its locks', 
     expect(h.fakes.clients).toHaveLength(1);
     expect(await processesOnProfile(profile)).toEqual([]);
     await expect(lstat(`${profile}/SingletonLock`)).rejects.toThrow();
-    expect(h.logLines.join('')).toMatch(new RegExp(`"ended":${found.length}`));
+    // Chromium may start one more helper between our count and the clean-up: every one of them is ended.
+    const ended = Number(/"ended":(\d+)/.exec(h.logLines.join(''))?.[1] ?? 0);
+    expect(ended).toBeGreaterThanOrEqual(found.length);
   } finally {
     for (const pid of await processesOnProfile(profile)) process.kill(pid, 'SIGKILL');
     await h.close();
