@@ -133,8 +133,10 @@ class RedisTurn implements ChatTurn {
     if (ok !== 1) return false;
     if (change.release) this.held.markReleased();
     this.storedJournal = journalValue;
+    // The session as committed, not a copy: its stored form is the sealed JSON above, and the engine steps from a
+    // copy of it (step.ts) rather than changing it.
     this.snapshot = {
-      session: change.session ? structuredClone(change.session) : null,
+      session: change.session ?? null,
       rev: change.session || journalValue ? rev : 0,
       journal: change.journal ?? null,
     };
