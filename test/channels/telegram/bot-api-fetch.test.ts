@@ -55,7 +55,7 @@ describe('Bot API client', () => {
       controller.abort();
     });
     const api = new Api('1:t', { apiRoot, fetch: botApiFetch as unknown as typeof fetch });
-    const call = api.getUpdates({ timeout: 30 }, controller.signal);
+    const call = api.getUpdates({ timeout: 30 }, controller.signal as unknown as Parameters<Api['getUpdates']>[1]);
     await expect(call).rejects.toThrow();
     await expect.poll(() => closed).toBe(true);
   });
