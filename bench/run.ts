@@ -10,6 +10,7 @@ type Bench = () => Promise<Record<string, number>>;
 const BENCHES: [string, string][] = [
   ['engine.ts', 'benchEngine'],
   ['runtime.ts', 'benchRuntime'],
+  ['runtime-cpu.ts', 'benchRuntimeCpu'],
   ['faq-search.ts', 'benchFaqSearch'],
   ['telegram.ts', 'benchTelegram'],
   ['referrals.ts', 'benchReferrals'],

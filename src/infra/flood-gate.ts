@@ -4,6 +4,7 @@
 // unreachable each process counts in memory instead.
 import type { Redis } from 'ioredis';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
+import type { TurnCounter } from '../ports/chat-state.ts';
 import type { RedisKeys } from './keys.ts';
 import { luaScript, runLua } from './lua.ts';
 import { trackAvailability } from './redis.ts';
@@ -16,6 +17,12 @@ export interface FloodGate {
   check(chat: ChatRef): Promise<FloodVerdict>;
   /** Forgets the person's count (erasure). */
   eraseFor(chat: ChatRef): Promise<void>;
+  /**
+   * The person's counter, for a chat state that counts it with the chat's lock (one round trip for both); null
+   * when it cannot now (Redis away): then `check`. With `verdictOf`, the verdict for the count it returned.
+   */
+  counter?(chat: ChatRef): TurnCounter | null;
+  verdictOf?(count: number): FloodVerdict;
 }
 
 export type FloodLimit = { maxPerWindow: number; windowMs: number };
@@ -65,6 +72,14 @@ export class RedisFloodGate implements FloodGate {
       }
     }
     return this.memory.check(chat);
+  }
+
+  counter(chat: ChatRef): TurnCounter | null {
+    return this.available() ? { key: this.floodKey(chat), windowMs: this.limit.windowMs } : null;
+  }
+
+  verdictOf(count: number): FloodVerdict {
+    return verdictFor(count, this.limit);
   }
 
   async eraseFor(chat: ChatRef): Promise<void> {

@@ -1,5 +1,6 @@
 // A chat's lock, session and effects journal in Redis (the ChatState port). One input costs two round trips:
-// - LOCK_AND_LOAD takes the lock and reads the session and the journal in one script;
+// - COUNT_LOCK_AND_LOAD bumps the person's flood counter (when given), takes the lock and reads the session and
+//   the journal in one script (the first attempt only counts; LOCK_AND_LOAD retries a lock held elsewhere);
 // - COMMIT writes the session (compare-and-set on its revision) and the journal together, and with `release`
 //   frees the lock in the same script.
 // The lock is short-lived and renewed while the turn works (redis-chat-lock.ts), so a dead process's chat is free
@@ -8,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatRef } from '../ports/chat.ts';
-import type { ChatCommit, ChatSnapshot, ChatState, ChatTurn } from '../ports/chat-state.ts';
-import { COMMIT, FINISH, LOCK_AND_LOAD } from './chat-scripts.ts';
+import type { ChatCommit, ChatSnapshot, ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
+import { COMMIT, COUNT_LOCK_AND_LOAD, FINISH, LOCK_AND_LOAD } from './chat-scripts.ts';
 import type { PersonalDataCipher } from './crypto.ts';
 import type { RedisKeys } from './keys.ts';
 import { LocalChatQueue } from './local-chat-queue.ts';
@@ -42,7 +43,7 @@ export class RedisChatState implements ChatState {
     return this.keys.key('journals');
   }
 
-  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T> {
+  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>, counter?: TurnCounter): Promise<T> {
     return this.local.withLock(chat, async () => {
       const person = this.keys.person(chat);
       const keys: ChatKeys = {
@@ -53,12 +54,24 @@ export class RedisChatState implements ChatState {
       };
       const token = randomUUID();
       const lockTtlMs = this.timing.ttlMs;
-      const raw = await acquireWithin(
-        this.timing.waitMs,
-        async () => (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
-      );
+      // First attempt: count, lock and load at once; the lock taken, nothing more to wait for.
+      const [taken, session, journal, count] = (await runLua(
+        this.redis,
+        COUNT_LOCK_AND_LOAD,
+        { ...keys, counter: counter?.key ?? keys.lock },
+        { token, lockTtlMs, windowMs: counter ? counter.windowMs : '' },
+      )) as [number, string, string, number];
+      const raw: [string, string] =
+        taken === 1
+          ? [session, journal]
+          : await acquireWithin(
+              this.timing.waitMs,
+              async () =>
+                (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
+            );
       const held = new HeldChatLock(this.redis, keys.lock, token, lockTtlMs);
       const turn = new RedisTurn(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
+      if (counter) turn.counted = count;
       try {
         return await work(turn);
       } finally {
@@ -98,6 +111,7 @@ export class RedisChatState implements ChatState {
 
 class RedisTurn implements ChatTurn {
   snapshot: ChatSnapshot;
+  counted?: number;
   /** The journal as stored (sealed), to forget exactly that one. */
   private storedJournal: string;
 
@@ -133,8 +147,10 @@ class RedisTurn implements ChatTurn {
     if (ok !== 1) return false;
     if (change.release) this.held.markReleased();
     this.storedJournal = journalValue;
+    // The session as committed, not a copy: its stored form is the sealed JSON above, and the engine steps from a
+    // copy of it (step.ts) rather than changing it.
     this.snapshot = {
-      session: change.session ? structuredClone(change.session) : null,
+      session: change.session ?? null,
       rev: change.session || journalValue ? rev : 0,
       journal: change.journal ?? null,
     };

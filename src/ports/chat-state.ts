@@ -26,10 +26,15 @@ export type ChatCommit = {
   release?: boolean;
 };
 
+/** A per-person counter bumped when the turn starts, in the same round trip as the lock (the flood gate's). */
+export type TurnCounter = { key: string; windowMs: number };
+
 /** One turn of one chat, its lock held. */
 export interface ChatTurn {
   /** What was stored when the lock was taken, or after the last `reload` or successful `commit`. */
   readonly snapshot: ChatSnapshot;
+  /** The counter given to `transact` after this turn's bump; undefined when the store did not count it. */
+  readonly counted?: number;
   /**
    * Writes the change if the stored revision is still the snapshot's (compare-and-set); false when someone else
    * changed the chat meanwhile (call `reload`, then decide again). A refused commit writes nothing.
@@ -50,7 +55,7 @@ export interface ChatState {
    * A lock whose holder died is taken over within about `lockTtlMs`; a live holder keeps it by renewing.
    * Rejects when the store cannot be reached (before or during the turn).
    */
-  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T>;
+  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>, counter?: TurnCounter): Promise<T>;
   /**
    * Journals committed at least `olderThanMs` ago and still not finished (their process died), oldest first: for
    * a restarted process to finish them. Absent when the store does not outlive a process.

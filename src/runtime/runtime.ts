@@ -10,13 +10,13 @@ import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Input, Lang } f
 import { newSession } from '../engine/types.ts';
 import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
-import type { FloodGate } from '../infra/flood-gate.ts';
+import type { FloodGate, FloodVerdict } from '../infra/flood-gate.ts';
 import { type Logger, personRef } from '../infra/logger.ts';
 import { pairedChatState } from '../infra/paired-chat-state.ts';
 import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
-import type { ChatState, ChatTurn } from '../ports/chat-state.ts';
+import type { ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
@@ -104,28 +104,64 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   const drained: (() => void)[] = [];
 
   /** One turn of the chat, its lock held. */
-  async function once(chat: ChatRef, input: Input, meta: InputMeta, onRefer?: OnRefer): Promise<OutMessage[]> {
-    return state.transact(chat, async (turn) => {
-      const key = inputKey(input);
-      // What the chat's last journaled turn left: a journal a dead process did not finish, or its result.
-      let earlier: OutMessage[] = [];
-      const journal = parseJournal(turn.snapshot.journal);
-      if (journal?.state === 'pending') {
-        // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
-        // Another input: that result, then its own answer.
-        const repeated = key !== '' && key === journal.input;
-        const messages = await carryOutJournal(turn, journal, repeated, repeated);
-        if (repeated) return messages;
-        earlier = messages;
-      } else if (journal?.state === 'done' && !journal.replayed && input.kind === 'choice' && key === journal.input) {
-        // The same press again (same button, same question version) after its step was done, e.g. its reply was
-        // lost with a process. (A typed text could as well answer the question shown since: only a journal still
-        // pending, above, is taken as its repeat.)
-        await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
-        return journal.messages;
-      }
-      return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer))];
-    });
+  async function once(
+    chat: ChatRef,
+    input: Input,
+    meta: InputMeta,
+    onRefer?: OnRefer,
+    counter?: TurnCounter,
+  ): Promise<OutMessage[]> {
+    return state.transact(
+      chat,
+      async (turn) => {
+        if (counter && deps.flood) {
+          // Counted with the lock (one round trip), or by the gate itself where the state cannot count.
+          const verdict =
+            turn.counted !== undefined && deps.flood.verdictOf
+              ? deps.flood.verdictOf(turn.counted)
+              : await deps.flood.check(chat);
+          if (verdict !== 'ok') return floodAnswer(verdict, chat, input, meta);
+        }
+        return turnOf(chat, turn, input, meta, onRefer);
+      },
+      counter,
+    );
+  }
+
+  /** The turn itself: a journal left unfinished first, a repeated press, else a step of the engine. */
+  async function turnOf(
+    chat: ChatRef,
+    turn: ChatTurn,
+    input: Input,
+    meta: InputMeta,
+    onRefer?: OnRefer,
+  ): Promise<OutMessage[]> {
+    const key = inputKey(input);
+    // What the chat's last journaled turn left: a journal a dead process did not finish, or its result.
+    let earlier: OutMessage[] = [];
+    const journal = parseJournal(turn.snapshot.journal);
+    if (journal?.state === 'pending') {
+      // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
+      // Another input: that result, then its own answer.
+      const repeated = key !== '' && key === journal.input;
+      const messages = await carryOutJournal(turn, journal, repeated, repeated);
+      if (repeated) return messages;
+      earlier = messages;
+    } else if (journal?.state === 'done' && !journal.replayed && input.kind === 'choice' && key === journal.input) {
+      // The same press again (same button, same question version) after its step was done, e.g. its reply was
+      // lost with a process. (A typed text could as well answer the question shown since: only a journal still
+      // pending, above, is taken as its repeat.)
+      await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
+      return journal.messages;
+    }
+    return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer))];
+  }
+
+  /** Over the limit: one polite answer, then silence for the rest of the window. */
+  function floodAnswer(verdict: FloodVerdict, chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
+    if (verdict === 'drop') return [];
+    logger.warn({ channel: chat.channel }, 'flood limit reached, ignoring this person for the rest of the window');
+    return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, meta.platformLang), 'error.flood')] }];
   }
 
   async function stepAndCommit(
@@ -435,20 +471,28 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   async function handleOne(chat: ChatRef, input: Input, meta: InputMeta): Promise<OutMessage[]> {
     const platformLang = meta.platformLang;
     // Timeouts come from the bot itself, not from the person: they never count.
-    const verdict = deps.flood && input.kind !== 'timeout' ? await deps.flood.check(chat) : 'ok';
-    if (verdict === 'drop') return [];
-    if (verdict === 'warn') {
-      logger.warn({ channel: chat.channel }, 'flood limit reached, ignoring this person for the rest of the window');
-      return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'error.flood')] }];
+    const counts = deps.flood !== undefined && input.kind !== 'timeout';
+    const up = !deps.stateAvailable || deps.stateAvailable();
+    // Counted in the turn's first round trip where the gate allows it, else here, before anything else.
+    const counter = counts && up ? (deps.flood?.counter?.(chat) ?? undefined) : undefined;
+    if (counts && !counter) {
+      const verdict = await deps.flood!.check(chat);
+      if (verdict !== 'ok') return floodAnswer(verdict, chat, input, meta);
     }
-    if (deps.stateAvailable && !deps.stateAvailable()) return statelessReply(chat, input, meta);
+    if (!up) return statelessReply(chat, input, meta);
     let referring = false;
     try {
       // Between the engine deciding a referral and its journal being committed, a failure loses it: say so.
       // Once committed, it is carried out whatever happens (recovery), so nobody is told it failed.
-      return await once(chat, input, meta, (stage) => {
-        referring = stage === 'decided';
-      });
+      return await once(
+        chat,
+        input,
+        meta,
+        (stage) => {
+          referring = stage === 'decided';
+        },
+        counter,
+      );
     } catch (err) {
       logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
       // A referral that could not be completed is never dropped silently: the person is told to try again.

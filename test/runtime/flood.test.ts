@@ -4,6 +4,7 @@ import { MAX_TEXT_LENGTH } from '../../src/engine/step.ts';
 import { MemoryFloodGate, RedisFloodGate } from '../../src/infra/flood-gate.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RedisChatLock } from '../../src/infra/redis-chat-lock.ts';
+import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import type { ChatRef } from '../../src/ports/chat.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
 import { createRuntime } from '../../src/runtime/runtime.ts';
@@ -22,23 +23,33 @@ afterEach(async () => {
   app = undefined as unknown as TestApp;
 });
 
-async function floodedRuntime(limit = { maxPerWindow: 20, windowMs: 60_000 }) {
+// The bot counts in the chat state's first round trip (with the lock); tools pairing a lock and a session store
+// count through the gate itself: the same limit either way.
+const STATES = ['chat state', 'lock + session store'] as const;
+
+async function floodedRuntime(
+  limit = { maxPerWindow: 20, windowMs: 60_000 },
+  kind: (typeof STATES)[number] = 'chat state',
+) {
   app = await createTestApp();
   return createRuntime({
     flows: app.bundle.flows,
     catalog: app.bundle.catalog,
     presenter: app.bundle.presenter,
-    store: app.store,
-    lock: new RedisChatLock(app.redis, app.keys),
+    ...(kind === 'chat state'
+      ? { state: new RedisChatState(app.redis, app.keys, app.cipher, { sessionTtlMs: 86_400_000 }) }
+      : { store: app.store, lock: new RedisChatLock(app.redis, app.keys) }),
     clock: { now: () => Date.now() },
     logger: silentLogger(),
     flood: new RedisFloodGate(app.redis, app.keys, limit),
   });
 }
 
-describe('anti-flood', () => {
+describe.each(STATES)('anti-flood (%s)', (kind) => {
+  const runtimeFor = (limit?: { maxPerWindow: number; windowMs: number }) => floodedRuntime(limit, kind);
+
   it('answers 20 messages a minute, says once that it is too many, then ignores the rest of the window', async () => {
-    const runtime = await floodedRuntime();
+    const runtime = await runtimeFor();
     const person: ChatRef = { channel: 'whatsapp', id: 'flooder@c.us' };
     const replies: OutMessage[][] = [];
     replies.push(await runtime.handle(person, { kind: 'start' }));
@@ -66,7 +77,7 @@ describe('anti-flood', () => {
   });
 
   it('gives the notice in the person’s language and counts button presses too', async () => {
-    const runtime = await floodedRuntime({ maxPerWindow: 3, windowMs: 60_000 });
+    const runtime = await runtimeFor({ maxPerWindow: 3, windowMs: 60_000 });
     const person: ChatRef = { channel: 'telegram', id: '4242' };
     await runtime.handle(person, { kind: 'start' }, { platformLang: 'en' });
     const menu = await runtime.handle(person, text('2'));
@@ -90,7 +101,7 @@ describe('anti-flood', () => {
   });
 
   it('cuts an absurdly long message before the engine, which says it is too long', async () => {
-    const runtime = await floodedRuntime();
+    const runtime = await runtimeFor();
     const person: ChatRef = { channel: 'whatsapp', id: 'long@c.us' };
     await runtime.handle(person, { kind: 'start' });
     await runtime.handle(person, text('1'));

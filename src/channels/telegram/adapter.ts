@@ -19,6 +19,7 @@ import type { Subscriptions } from '../../ports/services.ts';
 import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
 import type { InputMeta } from '../../runtime/runtime.ts';
 import { PersonActivity } from './activity.ts';
+import { botApiFetch } from './bot-api-fetch.ts';
 import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
@@ -117,7 +118,8 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
 function clientOptions(options: Pick<TelegramChannelOptions, 'apiRoot'>) {
   // grammY refuses a trailing slash; a URL validator may have added one.
   const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
-  return { apiRoot, timeoutSeconds: 60 };
+  // `fetch`: plain node:http(s) on grammY's keep-alive agents (see bot-api-fetch.ts).
+  return { apiRoot, timeoutSeconds: 60, fetch: botApiFetch as unknown as typeof fetch };
 }
 
 export function createTelegramChannel(options: TelegramChannelOptions & { bot?: Bot }): TelegramChannel {

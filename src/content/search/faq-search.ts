@@ -8,6 +8,7 @@ import { questionTerms } from './analyze.ts';
 import { type Calibration, DEFAULT_CALIBRATION, type Hit, judge } from './confidence.ts';
 import { detectLanguage } from './detect-language.ts';
 import { analyseFaqs, type FaqDoc, FIELDS, KINDS, OFF_TOPIC_DOC, SEARCH_LANGS } from './index-docs.ts';
+import { normalizeForSearch } from './normalize.ts';
 import { buildSynonyms, GROUP_MARK } from './synonyms.ts';
 
 export type FaqSearch = {
@@ -47,6 +48,11 @@ const COMMON_MIN_FAQS = 40;
 /** Longer questions are cut: the first words say what it is about, and the cost stays bounded. */
 const MAX_QUESTION_CHARS = 1000;
 const MAX_QUESTION_TERMS = 24;
+/**
+ * Answers kept for questions asked again (people type the same few questions): the search reads only the
+ * normalised words (see normalize.ts), so the same normalised text in the same language gets the same answer.
+ */
+const CACHED_ANSWERS = 1000;
 
 function fieldBoosts(lang: Lang | 'any'): Record<string, number> {
   const out: Record<string, number> = {};
@@ -129,14 +135,31 @@ export function createFaqSearch(
     return { terms, known, hits };
   };
 
+  const searchUncached = (text: string, lang: Lang | null): FaqSearchResult => {
+    const verdict = judge(inspect(text, lang).hits, calibration);
+    const results = verdict.results.filter((r) => r.id !== OFF_TOPIC_DOC).slice(0, MAX_RESULTS);
+    // The off-topic phrases fit best: not about rights.
+    if (verdict.results[0]?.id === OFF_TOPIC_DOC) return { match: null, results, offTopic: true };
+    return { ...verdict, match: verdict.match === OFF_TOPIC_DOC ? null : verdict.match, results };
+  };
+
+  // Least recently used first (a Map keeps insertion order; a hit moves its entry to the end).
+  const cache = new Map<string, FaqSearchResult>();
   return {
     inspect,
     search(text, lang) {
-      const verdict = judge(inspect(text, lang).hits, calibration);
-      const results = verdict.results.filter((r) => r.id !== OFF_TOPIC_DOC).slice(0, MAX_RESULTS);
-      // The off-topic phrases fit best: not about rights.
-      if (verdict.results[0]?.id === OFF_TOPIC_DOC) return { match: null, results, offTopic: true };
-      return { ...verdict, match: verdict.match === OFF_TOPIC_DOC ? null : verdict.match, results };
+      // Longer texts are cut before the analysis but not before the language guess: not cached.
+      if (text.length > MAX_QUESTION_CHARS) return searchUncached(text, lang);
+      const key = `${lang ?? ''}|${normalizeForSearch(text)}`;
+      let found = cache.get(key);
+      if (found) cache.delete(key);
+      else {
+        found = searchUncached(text, lang);
+        if (cache.size >= CACHED_ANSWERS) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(key, found);
+      // A copy: a caller changing its answer does not change the next person's.
+      return { ...found, results: found.results.map((r) => ({ ...r })) };
     },
   };
 }
