@@ -1,6 +1,7 @@
 // GET /events: the Server-Sent Events stream of the account's own partner (case numbers and event types only), and
 // GET /static/console.js, the one script of the console, which listens to it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
@@ -9,8 +10,24 @@ import { requireLogin, SESSION_COOKIE } from '../auth.ts';
 import type { ServerDeps, StaffEnv } from '../context.ts';
 import type { LiveEvent } from '../live-events.ts';
 
-const SCRIPT = readFileSync(new URL('../assets/console.js', import.meta.url), 'utf8');
+const SCRIPT = readConsoleScript();
 const HEARTBEAT_MS = 20_000;
+
+/**
+ * The console's script, found above this file: beside the sources (src/staff/assets/), or, when this runs from the
+ * bundle in dist/, in the sources it was built from (the image ships them too).
+ */
+function readConsoleScript(): string {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    for (const file of [
+      path.join(dir, 'assets', 'console.js'),
+      path.join(dir, 'src', 'staff', 'assets', 'console.js'),
+    ]) {
+      if (existsSync(file)) return readFileSync(file, 'utf8');
+    }
+    if (path.dirname(dir) === dir) throw new Error('src/staff/assets/console.js is missing');
+  }
+}
 
 export function liveRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   app.get('/static/console.js', (c) => {
