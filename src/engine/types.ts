@@ -53,7 +53,8 @@ export type Effect =
   | { type: 'say'; key: string; params?: Record<string, string> }
   /** `typed`: a free answer (text, number, phone) is expected; the choices are extras such as skip or cancel. */
   | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number; typed?: true }
-  | { type: 'show_faq'; faqId: string; part: 'short' | 'more' }
+  /** `noticeShown`: the "answer being reviewed" notice was already shown in this conversation (said once). */
+  | { type: 'show_faq'; faqId: string; part: 'short' | 'more'; noticeShown?: true }
   | { type: 'show_contacts'; contactIds: string[] }
   /** `partner`: the association named on the consent screen; the case must go there. `urgent`: a person in danger. */
   | {

@@ -128,7 +128,8 @@ export function createPresenter(translator: Translator, content: Content): Prese
     show_faq: (effect, d) => {
       flush(d);
       const faq = content.faqs.get(effect.faqId);
-      if (faq) d.out.push(...faqMessages(faq, effect.part, d.lang, d.options));
+      const options = effect.noticeShown ? { ...d.options, reviewNoticeShown: true } : d.options;
+      if (faq) d.out.push(...faqMessages(faq, effect.part, d.lang, options));
     },
     show_contacts: (effect, d) => {
       flush(d);

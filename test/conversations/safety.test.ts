@@ -239,3 +239,21 @@ describe('no false promises, no dead ends', () => {
     expect(t.at(-1)!.text).toContain('Explique ta situation');
   });
 });
+
+describe('answers that fit a phone', () => {
+  it.each([
+    ['fr', FR, '(Réponse en relecture par une association.)'],
+    ['en', EN, '(Being reviewed by an association.)'],
+  ])(
+    '%s: the "being reviewed" notice is said on the first answer only, not on the next one',
+    async (_lang, start, notice) => {
+      const person = chat();
+      // Rights -> first topic -> first question; back to the menu; rights -> first topic -> second question.
+      const t = await talk(app, person, [...start, '1', '1', '1', '0', '1', '1', '2']);
+      const answers = t.filter((turn) => turn.text.includes('=='));
+      expect(answers).toHaveLength(2);
+      expect(answers[0]!.text).toContain(notice);
+      expect(answers[1]!.text).not.toContain(notice);
+    },
+  );
+});

@@ -15,6 +15,9 @@ export const showFaq = defineAction({
     ctx.session.vars.faq = faqId;
     // "More" only where there is more in the person's language (not the French text shown again).
     ctx.session.vars.faq_more = content.faqHasMore(faqId, ctx.session.lang ?? ctx.env.lang) ? 'yes' : 'no';
-    ctx.emit({ type: 'show_faq', faqId, part: value.part });
+    // The "being reviewed" notice is said once per conversation, not on every answer.
+    const noticeShown = ctx.session.vars.review_notice === 'shown';
+    ctx.session.vars.review_notice = 'shown';
+    ctx.emit({ type: 'show_faq', faqId, part: value.part, ...(noticeShown ? { noticeShown: true as const } : {}) });
   },
 });
