@@ -85,6 +85,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** The configuration, or null after writing what is wrong (one line per variable) to `stderr`. */
+export function configOrReport(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream): Config | null {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    stderr.write(`${err.message}\n`);
+    return null;
+  }
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset, as in most .env files.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -23,7 +23,7 @@ import { startTelegram } from './channels/telegram/start.ts';
 import type { WhatsAppChannel } from './channels/whatsapp/adapter.ts';
 import { whatsAppPersonEraser } from './channels/whatsapp/held-messages.ts';
 import { formatProblem, type SourceProblem } from './common/source-problems.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, configOrReport } from './config.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MissingRedisServerError } from './infra/private-redis.ts';
@@ -31,21 +31,11 @@ import { redisStartProblem } from './infra/redis.ts';
 import { systemClock } from './ports/clock.ts';
 import { errorSummary } from './runtime/runtime.ts';
 import { staffAlerts } from './staff/alerts-adapter.ts';
-import { AuditLog } from './staff/audit-log.ts';
-import { LivePublisher } from './staff/live-events.ts';
 import { createHttpServer } from './staff/server.ts';
 
 export async function runService(io: AppIo): Promise<number> {
-  let config: Config;
-  try {
-    config = parseConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const config = configOrReport(io.env, io.stderr);
+  if (!config) return 1;
   const logger = createLogger({ level: config.LOG_LEVEL, logMessageText: config.LOG_MESSAGE_TEXT });
   // whatsapp-web.js leaves some of its own promises un-awaited: log such failures instead of dying.
   process.on('unhandledRejection', (reason) => {

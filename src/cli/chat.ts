@@ -13,7 +13,7 @@ import { staffNotifiersFor, staffTelegramOptions } from '../app/staff-notifiers.
 import { consoleOutbox, consolePrinter, runConsoleChat } from '../channels/console/adapter.ts';
 import { createTelegramBot } from '../channels/telegram/adapter.ts';
 import { formatProblem } from '../common/source-problems.ts';
-import { type Config, ConfigError, parseConfig } from '../config.ts';
+import { type Config, configOrReport } from '../config.ts';
 import { LANGUAGES, type Lang, newSession } from '../engine/types.ts';
 import { createLogger, silentLogger } from '../infra/logger.ts';
 import { MemorySessionStore } from '../infra/memory-session-store.ts';
@@ -92,16 +92,8 @@ async function memoryChat(options: ChatOptions, io: CliIo): Promise<number> {
 
 /** The terminal in front of the services of `npm start`. */
 async function serviceChat(options: ChatOptions, io: CliIo): Promise<number> {
-  let config: Config;
-  try {
-    config = parseConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const config = configOrReport(io.env, io.stderr);
+  if (!config) return 1;
   // Logs go to stderr, errors only unless LOG_LEVEL is set: the terminal is the conversation.
   const logger = createLogger({
     level: io.env.LOG_LEVEL ? config.LOG_LEVEL : 'error',
