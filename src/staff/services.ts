@@ -77,19 +77,7 @@ export interface StaffAlerts {
   recent?(limit: number): Promise<AlertProgress[]>;
 }
 
-/** The WhatsApp channel's `getState()` (src/channels/whatsapp/adapter.ts has this shape). */
-export type WhatsAppStateView = {
-  state: string;
-  qr?: string;
-  pairingCode?: string;
-  reason?: string;
-  /** Reconnection attempt and when the next one starts (ms since epoch), while reconnecting. */
-  attempt?: number;
-  nextTryAt?: number;
-  /** What a person must do now (QR to scan, number blocked...), shown as a banner in the console. */
-  attention?: string;
-  since: number;
-};
+export type { WhatsAppStateView } from '../ports/whatsapp-state.ts';
 
 /** What the console shows about Telegram; `getWebhookInfo` gives the webhook fields. */
 export type TelegramStatus = {

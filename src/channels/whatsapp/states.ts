@@ -3,6 +3,8 @@
 // `change_state` with them and then, for every state but CONNECTED/OPENING/PAIRING/TIMEOUT, `disconnected`
 // (src/Client.js, onAppStateChangedEvent). A logout from the phone arrives as `disconnected` with "LOGOUT".
 
+import type { WhatsAppStateView } from '../../ports/whatsapp-state.ts';
+
 export type WhatsAppConnectionState =
   /** A client is being built and started (Chromium launching, WhatsApp Web loading, session restoring). */
   | 'starting'
@@ -20,23 +22,7 @@ export type WhatsAppConnectionState =
   /** Not started, or stopped. */
   | 'disconnected';
 
-export type WhatsAppState = {
-  state: WhatsAppConnectionState;
-  /** The QR code to scan (text to draw as a QR image), while pairing by QR. */
-  qr?: string;
-  /** The code to type on the phone, while pairing by phone number. */
-  pairingCode?: string;
-  /** Why (a WhatsApp state name such as CONFLICT, or a short error), no personal data. */
-  reason?: string;
-  /** Reconnection attempt number, while reconnecting. */
-  attempt?: number;
-  /** When the next attempt starts (ms since epoch), while reconnecting. */
-  nextTryAt?: number;
-  /** What a person has to do now (one English sentence), when the bot cannot fix this by itself. */
-  attention?: string;
-  /** Milliseconds since epoch when this state began. */
-  since: number;
-};
+export type WhatsAppState = WhatsAppStateView & { state: WhatsAppConnectionState };
 
 /** Something staff should know about the WhatsApp connection (staff Telegram group(s), console banner). */
 export type WhatsAppNotice = {
