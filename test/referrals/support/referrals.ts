@@ -10,7 +10,12 @@ import type { OutMessage } from '../../../src/ports/out-message.ts';
 import type { Outbox } from '../../../src/ports/outbox.ts';
 import type { ReferEffect } from '../../../src/ports/services.ts';
 import type { Partner } from '../../../src/referrals/partners.ts';
-import { createReferralService, type ReferralOptions, type ReferralService } from '../../../src/referrals/service.ts';
+import {
+  AnnouncementBusyError,
+  createReferralService,
+  type ReferralOptions,
+  type ReferralService,
+} from '../../../src/referrals/service.ts';
 import type { StaffEvent, StaffNotifier } from '../../../src/referrals/staff-notifier.ts';
 import { testRedis } from '../../support/redis.ts';
 
@@ -154,7 +159,17 @@ export async function openCase(
   effect: ReferEffect = referEffect(),
 ): Promise<string> {
   const no = caseNumberIn(await f.service.intake(chat, effect, 'fr'));
-  await f.service.dispatch(no);
+  // A worker running in the same test may be announcing the case right now: dispatch is idempotent, so once that
+  // announcement is done, ours answers "already".
+  await eventually(() =>
+    f.service.dispatch(no).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof AnnouncementBusyError) return undefined;
+        throw err;
+      },
+    ),
+  );
   return no;
 }
 
