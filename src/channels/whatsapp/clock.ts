@@ -33,3 +33,35 @@ export async function within<T, F>(clock: WaClock, work: Promise<T>, ms: number,
     if (timer !== undefined) clock.clearTimeout(timer);
   }
 }
+
+/** Timers by name on a WaClock: setting one replaces it, and a timer that fired is forgotten. */
+export class NamedTimers<Name extends string> {
+  private readonly handles = new Map<Name, TimerHandle>();
+  constructor(private readonly clock: WaClock) {}
+
+  has(name: Name): boolean {
+    return this.handles.has(name);
+  }
+
+  set(name: Name, fn: () => void, ms: number): void {
+    this.clear(name);
+    this.handles.set(
+      name,
+      this.clock.setTimeout(() => {
+        this.handles.delete(name);
+        fn();
+      }, ms),
+    );
+  }
+
+  clear(name: Name): void {
+    const handle = this.handles.get(name);
+    if (handle === undefined) return;
+    this.clock.clearTimeout(handle);
+    this.handles.delete(name);
+  }
+
+  clearAll(): void {
+    for (const name of [...this.handles.keys()]) this.clear(name);
+  }
+}

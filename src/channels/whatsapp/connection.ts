@@ -6,42 +6,13 @@
 import type { Logger } from 'pino';
 import type { WaClient } from './client.ts';
 import { type ClientEvent, ClientWatch } from './client-watch.ts';
-import { type TimerHandle, type WaClock, within } from './clock.ts';
+import { NamedTimers, type WaClock, within } from './clock.ts';
+import type { ConnectionOptions } from './connection-options.ts';
 import { ConnectionState } from './connection-state.ts';
 import { texts } from './connection-texts.ts';
 import { describeError } from './describe-error.ts';
-import type { WhatsAppLease } from './lease.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
-import { meaningOf, type WhatsAppNotice, type WhatsAppState } from './states.ts';
-
-export type ConnectionOptions = {
-  /** Builds a new, not yet initialized client. */
-  createClient(): Promise<WaClient>;
-  /** Runs before each client is built, once the lease is held (stale Chromium, profile locks). Never throws. */
-  beforeStart?(): Promise<void>;
-  /** Runs before a ready client is closed on stop (the final session save). */
-  beforeClose?(client: WaClient): Promise<void>;
-  /** Each new client, for the message side to listen to. */
-  onClient?(client: WaClient): void;
-  lease?: WhatsAppLease;
-  clock: WaClock;
-  log: Logger;
-  notify(notice: WhatsAppNotice): void;
-  showQr(qr: string): void;
-  showPairingCode(code: string): void;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  /** A start that shows no QR code, no session progress and no "ready" within this time is abandoned. */
-  startTimeoutMs?: number;
-  /** How often a ready client is asked for WhatsApp's state (a dead browser does not answer). */
-  probeIntervalMs?: number;
-  probeTimeoutMs?: number;
-  /** Staff are told when WhatsApp stays down (not connected, not waiting for a scan) longer than this. */
-  downNoticeMs?: number;
-  /** CONFLICTs within `conflictWindowMs` after which the bot stops taking the number back. */
-  conflictLimit?: number;
-  conflictWindowMs?: number;
-};
+import { meaningOf, type WhatsAppState } from './states.ts';
 
 const STOP_GRACE_MS = 5_000;
 
@@ -58,7 +29,7 @@ export class WhatsAppConnection {
   private started = false;
   private stopped = false;
   private initializing: Promise<void> | null = null;
-  private readonly timers = new Map<Timers, TimerHandle>();
+  private readonly timers: NamedTimers<Timers>;
   /** Staff were told about an outage and have not yet been told it is over. */
   private outageNotified = false;
   private pairingNoticeSent = false;
@@ -72,6 +43,7 @@ export class WhatsAppConnection {
 
   constructor(private readonly o: ConnectionOptions) {
     this.clock = o.clock;
+    this.timers = new NamedTimers(o.clock);
     this.log = o.log;
     this.keeper = o.lease ? new LeaseKeeper(o.lease, o.clock, o.log) : null;
     this.status = new ConnectionState(o.clock, o.log);
@@ -111,8 +83,8 @@ export class WhatsAppConnection {
       this.status.current.state === 'qr'
     )
       return;
-    this.clear('reconnect');
-    this.clear('lease');
+    this.timers.clear('reconnect');
+    this.timers.clear('lease');
     this.attempt = 0;
     this.conflicts = [];
     this.endedGeneration = this.generation;
@@ -129,7 +101,7 @@ export class WhatsAppConnection {
   async stop(drain: () => Promise<unknown> = async () => {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const name of [...this.timers.keys()]) this.clear(name);
+    this.timers.clearAll();
     this.watch?.stop();
     await within(this.clock, drain(), STOP_GRACE_MS, undefined);
     const c = this.client;
@@ -174,7 +146,7 @@ export class WhatsAppConnection {
           this.log.warn('whatsapp: another process holds this number, waiting for it to stop');
           this.o.notify({ kind: 'waiting_for_lease', text: texts.waitingNotice });
         }
-        this.set('lease', () => void this.takeLeaseThenConnect(), keeper.retryMs);
+        this.timers.set('lease', () => void this.takeLeaseThenConnect(), keeper.retryMs);
         return;
       }
       this.waitingNoticeSent = false;
@@ -185,8 +157,8 @@ export class WhatsAppConnection {
   private async leaseLost(): Promise<void> {
     if (this.stopped) return;
     this.endedGeneration = this.generation;
-    this.clear('reconnect');
-    this.clear('watchdog');
+    this.timers.clear('reconnect');
+    this.timers.clear('watchdog');
     this.watch?.stop();
     const c = this.client;
     this.client = null;
@@ -234,9 +206,9 @@ export class WhatsAppConnection {
     switch (event.type) {
       case 'qr':
       case 'code':
-        this.clear('watchdog');
+        this.timers.clear('watchdog');
         // Waiting for a scan is a person's job, told as "pairing needed", not as an outage.
-        this.clear('down');
+        this.timers.clear('down');
         if (event.type === 'qr') {
           this.status.set({ state: 'qr', qr: event.qr, attention: texts.scanAttention });
           this.o.showQr(event.qr);
@@ -255,8 +227,8 @@ export class WhatsAppConnection {
         }
         return;
       case 'ready':
-        this.clear('watchdog');
-        this.clear('down');
+        this.timers.clear('watchdog');
+        this.timers.clear('down');
         this.attempt = 0;
         this.pairingNoticeSent = false;
         this.ownId = c.info?.wid?._serialized;
@@ -314,7 +286,7 @@ export class WhatsAppConnection {
   private browserGone(gen: number, reason: string): void {
     if (!this.isCurrent(gen)) return;
     this.endedGeneration = gen;
-    this.clear('watchdog');
+    this.timers.clear('watchdog');
     this.watch?.stop();
     this.log.error({ reason }, 'whatsapp browser gone: rebuilding the client');
     this.scheduleReconnect(reason);
@@ -323,7 +295,7 @@ export class WhatsAppConnection {
   private onDisconnected(gen: number, raw: string): void {
     if (!this.isCurrent(gen)) return;
     this.endedGeneration = gen;
-    this.clear('watchdog');
+    this.timers.clear('watchdog');
     this.watch?.stop();
     const reason = describeError(raw);
     this.log.warn({ reason }, 'whatsapp disconnected');
@@ -361,7 +333,7 @@ export class WhatsAppConnection {
 
   private block(reason: string, kind: 'blocked' | 'update_needed', text: string): void {
     this.log.error({ reason }, 'whatsapp stopped reconnecting: an administrator must act');
-    this.clear('down');
+    this.timers.clear('down');
     this.outageNotified = true;
     this.status.set({ state: 'blocked', reason, attention: text });
     this.o.notify({ kind, reason, text });
@@ -371,7 +343,7 @@ export class WhatsAppConnection {
   private fail(gen: number, error: unknown): void {
     if (!this.isCurrent(gen)) return;
     this.endedGeneration = gen;
-    this.clear('watchdog');
+    this.timers.clear('watchdog');
     const reason = describeError(error);
     if (this.attempt > 0) this.log.warn({ reason, attempt: this.attempt }, 'whatsapp still not connected');
     else this.log.error({ reason }, 'whatsapp connection failed');
@@ -382,13 +354,13 @@ export class WhatsAppConnection {
 
   private armWatchdog(gen: number): void {
     const ms = this.o.startTimeoutMs ?? 120_000;
-    this.set('watchdog', () => this.fail(gen, texts.startTimeout(Math.round(ms / 1000))), ms);
+    this.timers.set('watchdog', () => this.fail(gen, texts.startTimeout(Math.round(ms / 1000))), ms);
   }
 
   private armDownNotice(): void {
     if (this.timers.has('down') || this.outageNotified) return;
     const ms = this.o.downNoticeMs ?? 10 * 60_000;
-    this.set(
+    this.timers.set(
       'down',
       () => {
         if (this.status.current.state === 'ready' || this.status.current.state === 'qr') return;
@@ -412,7 +384,7 @@ export class WhatsAppConnection {
     this.log.info({ attempt: this.attempt, delayMs: delay }, 'whatsapp reconnecting after a pause');
     this.armDownNotice();
     const old = this.client;
-    this.set(
+    this.timers.set(
       'reconnect',
       () => {
         // The library closes its own browser after most disconnects; closing again here is harmless and covers
@@ -430,23 +402,5 @@ export class WhatsAppConnection {
     } catch (error) {
       this.log.warn({ error: describeError(error) }, 'whatsapp client did not close cleanly');
     }
-  }
-
-  private set(name: Timers, fn: () => void, ms: number): void {
-    this.clear(name);
-    this.timers.set(
-      name,
-      this.clock.setTimeout(() => {
-        this.timers.delete(name);
-        fn();
-      }, ms),
-    );
-  }
-
-  private clear(name: Timers): void {
-    const handle = this.timers.get(name);
-    if (handle === undefined) return;
-    this.clock.clearTimeout(handle);
-    this.timers.delete(name);
   }
 }
