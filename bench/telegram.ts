@@ -9,7 +9,7 @@
 // top files by self time (bench/cpu-profile.ts). BENCH_COMPARE_ROOT=DIR adds a third variant, `before`: `npm start`
 // from another built checkout (e.g. `git archive main` + `node scripts/build.mjs`), interleaved with the other two,
 // for an A/B of a change in one run. Run alone: node --import tsx bench/telegram.ts
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -178,7 +178,14 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** `npm start` runs dist/ only when built from the current sources (else the sources through tsx): build first. */
+function build(root: string): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
+}
+
 export async function benchTelegram(): Promise<Record<string, number>> {
+  build(REPO_ROOT);
+  if (COMPARE_ROOT) build(COMPARE_ROOT);
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
   const results: Record<Variant, Figures[]> = { production: [], before: [], baseline: [] };
   // A B A B: both variants in one run, interleaved, so a busy moment of the shared machine hits both.
