@@ -28,6 +28,9 @@ const LIGHT_CHATS = 20;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1500);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// BENCH_LOOPS=N: fixed work (each person: first contact + N loops of the script) instead of time windows; the same
+// mix in every run, so CPU per update compares like with like on a busy machine.
+const LOOPS = process.env.BENCH_LOOPS ? Number(process.env.BENCH_LOOPS) : undefined;
 const START_TIMEOUT_MS = 60_000;
 
 type Variant = 'production' | 'before' | 'baseline';
@@ -130,7 +133,7 @@ async function measure(variant: Variant, firstChatId: number, profileDir?: strin
   const prefix = `bench-tg-${randomBytes(4).toString('hex')}`;
   const bot = await startBot(variant, server, prefix, profileDir);
   try {
-    const options = { warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+    const options = { warmupMs: WARMUP_MS, durationMs: DURATION_MS, ...(LOOPS !== undefined ? { loops: LOOPS } : {}) };
     const cpuBefore = cpuUsOf(bot.child.pid);
     const start = monotonicUs();
     const saturation = await play(server, { ...options, chats: SATURATION_CHATS, firstChatId });
