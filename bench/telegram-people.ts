@@ -4,7 +4,18 @@
 // (/start, language button), then free-text questions, menu numbers, button presses, /start and a keyword.
 import { type BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../test/support/bot-api-server.ts';
 
-export type PlayOptions = { chats: number; warmupMs: number; durationMs: number; firstChatId: number };
+export type PlayOptions = {
+  chats: number;
+  warmupMs: number;
+  durationMs: number;
+  firstChatId: number;
+  /**
+   * Fixed work instead of a time window: each person goes through first contact and this many loops of the script,
+   * then stops; everything is measured and the play ends with the last answer. Every run then does the same mix,
+   * so CPU per update compares like with like on a busy machine (a time window there may end mid-script).
+   */
+  loops?: number;
+};
 
 export type PlayResult = {
   /** Updates answered in the measured window. */
@@ -80,9 +91,20 @@ export async function play(server: BotApiServer, options: PlayOptions): Promise<
   const stepOf = (n: number): Step =>
     n < FIRST_CONTACT.length ? FIRST_CONTACT[n]! : LOOP[(n - FIRST_CONTACT.length) % LOOP.length]!;
 
+  const fixed = options.loops !== undefined ? FIRST_CONTACT.length + options.loops * LOOP.length : undefined;
+  let finished = 0;
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+
   const next = (person: Person) => {
     if (person.stall) clearTimeout(person.stall);
     if (!running) return;
+    if (fixed !== undefined && person.step >= fixed) {
+      if (++finished === options.chats) allDone();
+      return;
+    }
     const step = stepOf(person.step++);
     let update: ReturnType<typeof textUpdate>;
     if (step.kind === 'button' && person.keyboardData) update = callbackUpdate(person.id, person.keyboardData);
@@ -124,6 +146,9 @@ export async function play(server: BotApiServer, options: PlayOptions): Promise<
   });
 
   server.clearCalls();
+  // Fixed work: everything counts, from the first update.
+  let started = performance.now();
+  if (fixed !== undefined) measuring = true;
   for (let i = 0; i < options.chats; i++) {
     const id = options.firstChatId + i;
     const person: Person = {
@@ -138,11 +163,14 @@ export async function play(server: BotApiServer, options: PlayOptions): Promise<
     people.set(person.key, person);
     next(person);
   }
-  await sleep(options.warmupMs);
-  server.clearCalls();
-  measuring = true;
-  const started = performance.now();
-  await sleep(options.durationMs);
+  if (fixed !== undefined) await done;
+  else {
+    await sleep(options.warmupMs);
+    server.clearCalls();
+    measuring = true;
+    started = performance.now();
+    await sleep(options.durationMs);
+  }
   measuring = false;
   result.seconds = (performance.now() - started) / 1000;
   for (const [method, n] of calls)

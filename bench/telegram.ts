@@ -6,8 +6,10 @@
 //   light load: 20 chats -> p50/p99 ms from the update being available to the complete reply (and to its first
 //   message)
 // BENCH_CPU_PROF=DIR also writes a CPU profile of each production process there (node --cpu-prof) and prints the
-// top files by self time (bench/cpu-profile.ts). Run alone: node --import tsx bench/telegram.ts
-import { type ChildProcess, spawn } from 'node:child_process';
+// top files by self time (bench/cpu-profile.ts). BENCH_COMPARE_ROOT=DIR adds a third variant, `before`: `npm start`
+// from another built checkout (e.g. `git archive main` + `node scripts/build.mjs`), interleaved with the other two,
+// for an A/B of a change in one run. Run alone: node --import tsx bench/telegram.ts
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,9 +28,13 @@ const LIGHT_CHATS = 20;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1500);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// BENCH_LOOPS=N: fixed work (each person: first contact + N loops of the script) instead of time windows; the same
+// mix in every run, so CPU per update compares like with like on a busy machine.
+const LOOPS = process.env.BENCH_LOOPS ? Number(process.env.BENCH_LOOPS) : undefined;
 const START_TIMEOUT_MS = 60_000;
 
-type Variant = 'production' | 'baseline';
+type Variant = 'production' | 'before' | 'baseline';
+const COMPARE_ROOT = process.env.BENCH_COMPARE_ROOT ? path.resolve(process.env.BENCH_COMPARE_ROOT) : undefined;
 
 type Figures = {
   perSecond: number;
@@ -52,7 +58,7 @@ async function startBot(variant: Variant, server: BotApiServer, prefix: string, 
   if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
   let args: string[];
   let ready: string;
-  if (variant === 'production') {
+  if (variant === 'production' || variant === 'before') {
     Object.assign(env, {
       TELEGRAM_BOT_TOKEN: server.token,
       TELEGRAM_API_ROOT: server.apiRoot,
@@ -69,7 +75,8 @@ async function startBot(variant: Variant, server: BotApiServer, prefix: string, 
     args = ['--import', 'tsx', 'bench/telegram-baseline.ts'];
     ready = 'ready';
   }
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cwd = variant === 'before' ? (COMPARE_ROOT ?? REPO_ROOT) : REPO_ROOT;
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => {
@@ -126,7 +133,7 @@ async function measure(variant: Variant, firstChatId: number, profileDir?: strin
   const prefix = `bench-tg-${randomBytes(4).toString('hex')}`;
   const bot = await startBot(variant, server, prefix, profileDir);
   try {
-    const options = { warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+    const options = { warmupMs: WARMUP_MS, durationMs: DURATION_MS, ...(LOOPS !== undefined ? { loops: LOOPS } : {}) };
     const cpuBefore = cpuUsOf(bot.child.pid);
     const start = monotonicUs();
     const saturation = await play(server, { ...options, chats: SATURATION_CHATS, firstChatId });
@@ -174,16 +181,31 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** `npm start` runs dist/ only when built from the current sources (else the sources through tsx): build first. */
+function build(root: string): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'ignore' });
+}
+
 export async function benchTelegram(): Promise<Record<string, number>> {
+  build(REPO_ROOT);
+  if (COMPARE_ROOT) build(COMPARE_ROOT);
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  const results: Record<Variant, Figures[]> = { production: [], baseline: [] };
+  const results: Record<Variant, Figures[]> = { production: [], before: [], baseline: [] };
   // A B A B: both variants in one run, interleaved, so a busy moment of the shared machine hits both.
   // BENCH_TELEGRAM_ONLY=production|baseline runs one variant (for profiling); ratios then read NaN.
   const only = process.env.BENCH_TELEGRAM_ONLY as Variant | undefined;
-  const variants: readonly Variant[] = only ? [only] : ['production', 'baseline'];
+  const all: Variant[] = COMPARE_ROOT ? ['production', 'before', 'baseline'] : ['production', 'baseline'];
+  const variants: readonly Variant[] = only ? [only] : all;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const variant of variants) {
-      const figures = await measure(variant, 1_000_000 * (r + 1) + (variant === 'baseline' ? 500_000 : 0), profileDir);
+    // The two builds swap places every round, so neither always runs first.
+    const order = r % 2 === 1 && COMPARE_ROOT ? [variants[1]!, variants[0]!, ...variants.slice(2)] : variants;
+    for (const variant of order) {
+      const offset = { production: 0, before: 300_000, baseline: 500_000 }[variant];
+      const figures = await measure(
+        variant,
+        1_000_000 * (r + 1) + offset,
+        variant === 'production' ? profileDir : undefined,
+      );
       results[variant].push(figures);
       process.stderr.write(
         `telegram round ${r + 1} ${variant}: ${figures.perSecond.toFixed(0)} updates/s, ` +
@@ -198,9 +220,21 @@ export async function benchTelegram(): Promise<Record<string, number>> {
   const pick = (variant: Variant, metric: keyof Omit<Figures, 'mix' | 'calls'>) =>
     median(results[variant].map((f) => f[metric]));
   // Ratios within a round (A and the B next to it), then the median.
-  const ratio = (metric: keyof Omit<Figures, 'mix' | 'calls'>) =>
-    median(results.production.map((f, i) => f[metric] / (results.baseline[i]?.[metric] ?? Number.NaN)));
+  const ratio = (metric: keyof Omit<Figures, 'mix' | 'calls'>, of: Variant = 'production') =>
+    median(results[of].map((f, i) => f[metric] / (results.baseline[i]?.[metric] ?? Number.NaN)));
+  const before: Record<string, number> = COMPARE_ROOT
+    ? {
+        'before.saturation_updates_per_s': round(pick('before', 'perSecond'), 0),
+        'before.saturation_ratio': round(ratio('perSecond', 'before')),
+        'before.cpu_us_per_update': round(pick('before', 'cpuUsPerUpdate'), 0),
+        'before.cpu_ratio': round(1 / ratio('cpuUsPerUpdate', 'before')),
+        'before.light_p50_ms': round(pick('before', 'p50')),
+        'before.light_p99_ms': round(pick('before', 'p99')),
+        'before.light_p99_ratio': round(ratio('p99', 'before')),
+      }
+    : {};
   return {
+    ...before,
     'baseline.saturation_updates_per_s': round(pick('baseline', 'perSecond'), 0),
     'production.saturation_updates_per_s': round(pick('production', 'perSecond'), 0),
     saturation_ratio: round(ratio('perSecond')),

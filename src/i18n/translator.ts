@@ -48,9 +48,27 @@ export function createTranslator(strings: LocaleSet, defaults: Record<string, st
     const mark = strings[lang][FALLBACK_MARK_KEY];
     return mark ? `${text} (${mark})` : text;
   };
+  // Texts with parameters: plain {{name}} placeholders are filled here (what i18next does for them, without its
+  // per-call option handling); anything else (formats, nesting, a missing key) goes through i18next.
+  const templates = new Map<string, Template | null>();
+  const templateOf = (lang: Lang, key: string): Template | null => {
+    const cacheKey = `${lang}\u0000${key}`;
+    let template = templates.get(cacheKey);
+    if (template === undefined) {
+      const text = strings[lang][key] ?? strings[SOURCE_LANGUAGE][key];
+      template = typeof text === 'string' ? compileTemplate(text) : null;
+      templates.set(cacheKey, template);
+    }
+    return template;
+  };
   return {
     t: (lang, key, params) => {
-      if (params) return marked(lang, key, String(tFor(lang)(key, params)));
+      if (params) {
+        // `count` and `context` choose another key in i18next (plurals, contexts): left to it.
+        const template = 'count' in params || 'context' in params ? null : templateOf(lang, key);
+        const text = template ? fillTemplate(template, params, defaults) : String(tFor(lang)(key, params));
+        return marked(lang, key, text);
+      }
       const cacheKey = `${lang}\u0000${key}`;
       let text = plain.get(cacheKey);
       if (text === undefined) {
@@ -65,6 +83,41 @@ export function createTranslator(strings: LocaleSet, defaults: Record<string, st
         .filter((v): v is string => typeof v === 'string'),
     has: (lang, key) => key in strings[lang],
   };
+}
+
+/** A text cut at its {{name}} placeholders: literal, name, literal, name, ..., literal. */
+export type Template = string[];
+
+/** Null when the text uses more than plain placeholders (i18next formats, unescaped values, nesting, plurals). */
+export function compileTemplate(text: string): Template | null {
+  if (text.includes('$t(') || text.includes('{{-')) return null;
+  const parts: string[] = [];
+  let at = 0;
+  for (const match of text.matchAll(/\{\{(.+?)\}\}/g)) {
+    const name = match[1]!.trim();
+    if (!/^\w+$/.test(name)) return null;
+    parts.push(text.slice(at, match.index), name);
+    at = match.index + match[0].length;
+  }
+  parts.push(text.slice(at));
+  return parts;
+}
+
+/** i18next's interpolation for plain placeholders: the parameter, else the default, else the placeholder stays. */
+export function fillTemplate(
+  template: Template,
+  params: Record<string, unknown>,
+  defaults: Record<string, string>,
+): string {
+  let out = template[0]!;
+  for (let i = 1; i < template.length; i += 2) {
+    const name = template[i]!;
+    const value = Object.hasOwn(params, name) ? params[name] : defaults[name];
+    // A parameter given as undefined reads as nothing; one not given at all leaves {{name}} (i18next's way).
+    out += value === undefined ? (Object.hasOwn(params, name) ? '' : `{{${name}}}`) : String(value);
+    out += template[i + 1]!;
+  }
+  return out;
 }
 
 /** First guess of a person's language from their platform's language code ("fr-FR", "en", "bm"). */

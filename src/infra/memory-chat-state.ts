@@ -15,7 +15,8 @@ export class MemoryChatData {
 export class MemoryChatState implements ChatState {
   constructor(private readonly data: MemoryChatData = new MemoryChatData()) {}
 
-  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>): Promise<T> {
+  // No `alongside` read here: the work reads for itself (its turn has no `alongside`).
+  transact<T, A = unknown>(chat: ChatRef, work: (turn: ChatTurn<A>) => Promise<T>): Promise<T> {
     return this.data.queue.withLock(chat, () => work(new MemoryTurn(this.data.chats, chatKey(chat))));
   }
 

@@ -1,6 +1,7 @@
 // A chat's lock, session and effects journal in Redis (the ChatState port). One input costs two round trips:
 // - COUNT_LOCK_AND_LOAD bumps the person's flood counter (when given), takes the lock and reads the session and
-//   the journal in one script (the first attempt only counts; LOCK_AND_LOAD retries a lock held elsewhere);
+//   the journal in one script (the first attempt only counts; LOCK_AND_LOAD retries a lock held elsewhere); the
+//   turn's other reads (the runtime's facts: `alongside`) go in the same write, right behind it;
 // - COMMIT writes the session (compare-and-set on its revision) and the journal together, and with `release`
 //   frees the lock in the same script.
 // The lock is short-lived and renewed while the turn works (redis-chat-lock.ts), so a dead process's chat is free
@@ -9,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatRef } from '../ports/chat.ts';
-import type { ChatCommit, ChatSnapshot, ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
+import type { AlongsideRead, ChatCommit, ChatSnapshot, ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
 import { COMMIT, COUNT_LOCK_AND_LOAD, FINISH, LOCK_AND_LOAD } from './chat-scripts.ts';
 import type { PersonalDataCipher } from './crypto.ts';
 import type { RedisKeys } from './keys.ts';
@@ -43,7 +44,12 @@ export class RedisChatState implements ChatState {
     return this.keys.key('journals');
   }
 
-  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>, counter?: TurnCounter): Promise<T> {
+  transact<T, A = unknown>(
+    chat: ChatRef,
+    work: (turn: ChatTurn<A>) => Promise<T>,
+    counter?: TurnCounter,
+    alongside?: AlongsideRead<A>,
+  ): Promise<T> {
     return this.local.withLock(chat, async () => {
       const person = this.keys.person(chat);
       const keys: ChatKeys = {
@@ -55,12 +61,15 @@ export class RedisChatState implements ChatState {
       const token = randomUUID();
       const lockTtlMs = this.timing.ttlMs;
       // First attempt: count, lock and load at once; the lock taken, nothing more to wait for.
-      const [taken, session, journal, count] = (await runLua(
+      const first = runLua(
         this.redis,
         COUNT_LOCK_AND_LOAD,
         { ...keys, counter: counter?.key ?? keys.lock },
         { token, lockTtlMs, windowMs: counter ? counter.windowMs : '' },
-      )) as [number, string, string, number];
+      );
+      // Sent right behind the lock request on the same connection: in the same write, run after it by Redis.
+      const read = alongside?.();
+      const [taken, session, journal, count] = (await first) as [number, string, string, number];
       const raw: [string, string] =
         taken === 1
           ? [session, journal]
@@ -70,8 +79,10 @@ export class RedisChatState implements ChatState {
                 (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
             );
       const held = new HeldChatLock(this.redis, keys.lock, token, lockTtlMs);
-      const turn = new RedisTurn(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
+      const turn = new RedisTurn<A>(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
       if (counter) turn.counted = count;
+      // Read under the lock only if this very round trip took it; otherwise the work reads again itself.
+      if (taken === 1 && read) turn.alongside = read;
       try {
         return await work(turn);
       } finally {
@@ -109,9 +120,10 @@ export class RedisChatState implements ChatState {
   }
 }
 
-class RedisTurn implements ChatTurn {
+class RedisTurn<A> implements ChatTurn<A> {
   snapshot: ChatSnapshot;
   counted?: number;
+  alongside?: Promise<A>;
   /** The journal as stored (sealed), to forget exactly that one. */
   private storedJournal: string;
 

@@ -29,10 +29,21 @@ export type ChatCommit = {
 /** A per-person counter bumped when the turn starts, in the same round trip as the lock (the flood gate's). */
 export type TurnCounter = { key: string; windowMs: number };
 
+/**
+ * Reads to send together with the lock (one round trip instead of two), e.g. the facts of the turn. Started right
+ * after the lock request on the same connection, so Redis runs them after the lock is taken. Must not reject.
+ */
+export type AlongsideRead<A> = () => Promise<A>;
+
 /** One turn of one chat, its lock held. */
-export interface ChatTurn {
+export interface ChatTurn<A = unknown> {
   /** What was stored when the lock was taken, or after the last `reload` or successful `commit`. */
   readonly snapshot: ChatSnapshot;
+  /**
+   * What the `alongside` read given to `transact` found, when the lock was taken by that same round trip (so the
+   * read happened under the lock); undefined otherwise (the lock was waited for, or the store does not do it).
+   */
+  readonly alongside?: Promise<A>;
   /** The counter given to `transact` after this turn's bump; undefined when the store did not count it. */
   readonly counted?: number;
   /**
@@ -55,7 +66,12 @@ export interface ChatState {
    * A lock whose holder died is taken over within about `lockTtlMs`; a live holder keeps it by renewing.
    * Rejects when the store cannot be reached (before or during the turn).
    */
-  transact<T>(chat: ChatRef, work: (turn: ChatTurn) => Promise<T>, counter?: TurnCounter): Promise<T>;
+  transact<T, A = unknown>(
+    chat: ChatRef,
+    work: (turn: ChatTurn<A>) => Promise<T>,
+    counter?: TurnCounter,
+    alongside?: AlongsideRead<A>,
+  ): Promise<T>;
   /**
    * Journals committed at least `olderThanMs` ago and still not finished (their process died), oldest first: for
    * a restarted process to finish them. Absent when the store does not outlive a process.

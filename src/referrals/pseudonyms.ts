@@ -3,7 +3,12 @@
 import { createHmac } from 'node:crypto';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 
+/** Person pseudonyms this process keeps computed (one HMAC per person, not per call); cleared when full. */
+const REMEMBERED_PEOPLE = 50_000;
+
 export class Pseudonyms {
+  private readonly people = new Map<string, string>();
+
   constructor(private readonly secret: string | Buffer) {
     if (secret.length < 16) throw new Error('the referral pseudonym secret must be at least 16 characters');
   }
@@ -14,7 +19,14 @@ export class Pseudonyms {
 
   /** Stands for a person: finds their cases. */
   person(chat: ChatRef): string {
-    return this.hash('person', chatKey(chat));
+    const plain = chatKey(chat);
+    let pseudonym = this.people.get(plain);
+    if (pseudonym === undefined) {
+      pseudonym = this.hash('person', plain);
+      if (this.people.size >= REMEMBERED_PEOPLE) this.people.clear();
+      this.people.set(plain, pseudonym);
+    }
+    return pseudonym;
   }
 
   /** The idempotency key of one intake of one person. */

@@ -6,7 +6,7 @@
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
-import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Input, Lang } from '../engine/types.ts';
+import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Facts, Input, Lang } from '../engine/types.ts';
 import { newSession } from '../engine/types.ts';
 import type { FlowSet } from '../flows/schema.ts';
 import { guessLanguage } from '../i18n/translator.ts';
@@ -111,7 +111,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     onRefer?: OnRefer,
     counter?: TurnCounter,
   ): Promise<OutMessage[]> {
-    return state.transact(
+    return state.transact<OutMessage[], Facts>(
       chat,
       async (turn) => {
         if (counter && deps.flood) {
@@ -125,13 +125,18 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         return turnOf(chat, turn, input, meta, onRefer);
       },
       counter,
+      // The facts are read in the lock's round trip (see ChatState.transact).
+      () => factsOf(chat),
     );
   }
+
+  const factsOf = (chat: ChatRef): Promise<Facts> =>
+    loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
 
   /** The turn itself: a journal left unfinished first, a repeated press, else a step of the engine. */
   async function turnOf(
     chat: ChatRef,
-    turn: ChatTurn,
+    turn: ChatTurn<Facts>,
     input: Input,
     meta: InputMeta,
     onRefer?: OnRefer,
@@ -139,6 +144,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     const key = inputKey(input);
     // What the chat's last journaled turn left: a journal a dead process did not finish, or its result.
     let earlier: OutMessage[] = [];
+    // The facts read with the lock, unless a journal carried out below changed them (a case opened...).
+    let facts = turn.alongside;
     const journal = parseJournal(turn.snapshot.journal);
     if (journal?.state === 'pending') {
       // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
@@ -147,6 +154,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       const messages = await carryOutJournal(turn, journal, repeated, repeated);
       if (repeated) return messages;
       earlier = messages;
+      facts = undefined;
     } else if (journal?.state === 'done' && !journal.replayed && input.kind === 'choice' && key === journal.input) {
       // The same press again (same button, same question version) after its step was done, e.g. its reply was
       // lost with a process. (A typed text could as well answer the question shown since: only a journal still
@@ -154,7 +162,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       await turn.finish({ keep: JSON.stringify({ ...journal, replayed: true }), release: true });
       return journal.messages;
     }
-    return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer))];
+    return [...earlier, ...(await stepAndCommit(chat, turn, input, meta, key, onRefer, facts))];
   }
 
   /** Over the limit: one polite answer, then silence for the rest of the window. */
@@ -171,11 +179,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     meta: InputMeta,
     key: InputKey,
     onRefer?: OnRefer,
+    readFacts?: Promise<Facts>,
   ): Promise<OutMessage[]> {
     const platformLang = meta.platformLang;
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
       if (attempt > 1) await turn.reload();
-      const facts = await loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
+      // Read with the lock for the first attempt; again after a conflict (someone else changed the chat).
+      const facts = await (attempt === 1 && readFacts ? readFacts : factsOf(chat));
       const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),

@@ -253,3 +253,31 @@ describe('RedisChatState', () => {
     }
   });
 });
+
+describe('RedisChatState: reads sent with the lock', () => {
+  it('runs the turn’s other reads in the lock’s round trip, after the lock is taken', async () => {
+    const { r, a } = await redisPair();
+    // The read looks at the lock itself: sent behind the lock request, Redis runs it once the lock is this turn's.
+    const seen = await a.transact(
+      chat,
+      async (turn) => turn.alongside,
+      undefined,
+      () => r.redis.exists(r.keys.lock(chat)),
+    );
+    expect(seen).toBe(1);
+  });
+
+  it('gives no read to a turn that had to wait for the lock (it was read before the turn’s lock)', async () => {
+    const { r, a } = await redisPair();
+    await r.redis.set(r.keys.lock(chat), 'other-process', 'PX', 300);
+    let reads = 0;
+    const alongside = await a.transact(
+      chat,
+      async (turn) => turn.alongside,
+      undefined,
+      async () => ++reads,
+    );
+    expect(reads).toBe(1);
+    expect(alongside).toBeUndefined();
+  });
+});

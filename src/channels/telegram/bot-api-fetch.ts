@@ -22,6 +22,31 @@ type BotApiInit = {
 
 type BotApiResponse = { status: number; ok: boolean; json(): Promise<unknown> };
 
+/** The request options of each Bot API URL, parsed once (one URL per method: the token and method are in it). */
+const targets = new Map<string, http.RequestOptions>();
+const MAX_TARGETS = 1_000;
+
+function targetOf(url: string): http.RequestOptions {
+  let target = targets.get(url);
+  if (!target) {
+    const { protocol, hostname, port, pathname, search, username, password } = new URL(url);
+    // IPv6 hosts come bracketed from URL; node:http wants them bare.
+    const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    target = {
+      protocol,
+      hostname: host,
+      path: `${pathname}${search}`,
+      ...(port ? { port: Number(port) } : {}),
+      // A Bot API root behind a proxy may carry credentials, as node:http reads them from a URL.
+      ...(username ? { auth: `${decodeURIComponent(username)}:${decodeURIComponent(password)}` } : {}),
+    };
+    // File downloads carry a path per file: a bounded map, cleared when full.
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
 export function botApiFetch(url: string, init: BotApiInit = {}): Promise<BotApiResponse> {
   return new Promise((resolve, reject) => {
     const { signal, body } = init;
@@ -29,8 +54,7 @@ export function botApiFetch(url: string, init: BotApiInit = {}): Promise<BotApiR
     const headers: Record<string, string | number> = { ...init.headers };
     if (typeof body === 'string') headers['content-length'] = Buffer.byteLength(body);
     const request = (url.startsWith('https:') ? https : http).request(
-      url,
-      { method: init.method ?? 'GET', headers, ...(init.agent ? { agent: init.agent } : {}) },
+      { ...targetOf(url), method: init.method ?? 'GET', headers, ...(init.agent ? { agent: init.agent } : {}) },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
