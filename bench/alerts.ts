@@ -187,6 +187,11 @@ export async function chattingBroadcast(options: {
     const windowS = (last - first) / 1000;
     const pausedS = Math.min(options.inject429, injected) * 1;
     const report = await s.broadcast.report(alert.id);
+    if (process.env.KF_BENCH_DUMP) {
+      const { writeFileSync } = await import('node:fs');
+      const rows = sends.map((c) => `${c.at.toFixed(2)} ${c.status} ${c.params.text === text ? 'alert' : 'reply'}`);
+      writeFileSync(`${process.env.KF_BENCH_DUMP}-${rate}.txt`, `${rows.join('\n')}\n`);
+    }
     return {
       limit_per_s: rate,
       subscribers: options.subscribers,

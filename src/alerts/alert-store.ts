@@ -1,18 +1,14 @@
 // Published alerts and what happened to each (alert, person) pair. The outcome of a pair moves only forward:
-//   (none) -> booked -> sending -> sent | blocked | failed   booked with its send slot (send-budget.ts), marked
-//                                                            `sending` right before its request, settled only once
-//                                                            Telegram has answered
-//   booked | sending -> (none)                  nothing was sent (429, 5xx, too late for its slot): again
-//   sending -> sending?                         the request may have reached the person and we do not know: no
-//                                               answer, or the process died while it was in flight
-//   sending? -> booked? -> sending? -> resent | blocked | failed    sent again (a possible duplicate rather than a
-//                                               silent miss)
-//   (none) -> skipped | expired                 not sent (unsubscribed or paused since, or too late)
-// `sending` is written, and Redis has answered, before the request starts; so a crash leaves `sending` only on pairs
-// whose request truly may have gone: those, and only those, are resent and counted `uncertain`. A booking a crash
-// leaves behind (`booked:<token>`) was never attempted: it is sent as if new. A booking carries the token of the run
-// that made it: a second run of the job (a stall) that books again takes it over, and the first run cannot send.
-// A job run twice never sends a settled pair again.
+//   (none) -> sending -> sent | blocked | failed       a normal send, settled only once Telegram has answered
+//   sending -> (none)                                  nothing was sent (429, 5xx, or too late for its slot): again
+//   sending -> sending?                                the request may have reached the person and we do not know:
+//                                                      no answer, or the process died while it was in flight
+//   sending? -> resent | blocked | failed              sent again (a possible duplicate rather than a silent miss)
+//   (none) -> skipped | expired                        not sent (unsubscribed or paused since, or too late)
+// `sending` is set in the same Redis step that books the send slot (send-budget.ts), a few round trips before the
+// request starts at that slot; so a crash leaves `sending` only on pairs whose request may have gone: in flight, or
+// booked within that short horizon. Those, and only those, are resent and counted as `uncertain`. A job run twice
+// (a stall, a retried fan-out) never sends a settled pair again.
 // A pair is named by its pseudonym (pseudonym.ts), never by the chat id; `recipients` maps the pseudonym to the chat
 // only until the pair is settled.
 import type { Redis } from 'ioredis';
@@ -113,10 +109,7 @@ const SETTLE = luaScript(
 if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[5], 'a', 'PX', ARGV[6]) end
 redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur and cur ~= 'sending' and cur ~= 'sending?' and cur ~= 'unconfirmed' and string.sub(cur, 1, 6) ~= 'booked' then
-  return 0
-end
-if cur and string.sub(cur, 1, 7) == 'booked?' then cur = 'sending?' end
+if cur and cur ~= 'sending' and cur ~= 'sending?' and cur ~= 'unconfirmed' then return 0 end
 if cur == 'unconfirmed' then redis.call('HINCRBY', KEYS[2], 'unconfirmed', -1) end
 local outcome = ARGV[2]
 if outcome == 'sent' and cur == 'sending?' then outcome = 'resent' end
@@ -129,40 +122,18 @@ return 1
 );
 
 // Gives a claim back for another attempt: 'nothing' (Telegram answered that nothing was sent: 429, 5xx, or the
-// request never left) keeps what was known before (an uncertain earlier attempt stays uncertain); 'maybe' (no
-// answer) marks it uncertain.
+// request never left) keeps what was known before; 'maybe' (no answer) marks it uncertain.
 const RELEASE = luaScript(
   'kf:alerts-release',
   { keys: ['outcomes'], argv: ['pair', 'how'] },
   `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 1 end
-local uncertain = cur == 'sending?' or string.sub(cur, 1, 7) == 'booked?'
-if uncertain or (ARGV[2] == 'maybe' and cur == 'sending') then
+if ARGV[2] == 'maybe' and (cur == 'sending' or cur == 'sending?') then
   redis.call('HSET', KEYS[1], ARGV[1], 'sending?')
-elseif cur == 'sending' or string.sub(cur, 1, 7) == 'booked:' then
+elseif cur == 'sending' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 end
 return 1
-`,
-);
-
-// Right before the request goes out: the booking (send-budget.ts TAKE) becomes an attempt. 0 when the booking is no
-// longer this one's (settled meanwhile, or booked again by another run of the job): nothing may be sent.
-const MARK_SENDING = luaScript(
-  'kf:alerts-mark-sending',
-  { keys: ['outcomes'], argv: ['pair', 'token'] },
-  `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur == 'booked:' .. ARGV[2] then
-  redis.call('HSET', KEYS[1], ARGV[1], 'sending')
-  return 1
-end
-if cur == 'booked?:' .. ARGV[2] then
-  redis.call('HSET', KEYS[1], ARGV[1], 'sending?')
-  return 1
-end
-return 0
 `,
 );
 
@@ -278,11 +249,6 @@ export class AlertStore {
       },
     );
     return settled === 1;
-  }
-
-  /** The pair's booking becomes an attempt, right before its request (see MARK_SENDING); false: do not send. */
-  async markSending(id: string, pair: string, token: string): Promise<boolean> {
-    return (await runLua(this.redis, MARK_SENDING, { outcomes: this.keys.outcomes(id) }, { pair, token })) === 1;
   }
 
   /** Gives a claimed pair back for another attempt (see RELEASE). */

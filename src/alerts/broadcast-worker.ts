@@ -9,8 +9,8 @@
 //  3. a send slot from the budget shared with replies (send-budget.ts; replies first, evenly paced, paused by a
 //     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's booking, in
 //     one Redis step; an already settled pair -> nothing sent;
-//  4. at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks again), the pair
-//     is marked `sending` (only then may its request have gone out, for the crash accounting of alert-store.ts);
+//  4. the request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job
+//     asks again);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -33,7 +33,7 @@ import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
 import { AlertPacer, PacerStoppedError } from './pacer.ts';
-import { MAX_LAG_MS, SendBudget } from './send-budget.ts';
+import { localNow, MAX_LAG_MS, SendBudget } from './send-budget.ts';
 import { parseSubscriber, type RedisSubscriptions, type Subscriber } from './subscriptions.ts';
 import type { FanoutJob, SendJob } from './types.ts';
 
@@ -248,19 +248,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
       }
-      // The slot is booked: the request starts at it, never before, and not later than MAX_LAG_MS after it (a busy
-      // process gives the slot up rather than send off the pace), once Redis marked the pair `sending`.
-      const wait = take.answeredAt + take.inMs - performance.now();
+      // The slot is booked and the pair marked `sending`. The request starts at the slot, never before, and not
+      // later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up rather than send off the
+      // pace, and asks again.
+      const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
-      const lateFor = () => performance.now() - (take.askedAt + take.inMs) > MAX_LAG_MS;
-      if (lateFor()) {
-        await store.release(alertId, pair, 'nothing');
-        await redis.del(budget.gapOf(chat));
-        if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
-        continue;
-      }
-      if (!(await store.markSending(alertId, pair, take.token))) return 'duplicate';
-      if (lateFor()) {
+      if (localNow() - take.startAt > MAX_LAG_MS) {
         await store.release(alertId, pair, 'nothing');
         await redis.del(budget.gapOf(chat));
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');

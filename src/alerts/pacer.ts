@@ -3,7 +3,7 @@
 // while the next free slot is beyond the horizon, so waiting costs a few Redis calls per slot rather than one per
 // waiting job per moment.
 import type { ChatRef } from '../ports/chat.ts';
-import { HORIZON_MS, type SendBudget, type Take } from './send-budget.ts';
+import type { SendBudget, Take } from './send-budget.ts';
 
 export type Granted = Exclude<Take, { kind: 'wait' }>;
 
@@ -32,11 +32,11 @@ export class AlertPacer {
   private stopped = false;
   private wake: (() => void) | null = null;
 
-  /** Enough askers for the slots within the horizon (1 at 30/s would leave the line waiting a round trip). */
-  private readonly batchSize: number;
+  constructor(private readonly budget: SendBudget) {}
 
-  constructor(private readonly budget: SendBudget) {
-    this.batchSize = Math.min(BATCH, Math.ceil(HORIZON_MS / budget.intervalMs) + 1);
+  /** Enough askers for the slots within the horizon (1 at 30/s would leave the line waiting a round trip). */
+  private get batchSize(): number {
+    return Math.min(BATCH, Math.ceil(this.budget.horizonMs() / this.budget.intervalMs) + 1);
   }
 
   take(chat: ChatRef, outcomes: string, pair: string): Promise<Granted> {

@@ -25,8 +25,9 @@ import { AlertKeys } from './keys.ts';
 export const MARGIN_MS = 40;
 /** An alert's request starts at most this long after its slot (the rest of the margin is the network's). */
 export const MAX_LAG_MS = 25;
-/** Alerts book slots at most this far ahead (a few Redis round trips: the pace never waits for one). */
-export const HORIZON_MS = 20;
+/** Alerts book slots at most this far ahead: `min` beyond a slow Redis round trip of the moment (measured), so the
+ * pace never waits for one. */
+export const HORIZON_MS = { min: 20, max: 120 };
 /** A reply waits at most this long for slots alerts booked before it. */
 export const REPLY_WAIT_MAX_MS = 250;
 /** Replies wait for slots only while an alert took one this recently; the schedule never runs further ahead. */
@@ -79,23 +80,22 @@ return 1
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
 //   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms
 //   {'chat', ms}                  the person's second is not over by the slot: try this pair again in ms
-//   {'claimed' | 'resend', ms}    the slot, ms from now, is booked for the pair (`booked:<token>`; resend: an earlier
-//                                 attempt may have reached the person, `booked?:<token>`)
-// A booking is not an attempt: the pair becomes `sending` only right before its request (alert-store.ts markSending).
+//   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `sending` (resend: an
+//                                 earlier attempt may have reached the person: `sending?`)
 const TAKE = luaScript(
   'kf:budget-take',
   {
     keys: ['budget', 'gap', 'outcomes'],
-    argv: ['intervalMs', 'horizonMs', 'perChatMs', 'pair', 'token'],
+    argv: ['intervalMs', 'horizonMs', 'perChatMs', 'pair', 'leadMs'],
   },
   `${NOW}
 local cur = redis.call('HGET', KEYS[3], ARGV[4])
-local booked = cur and string.sub(cur, 1, 6) == 'booked'
-if cur and not booked and cur ~= 'sending' and cur ~= 'sending?' then return {'settled'} end
+if cur and cur ~= 'sending' and cur ~= 'sending?' then return {'settled'} end
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if paused > now then return {'wait', math.ceil(paused - now)} end
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
-if tat < now then tat = now end
+-- Never sooner than the answer can reach the process (a slot in the past could only be missed).
+if tat < now + tonumber(ARGV[5]) then tat = now + tonumber(ARGV[5]) end
 local ahead = tat - now
 if ahead > tonumber(ARGV[2]) then return {'wait', math.max(1, math.ceil(ahead - tonumber(ARGV[2])))} end
 local gap = redis.call('PTTL', KEYS[2])
@@ -103,10 +103,12 @@ if gap > ahead then return {'chat', math.ceil(gap - ahead)} end
 redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat + tonumber(ARGV[1])), 'alertAt', string.format('%.3f', tat))
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
 redis.call('SET', KEYS[2], 'a', 'PX', math.ceil(ahead) + tonumber(ARGV[3]))
--- A booking left by a dead process whose request never started is not an attempt; one marked uncertain stays so.
-local uncertain = cur == 'sending' or cur == 'sending?' or (booked and string.sub(cur, 1, 7) == 'booked?')
-redis.call('HSET', KEYS[3], ARGV[4], (uncertain and 'booked?:' or 'booked:') .. ARGV[5])
-return {uncertain and 'resend' or 'claimed', string.format('%.3f', ahead)}
+if cur then
+  redis.call('HSET', KEYS[3], ARGV[4], 'sending?')
+else
+  redis.call('HSET', KEYS[3], ARGV[4], 'sending')
+end
+return {cur and 'resend' or 'claimed', string.format('%.3f', tat), string.format('%.3f', now)}
 `,
 );
 
@@ -114,8 +116,8 @@ export type Take =
   | { kind: 'settled' }
   | { kind: 'wait'; ms: number }
   | { kind: 'chat'; ms: number }
-  /** `inMs`: the slot is this long after Redis answered (never less); `askedAt`: performance.now() when asked. */
-  | { kind: 'claimed' | 'resend'; inMs: number; askedAt: number; answeredAt: number; token: string };
+  /** `startAt`: the slot, on this process's clock (SendBudget.localNow). */
+  | { kind: 'claimed' | 'resend'; startAt: number };
 
 export type SendBudgetOptions = {
   channel: ChannelName;
@@ -134,15 +136,13 @@ export function paceOf(ratePerSecond: number): number {
   return (ratePerSecond * 1000) / (1000 + MARGIN_MS);
 }
 
-let tokens = 0;
-const tokenPrefix = Math.random().toString(36).slice(2, 8);
-
 export class SendBudget implements SendBudgetPort {
   readonly key: string;
   readonly intervalMs: number;
   readonly perChatMs: number;
   private readonly alertKeys: AlertKeys;
   private readonly ignore: (error: unknown) => void;
+  private readonly clock = new RedisClock();
 
   constructor(
     private readonly redis: Redis,
@@ -226,21 +226,71 @@ export class SendBudget implements SendBudgetPort {
 
   /** One try at an alert slot for a pair of the alert whose outcomes hash is `outcomes` (see TAKE). */
   async take(chat: ChatRef, outcomes: string, pair: string): Promise<Take> {
-    const token = `${tokenPrefix}${(tokens++).toString(36)}`;
-    const askedAt = performance.now();
-    const [kind, ms] = (await runLua(
+    const askedAt = localNow();
+    const [kind, a, b] = (await runLua(
       this.redis,
       TAKE,
       { budget: this.key, gap: this.gapOf(chat), outcomes },
-      { intervalMs: this.intervalMs, horizonMs: HORIZON_MS, perChatMs: this.perChatMs, pair, token },
-    )) as [string, (number | string)?];
-    const answeredAt = performance.now();
+      {
+        intervalMs: this.intervalMs,
+        horizonMs: this.horizonMs(),
+        perChatMs: this.perChatMs,
+        pair,
+        leadMs: this.leadMs(),
+      },
+    )) as [string, (number | string)?, string?];
+    const answeredAt = localNow();
     if (kind === 'settled') return { kind };
-    if (kind === 'wait' || kind === 'chat') return { kind, ms: Number(ms) } as Take;
+    if (kind === 'wait' || kind === 'chat') return { kind, ms: Number(a) } as Take;
     if (kind === 'claimed' || kind === 'resend') {
-      return { kind, inMs: Math.max(0, Number(ms)), askedAt, answeredAt, token };
+      this.clock.sample(Number(b), askedAt, answeredAt);
+      return { kind, startAt: this.clock.toLocal(Number(a)) };
     }
     throw new Error(`send budget: unexpected answer ${kind}`);
+  }
+
+  /** A slot is booked at least this far ahead: a slow round trip of the moment (a busy machine answers slowly). */
+  leadMs(): number {
+    return Math.min(HORIZON_MS.max - HORIZON_MS.min, 1.5 * this.clock.slowRttMs);
+  }
+
+  /** Slots are booked up to this far ahead. */
+  horizonMs(): number {
+    return this.leadMs() + HORIZON_MS.min;
+  }
+}
+
+/** This process's clock, in ms (performance-based: never jumps). */
+export const localNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Redis's clock seen from this process: the offset from the fastest recent round trip (its error is at most half
+ * that round trip), and the slowest recent round trip (for the horizon).
+ */
+class RedisClock {
+  private offset = 0;
+  private bestRtt = Number.POSITIVE_INFINITY;
+  private bestAt = 0;
+  /** The slowest recent round trip (decays by half a second after a slow one). */
+  slowRttMs = 1;
+  private slowAt = 0;
+
+  sample(redisNow: number, askedAt: number, answeredAt: number): void {
+    const rtt = answeredAt - askedAt;
+    if (rtt >= this.slowRttMs || answeredAt - this.slowAt > 500) {
+      this.slowRttMs = Math.max(rtt, this.slowRttMs * 0.8);
+      this.slowAt = answeredAt;
+    }
+    // The fastest sample of the last few seconds (clocks drift slowly; an old best is replaced).
+    if (rtt <= this.bestRtt || answeredAt - this.bestAt > 5_000) {
+      this.bestRtt = rtt;
+      this.bestAt = answeredAt;
+      this.offset = redisNow - (askedAt + answeredAt) / 2;
+    }
+  }
+
+  toLocal(redisTime: number): number {
+    return redisTime - this.offset;
   }
 }
 
