@@ -271,7 +271,7 @@ class RedisClock {
   private offset = 0;
   private bestRtt = Number.POSITIVE_INFINITY;
   private bestAt = 0;
-  /** The slowest recent round trip (decays by half a second after a slow one). */
+  /** The slowest recent round trip (forgotten by a fifth every half second without a slower one). */
   slowRttMs = 1;
   private slowAt = 0;
 

@@ -1,7 +1,8 @@
 // Replies share the platform's send budget with bulk alerts (ports/bulk-send.ts): installed innermost on the
 // channel's interactive Api (the adapter's `budget` option), every attempt of every message the bot sends to a chat
-// is noted as it goes (replies first: it waits only for slots alerts already booked, a few ms), and a 429 Telegram gives to one pauses bulk
-// sends. The reply's own 429 is waited out by the retry transformer outside it (errors.ts), on the reply's schedule.
+// is noted as it goes (replies first: it waits only for slots alerts already booked, a few ms), and a 429 Telegram
+// gives to one pauses bulk sends. The reply's own 429 is waited out by the retry transformer outside it (errors.ts),
+// on the reply's schedule.
 import type { Transformer } from 'grammy';
 import type { SendBudgetPort } from '../../ports/bulk-send.ts';
 
