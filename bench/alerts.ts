@@ -12,7 +12,8 @@
 // - crash (limit 1,000/s, 4,000 subscribers): the worker process SIGKILLed at a random moment, then at the moment a
 //   send request reaches Telegram; a new process started at once. Misses (goal 0), duplicates, pairs the status
 //   calls uncertain (duplicates <= uncertain), and the time from the kill to the next send.
-// Run alone: `node --import tsx bench/alerts.ts`.
+// Run alone: `node --import tsx bench/alerts.ts`. KF_BENCH_DUMP=/tmp/x writes every send Telegram received (time,
+// status, alert or reply) to /tmp/x-<limit>.txt, to look at the busiest seconds.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +188,11 @@ export async function chattingBroadcast(options: {
     const windowS = (last - first) / 1000;
     const pausedS = Math.min(options.inject429, injected) * 1;
     const report = await s.broadcast.report(alert.id);
+    if (process.env.KF_BENCH_DUMP) {
+      const { writeFileSync } = await import('node:fs');
+      const rows = sends.map((c) => `${c.at.toFixed(2)} ${c.status} ${c.params.text === text ? 'alert' : 'reply'}`);
+      writeFileSync(`${process.env.KF_BENCH_DUMP}-${rate}.txt`, `${rows.join('\n')}\n`);
+    }
     return {
       limit_per_s: rate,
       subscribers: options.subscribers,

@@ -1,19 +1,20 @@
 // Published alerts and what happened to each (alert, person) pair. The outcome of a pair moves only forward:
 //   (none) -> sending -> sent | blocked | failed       a normal send, settled only once Telegram has answered
-//   sending -> (none)                                  Telegram answered that nothing was sent (429, 5xx): again
+//   sending -> (none)                                  nothing was sent (429, 5xx, or too late for its slot): again
 //   sending -> sending?                                the request may have reached the person and we do not know:
 //                                                      no answer, or the process died while it was in flight
 //   sending? -> resent | blocked | failed              sent again (a possible duplicate rather than a silent miss)
 //   (none) -> skipped | expired                        not sent (unsubscribed or paused since, or too late)
-// `sending` is set in the same Redis step that takes the send slot, right before the request goes out (send-budget.ts),
-// so a crash leaves `sending` only on pairs whose request truly may have gone: those, and only those, are resent and
-// counted as `uncertain`. A job run twice (a stall, a retried fan-out) never sends a settled pair again.
+// `sending` is set in the same Redis step that books the send slot (send-budget.ts), a few round trips before the
+// request starts at that slot; so a crash leaves `sending` only on pairs whose request may have gone: in flight, or
+// booked within that short horizon. Those, and only those, are resent and counted as `uncertain`. A job run twice
+// (a stall, a retried fan-out) never sends a settled pair again.
 // A pair is named by its pseudonym (pseudonym.ts), never by the chat id; `recipients` maps the pseudonym to the chat
 // only until the pair is settled.
 import type { Redis } from 'ioredis';
+import { luaScript, runLua } from '../infra/lua.ts';
 import type { Alert } from './alert-file.ts';
 import type { AlertKeys } from './keys.ts';
-import { LuaScript } from './lua.ts';
 
 export type AlertState = 'scheduled' | 'sending' | 'done';
 
@@ -77,7 +78,8 @@ export const ALERT_RETENTION_MS = 90 * 86_400_000;
 const OUTCOME_FIELDS = ['sent', 'resent', 'blocked', 'failed', 'unconfirmed', 'skipped', 'expired'] as const;
 const FAIL_REASONS = ['refused', 'telegram_error', 'no_answer', 'worker_error'] as const;
 
-// Marks the alert done once every person of the audience has an outcome. KEYS: outcomes, counts, alert.
+// Marks the alert done once every person of the audience has an outcome. KEYS[2] counts, KEYS[3] alert in every
+// script that includes it.
 const CHECK_DONE = `
 local function checkDone(now)
   local total = tonumber(redis.call('HGET', KEYS[3], 'total') or '-1')
@@ -94,10 +96,17 @@ local function checkDone(now)
 end
 `;
 
-// KEYS: outcomes, counts, alert, recipients. ARGV: pair, outcome, now, record ('1': write the pair's outcome; '0':
-// count only), reason (failed only, or ''). Returns 1 when counted, 0 when the pair was already settled. Either way
-// the pair's chat is forgotten. A pair sent after an uncertain attempt is `resent`.
-const SETTLE = new LuaScript(`${CHECK_DONE}
+// Returns 1 when counted, 0 when the pair was already settled. `record` '1': write the pair's outcome; '0': count
+// only. `reason`: failed only, or ''. Either way the pair's chat is forgotten. A pair sent after an uncertain attempt
+// is `resent`. `gap`, `gapMs`: the person's second starts now (Telegram answered), '' / 0 for none.
+const SETTLE = luaScript(
+  'kf:alerts-settle',
+  {
+    keys: ['outcomes', 'counts', 'alert', 'recipients', 'gap'],
+    argv: ['pair', 'outcome', 'now', 'record', 'reason', 'gapMs'],
+  },
+  `${CHECK_DONE}
+if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[5], 'a', 'PX', ARGV[6]) end
 redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and cur ~= 'sending' and cur ~= 'sending?' and cur ~= 'unconfirmed' then return 0 end
@@ -109,11 +118,15 @@ redis.call('HINCRBY', KEYS[2], outcome, 1)
 if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[2], 'failed:' .. ARGV[5], 1) end
 checkDone(ARGV[3])
 return 1
-`);
+`,
+);
 
-// KEYS: outcomes. ARGV: pair, how. Gives a claim back for another attempt: 'nothing' (Telegram answered that nothing
-// was sent: 429, 5xx) keeps what was known before; 'maybe' (no answer) marks it uncertain.
-const RELEASE = new LuaScript(`
+// Gives a claim back for another attempt: 'nothing' (Telegram answered that nothing was sent: 429, 5xx, or the
+// request never left) keeps what was known before; 'maybe' (no answer) marks it uncertain.
+const RELEASE = luaScript(
+  'kf:alerts-release',
+  { keys: ['outcomes'], argv: ['pair', 'how'] },
+  `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if ARGV[2] == 'maybe' and (cur == 'sending' or cur == 'sending?') then
   redis.call('HSET', KEYS[1], ARGV[1], 'sending?')
@@ -121,26 +134,38 @@ elseif cur == 'sending' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 end
 return 1
-`);
+`,
+);
 
-// KEYS: alert, index. ARGV: id, json, now, estimate, sendAt, keepUntil. Returns 0 if the id is taken.
-const CREATE = new LuaScript(`
+// Returns 0 if the id is taken.
+const CREATE = luaScript(
+  'kf:alerts-create',
+  { keys: ['alert', 'index'], argv: ['id', 'json', 'now', 'estimate', 'sendAt', 'keepUntil'] },
+  `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'state', 'scheduled', 'publishedAt', ARGV[3], 'estimate', ARGV[4],
   'sendAt', ARGV[5], 'keepUntil', ARGV[6])
 redis.call('PEXPIREAT', KEYS[1], ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
-`);
+`,
+);
 
-// KEYS: outcomes, counts, alert. ARGV: total, now. Fixes the audience size once; returns the size in force.
-const START = new LuaScript(`${CHECK_DONE}
+// Fixes the audience size once; returns the size in force.
+const START = luaScript(
+  'kf:alerts-start',
+  { keys: ['outcomes', 'counts', 'alert'], argv: ['total', 'now'] },
+  `${CHECK_DONE}
 local total = redis.call('HGET', KEYS[3], 'total')
 if total then return tonumber(total) end
 redis.call('HSET', KEYS[3], 'total', ARGV[1], 'state', 'sending', 'startedAt', ARGV[2])
 checkDone(ARGV[2])
 return tonumber(ARGV[1])
-`);
+`,
+);
+
+/** The keys of one alert's pairs, by the names the scripts give them. */
+export type PairKeys = { outcomes: string; counts: string; alert: string; recipients: string };
 
 export class AlertStore {
   constructor(
@@ -152,10 +177,11 @@ export class AlertStore {
   async create(alert: Alert, now: number, estimate: number): Promise<boolean> {
     const keepUntil = Math.max(now, alert.sendAt ?? 0, alert.expires ?? 0) + ALERT_RETENTION_MS;
     await this.redis.zremrangebyscore(this.keys.index, '-inf', now - ALERT_RETENTION_MS);
-    const created = await CREATE.run(
+    const created = await runLua(
       this.redis,
-      [this.keys.alert(alert.id), this.keys.index],
-      [alert.id, JSON.stringify(alert), now, estimate, alert.sendAt ?? '', keepUntil],
+      CREATE,
+      { alert: this.keys.alert(alert.id), index: this.keys.index },
+      { id: alert.id, json: JSON.stringify(alert), now, estimate, sendAt: alert.sendAt ?? '', keepUntil },
     );
     return created === 1;
   }
@@ -176,7 +202,7 @@ export class AlertStore {
   /** Fixes the audience size when the broadcast starts (idempotent: a re-run keeps the first size). */
   async start(id: string, total: number, now: number): Promise<number> {
     const keepUntil = Number((await this.redis.hget(this.keys.alert(id), 'keepUntil')) ?? now + ALERT_RETENTION_MS);
-    const size = Number(await START.run(this.redis, this.pairKeys(id), [total, now]));
+    const size = Number(await runLua(this.redis, START, this.pairKeys(id), { total, now }));
     const pipeline = this.redis.pipeline();
     for (const key of [this.keys.audience(id), this.keys.outcomes(id), this.keys.counts(id)]) {
       pipeline.pexpireat(key, keepUntil);
@@ -197,26 +223,47 @@ export class AlertStore {
     return this.redis.hget(this.keys.recipients(id), pair);
   }
 
-  /** Records the outcome of a pair; false if it already had one. `record: false` counts without recording. */
+  /**
+   * Records the outcome of a pair; false if it already had one. `record: false` counts without recording. `gap`:
+   * the person's chat second (send-budget.ts gapOf) starts now, in the same step (Telegram just answered).
+   */
   async settle(
     id: string,
     pair: string,
     outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
     now: number,
-    options: { record?: boolean; reason?: FailReason } = {},
+    options: { record?: boolean; reason?: FailReason; gap?: { key: string; ms: number } } = {},
   ): Promise<boolean> {
-    const args = [pair, outcome, now, options.record === false ? '0' : '1', options.reason ?? ''];
-    return (await SETTLE.run(this.redis, this.pairKeys(id), args)) === 1;
+    const settled = await runLua(
+      this.redis,
+      SETTLE,
+      // Without a gap the key is not touched (any key of the alert's slot stands in).
+      { ...this.pairKeys(id), gap: options.gap?.key ?? this.keys.alert(id) },
+      {
+        pair,
+        outcome,
+        now,
+        record: options.record === false ? '0' : '1',
+        reason: options.reason ?? '',
+        gapMs: options.gap?.ms ?? 0,
+      },
+    );
+    return settled === 1;
   }
 
   /** Gives a claimed pair back for another attempt (see RELEASE). */
   async release(id: string, pair: string, how: 'nothing' | 'maybe'): Promise<void> {
-    await RELEASE.run(this.redis, [this.keys.outcomes(id)], [pair, how]);
+    await runLua(this.redis, RELEASE, { outcomes: this.keys.outcomes(id) }, { pair, how });
   }
 
-  /** The keys TAKE (send-budget.ts) works on for a pair of this alert. */
-  pairKeys(id: string): string[] {
-    return [this.keys.outcomes(id), this.keys.counts(id), this.keys.alert(id), this.keys.recipients(id)];
+  /** The keys of a pair of this alert (TAKE in send-budget.ts works on them too). */
+  pairKeys(id: string): PairKeys {
+    return {
+      outcomes: this.keys.outcomes(id),
+      counts: this.keys.counts(id),
+      alert: this.keys.alert(id),
+      recipients: this.keys.recipients(id),
+    };
   }
 
   /** A process able to send says so every few seconds (`ttlMs` ahead); `null` ttl: it stops. */

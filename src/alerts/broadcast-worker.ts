@@ -7,9 +7,11 @@
 //  2. the person unsubscribed, paused or erased their data since -> `skipped` (the job holds only the pair's
 //     pseudonym; the person comes from the alert's recipients hash, which erasure empties for that person);
 //  3. a send slot from the budget shared with replies (send-budget.ts; replies first, evenly paced, paused by a
-//     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's claim, in
+//     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's booking, in
 //     one Redis step; an already settled pair -> nothing sent;
-//  4. send, in the person's language or French, and settle only on Telegram's answer:
+//  4. the request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job
+//     asks again);
+//  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
 //     403 -> `blocked`, and the person is unsubscribed;  5xx -> retried with backoff, then `failed`;
@@ -31,7 +33,7 @@ import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
 import { AlertPacer, PacerStoppedError } from './pacer.ts';
-import { SendBudget } from './send-budget.ts';
+import { localNow, MAX_LAG_MS, SendBudget } from './send-budget.ts';
 import { parseSubscriber, type RedisSubscriptions, type Subscriber } from './subscriptions.ts';
 import type { FanoutJob, SendJob } from './types.ts';
 
@@ -80,6 +82,8 @@ const ALERT_CACHE_MS = 5_000;
 
 const DEFAULT_LOCK_MS = 4_000;
 const DEFAULT_STALLED_MS = 2_000;
+/** Slots one job gives up for being too late before it goes back to the queue (a process far too busy). */
+const MAX_LATE_PER_JOB = 50;
 /** 429s one job waits out before it goes back to the queue. */
 const MAX_RATE_LIMITS_PER_JOB = 20;
 const HEARTBEAT_MS = 2_000;
@@ -198,8 +202,15 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const pair = pairOf(job.data);
     const alert = await alertOf(alertId);
     const now = () => clock.now();
-    const settle = async (outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>, reason?: FailReason) => {
-      const counted = await store.settle(alertId, pair, outcome, now(), reason ? { reason } : {});
+    const settle = async (
+      outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
+      reason?: FailReason,
+      gap?: { key: string; ms: number },
+    ) => {
+      const counted = await store.settle(alertId, pair, outcome, now(), {
+        ...(reason ? { reason } : {}),
+        ...(gap ? { gap } : {}),
+      });
       return counted ? outcome : 'duplicate';
     };
     if (!alert) return 'skipped';
@@ -219,12 +230,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     if (!found || !stillWants(found.person, alert)) return settle('skipped');
     const { chat, person } = found;
     const text = alert.text[person.lang] ?? alert.text.fr;
-    const pairKeys = store.pairKeys(alertId);
+    const outcomes = store.keys.outcomes(alertId);
 
-    for (let limited = 0; ; limited++) {
+    for (let limited = 0, late = 0; ; ) {
       let take: Awaited<ReturnType<AlertPacer['take']>>;
       try {
-        take = await pacer.take(chat, pairKeys, pair);
+        take = await pacer.take(chat, outcomes, pair);
       } catch (error) {
         if (!(error instanceof PacerStoppedError)) throw error;
         // Closing: back to the queue for the next worker, no attempt used.
@@ -237,12 +248,22 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
       }
-      // The slot is taken and the pair marked `sending` in Redis: the request goes out now.
+      // The slot is booked and the pair marked `sending`. The request starts at the slot, never before, and not
+      // later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up rather than send off the
+      // pace, and asks again.
+      const wait = take.startAt - localNow();
+      if (wait > 0) await sleep(wait);
+      if (localNow() - take.startAt > MAX_LAG_MS) {
+        await store.release(alertId, pair, 'nothing');
+        await redis.del(budget.gapOf(chat));
+        if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
+        continue;
+      }
       const result = await sender.send(chat.id, text);
       switch (result.kind) {
         case 'sent':
-          await budget.holdChat(chat, 'alert');
-          return settle('sent');
+          // The person's second counts from Telegram's answer (set in the same step).
+          return settle('sent', undefined, { key: budget.gapOf(chat), ms: budget.perChatMs });
         case 'rate_limited':
           // Every sender pauses (through Redis); this pair goes again after the pause, in this same run.
           await budget.pause(result.retryAfterMs);
@@ -250,7 +271,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
           await redis.del(budget.gapOf(chat));
           logger.warn({ alert: alertId, retryAfterMs: result.retryAfterMs }, 'alerts: 429, sends paused');
           deps.onRateLimited?.(result.retryAfterMs);
-          if (limited + 1 >= MAX_RATE_LIMITS_PER_JOB) throw new Error('rate limited again and again, will retry');
+          if (++limited >= MAX_RATE_LIMITS_PER_JOB) throw new Error('rate limited again and again, will retry');
           continue;
         case 'blocked':
           await subscriptions.unsubscribe(chat, []);

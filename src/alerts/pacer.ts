@@ -1,17 +1,18 @@
-// This process's line for alert send slots from the shared budget (send-budget.ts): the first few waiting jobs ask
-// together (one round trip, taken in line order inside Redis), and the line sleeps while the budget is used up,
-// so waiting costs a few Redis calls per slot rather than one per waiting job per moment.
+// This process's line for alert send slots from the shared budget (send-budget.ts): the first waiting jobs ask
+// together (one round trip, booked in line order inside Redis, each for a slot a little ahead), and the line sleeps
+// while the next free slot is beyond the horizon, so waiting costs a few Redis calls per slot rather than one per
+// waiting job per moment.
 import type { ChatRef } from '../ports/chat.ts';
 import type { SendBudget, Take } from './send-budget.ts';
 
 export type Granted = Exclude<Take, { kind: 'wait' }>;
 
-/** Jobs that ask for a slot in one round trip: enough for the tolerance's worth of slots at 1,000/s. */
-const BATCH = 16;
+/** Jobs that ask for a slot in one round trip: more than the horizon's worth of slots at 1,000/s. */
+const BATCH = 32;
 
 type Waiter = {
   chat: ChatRef;
-  pairKeys: readonly string[];
+  outcomes: string;
   pair: string;
   resolve(take: Granted): void;
   reject(error: unknown): void;
@@ -33,10 +34,15 @@ export class AlertPacer {
 
   constructor(private readonly budget: SendBudget) {}
 
-  take(chat: ChatRef, pairKeys: readonly string[], pair: string): Promise<Granted> {
+  /** Enough askers for the slots within the horizon (1 at 30/s would leave the line waiting a round trip). */
+  private get batchSize(): number {
+    return Math.min(BATCH, Math.ceil(this.budget.horizonMs() / this.budget.intervalMs) + 1);
+  }
+
+  take(chat: ChatRef, outcomes: string, pair: string): Promise<Granted> {
     if (this.stopped) return Promise.reject(new PacerStoppedError());
     return new Promise((resolve, reject) => {
-      this.line.push({ chat, pairKeys, pair, resolve, reject });
+      this.line.push({ chat, outcomes, pair, resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -51,9 +57,9 @@ export class AlertPacer {
     this.running = true;
     try {
       while (this.line.length > 0 && !this.stopped) {
-        const batch = this.line.slice(0, BATCH);
+        const batch = this.line.slice(0, this.batchSize);
         const takes = await Promise.all(
-          batch.map((w) => this.budget.take(w.chat, w.pairKeys, w.pair).catch((error: unknown) => ({ error }))),
+          batch.map((w) => this.budget.take(w.chat, w.outcomes, w.pair).catch((error: unknown) => ({ error }))),
         );
         let waitMs = 0;
         const settled = new Set<Waiter>();

@@ -12,12 +12,12 @@ import type { Redis } from 'ioredis';
 import { LANGUAGES, type Lang } from '../engine/types.ts';
 import { devDataKeys, PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
+import { luaScript, runLua } from '../infra/lua.ts';
 import { type ChatRef, chatKey } from '../ports/chat.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { Subscriptions } from '../ports/services.ts';
 import { AlertStore } from './alert-store.ts';
 import { AlertKeys, SEND_QUEUE } from './keys.ts';
-import { LuaScript } from './lua.ts';
 import { SendPseudonyms, sendJobId } from './pseudonym.ts';
 import { ALL_REGIONS, type SendJob } from './types.ts';
 
@@ -40,20 +40,21 @@ export type Subscriber = {
   topics: Record<string, string[]>;
 };
 
-// KEYS[1] person hash. ARGV: base, member, lang, region, sealed chat, topics...
-// No topics: "resume" (visiting the alerts menu after a stop) — unpause and refresh the language of an existing
-// subscriber; nobody is subscribed by it.
-const SUBSCRIBE = new LuaScript(`
+// `topics`: comma-separated topic ids (ids are lower-case letters, digits and dashes). None: "resume" (visiting the
+// alerts menu after a stop) — unpause and refresh the language of an existing subscriber; nobody is subscribed by it.
+const SUBSCRIBE = luaScript(
+  'kf:alerts-subscribe',
+  { keys: ['person'], argv: ['base', 'member', 'lang', 'region', 'sealedChat', 'topics'] },
+  `
 local person, base, member, lang, region = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if #ARGV == 5 and redis.call('EXISTS', person) == 0 then return 0 end
+if ARGV[6] == '' and redis.call('EXISTS', person) == 0 then return 0 end
 local old = redis.call('HGET', person, 'lang')
 if old and old ~= lang then redis.call('SREM', base .. ':lang:' .. old, member) end
 redis.call('HSET', person, 'lang', lang, 'chat', ARGV[5])
 redis.call('SADD', base .. ':lang:' .. lang, member)
 redis.call('HDEL', person, 'paused')
 redis.call('SREM', base .. ':paused', member)
-for i = 6, #ARGV do
-  local topic = ARGV[i]
+for topic in string.gmatch(ARGV[6], '[^,]+') do
   local field = 't:' .. topic
   local regions = redis.call('HGET', person, field)
   if not regions then
@@ -67,11 +68,15 @@ for i = 6, #ARGV do
 end
 redis.call('SADD', base .. ':people', member)
 return 1
-`);
+`,
+);
 
-// KEYS[1] person hash. ARGV: base, member, topics... (none: every topic). A person left with no topic is removed
-// entirely (language, pause, membership).
-const UNSUBSCRIBE = new LuaScript(`
+// `topics`: comma-separated (none: every topic). A person left with no topic is removed entirely (language, pause,
+// membership).
+const UNSUBSCRIBE = luaScript(
+  'kf:alerts-unsubscribe',
+  { keys: ['person'], argv: ['base', 'member', 'topics'] },
+  `
 local person, base, member = KEYS[1], ARGV[1], ARGV[2]
 local function drop(topic)
   local regions = redis.call('HGET', person, 't:' .. topic)
@@ -84,12 +89,12 @@ local function drop(topic)
   redis.call('HDEL', person, 't:' .. topic)
 end
 local fields = redis.call('HKEYS', person)
-if #ARGV == 2 then
+if ARGV[3] == '' then
   for _, field in ipairs(fields) do
     if string.sub(field, 1, 2) == 't:' then drop(string.sub(field, 3)) end
   end
 else
-  for i = 3, #ARGV do drop(ARGV[i]) end
+  for topic in string.gmatch(ARGV[3], '[^,]+') do drop(topic) end
 end
 for _, field in ipairs(redis.call('HKEYS', person)) do
   if string.sub(field, 1, 2) == 't:' then return 1 end
@@ -100,15 +105,26 @@ redis.call('SREM', base .. ':paused', member)
 redis.call('SREM', base .. ':people', member)
 redis.call('DEL', person)
 return 0
-`);
+`,
+);
 
-// KEYS[1] person hash. ARGV: base, member. Only someone subscribed can be paused.
-const PAUSE = new LuaScript(`
+// Only someone subscribed can be paused.
+const PAUSE = luaScript(
+  'kf:alerts-pause',
+  { keys: ['person'], argv: ['base', 'member'] },
+  `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'paused', '1')
 redis.call('SADD', ARGV[1] .. ':paused', ARGV[2])
 return 1
-`);
+`,
+);
+
+/** Topic ids as one Lua argument. A comma in an id would split it: refused (ids are checked against the topic list). */
+function topicList(topics: readonly string[]): string {
+  for (const topic of topics) if (topic.includes(',')) throw new Error(`invalid alert topic id: ${topic}`);
+  return topics.join(',');
+}
 
 export type SubscriptionsOptions = {
   /** The same KUNNAFONI_PSEUDONYM_SECRET as the broadcast's (AlertBroadcastOptions): erasure finds the person's
@@ -154,10 +170,18 @@ export class RedisSubscriptions implements Subscriptions {
     if (chat.channel === 'whatsapp') throw new SubscriptionRefusedError(chat.channel);
     const k = this.alertKeys;
     const sealed = this.cipher.seal(chatKey(chat), SEALED_CHAT_CONTEXT);
-    await SUBSCRIBE.run(
+    await runLua(
       this.redis,
-      [k.person(chat)],
-      [k.base, k.member(chat), lang, region || ALL_REGIONS, sealed, ...topics],
+      SUBSCRIBE,
+      { person: k.person(chat) },
+      {
+        base: k.base,
+        member: k.member(chat),
+        lang,
+        region: region || ALL_REGIONS,
+        sealedChat: sealed,
+        topics: topicList(topics),
+      },
     );
   }
 
@@ -190,7 +214,7 @@ export class RedisSubscriptions implements Subscriptions {
     for (const member of legacy) {
       const chat: ChatRef = { channel: 'telegram', id: member.slice('telegram:'.length) };
       const old = parseSubscriber(await this.redis.hgetall(k.person(member)));
-      await UNSUBSCRIBE.run(this.redis, [k.person(member)], [k.base, member]);
+      await runLua(this.redis, UNSUBSCRIBE, { person: k.person(member) }, { base: k.base, member, topics: '' });
       if (!old) continue;
       for (const [topic, regions] of Object.entries(old.topics)) {
         for (const region of regions) await this.subscribe(chat, [topic], old.lang, region);
@@ -228,7 +252,12 @@ export class RedisSubscriptions implements Subscriptions {
   /** `topics` empty means every topic. */
   async unsubscribe(chat: ChatRef, topics: string[]): Promise<void> {
     const k = this.alertKeys;
-    await UNSUBSCRIBE.run(this.redis, [k.person(chat)], [k.base, k.member(chat), ...topics]);
+    await runLua(
+      this.redis,
+      UNSUBSCRIBE,
+      { person: k.person(chat) },
+      { base: k.base, member: k.member(chat), topics: topicList(topics) },
+    );
   }
 
   async list(chat: ChatRef): Promise<string[]> {
@@ -239,7 +268,7 @@ export class RedisSubscriptions implements Subscriptions {
   /** "stop": topics are kept, nothing is sent until the person subscribes again or opens the alerts menu. */
   async pause(chat: ChatRef): Promise<void> {
     const k = this.alertKeys;
-    await PAUSE.run(this.redis, [k.person(chat)], [k.base, k.member(chat)]);
+    await runLua(this.redis, PAUSE, { person: k.person(chat) }, { base: k.base, member: k.member(chat) });
   }
 
   /**

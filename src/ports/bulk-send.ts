@@ -22,17 +22,29 @@ export interface BulkSender {
   send(chatId: string, text: string): Promise<BulkSendResult>;
 }
 
+/** When a reply may go: usually at once. */
+export type ReplySlot = {
+  /** Wait this long first (0: at once). */
+  waitMs: number;
+  /** The wait is the rest of the person's second after a bulk message to them, not a slot of the budget: note the
+   * send again when it is over (the slot taken now goes unused). */
+  chatHeld: boolean;
+  /** A wait that ran over by more than this took the message off its slot: note it again. */
+  maxLagMs: number;
+};
+
 /**
  * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails, and
- * none makes a reply wait for the budget (replies go first).
+ * replies go first: a reply waits only for slots bulk messages booked before it (a few ms), never for a 429 pause.
  */
 export interface SendBudgetPort {
   /**
-   * A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. Resolves
-   * with the ms it should wait first only when a bulk message went to that same person less than the platform's
-   * per-chat interval ago (Telegram refuses a second message to one chat within a second); usually 0.
+   * A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. Usually at
+   * once; while bulk messages are going out, after the slots they already booked; and after the rest of the
+   * person's second when a bulk message went to them less than the platform's per-chat interval ago (Telegram
+   * refuses a second message to one chat within a second).
    */
-  noteSend(chat: ChatRef): Promise<number>;
+  noteSend(chat: ChatRef): Promise<ReplySlot>;
   /** Telegram answered that send: the chat's own second (one message per second per chat) counts from now. */
   noteAnswered(chat: ChatRef): void;
   /** The platform answered 429 to one of these sends: bulk sends pause for `retryAfterMs`. */
