@@ -114,7 +114,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     logger,
     translate: bundle.presenter.t,
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
-    audit: new AuditLog(redis, keys, systemClock),
+    audit: new AuditLog(redis, keys, systemClock, { retentionDays: config.AUDIT_RETENTION_DAYS }),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,
