@@ -17,7 +17,6 @@ import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-numbe
 import { message } from './messages.ts';
 import { routePartner } from './partners.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
-import { transferTexts } from './transfer-texts.ts';
 
 const MAX_CREATE_ATTEMPTS = 40;
 
@@ -95,7 +94,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
             x.warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
           }
         }
-        // The person is told when an unclaimed case goes on to another association (the escalation deadline).
+        // The person is told when they will be asked about another association (the escalation deadline).
         const hours = Math.round(o.escalateAfterMs / 3_600_000);
         return [message(...x.texts(lang).created(created.no, x.partnerName(partner), hours))];
       }
@@ -157,6 +156,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
     /**
      * The person's answer to a proposed transfer: yes moves the case to the proposed partner (and its staff are
      * told), no keeps it where it is (and its staff are told). Only the person's own case, only the pending proposal.
+     * What the person reads comes back with their turn (the runtime words the result), not from here.
      */
     async answerTransfer(chat: ChatRef, no: string, accept: boolean): Promise<TransferAnswer> {
       if (!(await store.isPersonCase(pseudo.person(chat), no))) return { ok: false, reason: 'no_proposal' };
@@ -176,7 +176,6 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
           case: no,
           to: proposal.to,
         });
-        await x.tellPerson(after, (lang) => transferTexts(lang).declined(no, proposal.fromName));
         return { ok: true, outcome: 'stays', case: x.summaryOf(after) };
       }
       const seen = { partner: record.partner, claimedBy: record.claimedBy };
@@ -196,7 +195,6 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         accepted: true,
       });
       await x.tellStaff({ type: 'waiting', case: summary, reason: 'transferred' });
-      await x.tellPerson(after, (lang) => x.texts(lang).transferred(no, proposal.toName));
       return { ok: true, outcome: 'moved', case: summary };
     },
   };
