@@ -47,6 +47,19 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         }
       : null;
 
+  /**
+   * The same answer again (a turn replayed after a crash, a second tap): its result, told once more to the person
+   * only; staff were told the first time. Any other answer to a proposal that is over changes nothing.
+   */
+  async function alreadyAnswered(record: CaseRecord, accept: boolean): Promise<TransferAnswer> {
+    const last = (await store.audit(record.no))
+      .filter((e) => e.action === 'transfer_proposed' || e.action === 'transferred' || e.action === 'transfer_declined')
+      .at(-1);
+    const same = last?.by === 'person' && last.action === (accept ? 'transferred' : 'transfer_declined');
+    if (!same || record.status === 'closed') return { ok: false, reason: 'no_proposal' };
+    return { ok: true, outcome: accept ? 'moved' : 'stays', case: x.summaryOf(record) };
+  }
+
   return {
     async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]> {
       const refer = ReferEffectSchema.parse(effect);
@@ -162,6 +175,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       if (!(await store.isPersonCase(pseudo.person(chat), no))) return { ok: false, reason: 'no_proposal' };
       const record = await store.load(no);
       const proposal = record ? proposalOf(record) : null;
+      if (record && !proposal) return await alreadyAnswered(record, accept);
       if (!record || !proposal) return { ok: false, reason: 'no_proposal' };
       const now = clock.now();
       if (!accept) {

@@ -126,7 +126,12 @@ describe('staff operations', () => {
     // What the person reads of their answer comes with their own turn (test/referrals/transfer-consent.test.ts).
     expect(f.outbox.textsTo(chat).at(-1)).toContain('Tu es d’accord ?');
     expect(await f.service.transferProposalFor(chat)).toBeNull();
-    expect(await f.service.answerTransfer(chat, no, true)).toEqual({ ok: false, reason: 'no_proposal' });
+    // The same answer again (a turn replayed after a crash): the same result, staff are not told twice.
+    const told = f.notifier.ofType('transfer_answer').length;
+    expect(await f.service.answerTransfer(chat, no, true)).toMatchObject({ ok: true, outcome: 'moved' });
+    expect(await f.service.answerTransfer(chat, no, false)).toEqual({ ok: false, reason: 'no_proposal' });
+    expect(f.notifier.ofType('transfer_answer')).toHaveLength(told);
+    expect((await f.service.summary(no))?.partner).toBe('aracem');
     expect(await f.service.claim(no, awa)).toEqual({ ok: false, reason: 'not_found' });
     expect(await f.service.claim(no, other)).toMatchObject({ ok: true });
   });
