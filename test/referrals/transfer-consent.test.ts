@@ -7,6 +7,7 @@ import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import type { ChatRef } from '../../src/ports/chat.ts';
+import type { OutMessage } from '../../src/ports/out-message.ts';
 import type { Outbox } from '../../src/ports/outbox.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { buttonData, type Harness, keyboardOf, startHarness } from '../channels/telegram/harness.ts';
@@ -16,11 +17,19 @@ import { callbackUpdate, startUpdate, textUpdate } from '../support/bot-api-upda
 
 let k: Console;
 let h: Harness;
+/** What was sent to people on WhatsApp (its channel renders these as text with numbered choices). */
+let whatsapp: { chat: ChatRef; messages: OutMessage[] }[];
 
 beforeEach(async () => {
   let runtime: Runtime | undefined;
   // What services say to people goes out through the Telegram channel, as in the bot.
-  const toTelegram: Outbox = { send: (chat, messages) => h.channel.outbox.send(chat, messages) };
+  whatsapp = [];
+  const toTelegram: Outbox = {
+    send: async (chat, messages) => {
+      if (chat.channel === 'whatsapp') whatsapp.push({ chat, messages });
+      else await h.channel.outbox.send(chat, messages);
+    },
+  };
   k = await createConsole({}, { outbox: toTelegram, prompter: personPrompter(() => runtime, toTelegram) });
   runtime = createRuntime({
     flows: k.bundle.flows,
@@ -156,4 +165,22 @@ test('the deadline asks the person before an unclaimed case goes to the fallback
   const [moved] = await h.say(id, textUpdate(id, '1'));
   expect(text(moved)).toMatch(new RegExp(`^Ton dossier ${no} est passé à AME`));
   expect((await k.referrals.summary(no))?.partner).toBe('ame');
+});
+
+test('on WhatsApp the question comes with numbered choices, "1. Oui / 2. Non"', async () => {
+  const chat: ChatRef = { channel: 'whatsapp', id: '22370000001@c.us' };
+  const reply = await k.referrals.intake(
+    chat,
+    { type: 'refer', intakeId: 'i1', need: 'legal', region: 'bamako', fields: {} },
+    'fr',
+  );
+  const no = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '))![0];
+  await k.referrals.dispatch(no);
+  const awa = await staff('ame', 'Awa');
+  await awa.page(`/cases/${no}`);
+  await awa.post(`/cases/${no}/transfer`, { to: 'aracem' });
+  const [question] = whatsapp.at(-1)?.messages ?? [];
+  expect(question?.paragraphs.join(' ')).toContain(`propose de transmettre ton dossier ${no} à ARACEM`);
+  expect(question?.choices?.map((c) => c.label)).toEqual(['Oui', 'Non']);
+  expect(question?.hint).toBe('Réponds 1 ou 2.');
 });
