@@ -74,6 +74,8 @@ export const ConfigSchema = z.object({
   REFERRAL_RETENTION_DAYS: int(1).default(30),
   /** Staff Telegram group per partner: "ame=-100123,aracem=-100456". */
   REFERRAL_STAFF_GROUPS: z.string().default(''),
+  /** Days the partners' audit log keeps an entry (logins, views of personal data, case work), then drops it. */
+  AUDIT_RETENTION_DAYS: int(1).max(3650).default(365),
   ALERTS_RATE_PER_SECOND: int(1).default(30),
 });
 

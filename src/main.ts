@@ -239,6 +239,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
     logger,
     trustProxy: config.TRUST_PROXY,
+    auditRetentionDays: config.AUDIT_RETENTION_DAYS,
     ...(telegram && config.TELEGRAM_BOT_TOKEN
       ? {
           attachments: {

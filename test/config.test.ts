@@ -27,6 +27,14 @@ describe('config', () => {
     }
   });
 
+  it('keeps the audit log 365 days unless AUDIT_RETENTION_DAYS says otherwise', () => {
+    expect(parseConfig({}).AUDIT_RETENTION_DAYS).toBe(365);
+    expect(parseConfig({ AUDIT_RETENTION_DAYS: '90' }).AUDIT_RETENTION_DAYS).toBe(90);
+    for (const bad of ['0', 'a year', '4000']) {
+      expect(() => parseConfig({ AUDIT_RETENTION_DAYS: bad })).toThrow(/AUDIT_RETENTION_DAYS:/);
+    }
+  });
+
   it('requires a data key in production', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/KUNNAFONI_DATA_KEY/);
   });

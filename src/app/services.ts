@@ -28,6 +28,7 @@ import { startReferralWorker } from '../referrals/worker.ts';
 import { createRuntime, type RuntimeDeps, type ServiceRuntime } from '../runtime/runtime.ts';
 import { AuditLog } from '../staff/audit-log.ts';
 import type { Bundle } from './bundle.ts';
+import { personPrompter } from './person-prompter.ts';
 import type { GracefulShutdown } from './shutdown.ts';
 
 export type RedisChoiceMade = { target: RedisTarget; privateRedis: PrivateRedis | null; description: string };
@@ -103,6 +104,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
   const { config, bundle, redis, stores, shutdown, logger } = options;
   const { keys, cipher, pseudonymSecret, subscriptions } = stores;
   const notifiers = options.notifiers ?? [];
+  let runtimeRef: ServiceRuntime | undefined;
   const referrals = createReferralService({
     redis,
     keys,
@@ -113,8 +115,10 @@ export async function startConversation(options: ConversationOptions): Promise<C
     clock: systemClock,
     logger,
     translate: bundle.presenter.t,
+    // A proposed transfer is asked through the person's conversation, so their answer is understood.
+    prompter: personPrompter(() => runtimeRef, options.outbox),
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
-    audit: new AuditLog(redis, keys, systemClock),
+    audit: new AuditLog(redis, keys, systemClock, { retentionDays: config.AUDIT_RETENTION_DAYS }),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,
@@ -151,6 +155,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
     stateAvailable: redisUp,
   });
+  runtimeRef = runtime;
   shutdown.add('drain', 'runtime', () => runtime.drain());
   return { referrals, runtime, sessions, redisUp };
 }

@@ -94,7 +94,7 @@ export async function staffCommand(argv: string[], io: CliIo): Promise<number> {
     const keys = new RedisKeys(config.REDIS_PREFIX);
     const accounts = new AccountStore(redis, keys);
     const sessions = new SessionStore(redis, keys);
-    const audit = new AuditLog(redis, keys, systemClock);
+    const audit = new AuditLog(redis, keys, systemClock, { retentionDays: config.AUDIT_RETENTION_DAYS });
     const base = config.STAFF_CONSOLE_URL?.replace(/\/+$/, '') ?? consoleBase(config.HOST, config.PORT);
     if (command === 'list') {
       for (const a of await accounts.list()) {

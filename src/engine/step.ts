@@ -17,7 +17,16 @@ import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
 import { MAX_TYPED_TEXT, typedValue } from './typed-answer.ts';
-import { type Effect, type Env, type Input, LANGUAGES, NO_FACTS, type Session, SOURCE_LANGUAGE } from './types.ts';
+import {
+  type Effect,
+  type Env,
+  type Input,
+  LANGUAGES,
+  NO_FACTS,
+  type NoticeName,
+  type Session,
+  SOURCE_LANGUAGE,
+} from './types.ts';
 
 /** Nodes entered for one input before the engine decides the flows loop. */
 export const MAX_STEPS_PER_INPUT = 50;
@@ -64,6 +73,7 @@ class Run {
   handle(input: Input): void {
     const s = this.session;
     if (input.kind === 'start') return this.start(input.payload);
+    if (input.kind === 'notice') return this.notice(input.notice);
 
     if (input.kind === 'text' && (this.distress(input.text) || this.route(input.text))) return;
 
@@ -195,6 +205,26 @@ class Run {
     return false;
   }
 
+  /**
+   * A notice from outside the conversation: staff proposed a transfer, so its question is put to the person, and
+   * they come back to where they were after answering. Nothing is said when the fact is gone (answered already).
+   */
+  private notice(name: NoticeName): void {
+    const route = this.flows.routes[name];
+    const proposal = this.env.facts?.transferProposal;
+    if (!route || !proposal) return;
+    const s = this.session;
+    // A conversation forgotten since the case was made speaks the case's language.
+    if (!s.lang) {
+      s.lang = proposal.lang;
+      this.effects.push({ type: 'set_language', lang: proposal.lang });
+    }
+    s.vars.transfer_case = proposal.no;
+    s.vars.transfer_from = proposal.from;
+    s.vars.transfer_to = proposal.to;
+    this.detour(this.resolve(route.goto, route.flow));
+  }
+
   /** Leaves the current question for a while: `return` brings the person back to it. */
   private detour(target: Position): void {
     const s = this.session;
@@ -220,7 +250,7 @@ class Run {
     return false;
   }
 
-  private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'timeout' }>): void {
+  private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'timeout' | 'notice' }>): void {
     const s = this.session;
     const all = this.choicesOf(ask);
     const choices = this.visibleChoices(all);

@@ -32,7 +32,13 @@ export type Input =
   /** A button press; `version` is the question version the button was drawn for. */
   | { kind: 'choice'; id: string; version: number }
   | { kind: 'media'; media: MediaKind; ref?: string }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /** Something happened outside the conversation that the person must answer (staff proposed a transfer). */
+  | { kind: 'notice'; notice: NoticeName };
+
+/** What a notice may be about; each has a route of the same name in flows/main.yaml. */
+export const NOTICE_NAMES = ['transfer_proposed'] as const;
+export type NoticeName = (typeof NOTICE_NAMES)[number];
 
 /**
  * Text for a person, resolved by the presenter in their language:
@@ -78,6 +84,8 @@ export type Effect =
   | { type: 'case_status'; no: string }
   /** A message for the staff member who holds the person's case. */
   | { type: 'relay_to_staff'; text: string }
+  /** The person's answer to the transfer of their case that staff proposed (the case moves only on yes). */
+  | { type: 'answer_transfer'; no: string; accept: boolean }
   | { type: 'flow_error'; code: string; detail: string }
   | { type: 'end' };
 
@@ -161,6 +169,8 @@ export type Facts = {
   openCase: { no: string; status: 'waiting' | 'claimed'; partner: string; heldByStaff: boolean } | null;
   /** The person has alert subscriptions (so "stop" has something to pause). */
   hasAlerts: boolean;
+  /** A transfer of one of the person's cases that staff proposed and the person has not answered (partner ids). */
+  transferProposal?: { no: string; from: string; to: string; lang: Lang } | null;
   /** The association that takes cases nobody else covers (named on the consent screen when routing finds none). */
   defaultPartner?: string | undefined;
 };

@@ -129,7 +129,7 @@ export const RouteSchema = z
   .describe('Where the engine sends a message it recognises, from any node.');
 
 /** Messages the engine recognises before keywords and answers, tried in this order. */
-export const ROUTE_NAMES = ['distress', 'case_number'] as const;
+export const ROUTE_NAMES = ['distress', 'case_number', 'transfer_proposed'] as const;
 export type FlowDistressRoute = z.infer<typeof DistressRouteSchema>;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 
@@ -150,6 +150,11 @@ export const RoutesSchema = z
     confused: z.object({ words: wordsPerLanguage }).strict().optional(),
     /** A case number typed alone ("K-7F3Q", "k 7f3q"), or "ANNULER K-7F3Q": saved in `case_no` (and `case_action`). */
     case_number: RouteSchema.optional(),
+    /**
+     * Staff proposed to pass the person's case to another partner: the question is put to them (the case number,
+     * the partners' ids in `transfer_case`, `transfer_from`, `transfer_to`); `return` brings them back after.
+     */
+    transfer_proposed: RouteSchema.optional(),
   })
   .strict();
 

@@ -45,6 +45,18 @@ function trusted(list: BlockList, address: string): boolean {
   return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** Whether the peer is a proxy whose X-Forwarded-* headers are believed (any peer for `true`, none for `false`). */
+export function trustsPeer(trust: ProxyTrust, socket: string): boolean {
+  switch (trust.kind) {
+    case 'none':
+      return false;
+    case 'one-hop':
+      return true;
+    case 'list':
+      return trusted(trust.proxies, socket);
+  }
+}
+
 /** The client's address, from the socket's address and the X-Forwarded-For header, as the setting says. */
 export function clientAddress(trust: ProxyTrust, socket: string, forwardedFor: string | undefined): string {
   const hops = (forwardedFor ?? '')

@@ -1,4 +1,4 @@
-import type { Effect, Lang } from '../engine/types.ts';
+import type { Effect, Lang, NoticeName } from '../engine/types.ts';
 import type { ChatRef } from './chat.ts';
 import type { OutMessage } from './out-message.ts';
 
@@ -18,6 +18,21 @@ export interface ReferralIntake {
   readonly fallbackPartner?: string;
   /** The person's cases that are not closed (facts for the engine: an open case, held by staff or not). */
   openCasesOf?(chat: ChatRef): Promise<OpenCaseFact[]>;
+  /** The person's answer to a transfer staff proposed: yes moves the case, no keeps it (staff are told either way). */
+  answerTransfer?(chat: ChatRef, no: string, accept: boolean): Promise<TransferAnswerResult>;
+}
+
+/** What became of a transfer the person answered; `partner` is where the case is now. */
+export type TransferAnswerResult =
+  | { ok: true; outcome: 'moved' | 'stays'; case: { no: string; partner: string } }
+  | { ok: false; reason: 'no_proposal' | 'stale' };
+
+/**
+ * Puts a question to a person from outside their conversation (a transfer staff proposed): their conversation
+ * takes the notice as its next input, and what it says is sent to them. True when it was sent.
+ */
+export interface PersonPrompter {
+  prompt(chat: ChatRef, notice: NoticeName): Promise<boolean>;
 }
 
 /** What the runtime reads of a person's open case (a subset of the referral service's case summary). */
@@ -29,6 +44,10 @@ export type OpenCaseFact = {
   claimedBy?: string | undefined;
   claimedAt?: number | undefined;
   erased?: boolean;
+  /** A transfer staff proposed, waiting for the person's answer (the target partner). */
+  proposedTo?: string | undefined;
+  /** The case's language (a code; not one of the bot's: French). */
+  lang?: string;
 };
 
 /** What the runtime needs from the alerts service. */

@@ -85,8 +85,11 @@ export type StaffEvent =
   | { type: 'reminder'; case: CaseSummary; waitingMs: number }
   /** A claimed case has had no word to the person within the first-reply deadline: for its holder. */
   | { type: 'reply_overdue'; case: CaseSummary; staffId: string }
-  /** A case left a partner because nobody claimed it in time (told to the partner it left). */
-  | { type: 'escalated'; case: CaseSummary; from: string }
+  /**
+   * Nobody claimed the case in time: the person is asked whether it may go to `to` (`asked`), or could not be asked.
+   * Either way it stays with `case.partner` (told to its staff) until the person says yes.
+   */
+  | { type: 'escalated'; case: CaseSummary; to: string; asked: boolean }
   /** The person wrote while the case is claimed: for the claimer only. */
   | { type: 'person_message'; case: CaseSummary; staffId: string; text: string }
   /** The person erased their data: the case shows "erased by the person". */

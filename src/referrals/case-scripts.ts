@@ -124,14 +124,23 @@ log()
 return {'ok', c[2], c[3] or ''}
 `;
 
-/** A transfer proposed to the person: ARGV[5] expected partner, [6] expected holder, [7] target, [8] proposer. */
+/**
+ * A transfer proposed to the person: ARGV[5] expected partner, [6] expected holder, [7] target, [8] proposer, [9]
+ * expected waitingSince ('' = a staff proposal; else the deadline's: once per waiting period, none pending).
+ */
 const PROPOSE = `
-local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'erasedAt', 'purgedAt')
+local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'erasedAt', 'purgedAt', 'waitingSince',
+  'proposedTo', 'escalatedAt')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
 if c[4] or c[5] then return {'erased'} end
 if c[2] ~= ARGV[5] or (c[3] or '') ~= ARGV[6] then return {'stale'} end
 if c[2] == ARGV[7] then return {'same_partner'} end
+if ARGV[9] ~= '' then
+  if c[1] ~= 'waiting' or c[6] ~= ARGV[9] or c[7] then return {'stale'} end
+  if c[8] and tonumber(c[8]) >= tonumber(c[6]) then return {'stale'} end
+  redis.call('HSET', caseKey, 'escalatedAt', now)
+end
 redis.call('HSET', caseKey, 'proposedTo', ARGV[7], 'proposedBy', ARGV[8], 'proposedAt', now)
 log()
 return {'ok', c[2], c[3] or ''}

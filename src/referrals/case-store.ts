@@ -135,10 +135,19 @@ export class CaseStore {
   }
 
   /** Records a transfer proposed to the person; the case stays where it is until they answer. */
-  async propose(no: string, actor: StaffActor, seen: Seen, to: string, now: number): Promise<ScriptOutcome> {
+  async propose(
+    no: string,
+    actor: StaffActor,
+    seen: Seen,
+    to: string,
+    now: number,
+    /** The deadline's proposal: only while the case is still in this waiting period, once in it. */
+    expectWaitingSince?: number,
+  ): Promise<ScriptOutcome> {
     const audit = { by: actor.id, action: 'transfer_proposed', to } as const;
+    const since = expectWaitingSince === undefined ? '' : String(expectWaitingSince);
     return CaseStore.outcome(
-      await this.run('propose', no, now, audit, seen.partner, seen.claimedBy ?? '', to, actor.id),
+      await this.run('propose', no, now, audit, seen.partner, seen.claimedBy ?? '', to, actor.id, since),
     );
   }
 

@@ -17,7 +17,6 @@ import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-numbe
 import { message } from './messages.ts';
 import { routePartner } from './partners.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
-import { transferTexts } from './transfer-texts.ts';
 
 const MAX_CREATE_ATTEMPTS = 40;
 
@@ -47,6 +46,19 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
           toName: x.partnerName(r.proposedTo),
         }
       : null;
+
+  /**
+   * The same answer again (a turn replayed after a crash, a second tap): its result, told once more to the person
+   * only; staff were told the first time. Any other answer to a proposal that is over changes nothing.
+   */
+  async function alreadyAnswered(record: CaseRecord, accept: boolean): Promise<TransferAnswer> {
+    const last = (await store.audit(record.no))
+      .filter((e) => e.action === 'transfer_proposed' || e.action === 'transferred' || e.action === 'transfer_declined')
+      .at(-1);
+    const same = last?.by === 'person' && last.action === (accept ? 'transferred' : 'transfer_declined');
+    if (!same || record.status === 'closed') return { ok: false, reason: 'no_proposal' };
+    return { ok: true, outcome: accept ? 'moved' : 'stays', case: x.summaryOf(record) };
+  }
 
   return {
     async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]> {
@@ -95,7 +107,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
             x.warn({ case: created.no, err: errName(err) }, 'dispatch job not queued; the deadline check will publish');
           }
         }
-        // The person is told when an unclaimed case goes on to another association (the escalation deadline).
+        // The person is told when they will be asked about another association (the escalation deadline).
         const hours = Math.round(o.escalateAfterMs / 3_600_000);
         return [message(...x.texts(lang).created(created.no, x.partnerName(partner), hours))];
       }
@@ -157,11 +169,13 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
     /**
      * The person's answer to a proposed transfer: yes moves the case to the proposed partner (and its staff are
      * told), no keeps it where it is (and its staff are told). Only the person's own case, only the pending proposal.
+     * What the person reads comes back with their turn (the runtime words the result), not from here.
      */
     async answerTransfer(chat: ChatRef, no: string, accept: boolean): Promise<TransferAnswer> {
       if (!(await store.isPersonCase(pseudo.person(chat), no))) return { ok: false, reason: 'no_proposal' };
       const record = await store.load(no);
       const proposal = record ? proposalOf(record) : null;
+      if (record && !proposal) return await alreadyAnswered(record, accept);
       if (!record || !proposal) return { ok: false, reason: 'no_proposal' };
       const now = clock.now();
       if (!accept) {
@@ -176,7 +190,6 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
           case: no,
           to: proposal.to,
         });
-        await x.tellPerson(after, (lang) => transferTexts(lang).declined(no, proposal.fromName));
         return { ok: true, outcome: 'stays', case: x.summaryOf(after) };
       }
       const seen = { partner: record.partner, claimedBy: record.claimedBy };
@@ -196,7 +209,6 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         accepted: true,
       });
       await x.tellStaff({ type: 'waiting', case: summary, reason: 'transferred' });
-      await x.tellPerson(after, (lang) => x.texts(lang).transferred(no, proposal.toName));
       return { ok: true, outcome: 'moved', case: summary };
     },
   };

@@ -1,6 +1,11 @@
 // The worker's side of referrals: publishing a case to its partner's queue (once), deadline reminders and
-// escalations, publishing cases whose job was lost, and deleting personal data after the retention period.
+// escalations (the person is asked before their case goes elsewhere), publishing cases whose job was lost, and deleting personal data after the retention period.
+import type { CaseRecord } from './case-model.ts';
+import type { StaffActor } from './policy.ts';
 import type { ReferralContext } from './referral-context.ts';
+
+/** Who proposes a transfer when the deadline passes. */
+const SYSTEM: StaffActor = { id: 'system' };
 
 /** Thrown by dispatch while another worker announces the case: the job is retried later. */
 export class AnnouncementBusyError extends Error {
@@ -47,6 +52,26 @@ export function createJobs(x: ReferralContext, o: JobOptions) {
     return published;
   }
 
+  /**
+   * Nobody claimed the case in time: the person is asked whether it may go to the fallback partner, the same way
+   * as a transfer staff propose. It moves only if they say yes; the partner's staff are told it still waits.
+   * False when another worker got there first (or the case changed meanwhile).
+   */
+  async function askToEscalate(record: CaseRecord, now: number): Promise<boolean> {
+    const to = x.fallbackPartner;
+    const seen = { partner: record.partner, claimedBy: record.claimedBy };
+    const proposed = await store.propose(record.no, SYSTEM, seen, to, now, record.waitingSince);
+    if (!proposed.ok) return false;
+    const after = (await store.load(record.no)) ?? record;
+    const asked = await x.askTransfer(after);
+    // A question the person never got cannot be answered: the case stays, its staff are alerted.
+    if (!asked) await store.endProposal(record.no, SYSTEM.id, to, now);
+    await x.audit({ partner: record.partner, by: SYSTEM.id, action: 'case_proposed', case: record.no, to });
+    const summary = x.summaryOf((await store.load(record.no)) ?? after);
+    await x.tellStaff({ type: 'escalated', case: summary, to, asked });
+    return true;
+  }
+
   return {
     dispatch,
 
@@ -66,20 +91,13 @@ export function createJobs(x: ReferralContext, o: JobOptions) {
         }
         const waited = now - record.waitingSince;
         if (waited >= o.escalateAfterMs && record.partner !== x.fallbackPartner) {
-          const moved = await store.transfer(
-            record.no,
-            'system',
-            { partner: record.partner, claimedBy: record.claimedBy },
-            x.fallbackPartner,
-            now,
-            { expectWaitingSince: record.waitingSince },
-          );
-          if (!moved.ok) continue;
-          report.escalated++;
-          const after = await store.load(record.no);
-          if (!after) continue;
-          await x.tellStaff({ type: 'escalated', case: x.summaryOf(after), from: record.partner });
-          await x.tellStaff({ type: 'waiting', case: x.summaryOf(after), reason: 'escalated' });
+          // Asked once per waiting period; after that the case waits with its partner (a claim or a release
+          // starts a new period and puts it back under the deadlines).
+          if (record.escalatedAt !== undefined && record.escalatedAt >= record.waitingSince) {
+            await store.dropFromIndex(k.deadlines, record.no);
+            continue;
+          }
+          if (await askToEscalate(record, now)) report.escalated++;
         } else if (waited >= x.remindAfterMs && record.remindedAt === undefined) {
           const last = record.partner === x.fallbackPartner;
           if (!(await store.remind(record.no, record.waitingSince, now, last))) continue;

@@ -15,6 +15,8 @@ export type PersonTexts = {
   claimed: (no: string, partner: string) => string;
   closed: (no: string) => string;
   transferred: (no: string, partner: string) => string;
+  /** A proposed transfer, as plain text (where no conversation can put the question, see PersonPrompter). */
+  transferQuestion: (no: string, from: string, to: string) => string;
   staffReplyTitle: (no: string, partner: string) => string;
   status: (no: string, status: CaseStatusT, partner: string) => string;
   statusErased: (no: string) => string;
@@ -33,6 +35,7 @@ export function personTexts(lang: Lang, translate: Translate = shippedTranslate(
     claimed: (no, partner) => t('case_claimed', { no, partner }),
     closed: (no) => t('case_closed', { no }),
     transferred: (no, partner) => t('case_transferred', { no, partner }),
+    transferQuestion: (no, from, to) => t('transfer_question', { no, from, to }),
     staffReplyTitle: (no, partner) => t('staff_reply_title', { no, partner }),
     status: (no, status, partner) => t(`status_${status}`, { no, partner }),
     statusErased: (no) => t('status_erased', { no }),

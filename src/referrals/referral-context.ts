@@ -9,6 +9,7 @@ import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
+import type { PersonPrompter } from '../ports/services.ts';
 import { type CaseRecord, type CaseSummary, toSummary } from './case-model.ts';
 import type { CaseStore } from './case-store.ts';
 import { message, type PersonTexts, personTexts } from './messages.ts';
@@ -36,6 +37,11 @@ export type ReferralContext = {
   openChat(record: CaseRecord): ChatRef | null;
   /** Tells the person something about their case; a failure is logged (case number only), never thrown. */
   tellPerson(record: CaseRecord, text: (lang: Lang) => string | OutMessage): Promise<boolean>;
+  /**
+   * Asks the person whether the proposed transfer of their case may happen (the proposal is stored already): their
+   * conversation puts the question (PersonPrompter), else it is sent as plain text. False when nothing was sent.
+   */
+  askTransfer(record: CaseRecord): Promise<boolean>;
   /** Tells staff; a failure is logged, never thrown. */
   tellStaff(event: StaffEvent): Promise<void>;
   /** Tells staff; a failure is thrown (a job that must be retried until staff were told). */
@@ -73,6 +79,7 @@ export function referralContext(input: {
   logger?: Logger | undefined;
   audit?: PartnerAudit | undefined;
   translate?: Translate | undefined;
+  prompter?: PersonPrompter | undefined;
 }): ReferralContext {
   const partners = new Map(input.partners.map((p) => [p.id, p]));
   const { cipher, clock, outbox, notifier, logger } = input;
@@ -80,7 +87,7 @@ export function referralContext(input: {
   const sealCtx = (no: string, field: string) => `case:${no}:${field}`;
   const openChat = (record: CaseRecord): ChatRef | null =>
     record.chat ? (JSON.parse(cipher.open(record.chat, sealCtx(record.no, 'chat'))) as ChatRef) : null;
-  return {
+  const ctx: ReferralContext = {
     redis: input.redis,
     store: input.store,
     k: input.k,
@@ -110,6 +117,22 @@ export function referralContext(input: {
         return false;
       }
     },
+    async askTransfer(record) {
+      if (!input.prompter) {
+        return ctx.tellPerson(record, (lang) =>
+          ctx
+            .texts(lang)
+            .transferQuestion(record.no, ctx.partnerName(record.partner), ctx.partnerName(record.proposedTo ?? '')),
+        );
+      }
+      try {
+        const chat = openChat(record);
+        return chat ? await input.prompter.prompt(chat, 'transfer_proposed') : false;
+      } catch (err) {
+        warn({ case: record.no, err: errName(err) }, 'could not ask the person about the transfer');
+        return false;
+      }
+    },
     tellStaffOrThrow: (event) => notifier.notify(event),
     async audit(event) {
       try {
@@ -126,4 +149,5 @@ export function referralContext(input: {
       }
     },
   };
+  return ctx;
 }

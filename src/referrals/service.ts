@@ -17,7 +17,7 @@ import type { Logger } from '../infra/logger.ts';
 import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Outbox } from '../ports/outbox.ts';
-import type { ReferralIntake } from '../ports/services.ts';
+import type { PersonPrompter, ReferralIntake } from '../ports/services.ts';
 import { CaseStore, type OpFailure } from './case-store.ts';
 import { createIntake, type Intake } from './intake.ts';
 import { createJobs, type Jobs } from './jobs.ts';
@@ -41,7 +41,10 @@ export type ReferralOptions = {
   pseudonymSecret: string;
   /** Unclaimed this long: the partner's staff get a reminder (REFERRAL_REMIND_HOURS, default 12). */
   remindAfterHours?: number;
-  /** Unclaimed this long: the case moves to the fallback partner (REFERRAL_ESCALATE_HOURS, default 48). */
+  /**
+   * Unclaimed this long: the person is asked whether the case may go to the fallback partner; it moves only if they
+   * say yes (REFERRAL_ESCALATE_HOURS, default 48).
+   */
   escalateAfterHours?: number;
   /** Personal data is deleted this long after closing (REFERRAL_RETENTION_DAYS, default 30). */
   retentionDays?: number;
@@ -74,6 +77,8 @@ export type ReferralServiceDeps = {
   audit?: PartnerAudit;
   /** The bot's translator, for what the person reads about their case (default: the shipped locales). */
   translate?: Translate;
+  /** Puts a proposed transfer to the person through their conversation (without it: a plain text question). */
+  prompter?: PersonPrompter;
 };
 
 export type ReferralService = ReferralIntake &
@@ -131,6 +136,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     logger: deps.logger,
     audit: deps.audit,
     translate: deps.translate,
+    prompter: deps.prompter,
   });
 
   return {

@@ -22,8 +22,6 @@ import { errName, type ReferralContext } from './referral-context.ts';
 
 export type { PartnerAudit, PartnerAuditEvent } from './referral-context.ts';
 
-import { transferTexts } from './transfer-texts.ts';
-
 export type { OpResult };
 
 export type QueueView = {
@@ -221,9 +219,8 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       const { record } = found;
       const result = await after(no, await store.propose(no, actor, seenOf(record), to, clock.now()));
       if (!result.ok) return result;
-      const asked = await x.tellPerson(record, (lang) => ({
-        paragraphs: transferTexts(lang).proposal(no, x.partnerName(record.partner), x.partnerName(to)),
-      }));
+      // The question goes through the person's conversation, so their "oui" / "1" / button press answers it.
+      const asked = await x.askTransfer({ ...record, proposedTo: to });
       if (!asked) {
         // A question the person never got cannot be answered: no proposal is left hanging.
         await store.endProposal(no, actor.id, to, clock.now());

@@ -1,10 +1,10 @@
 // Facts the engine decides with, loaded before each step: the person's open case (and whether staff hold it) and
 // whether they follow alerts. A fact that cannot be read counts as unknown (no case, no alerts): the conversation
 // goes on, and the services still check for themselves.
-import { type Facts, NO_FACTS } from '../engine/types.ts';
+import { type Facts, isLang, type Lang, NO_FACTS, SOURCE_LANGUAGE } from '../engine/types.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ChatRef } from '../ports/chat.ts';
-import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
+import type { OpenCaseFact, ReferralIntake, Subscriptions } from '../ports/services.ts';
 
 export type FactSources = {
   referrals?: ReferralIntake | undefined;
@@ -13,16 +13,34 @@ export type FactSources = {
 };
 
 export async function loadFacts(chat: ChatRef, sources: FactSources): Promise<Facts> {
-  const [openCase, alerts] = await Promise.all([
-    openCaseOf(chat, sources).catch((err: unknown) => unknown(sources, 'open case', err, NO_FACTS.openCase)),
+  const [cases, alerts] = await Promise.all([
+    openCasesOf(chat, sources).catch((err: unknown) => unknown(sources, 'open case', err, [] as OpenCaseFact[])),
     followsAlerts(chat, sources).catch((err: unknown) => unknown(sources, 'alerts', err, false)),
   ]);
-  return { openCase, hasAlerts: alerts, defaultPartner: sources.referrals?.fallbackPartner };
+  return {
+    openCase: openCaseOf(cases),
+    hasAlerts: alerts,
+    defaultPartner: sources.referrals?.fallbackPartner,
+    transferProposal: transferProposalOf(cases),
+  };
 }
 
-async function openCaseOf(chat: ChatRef, { referrals }: FactSources): Promise<Facts['openCase']> {
-  if (!referrals?.openCasesOf) return null;
-  const open = (await referrals.openCasesOf(chat)).filter(
+async function openCasesOf(chat: ChatRef, { referrals }: FactSources): Promise<OpenCaseFact[]> {
+  return referrals?.openCasesOf ? await referrals.openCasesOf(chat) : [];
+}
+
+/** The transfer waiting for the person's answer (the most recent case's, if several). */
+function transferProposalOf(cases: readonly OpenCaseFact[]): Facts['transferProposal'] {
+  const proposed = cases
+    .filter((c) => c.proposedTo && !c.erased && (c.status === 'waiting' || c.status === 'claimed'))
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!proposed?.proposedTo) return null;
+  const lang: Lang = proposed.lang && isLang(proposed.lang) ? proposed.lang : SOURCE_LANGUAGE;
+  return { no: proposed.no, from: proposed.partner, to: proposed.proposedTo, lang };
+}
+
+function openCaseOf(cases: readonly OpenCaseFact[]): Facts['openCase'] {
+  const open = cases.filter(
     (c): c is typeof c & { status: 'waiting' | 'claimed' } =>
       (c.status === 'waiting' || c.status === 'claimed') && !c.erased,
   );

@@ -45,6 +45,8 @@ export const JOURNALED = {
   // Erasure is carried out before its session is erased (see the runtime), never replayed.
   erase_my_data: false,
   flow_error: false,
+  // The case moves (or the proposal ends) and staff are told: once, even after a crash.
+  answer_transfer: true,
 } satisfies { [K in EffectType]: boolean };
 
 export function needsJournal(effects: readonly Effect[]): boolean {

@@ -158,6 +158,7 @@ export function createPresenter(translator: Translator, content: Content): Prese
     erase_my_data: byService,
     case_status: byService,
     relay_to_staff: byService,
+    answer_transfer: byService,
     flow_error: byService,
     // Nothing to show: the language is already in use, and the end is simply silence.
     set_language: () => {},

@@ -396,6 +396,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       const status = await deps.referrals?.statusFor?.(chat, effect.no, lang);
       return status ?? say(lang, 'referral.unavailable');
     },
+    answer_transfer: async (effect, chat, lang) => {
+      const answer = await deps.referrals?.answerTransfer?.(chat, effect.no, effect.accept);
+      if (!answer) return say(lang, 'referral.unavailable');
+      // Answered already (another device, a replay) or withdrawn: said plainly, nothing changes.
+      if (!answer.ok) return [{ paragraphs: [presenter.t(lang, 'referral.transfer_over', { no: effect.no })] }];
+      const key = answer.outcome === 'moved' ? 'referral.case_transferred' : 'referral.transfer_stays';
+      return [{ paragraphs: [presenter.t(lang, key, { no: effect.no, partner: `@contact:${answer.case.partner}` })] }];
+    },
     relay_to_staff: async (effect, chat, lang) => {
       const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text)) ?? false;
       return say(lang, relayed ? 'referral.relayed' : 'referral.relay_failed');
@@ -437,6 +445,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
    * untouched, so it resumes where it was once Redis is back.
    */
   function statelessReply(chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
+    // A notice nobody could step (Redis away): nothing to say; whoever sent it is told nothing was sent.
+    if (input.kind === 'notice') return [];
     const { platformLang, capabilities } = meta;
     const lang = likelyLanguage(chat, input, platformLang);
     const { flow, node } = known.get(chatKey(chat)) ?? {};
@@ -480,8 +490,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
 
   async function handleOne(chat: ChatRef, input: Input, meta: InputMeta): Promise<OutMessage[]> {
     const platformLang = meta.platformLang;
-    // Timeouts come from the bot itself, not from the person: they never count.
-    const counts = deps.flood !== undefined && input.kind !== 'timeout';
+    // Timeouts and notices come from the bot itself, not from the person: they never count.
+    const counts = deps.flood !== undefined && input.kind !== 'timeout' && input.kind !== 'notice';
     const up = !deps.stateAvailable || deps.stateAvailable();
     // Counted in the turn's first round trip where the gate allows it, else here, before anything else.
     const counter = counts && up ? (deps.flood?.counter?.(chat) ?? undefined) : undefined;

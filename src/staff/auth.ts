@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { clientAddress } from '../infra/proxy-trust.ts';
+import { clientAddress, trustsPeer } from '../infra/proxy-trust.ts';
 import type { ServerDeps, StaffContext, StaffEnv } from './context.ts';
 import { LANG_COOKIE, pickLang, translator } from './i18n.ts';
 import type { StaffSession } from './sessions.ts';
@@ -141,7 +141,7 @@ export function checkCsrf(
     const t = c.get('t');
     if (options.originOnly(path)) {
       const origin = c.req.header('origin');
-      if (origin && origin === new URL(c.req.url).origin) return next();
+      if (origin && origin === publicOrigin(c, deps)) return next();
       return c.text(t('This request did not come from the console.'), 403);
     }
     const session = c.get('session');
@@ -160,15 +160,39 @@ export function checkCsrf(
   return handler;
 }
 
-/** The client's address, as TRUST_PROXY says (src/infra/proxy-trust.ts). */
-export function clientIp(c: StaffContext, deps: Pick<ServerDeps, 'trustProxy'>): string {
-  let socket = 'unknown';
+/** The address of the connection's other end (the proxy, behind one). */
+function peerAddress(c: StaffContext): string {
   try {
-    socket = getConnInfo(c).remote.address ?? 'unknown';
+    return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
     // app.request() in tests has no socket.
+    return 'unknown';
   }
-  return clientAddress(deps.trustProxy, socket, c.req.header('x-forwarded-for'));
+}
+
+/** The client's address, as TRUST_PROXY says (src/infra/proxy-trust.ts). */
+export function clientIp(c: StaffContext, deps: Pick<ServerDeps, 'trustProxy'>): string {
+  return clientAddress(deps.trustProxy, peerAddress(c), c.req.header('x-forwarded-for'));
+}
+
+const FORWARDED_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * The console's origin as the browser sees it. Behind a TLS-terminating proxy that TRUST_PROXY trusts, that is
+ * the scheme and host the proxy says (X-Forwarded-Proto, X-Forwarded-Host, else Host): the connection itself is
+ * plain http from the proxy. Headers of a peer that is not trusted are ignored.
+ */
+export function publicOrigin(c: StaffContext, deps: Pick<ServerDeps, 'trustProxy'>): string {
+  const own = new URL(c.req.url);
+  if (!trustsPeer(deps.trustProxy, peerAddress(c))) return own.origin;
+  // With several proxies, the first value is the one the browser's request reached.
+  const first = (name: string) => c.req.header(name)?.split(',')[0]?.trim() || undefined;
+  const proto = first('x-forwarded-proto')?.toLowerCase();
+  const host = first('x-forwarded-host') ?? own.host;
+  const scheme = proto === 'https' || proto === 'http' ? proto : own.protocol.slice(0, -1);
+  if (!FORWARDED_HOST.test(host)) return own.origin;
+  // Through URL, so default ports and letter case compare as the browser writes its Origin header.
+  return new URL(`${scheme}://${host}`).origin;
 }
 
 /**

@@ -23,7 +23,7 @@ function audiences(event: StaffEvent): string[] {
     case 'changed':
       return [event.case.partner];
     case 'escalated':
-      return [event.from, event.case.partner];
+      return [event.case.partner];
     case 'transfer_answer':
       return [event.case.partner, event.to];
   }

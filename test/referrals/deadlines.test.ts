@@ -37,26 +37,61 @@ describe('deadlines of unclaimed cases (remind after 4 h, escalate after 24 h, f
     ]);
   });
 
-  it('escalates to the fallback partner after the escalation deadline, once, even with two checkers', async () => {
-    const no = await openCase(f, newChat());
+  it('asks the person, once, before an unclaimed case goes to the fallback partner, even with two checkers', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
     f.clock.advance(24 * HOUR);
     const reports = await Promise.all([f.service.checkDeadlines(), f.service.checkDeadlines()]);
     expect(reports.reduce((n, r) => n + r.escalated, 0)).toBe(1);
-    expect((await f.service.listQueue('ame')).overdue).toEqual([]);
-    const fallback = await f.service.listQueue('aracem');
-    expect(fallback.waiting.map((c) => [c.no, c.partner])).toEqual([[no, 'aracem']]);
-    expect(f.notifier.ofType('escalated')).toEqual([
-      expect.objectContaining({ from: 'ame', case: expect.objectContaining({ no, partner: 'aracem' }) }),
+    // Nothing moved without the person: the case still waits at AME, with the question put to them once.
+    expect((await f.service.summary(no))?.partner).toBe('ame');
+    expect((await f.service.summary(no))?.proposedTo).toBe('aracem');
+    expect((await f.service.listQueue('aracem')).waiting).toEqual([]);
+    const asked = f.outbox.textsTo(chat).filter((t) => t.includes('Tu es d’accord ?'));
+    expect(asked).toEqual([
+      `AME propose de transmettre ton dossier ${no} à ARACEM. Tu es d’accord ? (Il ne change de main que si tu dis oui.)`,
     ]);
-    expect(f.notifier.ofType('waiting').at(-1)).toMatchObject({ reason: 'escalated', case: { no } });
+    expect(f.notifier.ofType('escalated')).toEqual([
+      expect.objectContaining({ to: 'aracem', asked: true, case: expect.objectContaining({ no, partner: 'ame' }) }),
+    ]);
+    // The deadline does not ask again, whatever the answer.
+    f.clock.advance(30 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ escalated: 0 });
+    expect(await f.service.answerTransfer(chat, no, false)).toMatchObject({ ok: true, outcome: 'stays' });
+    f.clock.advance(30 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ escalated: 0 });
+    expect((await f.service.summary(no))?.partner).toBe('ame');
+    expect(f.outbox.textsTo(chat).filter((t) => t.includes('Tu es d’accord ?'))).toHaveLength(1);
+    expect(
+      ((await f.service.details(no, { id: 'web:a', partner: 'ame' })) as { audit: { action: string; by: string }[] })
+        .audit,
+    ).toContainEqual(expect.objectContaining({ action: 'transfer_proposed', by: 'system' }));
+  });
+
+  it('moves an unclaimed case to the fallback partner when the person says yes', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    f.clock.advance(24 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ escalated: 1 });
+    expect(await f.service.answerTransfer(chat, no, true)).toMatchObject({ ok: true, outcome: 'moved' });
+    expect((await f.service.listQueue('aracem')).waiting.map((c) => c.no)).toEqual([no]);
     // At the fallback, the deadlines start again: a reminder, never another escalation.
     f.clock.advance(30 * HOUR);
     expect(await f.service.checkDeadlines()).toMatchObject({ reminded: 1, escalated: 0 });
-    expect(
-      ((await f.service.details(no, { id: 'web:a', partner: 'aracem' })) as { audit: { action: string }[] }).audit.map(
-        (a) => a.action,
-      ),
-    ).toEqual(['created', 'published', 'escalated', 'reminded']);
+  });
+
+  it('keeps the case with its partner and alerts its staff when the person cannot be asked', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    f.outbox.failFor.add(chat.id);
+    f.clock.advance(24 * HOUR);
+    expect(await f.service.checkDeadlines()).toMatchObject({ escalated: 1 });
+    const summary = await f.service.summary(no);
+    expect(summary).toMatchObject({ partner: 'ame', status: 'waiting' });
+    expect(summary?.proposedTo).toBeUndefined();
+    expect(f.notifier.ofType('escalated')).toEqual([
+      expect.objectContaining({ to: 'aracem', asked: false, case: expect.objectContaining({ no, partner: 'ame' }) }),
+    ]);
   });
 
   it('leaves claimed cases alone, and counts again from a release', async () => {

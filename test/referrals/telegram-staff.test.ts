@@ -239,7 +239,7 @@ describe('the staff Telegram group and private chat', () => {
     expect(s.server.textsTo(s.person.id).at(-1)).toBe(`AME (dossier ${no})\nRestez là, on arrive.`);
   });
 
-  it('reminds the group of a waiting case, then hands it to the fallback partner group', async () => {
+  it('reminds the group of a waiting case, then asks the person before the fallback partner may have it', async () => {
     const { no } = await newCase();
     let since = s.server.lastSeq;
     s.clock.advance(6 * 3_600_000);
@@ -252,13 +252,17 @@ describe('the staff Telegram group and private chat', () => {
     since = s.server.lastSeq;
     s.clock.advance(20 * 3_600_000);
     await s.service.checkDeadlines();
-    const [away, arrived] = await s.server.waitForCalls((c) => c.method === 'sendMessage', 2, { since });
-    expect([away?.chatId, String(away?.params.text)]).toEqual([
+    const [question, alert] = await s.server.waitForCalls((c) => c.method === 'sendMessage', 2, { since });
+    // The person is asked first; nothing moved, so AME's group is told it still waits there (and can be claimed).
+    expect(question?.chatId).toBe(s.person.id);
+    expect(String(question?.params.text)).toContain(`propose de transmettre ton dossier ${no} à ARACEM`);
+    expect([alert?.chatId, String(alert?.params.text)]).toEqual([
       String(AME_GROUP),
-      `${no} n'a pas été pris à temps : il est confié à ARACEM.`,
+      `${no} n'a pas été pris à temps : on demande à la personne s'il peut passer à ARACEM. Il reste chez vous tant qu'elle n'a pas dit oui.`,
     ]);
-    expect(arrived?.chatId).toBe(String(ARACEM_GROUP));
-    expect(String(arrived?.params.text)).toContain('Dossier non pris à temps, confié à vous');
+    expect(alert?.params.reply_markup).toBeDefined();
+    expect(sendsTo(ARACEM_GROUP, since)).toEqual([]);
+    expect((await s.service.summary(no))?.partner).toBe('ame');
   });
 
   it('tells the claimer and the group when the person erased their data', async () => {

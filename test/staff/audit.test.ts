@@ -73,3 +73,24 @@ test('entries older than the retention period are gone', async () => {
   const rows = (await again.page('/audit')).html.match(/logged in/g) ?? [];
   expect(rows).toHaveLength(1);
 });
+
+test('the retention period is the configured one (AUDIT_RETENTION_DAYS)', async () => {
+  const short = await createConsole({ auditRetentionDays: 30 });
+  try {
+    const admin = await short.account('Directrice', 'ame', 'admin');
+    await new Client(short.app, undefined, '198.51.100.7').login(admin.id);
+    short.clock.offset += 29 * 86_400_000;
+    const boss = new Client(short.app, undefined, '198.51.100.8');
+    await boss.login(admin.id);
+    expect((await boss.page('/audit')).html).toContain('198.51.100.7');
+    short.clock.offset += 2 * 86_400_000;
+    const later = new Client(short.app, undefined, '198.51.100.9');
+    await later.login(admin.id);
+    const html = (await later.page('/audit')).html;
+    // 31 days on, the first login is gone; the second (2 days old) is still there.
+    expect(html).not.toContain('198.51.100.7');
+    expect(html).toContain('198.51.100.8');
+  } finally {
+    await short.close();
+  }
+});

@@ -31,7 +31,7 @@ import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 
 /** Telegram draws choices as inline buttons and sends voice notes. */
-const TELEGRAM_CAPABILITIES: ChannelCapabilities = { buttons: true, maxText: TELEGRAM_TEXT_LIMIT, voice: true };
+export const TELEGRAM_CAPABILITIES: ChannelCapabilities = { buttons: true, maxText: TELEGRAM_TEXT_LIMIT, voice: true };
 
 /** What the channel needs from the runtime (src/runtime/runtime.ts `Runtime` has this shape). */
 export interface ConversationRuntime {

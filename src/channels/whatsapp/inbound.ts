@@ -35,7 +35,7 @@ export type HandlesInput = {
 };
 
 /** WhatsApp Web has no working buttons any more: numbered menus; voice notes work. */
-const WHATSAPP_CAPABILITIES: ChannelCapabilities = { buttons: false, maxText: WHATSAPP_SPLIT_AT, voice: true };
+export const WHATSAPP_CAPABILITIES: ChannelCapabilities = { buttons: false, maxText: WHATSAPP_SPLIT_AT, voice: true };
 
 const SEEN_TTL_SECONDS = 3 * 24 * 60 * 60;
 const ID_CACHE_MAX = 20_000;

@@ -2,6 +2,7 @@
 // diagram and the engine's `act` are all built from it, so an action exists everywhere once it is listed here.
 import { z } from 'zod';
 import type { ActionCheck, ActionDef, ActionRun } from './action.ts';
+import { answerTransfer } from './answer-transfer.ts';
 import { caseStatus } from './case-status.ts';
 import { clear } from './clear.ts';
 import { eraseMyData } from './erase-my-data.ts';
@@ -36,6 +37,7 @@ export const ACTIONS = {
   pause,
   case_status: caseStatus,
   relay_to_staff: relayToStaff,
+  answer_transfer: answerTransfer,
   set,
   clear,
 } as const satisfies { [K in string]: ActionDef<K, z.ZodType> };

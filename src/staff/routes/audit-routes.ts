@@ -48,6 +48,8 @@ export function auditRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       else if (id.startsWith('tg:')) names.set(id, t('Telegram #{id}', { id: id.slice(3) }));
       else if (id === 'person') names.set(id, t('The person'));
       else if (id === 'cli') names.set(id, t('command line'));
+      // The deadline check: it proposes a transfer when nobody claimed a case in time.
+      else if (id === 'system') names.set(id, t('system'));
     }
     return (id: string) => names.get(id) ?? id;
   }

@@ -42,6 +42,7 @@ export class FakeRuntime implements ConversationRuntime {
       case 'media':
         return [{ paragraphs: [`Je ne peux pas encore lire ce ${input.media} : réponds avec quelques mots.`] }];
       case 'timeout':
+      case 'notice':
         return [];
     }
   }

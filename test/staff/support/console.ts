@@ -12,7 +12,11 @@ import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
 import type { Outbox } from '../../../src/ports/outbox.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
-import { createReferralService, type ReferralService } from '../../../src/referrals/service.ts';
+import {
+  createReferralService,
+  type ReferralService,
+  type ReferralServiceDeps,
+} from '../../../src/referrals/service.ts';
 import { AccountStore, type Role, type StaffAccount } from '../../../src/staff/accounts.ts';
 import { staffAlerts } from '../../../src/staff/alerts-adapter.ts';
 import { AuditLog } from '../../../src/staff/audit-log.ts';
@@ -75,6 +79,8 @@ let chats = 0;
 /** `extra` may need the test's Redis (e.g. a Telegram webhook handler): then give a function of it. */
 export async function createConsole(
   extra: Partial<HttpServerOptions> | ((r: TestRedis) => Partial<HttpServerOptions>) = {},
+  /** The people's side, where a test runs their conversations (an outbox to a channel, a prompter). */
+  people: Partial<Pick<ReferralServiceDeps, 'outbox' | 'prompter'>> = {},
 ): Promise<Console> {
   const bundle = await shippedBundle();
   const r = await testRedis();
@@ -97,6 +103,7 @@ export async function createConsole(
       remindAfterHours: 6,
       escalateAfterHours: 24,
     },
+    ...people,
   });
   const broadcast = new AlertBroadcast(r.redis, r.keys, clock);
   const subscriptions = new RedisSubscriptions(r.redis, r.keys);

@@ -69,8 +69,7 @@ export function createTelegramStaffNotifier(api: Api | (() => Api), options: Tel
         case 'reminder':
           return toGroup(c.partner, `${t.reminder(c.no, event.waitingMs)}\n${t.summary(c, label)}`, c.no);
         case 'escalated':
-          await settle(c.no, t.escalatedAway(c.no, name(c.partner)));
-          return toGroup(event.from, t.escalatedAway(c.no, name(c.partner)));
+          return toGroup(c.partner, t.notClaimedInTime(c.no, name(event.to), event.asked), c.no);
         case 'person_message':
           return toStaff(event.staffId, t.personMessage(c.no, event.text), c.no);
         case 'reply_overdue':

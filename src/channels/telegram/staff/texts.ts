@@ -18,7 +18,8 @@ type Texts = {
   waiting: Record<'new' | 'released' | 'transferred' | 'escalated', string>;
   summary: (c: CaseSummary, label: (kind: 'need' | 'region', id: string) => string) => string;
   reminder: (no: string, waitedMs: number) => string;
-  escalatedAway: (no: string, to: string) => string;
+  /** Nobody claimed the case in time: the person is asked about `to` (`asked`), or could not be: it stays. */
+  notClaimedInTime: (no: string, to: string, asked: boolean) => string;
   transferAnswer: (no: string, to: string, accepted: boolean) => string;
   claimedBy: (name: string) => string;
   closedBy: (outcome: OutcomeT, name: string) => string;
@@ -57,7 +58,10 @@ const fr: Texts = {
       ...(c.erased ? ['Données effacées par la personne.'] : []),
     ].join('\n'),
   reminder: (no, ms) => `Rappel : ${no} attend depuis ${hours(ms)} h. Qui peut le prendre ?`,
-  escalatedAway: (no, to) => `${no} n'a pas été pris à temps : il est confié à ${to}.`,
+  notClaimedInTime: (no, to, asked) =>
+    asked
+      ? `${no} n'a pas été pris à temps : on demande à la personne s'il peut passer à ${to}. Il reste chez vous tant qu'elle n'a pas dit oui.`
+      : `${no} n'a pas été pris à temps et la personne n'a pas pu être jointe : il reste chez vous. Qui peut le prendre ?`,
   transferAnswer: (no, to, accepted) =>
     accepted
       ? `${no} : la personne a accepté le transfert ; le dossier est maintenant chez ${to}.`
@@ -139,7 +143,10 @@ const en: Texts = {
       ...(c.erased ? ['Erased by the person.'] : []),
     ].join('\n'),
   reminder: (no, ms) => `Reminder: ${no} has waited ${hours(ms)} h. Who can take it?`,
-  escalatedAway: (no, to) => `${no} was not claimed in time: it went to ${to}.`,
+  notClaimedInTime: (no, to, asked) =>
+    asked
+      ? `${no} was not claimed in time: the person is asked whether it may go to ${to}. It stays with you unless they say yes.`
+      : `${no} was not claimed in time and the person could not be reached: it stays with you. Who can take it?`,
   transferAnswer: (no, to, accepted) =>
     accepted
       ? `${no}: the person agreed to the transfer; the case is now with ${to}.`
