@@ -12,9 +12,8 @@ import {
 } from '../common/source-problems.ts';
 import { LANGUAGES } from '../engine/types.ts';
 import { checkFlows, type FlowCheckContext } from './check.ts';
+import type { LoadedFlow } from './loaded-flow.ts';
 import { type Flow, FlowFileSchema, type FlowSet } from './schema.ts';
-
-export type LoadedFlow = { flow: Flow; source: YamlSource };
 
 export type FlowLoadResult = {
   flowSet: FlowSet | null;
