@@ -25,6 +25,7 @@ import { partnersFromContacts } from '../referrals/partners.ts';
 import { createReferralService, type ReferralService } from '../referrals/service.ts';
 import { fanOut, type StaffNotifier, silentNotifier } from '../referrals/staff-notifier.ts';
 import { startReferralWorker } from '../referrals/worker.ts';
+import { noticePresenter } from '../runtime/present-results.ts';
 import { createRuntime, type RuntimeDeps, type ServiceRuntime } from '../runtime/runtime.ts';
 import { AuditLog } from '../staff/audit-log.ts';
 import type { Bundle } from './bundle.ts';
@@ -112,7 +113,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
     clock: systemClock,
     logger,
-    translate: bundle.presenter.t,
+    notices: noticePresenter(bundle.presenter),
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
     audit: new AuditLog(redis, keys, systemClock),
     options: {

@@ -7,7 +7,6 @@ import {
   problemAt,
   type SourceProblem,
   sortProblems,
-  type YamlSource,
   zodProblems,
 } from '../common/source-problems.ts';
 import { LANGUAGES } from '../engine/types.ts';

@@ -4,8 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Lang } from '../engine/types.ts';
 import type { ChatRef } from '../ports/chat.ts';
-import type { OutMessage } from '../ports/out-message.ts';
-import type { ReferEffect } from '../ports/services.ts';
+import type { CaseStatusResult, IntakeResult, ReferEffect } from '../ports/services.ts';
 import {
   type CaseRecord,
   CaseRecordSchema,
@@ -14,10 +13,8 @@ import {
   ReferEffectSchema,
 } from './case-model.ts';
 import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-number.ts';
-import { message } from './messages.ts';
 import { routePartner } from './partners.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
-import { transferTexts } from './transfer-texts.ts';
 
 const MAX_CREATE_ATTEMPTS = 40;
 
@@ -49,7 +46,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       : null;
 
   return {
-    async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]> {
+    async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<IntakeResult> {
       const refer = ReferEffectSchema.parse(effect);
       const partner = routePartner(x.partnerList, refer.need, refer.region, x.fallbackPartner);
       const ids = {
@@ -97,7 +94,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         }
         // The person is told when an unclaimed case goes on to another association (the escalation deadline).
         const hours = Math.round(o.escalateAfterMs / 3_600_000);
-        return [message(...x.texts(lang).created(created.no, x.partnerName(partner), hours))];
+        return { created: true, no: created.no, partnerName: x.partnerName(partner), hours };
       }
       throw new Error('no free case number found');
     },
@@ -133,13 +130,14 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       return true;
     },
 
-    async statusFor(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null> {
+    /** Where the person's case stands, by the number they typed (parsed by the one case-number parser). */
+    async statusFor(chat: ChatRef, text: string): Promise<CaseStatusResult | null> {
       const no = parseCaseNumber(text);
       if (!no) return null;
-      const texts = x.texts(lang);
       const record = (await store.isPersonCase(pseudo.person(chat), no)) ? await store.load(no) : null;
-      if (!record) return [message(texts.unknownCase(no))];
-      return [message(texts.status(no, record.status, x.partnerName(record.partner)))];
+      if (!record) return { found: false, no, reason: 'unknown_case' };
+      const status = record.erasedAt !== undefined ? 'erased' : record.status;
+      return { found: true, no, status, partnerName: x.partnerName(record.partner) };
     },
 
     async openCasesOf(chat: ChatRef): Promise<CaseSummary[]> {
@@ -176,7 +174,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
           case: no,
           to: proposal.to,
         });
-        await x.tellPerson(after, (lang) => transferTexts(lang).declined(no, proposal.fromName));
+        await x.tellPerson(after, { type: 'transfer_declined', no, from: proposal.fromName });
         return { ok: true, outcome: 'stays', case: x.summaryOf(after) };
       }
       const seen = { partner: record.partner, claimedBy: record.claimedBy };
@@ -196,7 +194,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         accepted: true,
       });
       await x.tellStaff({ type: 'waiting', case: summary, reason: 'transferred' });
-      await x.tellPerson(after, (lang) => x.texts(lang).transferred(no, proposal.toName));
+      await x.tellPerson(after, { type: 'case_transferred', no, partner: proposal.toName });
       return { ok: true, outcome: 'moved', case: summary };
     },
   };
