@@ -15,6 +15,7 @@ import { createReferralService } from '../src/referrals/service.ts';
 import { silentNotifier } from '../src/referrals/staff-notifier.ts';
 import { caseNumberIn, PARTNERS, referEffect } from '../test/referrals/support/referrals.ts';
 import { type WorkerChildEnv, WorkerProcess } from '../test/referrals/support/worker-process.ts';
+import { shippedNotices } from '../test/support/app.ts';
 import { deleteKeys } from '../test/support/redis.ts';
 
 const CASES = 1000;
@@ -102,6 +103,7 @@ export async function benchReferrals(): Promise<Record<string, number>> {
   const secret = randomBytes(16).toString('hex');
   const passphrase = randomBytes(8).toString('hex');
   const service = createReferralService({
+    notices: await shippedNotices(),
     redis,
     keys,
     cipher: new PersonalDataCipher(devDataKeys(passphrase)),

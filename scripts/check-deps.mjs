@@ -149,10 +149,7 @@ const NODE_IO = new Set([
 
 // Known breaks, fixed in other branches at the time of writing (issue 13): printed as warnings so CI stays green
 // meanwhile. Remove an entry once its branch is merged; an entry that no longer matches is reported too.
-const KNOWN = [
-  // Type-only cycles whose types move to leaves in their own areas (13.8).
-  { rule: 'cycle', files: ['flows/check.ts', 'flows/load.ts'] },
-];
+const KNOWN = [];
 
 const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 const builtin = (spec) => spec.startsWith('node:') || builtinModules.includes(packageOf(spec));

@@ -25,6 +25,7 @@ import { partnersFromContacts } from '../referrals/partners.ts';
 import { createReferralService, type ReferralService } from '../referrals/service.ts';
 import { fanOut, type StaffNotifier, silentNotifier } from '../referrals/staff-notifier.ts';
 import { startReferralWorker } from '../referrals/worker.ts';
+import { noticePresenter } from '../runtime/present-results.ts';
 import { createRuntime, type RuntimeDeps, type ServiceRuntime } from '../runtime/runtime.ts';
 import { AuditLog } from '../staff/audit-log.ts';
 import type { Bundle } from './bundle.ts';
@@ -114,9 +115,9 @@ export async function startConversation(options: ConversationOptions): Promise<C
     notifier: notifiers.length > 0 ? fanOut(...notifiers) : silentNotifier,
     clock: systemClock,
     logger,
-    translate: bundle.presenter.t,
     // A proposed transfer is asked through the person's conversation, so their answer is understood.
     prompter: personPrompter(() => runtimeRef, options.outbox),
+    notices: noticePresenter(bundle.presenter),
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
     audit: new AuditLog(redis, keys, systemClock, { retentionDays: config.AUDIT_RETENTION_DAYS }),
     options: {

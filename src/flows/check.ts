@@ -4,7 +4,7 @@ import { type PathPart, problemAt, type SourceProblem } from '../common/source-p
 import { isLiteral } from '../engine/actions/action.ts';
 import { checkAction } from '../engine/actions/index.ts';
 import { DRAFT_LANGUAGES, LANGUAGES, type Lang } from '../engine/types.ts';
-import type { LoadedFlow } from './load.ts';
+import type { LoadedFlow } from './loaded-flow.ts';
 import {
   type Flow,
   type FlowSet,

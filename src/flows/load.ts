@@ -7,14 +7,12 @@ import {
   problemAt,
   type SourceProblem,
   sortProblems,
-  type YamlSource,
   zodProblems,
 } from '../common/source-problems.ts';
 import { LANGUAGES } from '../engine/types.ts';
 import { checkFlows, type FlowCheckContext } from './check.ts';
+import type { LoadedFlow } from './loaded-flow.ts';
 import { type Flow, FlowFileSchema, type FlowSet } from './schema.ts';
-
-export type LoadedFlow = { flow: Flow; source: YamlSource };
 
 export type FlowLoadResult = {
   flowSet: FlowSet | null;

@@ -1,19 +1,45 @@
 import type { Effect, Lang, NoticeName } from '../engine/types.ts';
 import type { ChatRef } from './chat.ts';
-import type { OutMessage } from './out-message.ts';
 
 export type ReferEffect = Extract<Effect, { type: 'refer' }>;
 
+// What services answer the runtime: data, never text. The presenter (src/runtime/present-results.ts) words each
+// result through i18n keys; the unions are closed, so a new outcome does not compile until it is worded.
+
+/** What a `refer` effect became. `unavailable`: no referral service here; `failed`: it could not be saved now. */
+export type IntakeResult =
+  | {
+      created: true;
+      no: string;
+      partnerName: string /** When the partner is reminded if nobody took it. */;
+      hours: number;
+    }
+  | { created: false; reason: 'unavailable' | 'failed' };
+
+/** Where a person's case stands, asked by its number. */
+export type CaseStatusResult =
+  | { found: true; no: string; status: 'waiting' | 'claimed' | 'closed' | 'erased'; partnerName: string }
+  | { found: false; no: string; reason: 'unknown_case' | 'unavailable' };
+
+/** The person's message for the staff member holding their case. */
+export type RelayResult = { relayed: true } | { relayed: false; reason: 'no_claimed_case' | 'unavailable' };
+
+/** "EFFACER": every store that held something about the person was cleared, or one failed (nothing is claimed). */
+export type ErasureResult = { erased: true } | { erased: false; reason: 'failed' };
+
+/** The alert topics a person follows. */
+export type SubscriptionsResult = { available: true; topics: string[] } | { available: false };
+
 /** What the runtime needs from the referral service. */
 export interface ReferralIntake {
-  /** Creates (or finds, for a repeated intake id) the case; returns what to tell the person. */
-  intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]>;
+  /** Creates (or finds, for a repeated intake id) the case; `lang` is the language the person is told in later. */
+  intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<IntakeResult>;
   /** Removes the person's personal data from their cases. */
   eraseFor(chat: ChatRef): Promise<void>;
   /** A message from a person who has an open, claimed case: relayed to staff. Returns true if relayed. */
   relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
-  /** The status of the person's case whose number they typed, or null when it is not one of theirs. */
-  statusFor?(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null>;
+  /** The status of the person's case whose number they typed; null when the text is not a case number. */
+  statusFor?(chat: ChatRef, text: string): Promise<CaseStatusResult | null>;
   /** The association that takes cases nobody else covers (named on the consent screen when routing finds none). */
   readonly fallbackPartner?: string;
   /** The person's cases that are not closed (facts for the engine: an open case, held by staff or not). */

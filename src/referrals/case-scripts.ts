@@ -3,10 +3,10 @@
 // wins. KEYS[1] is the case hash (it carries the deployment's hash tag, so the script runs on Redis Cluster too); the
 // indexes it touches are named from ARGV[1], the same root, hence the same slot.
 //
-// Common arguments: ARGV[1] root (`{kf}:ref`), ARGV[2] case number, ARGV[3] now (ms), ARGV[4] audit entry (JSON).
-// State changes answer {'ok', partner before, claimer before} or {'<reason>', ...}.
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+// They run through the one loader (src/infra/lua.ts): KEYS and ARGV named in each script's header. Every state
+// change starts with ARGV[1] root (`{kf}:ref`), ARGV[2] case number, ARGV[3] now (ms), ARGV[4] audit entry (JSON),
+// and answers {'ok', partner before, claimer before} or {'<reason>', ...}.
+import { type LuaScript, luaScript } from '../infra/lua.ts';
 
 const PRELUDE = `
 local base, no, now, audit = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -15,8 +15,23 @@ local function q(partner, status) return base .. ':q:' .. partner .. ':' .. stat
 local function log() redis.call('RPUSH', caseKey .. ':audit', audit) end
 `;
 
-/** KEYS: case, idempotency, person, pending. ARGV[5] fingerprint, [6] idempotency ttl (s), [7..] field, value... */
-const CREATE = `
+const COMMON_ARGV = ['root', 'no', 'now', 'audit'] as const;
+export type CommonArgv = (typeof COMMON_ARGV)[number];
+/** A script that changes one case: the prelude, the common ARGV, then its own. */
+export type CaseScript<A extends string> = LuaScript<'case', CommonArgv | A>;
+
+function caseScript<const A extends string>(name: string, argv: readonly A[], body: string): CaseScript<A> {
+  return luaScript(name, { keys: ['case'], argv: [...COMMON_ARGV, ...argv] }, PRELUDE + body);
+}
+
+/** KEYS: case, idempotency, person, pending. ARGV[5] fingerprint, [6] idempotency ttl (s), [7] fields (JSON object). */
+export const CREATE = luaScript(
+  'kf:case-create',
+  {
+    keys: ['case', 'idempotency', 'person', 'pending'],
+    argv: [...COMMON_ARGV, 'fingerprint', 'idemTtlSeconds', 'fields'],
+  },
+  `${PRELUDE}
 local existing = redis.call('GET', KEYS[2])
 if existing then
   local other = base .. ':case:' .. existing
@@ -26,17 +41,24 @@ if existing then
 end
 if redis.call('EXISTS', caseKey) == 1 then return {'collision'} end
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for name, value in pairs(cjson.decode(ARGV[7])) do
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
+end
 redis.call('HSET', caseKey, unpack(fields))
 redis.call('SET', KEYS[2], no, 'EX', ARGV[6])
 redis.call('SADD', KEYS[3], no)
 redis.call('ZADD', KEYS[4], now, no)
 log()
 return {'created', no, 0}
-`;
+`,
+);
 
 /** Makes the case visible in its partner's queue, once. */
-const PUBLISH = `
+export const PUBLISH = caseScript(
+  'kf:case-publish',
+  [],
+  `
 redis.call('ZREM', base .. ':pending', no)
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'publishedAt', 'waitingSince')
 if not c[1] then return 'not_found' end
@@ -48,13 +70,17 @@ if c[1] == 'waiting' then
 end
 log()
 return 'published'
-`;
+`,
+);
 
 // Rights are decided by policy.ts before a script runs; the scripts check that the case is still what the policy
 // saw (its partner and its holder): a case moved or taken over in between answers 'stale' (or 'taken').
 
 /** ARGV[5] actor, [6] expected partner. */
-const CLAIM = `
+export const CLAIM = caseScript(
+  'kf:case-claim',
+  ['actor', 'partner'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[2] ~= ARGV[6] then return {'stale'} end
@@ -67,10 +93,14 @@ redis.call('ZREM', base .. ':deadlines', no)
 redis.call('ZADD', q(c[2], 'claimed'), now, no)
 log()
 return {'ok', c[2]}
-`;
+`,
+);
 
 /** ARGV[5] expected partner, [6] expected holder, [7] new holder. A colleague of the same partner gets the case. */
-const ASSIGN = `
+export const ASSIGN = caseScript(
+  'kf:case-assign',
+  ['partner', 'holder', 'newHolder'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
@@ -83,10 +113,14 @@ redis.call('ZREM', base .. ':deadlines', no)
 redis.call('ZADD', q(c[2], 'claimed'), now, no)
 log()
 return {'ok', c[2], c[3] or ''}
-`;
+`,
+);
 
 /** ARGV[5] expected partner, [6] expected holder. */
-const RELEASE = `
+export const RELEASE = caseScript(
+  'kf:case-release',
+  ['partner', 'holder'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[1] ~= 'claimed' then return {'not_claimed'} end
@@ -98,7 +132,8 @@ redis.call('ZADD', q(c[2], 'waiting'), now, no)
 redis.call('ZADD', base .. ':deadlines', now, no)
 log()
 return {'ok', c[2], c[3]}
-`;
+`,
+);
 
 /**
  * Moves the case to another partner: the person said yes to a proposed transfer, or a deadline escalation.
@@ -106,7 +141,10 @@ return {'ok', c[2], c[3]}
  * any: an escalation only moves a case still in the waiting period it saw), [9] escalation ('1'), [10] expected
  * proposal ('' = none needed; else the case must still carry this proposed target).
  */
-const TRANSFER = `
+export const TRANSFER = caseScript(
+  'kf:case-transfer',
+  ['partner', 'holder', 'to', 'waitingSince', 'escalation', 'proposal'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'waitingSince', 'proposedTo')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
@@ -122,13 +160,17 @@ redis.call('ZADD', q(ARGV[7], 'waiting'), now, no)
 redis.call('ZADD', base .. ':deadlines', now, no)
 log()
 return {'ok', c[2], c[3] or ''}
-`;
+`,
+);
 
 /**
  * A transfer proposed to the person: ARGV[5] expected partner, [6] expected holder, [7] target, [8] proposer, [9]
  * expected waitingSince ('' = a staff proposal; else the deadline's: once per waiting period, none pending).
  */
-const PROPOSE = `
+export const PROPOSE = caseScript(
+  'kf:case-propose',
+  ['partner', 'holder', 'to', 'proposer', 'waitingSince'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy', 'erasedAt', 'purgedAt', 'waitingSince',
   'proposedTo', 'escalatedAt')
 if not c[1] then return {'not_found'} end
@@ -144,20 +186,28 @@ end
 redis.call('HSET', caseKey, 'proposedTo', ARGV[7], 'proposedBy', ARGV[8], 'proposedAt', now)
 log()
 return {'ok', c[2], c[3] or ''}
-`;
+`,
+);
 
 /** The person said no (or staff withdrew the proposal): ARGV[5] the proposal being ended. */
-const END_PROPOSAL = `
+export const END_PROPOSAL = caseScript(
+  'kf:case-end-proposal',
+  ['proposal'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'proposedTo')
 if not c[1] then return {'not_found'} end
 if c[2] ~= ARGV[5] then return {'stale'} end
 redis.call('HDEL', caseKey, 'proposedTo', 'proposedBy', 'proposedAt')
 log()
 return {'ok'}
-`;
+`,
+);
 
 /** ARGV[5] expected partner, [6] expected holder, [7] outcome, [8] sealed note ('' = none), [9] actor. */
-const CLOSE = `
+export const CLOSE = caseScript(
+  'kf:case-close',
+  ['partner', 'holder', 'outcome', 'note', 'actor'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'partner', 'claimedBy')
 if not c[1] then return {'not_found'} end
 if c[1] == 'closed' then return {'closed'} end
@@ -171,23 +221,31 @@ redis.call('ZADD', q(c[2], 'closed'), now, no)
 redis.call('ZADD', base .. ':retention', now, no)
 log()
 return {'ok', c[2], c[3] or ''}
-`;
+`,
+);
 
 /**
  * ARGV[5] expected waitingSince: one reminder per waiting period, whoever checks. ARGV[6] '1' when no deadline is
  * left after it (the case is with the fallback partner): it leaves the deadline index.
  */
-const REMIND = `
+export const REMIND = caseScript(
+  'kf:case-remind',
+  ['waitingSince', 'last'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'waitingSince', 'remindedAt')
 if c[1] ~= 'waiting' or c[2] ~= ARGV[5] or c[3] then return 0 end
 redis.call('HSET', caseKey, 'remindedAt', now)
 if ARGV[6] == '1' then redis.call('ZREM', base .. ':deadlines', no) end
 log()
 return 1
-`;
+`,
+);
 
 /** ARGV[5] sealed message, [6] required claimer ('' = any). Only while claimed and not erased. */
-const APPEND_MESSAGE = `
+export const APPEND_MESSAGE = caseScript(
+  'kf:case-append-message',
+  ['sealed', 'claimer'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'claimedBy', 'erasedAt', 'purgedAt')
 if not c[1] then return 'not_found' end
 if c[3] or c[4] then return 'erased' end
@@ -196,13 +254,17 @@ if ARGV[6] ~= '' and c[2] ~= ARGV[6] then return 'forbidden' end
 redis.call('RPUSH', caseKey .. ':msgs', ARGV[5])
 log()
 return 'ok'
-`;
+`,
+);
 
 /**
  * Removes the personal data of a case: ARGV[5] 'erased' (the person asked) or 'purged' (retention), [6] how long the
  * remaining record (status, dates, audit) is kept after a purge, in seconds.
  */
-const SCRUB = `
+export const SCRUB = caseScript(
+  'kf:case-scrub',
+  ['mode', 'recordTtlSeconds'],
+  `
 local c = redis.call('HMGET', caseKey, 'status', 'idem', 'person', 'erasedAt', 'purgedAt', 'partner')
 local purge = ARGV[5] == 'purged'
 if purge then redis.call('ZREM', base .. ':retention', no) end
@@ -223,57 +285,46 @@ if purge then
   redis.call('ZREMRANGEBYSCORE', q(c[6], 'closed'), '-inf', tonumber(now) - tonumber(ARGV[6]) * 1000)
 end
 return 1
-`;
+`,
+);
 
-export type ScriptName =
-  | 'create'
-  | 'publish'
-  | 'claim'
-  | 'release'
-  | 'assign'
-  | 'transfer'
-  | 'propose'
-  | 'endProposal'
-  | 'close'
-  | 'remind'
-  | 'appendMessage'
-  | 'scrub';
+// Small scripts of one case outside its state changes.
 
-const SOURCES: Record<ScriptName, string> = {
-  create: CREATE,
-  publish: PUBLISH,
-  claim: CLAIM,
-  release: RELEASE,
-  assign: ASSIGN,
-  transfer: TRANSFER,
-  propose: PROPOSE,
-  endProposal: END_PROPOSAL,
-  close: CLOSE,
-  remind: REMIND,
-  appendMessage: APPEND_MESSAGE,
-  scrub: SCRUB,
-};
+/** Ends our announcement lease only: if it expired and another worker took it, theirs stays. */
+export const END_LEASE = luaScript(
+  'kf:case-end-lease',
+  { keys: ['lease'], argv: ['token'] },
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+);
 
-type Loaded = { source: string; sha: string };
-const LOADED = Object.fromEntries(
-  Object.entries(SOURCES).map(([name, body]) => {
-    const source = PRELUDE + body;
-    return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
-  }),
-) as Record<ScriptName, Loaded>;
+/** Once per claim: 1 for the one caller that may remind the holder of a first reply. */
+export const MARK_REPLY_REMINDED = luaScript(
+  'kf:case-mark-reply-reminded',
+  { keys: ['case', 'audit'], argv: ['claimedAt', 'now', 'entry'] },
+  `
+local c = redis.call('HMGET', KEYS[1], 'status', 'claimedAt', 'replyRemindedAt')
+if c[1] ~= 'claimed' or c[2] ~= ARGV[1] or (c[3] and tonumber(c[3]) >= tonumber(ARGV[1])) then return 0 end
+redis.call('HSET', KEYS[1], 'replyRemindedAt', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+return 1
+`,
+);
 
-/** Runs a script by its sha, loading it on the first NOSCRIPT (after a restart or SCRIPT FLUSH). */
-export async function runScript(
-  redis: Redis,
-  name: ScriptName,
-  keys: string[],
-  args: (string | number)[],
-): Promise<unknown> {
-  const script = LOADED[name];
-  try {
-    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-    return await redis.eval(script.source, keys.length, ...keys, ...args);
-  }
-}
+/** When staff last wrote to the person (a case that no longer exists is not recreated). */
+export const MARK_REPLIED = luaScript(
+  'kf:case-mark-replied',
+  { keys: ['case'], argv: ['now'] },
+  "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'repliedAt', ARGV[1]) end return 1",
+);
+
+/** Appends a sealed internal note, unless the case's data was erased or purged: 1, else 0. */
+export const APPEND_NOTE = luaScript(
+  'kf:case-append-note',
+  { keys: ['case', 'notes'], argv: ['sealed'] },
+  `
+local c = redis.call('HMGET', KEYS[1], 'no', 'erasedAt', 'purgedAt')
+if not c[1] or c[2] or c[3] then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+`,
+);

@@ -2,10 +2,30 @@
 // It knows nothing of sealing or messages; values given to it are already sealed.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { runLua } from '../infra/lua.ts';
 import type { OpFailure } from '../ports/staff-cases.ts';
 import type { AuditActionT, AuditEntry, CaseRecord, CaseStatusT, OutcomeT } from './case-model.ts';
 import { AuditEntrySchema, parseCaseRecord } from './case-model.ts';
-import { runScript, type ScriptName } from './case-scripts.ts';
+import {
+  APPEND_MESSAGE,
+  APPEND_NOTE,
+  ASSIGN,
+  type CaseScript,
+  CLAIM,
+  CLOSE,
+  type CommonArgv,
+  CREATE,
+  END_LEASE,
+  END_PROPOSAL,
+  MARK_REPLIED,
+  MARK_REPLY_REMINDED,
+  PROPOSE,
+  PUBLISH,
+  RELEASE,
+  REMIND,
+  SCRUB,
+  TRANSFER,
+} from './case-scripts.ts';
 import type { StaffActor } from './policy.ts';
 import type { ReferralKeys } from './referral-keys.ts';
 
@@ -31,9 +51,17 @@ export class CaseStore {
     readonly k: ReferralKeys,
   ) {}
 
-  private run(name: ScriptName, no: string, now: number, audit: AuditInput, ...args: (string | number)[]) {
+  /** Runs a script changing one case, with its audit entry and its own arguments by name. */
+  private run<A extends string>(
+    script: CaseScript<A>,
+    no: string,
+    now: number,
+    audit: AuditInput,
+    args: Record<A, string | number>,
+  ) {
     const entry: AuditEntry = { at: now, ...audit };
-    return runScript(this.redis, name, [this.k.case(no)], [this.k.base, no, now, JSON.stringify(entry), ...args]);
+    const common: Record<CommonArgv, string | number> = { root: this.k.base, no, now, audit: JSON.stringify(entry) };
+    return runLua(this.redis, script, { case: this.k.case(no) }, { ...common, ...args });
   }
 
   private static outcome(reply: unknown): ScriptOutcome {
@@ -47,23 +75,36 @@ export class CaseStore {
     ids: { idem: string; person: string; fp: string },
     idemTtlSeconds: number,
   ): Promise<CreateResult> {
-    const fields: string[] = [];
+    const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(record)) {
-      if (value !== undefined) fields.push(name, String(value));
+      if (value !== undefined) fields[name] = String(value);
     }
     const entry: AuditEntry = { at: record.createdAt, by: 'person', action: 'created', partner: record.partner };
-    const reply = (await runScript(
+    const reply = (await runLua(
       this.redis,
-      'create',
-      [this.k.case(record.no), this.k.idempotency(ids.idem), this.k.person(ids.person), this.k.pending],
-      [this.k.base, record.no, record.createdAt, JSON.stringify(entry), ids.fp, idemTtlSeconds, ...fields],
+      CREATE,
+      {
+        case: this.k.case(record.no),
+        idempotency: this.k.idempotency(ids.idem),
+        person: this.k.person(ids.person),
+        pending: this.k.pending,
+      },
+      {
+        root: this.k.base,
+        no: record.no,
+        now: record.createdAt,
+        audit: JSON.stringify(entry),
+        fingerprint: ids.fp,
+        idemTtlSeconds,
+        fields: JSON.stringify(fields),
+      },
     )) as [string, string?, number?];
     if (reply[0] === 'collision') return { status: 'collision' };
     return { status: reply[0] as 'created' | 'existing', no: reply[1]!, published: reply[2] === 1 };
   }
 
   async publish(no: string, now: number): Promise<'published' | 'already' | 'not_found'> {
-    return (await this.run('publish', no, now, { by: 'system', action: 'published' })) as
+    return (await this.run(PUBLISH, no, now, { by: 'system', action: 'published' }, {})) as
       | 'published'
       | 'already'
       | 'not_found';
@@ -81,29 +122,36 @@ export class CaseStore {
 
   /** Ends our lease only: if it expired and another worker took it, theirs stays. */
   async endAnnouncementLease(no: string, token: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      this.k.announcing(no),
-      token,
-    );
+    await runLua(this.redis, END_LEASE, { lease: this.k.announcing(no) }, { token });
   }
 
   async claim(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
-    const reply = await this.run('claim', no, now, { by: actor.id, action: 'claimed' }, actor.id, seen.partner);
+    const reply = await this.run(
+      CLAIM,
+      no,
+      now,
+      { by: actor.id, action: 'claimed' },
+      { actor: actor.id, partner: seen.partner },
+    );
     return CaseStore.outcome(reply);
   }
 
   /** Gives the case to `holder` (a colleague of the same partner). */
   async assign(no: string, actor: StaffActor, seen: Seen, holder: string, now: number): Promise<ScriptOutcome> {
     const audit = { by: actor.id, action: 'assigned', to: holder } as const;
-    const reply = await this.run('assign', no, now, audit, seen.partner, seen.claimedBy ?? '', holder);
+    const reply = await this.run(ASSIGN, no, now, audit, {
+      partner: seen.partner,
+      holder: seen.claimedBy ?? '',
+      newHolder: holder,
+    });
     return CaseStore.outcome(reply);
   }
 
   async release(no: string, actor: StaffActor, seen: Seen, now: number): Promise<ScriptOutcome> {
     const audit = { by: actor.id, action: 'released' } as const;
-    return CaseStore.outcome(await this.run('release', no, now, audit, seen.partner, seen.claimedBy ?? ''));
+    return CaseStore.outcome(
+      await this.run(RELEASE, no, now, audit, { partner: seen.partner, holder: seen.claimedBy ?? '' }),
+    );
   }
 
   /**
@@ -120,16 +168,18 @@ export class CaseStore {
   ): Promise<ScriptOutcome> {
     const escalation = 'expectWaitingSince' in guard;
     const reply = await this.run(
-      'transfer',
+      TRANSFER,
       no,
       now,
       { by, action: escalation ? 'escalated' : 'transferred', to },
-      seen.partner,
-      seen.claimedBy ?? '',
-      to,
-      escalation ? String(guard.expectWaitingSince) : '',
-      escalation ? '1' : '0',
-      escalation ? '' : guard.proposal,
+      {
+        partner: seen.partner,
+        holder: seen.claimedBy ?? '',
+        to,
+        waitingSince: escalation ? String(guard.expectWaitingSince) : '',
+        escalation: escalation ? '1' : '0',
+        proposal: escalation ? '' : guard.proposal,
+      },
     );
     return CaseStore.outcome(reply);
   }
@@ -147,14 +197,20 @@ export class CaseStore {
     const audit = { by: actor.id, action: 'transfer_proposed', to } as const;
     const since = expectWaitingSince === undefined ? '' : String(expectWaitingSince);
     return CaseStore.outcome(
-      await this.run('propose', no, now, audit, seen.partner, seen.claimedBy ?? '', to, actor.id, since),
+      await this.run(PROPOSE, no, now, audit, {
+        partner: seen.partner,
+        holder: seen.claimedBy ?? '',
+        to,
+        proposer: actor.id,
+        waitingSince: since,
+      }),
     );
   }
 
   /** Ends a proposal: the person said no. */
   async endProposal(no: string, by: string, proposal: string, now: number): Promise<ScriptOutcome> {
     const audit = { by, action: 'transfer_declined', to: proposal } as const;
-    return CaseStore.outcome(await this.run('endProposal', no, now, audit, proposal));
+    return CaseStore.outcome(await this.run(END_PROPOSAL, no, now, audit, { proposal }));
   }
 
   async close(
@@ -166,24 +222,23 @@ export class CaseStore {
     now: number,
   ): Promise<ScriptOutcome> {
     const audit = { by: actor.id, action: 'closed', outcome } as const;
-    const reply = await this.run(
-      'close',
-      no,
-      now,
-      audit,
-      seen.partner,
-      seen.claimedBy ?? '',
+    const reply = await this.run(CLOSE, no, now, audit, {
+      partner: seen.partner,
+      holder: seen.claimedBy ?? '',
       outcome,
-      sealedNote,
-      actor.id,
-    );
+      note: sealedNote,
+      actor: actor.id,
+    });
     return CaseStore.outcome(reply);
   }
 
   /** `last`: no deadline follows this reminder, so the case leaves the deadline index. */
   async remind(no: string, expectWaitingSince: number, now: number, last: boolean): Promise<boolean> {
     const audit = { by: 'system', action: 'reminded' } as const;
-    const reply = await this.run('remind', no, now, audit, String(expectWaitingSince), last ? '1' : '0');
+    const reply = await this.run(REMIND, no, now, audit, {
+      waitingSince: String(expectWaitingSince),
+      last: last ? '1' : '0',
+    });
     return reply === 1;
   }
 
@@ -194,13 +249,13 @@ export class CaseStore {
     requiredClaimer: string,
     now: number,
   ): Promise<'ok' | OpFailure> {
-    return (await this.run('appendMessage', no, now, audit, sealed, requiredClaimer)) as 'ok' | OpFailure;
+    return (await this.run(APPEND_MESSAGE, no, now, audit, { sealed, claimer: requiredClaimer })) as 'ok' | OpFailure;
   }
 
   /** Removes the case's personal data; false when there was nothing left to remove. */
   async scrub(no: string, mode: 'erased' | 'purged', now: number, recordTtlSeconds: number): Promise<boolean> {
     const by = mode === 'erased' ? 'person' : 'system';
-    return (await this.run('scrub', no, now, { by, action: mode }, mode, recordTtlSeconds)) === 1;
+    return (await this.run(SCRUB, no, now, { by, action: mode }, { mode, recordTtlSeconds })) === 1;
   }
 
   async load(no: string): Promise<CaseRecord | null> {
@@ -232,36 +287,22 @@ export class CaseStore {
   /** Once per claim: true for the one caller that may remind the holder of a first reply. */
   async markReplyReminded(no: string, claimedAt: number, now: number): Promise<boolean> {
     const entry = JSON.stringify({ at: now, by: 'system', action: 'reply_reminded' });
-    const reply = await this.redis.eval(
-      "local c = redis.call('HMGET', KEYS[1], 'status', 'claimedAt', 'replyRemindedAt') if c[1] ~= 'claimed' or c[2] ~= ARGV[1] or (c[3] and tonumber(c[3]) >= tonumber(ARGV[1])) then return 0 end redis.call('HSET', KEYS[1], 'replyRemindedAt', ARGV[2]) redis.call('RPUSH', KEYS[2], ARGV[3]) return 1",
-      2,
-      this.k.case(no),
-      this.k.audit(no),
-      String(claimedAt),
-      String(now),
-      entry,
+    const reply = await runLua(
+      this.redis,
+      MARK_REPLY_REMINDED,
+      { case: this.k.case(no), audit: this.k.audit(no) },
+      { claimedAt: String(claimedAt), now: String(now), entry },
     );
     return reply === 1;
   }
 
   async markReplied(no: string, now: number): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'repliedAt', ARGV[1]) end return 1",
-      1,
-      this.k.case(no),
-      String(now),
-    );
+    await runLua(this.redis, MARK_REPLIED, { case: this.k.case(no) }, { now: String(now) });
   }
 
   /** Appends a sealed internal note, unless the case's data was erased or purged. */
   async appendNote(no: string, sealed: string): Promise<boolean> {
-    const reply = await this.redis.eval(
-      "local c = redis.call('HMGET', KEYS[1], 'no', 'erasedAt', 'purgedAt') if not c[1] or c[2] or c[3] then return 0 end redis.call('RPUSH', KEYS[2], ARGV[1]) return 1",
-      2,
-      this.k.case(no),
-      this.k.notes(no),
-      sealed,
-    );
+    const reply = await runLua(this.redis, APPEND_NOTE, { case: this.k.case(no), notes: this.k.notes(no) }, { sealed });
     return reply === 1;
   }
 

@@ -4,8 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Lang } from '../engine/types.ts';
 import type { ChatRef } from '../ports/chat.ts';
-import type { OutMessage } from '../ports/out-message.ts';
-import type { ReferEffect } from '../ports/services.ts';
+import type { CaseStatusResult, IntakeResult, ReferEffect } from '../ports/services.ts';
 import {
   type CaseRecord,
   CaseRecordSchema,
@@ -14,7 +13,6 @@ import {
   ReferEffectSchema,
 } from './case-model.ts';
 import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-number.ts';
-import { message } from './messages.ts';
 import { routePartner } from './partners.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
 
@@ -61,7 +59,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
   }
 
   return {
-    async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<OutMessage[]> {
+    async intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<IntakeResult> {
       const refer = ReferEffectSchema.parse(effect);
       const partner = routePartner(x.partnerList, refer.need, refer.region, x.fallbackPartner);
       const ids = {
@@ -109,7 +107,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         }
         // The person is told when they will be asked about another association (the escalation deadline).
         const hours = Math.round(o.escalateAfterMs / 3_600_000);
-        return [message(...x.texts(lang).created(created.no, x.partnerName(partner), hours))];
+        return { created: true, no: created.no, partnerName: x.partnerName(partner), hours };
       }
       throw new Error('no free case number found');
     },
@@ -145,13 +143,14 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       return true;
     },
 
-    async statusFor(chat: ChatRef, text: string, lang: Lang): Promise<OutMessage[] | null> {
+    /** Where the person's case stands, by the number they typed (parsed by the one case-number parser). */
+    async statusFor(chat: ChatRef, text: string): Promise<CaseStatusResult | null> {
       const no = parseCaseNumber(text);
       if (!no) return null;
-      const texts = x.texts(lang);
       const record = (await store.isPersonCase(pseudo.person(chat), no)) ? await store.load(no) : null;
-      if (!record) return [message(texts.unknownCase(no))];
-      return [message(texts.status(no, record.status, x.partnerName(record.partner)))];
+      if (!record) return { found: false, no, reason: 'unknown_case' };
+      const status = record.erasedAt !== undefined ? 'erased' : record.status;
+      return { found: true, no, status, partnerName: x.partnerName(record.partner) };
     },
 
     async openCasesOf(chat: ChatRef): Promise<CaseSummary[]> {

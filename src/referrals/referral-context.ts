@@ -2,17 +2,16 @@
 // sealing, the clock, partners, and how the person and staff are told things.
 import type { Redis } from 'ioredis';
 import type { Lang } from '../engine/types.ts';
-import type { Translate } from '../i18n/translator.ts';
 import type { PersonalDataCipher } from '../infra/crypto.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
+import type { PersonNotice } from '../ports/person-notice.ts';
 import type { PersonPrompter } from '../ports/services.ts';
 import { type CaseRecord, type CaseSummary, toSummary } from './case-model.ts';
 import type { CaseStore } from './case-store.ts';
-import { message, type PersonTexts, personTexts } from './messages.ts';
 import type { Partner } from './partners.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 import type { ReferralKeys } from './referral-keys.ts';
@@ -36,19 +35,19 @@ export type ReferralContext = {
   sealCtx(no: string, field: string): string;
   openChat(record: CaseRecord): ChatRef | null;
   /** Tells the person something about their case; a failure is logged (case number only), never thrown. */
-  tellPerson(record: CaseRecord, text: (lang: Lang) => string | OutMessage): Promise<boolean>;
+  tellPerson(record: CaseRecord, notice: PersonNotice): Promise<boolean>;
   /**
    * Asks the person whether the proposed transfer of their case may happen (the proposal is stored already): their
-   * conversation puts the question (PersonPrompter), else it is sent as plain text. False when nothing was sent.
+   * conversation puts the question (PersonPrompter), else it is sent as a plain notice. False when nothing was sent.
    */
   askTransfer(record: CaseRecord): Promise<boolean>;
+  /** A notice in the person's language (the bot's presenter words it). */
+  word(notice: PersonNotice, lang: Lang): OutMessage;
   /** Tells staff; a failure is logged, never thrown. */
   tellStaff(event: StaffEvent): Promise<void>;
   /** Tells staff; a failure is thrown (a job that must be retried until staff were told). */
   tellStaffOrThrow(event: StaffEvent): Promise<void>;
   warn(fields: Record<string, unknown>, msg: string): void;
-  /** What the person reads about their case, in their language (the bot's translator). */
-  texts(lang: Lang): PersonTexts;
   /** Writes to the partner's audit log; a failure is logged, never thrown. */
   audit(event: PartnerAuditEvent): Promise<void>;
 };
@@ -78,7 +77,8 @@ export function referralContext(input: {
   notifier: StaffNotifier;
   logger?: Logger | undefined;
   audit?: PartnerAudit | undefined;
-  translate?: Translate | undefined;
+  /** Words what the person is told about their case (the bot's presenter: src/runtime/present-results.ts). */
+  notices: (notice: PersonNotice, lang: Lang) => OutMessage;
   prompter?: PersonPrompter | undefined;
 }): ReferralContext {
   const partners = new Map(input.partners.map((p) => [p.id, p]));
@@ -104,13 +104,12 @@ export function referralContext(input: {
     sealCtx,
     openChat,
     warn,
-    texts: (lang) => personTexts(lang, input.translate),
-    async tellPerson(record, text) {
+    word: input.notices,
+    async tellPerson(record, notice) {
       try {
         const chat = openChat(record);
         if (!chat) return false;
-        const said = text(record.lang);
-        await outbox.send(chat, [typeof said === 'string' ? message(said) : said]);
+        await outbox.send(chat, [input.notices(notice, record.lang)]);
         return true;
       } catch (err) {
         warn({ case: record.no, err: errName(err) }, 'could not tell the person about their case');
@@ -119,11 +118,12 @@ export function referralContext(input: {
     },
     async askTransfer(record) {
       if (!input.prompter) {
-        return ctx.tellPerson(record, (lang) =>
-          ctx
-            .texts(lang)
-            .transferQuestion(record.no, ctx.partnerName(record.partner), ctx.partnerName(record.proposedTo ?? '')),
-        );
+        return ctx.tellPerson(record, {
+          type: 'transfer_proposal',
+          no: record.no,
+          from: ctx.partnerName(record.partner),
+          to: ctx.partnerName(record.proposedTo ?? ''),
+        });
       }
       try {
         const chat = openChat(record);

@@ -10,13 +10,15 @@
 // Redis index per partner, not a BullMQ list (claims are held by people for hours, not by worker locks).
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Translate } from '../i18n/translator.ts';
+import type { Lang } from '../engine/types.ts';
 import type { PersonalDataCipher } from '../infra/crypto.ts';
 import type { RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
+import type { PersonNotice } from '../ports/person-notice.ts';
 import type { PersonPrompter, ReferralIntake } from '../ports/services.ts';
 import { CaseStore, type OpFailure } from './case-store.ts';
 import { createIntake, type Intake } from './intake.ts';
@@ -75,9 +77,10 @@ export type ReferralServiceDeps = {
   logger?: Logger;
   /** The partners' audit log (views of personal data, claims, transfers, closes). */
   audit?: PartnerAudit;
-  /** The bot's translator, for what the person reads about their case (default: the shipped locales). */
-  translate?: Translate;
-  /** Puts a proposed transfer to the person through their conversation (without it: a plain text question). */
+  /** Words what the person is told about their case: the bot's presenter (src/runtime/present-results.ts). The
+   * service holds no text: it hands notices (data) to this. */
+  notices: (notice: PersonNotice, lang: Lang) => OutMessage;
+  /** Puts a proposed transfer to the person through their conversation (without it: a plain notice). */
   prompter?: PersonPrompter;
 };
 
@@ -135,7 +138,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     notifier: deps.notifier,
     logger: deps.logger,
     audit: deps.audit,
-    translate: deps.translate,
+    notices: deps.notices,
     prompter: deps.prompter,
   });
 

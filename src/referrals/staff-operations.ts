@@ -176,7 +176,7 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       const result = await after(no, await store.claim(no, actor, seenOf(found.record), clock.now()));
       if (result.ok) {
         const record = await store.load(no);
-        if (record) await x.tellPerson(record, (lang) => x.texts(lang).claimed(no, x.partnerName(record.partner)));
+        if (record) await x.tellPerson(record, { type: 'case_claimed', no, partner: x.partnerName(record.partner) });
         await changed(result, 'claimed', actor);
       }
       return result;
@@ -191,7 +191,7 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       const result = await after(no, await store.assign(no, actor, seenOf(found.record), colleague.id, clock.now()));
       if (result.ok && found.record.status === 'waiting') {
         const record = await store.load(no);
-        if (record) await x.tellPerson(record, (lang) => x.texts(lang).claimed(no, x.partnerName(record.partner)));
+        if (record) await x.tellPerson(record, { type: 'case_claimed', no, partner: x.partnerName(record.partner) });
       }
       await changed(result, 'assigned', actor);
       return result;
@@ -241,12 +241,12 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
         return { ok: false, reason: record.status === 'closed' ? 'closed' : 'not_claimed' };
       const chat = x.openChat(record);
       if (!chat) return { ok: false, reason: 'erased' };
-      const title = x.texts(record.lang).staffReplyTitle(no, x.partnerName(record.partner));
       // A channel may keep the reply until the person writes again (WhatsApp after 24 hours): its error says
       // `deferred`. The reply is then part of the conversation, and staff are told it waits.
       let deferred = false;
       try {
-        await outbox.send(chat, [{ title, paragraphs: [body] }]);
+        const notice = { type: 'staff_reply', no, partner: x.partnerName(record.partner), text: body } as const;
+        await outbox.send(chat, [x.word(notice, record.lang)]);
       } catch (err) {
         deferred = (err as { deferred?: unknown } | null)?.deferred === true;
         if (!deferred) {
@@ -290,7 +290,7 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       );
       if (result.ok) {
         const record = await store.load(no);
-        if (record) await x.tellPerson(record, (lang) => x.texts(lang).closed(no));
+        if (record) await x.tellPerson(record, { type: 'case_closed', no });
       }
       await changed(result, 'closed', actor);
       return result;

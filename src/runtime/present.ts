@@ -15,6 +15,7 @@ import {
 import type { Translator } from '../i18n/translator.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { ChannelCapabilities } from './capabilities.ts';
+import { fitMessages } from './fit-text.ts';
 
 export { LANGUAGE_NAMES };
 
@@ -169,7 +170,8 @@ export function createPresenter(translator: Translator, content: Content): Prese
     const draft: Draft = { out: [], pending: [], lang, options };
     for (const effect of effects) (shows[effect.type] as Shows<typeof effect.type>)(effect, draft);
     flush(draft);
-    return draft.out;
+    // Longer than the channel shows in one message: split at paragraph boundaries (fit-text.ts).
+    return fitMessages(draft.out, options.capabilities.maxText);
   };
 
   return {

@@ -20,7 +20,7 @@ import type { ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
-import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
+import type { ErasureResult, ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
 import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
 import { loadFacts } from './facts.ts';
@@ -33,6 +33,7 @@ import {
   parseJournal,
 } from './journal.ts';
 import type { Presenter } from './present.ts';
+import { presentResult, type ServiceResult } from './present-results.ts';
 
 export type InputMeta = {
   platformLang?: string;
@@ -206,12 +207,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       if (erases) {
         // Everything else first, the session last: if a service fails, nothing claims the data is gone and the
         // person is still at the "erase?" question, so they can confirm again.
-        try {
-          await eraseEverywhere(chat);
-        } catch (err) {
-          logger.error({ channel: chat.channel, err: errorSummary(err) }, 'erasure failed');
-          return [{ paragraphs: [presenter.t(lang, 'error.erase_failed')] }];
-        }
+        const erasure = await eraseEverywhere(chat);
+        if (!erasure.erased) return presentResult(presenter, { kind: 'erasure', result: erasure }, lang);
         if (!(await turn.commit({ session: null, release: true }))) continue;
       } else if (needsJournal(effects)) {
         // The session and the effects it decided, together: a crash from here on loses neither (see journal.ts).
@@ -336,25 +333,29 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     return out;
   }
 
-  /** A service effect's messages; a failing service never loses the request silently: the person is told. */
+  /** A service effect's result, worded; a failing service never loses the request silently: the person is told. */
   async function carryOut<K extends EffectType>(
     chat: ChatRef,
     effect: EffectOf<K>,
     lang: Lang,
     carry: Exclude<Carrier<K>, typeof SHOWN>,
   ): Promise<OutMessage[]> {
+    let result: ServiceResult;
     try {
-      return await carry(effect, chat, lang);
+      result = await carry(effect, chat, lang);
     } catch (err) {
       logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
-      return say(lang, effect.type === 'refer' ? 'referral.try_later' : 'error.try_later');
+      result = { kind: 'service_failed', effect: effect.type };
     }
+    return presentResult(presenter, result, lang);
   }
 
-  const say = (lang: Lang, key: string): OutMessage[] => [{ paragraphs: [presenter.t(lang, key)] }];
+  const DONE: ServiceResult = { kind: 'done' };
+  const NO_ALERTS: ServiceResult = { kind: 'alerts_unavailable' };
 
   /**
-   * What each effect needs: SHOWN (the presenter words it) or a service call returning what to tell the person.
+   * What each effect needs: SHOWN (the presenter words it) or a service call returning its result (data, worded by
+   * present-results.ts).
    * Typed over every effect type: a new effect does not compile until it is handled here.
    */
   const carriers = {
@@ -365,61 +366,68 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     show_emergency: SHOWN,
     set_language: SHOWN,
     end: SHOWN,
-    refer: async (effect, chat, lang) => {
-      if (!deps.referrals) return say(lang, 'referral.unavailable');
-      return await deps.referrals.intake(chat, effect, lang);
-    },
+    refer: async (effect, chat, lang) => ({
+      kind: 'intake',
+      result: deps.referrals
+        ? await deps.referrals.intake(chat, effect, lang)
+        : { created: false, reason: 'unavailable' },
+    }),
     subscribe: async (effect, chat, lang) => {
-      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+      if (!deps.subscriptions) return NO_ALERTS;
       await deps.subscriptions.subscribe(chat, effect.topics, lang, effect.region);
-      return [];
+      return DONE;
     },
-    unsubscribe: async (effect, chat, lang) => {
-      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
+    unsubscribe: async (effect, chat) => {
+      if (!deps.subscriptions) return NO_ALERTS;
       await deps.subscriptions.unsubscribe(chat, effect.topics);
-      return [];
+      return DONE;
     },
-    list_subscriptions: async (_effect, chat, lang) => {
-      if (!deps.subscriptions) return say(lang, 'alerts.unavailable');
-      const topics = await deps.subscriptions.list(chat);
-      if (topics.length === 0) return say(lang, 'alerts.none');
-      const names = topics.map((id) => `• ${presenter.label({ alertTopic: id }, lang)}`);
-      return [{ paragraphs: [presenter.t(lang, 'alerts.your_topics'), ...names] }];
-    },
+    list_subscriptions: async (_effect, chat) => ({
+      kind: 'subscriptions',
+      result: deps.subscriptions
+        ? { available: true, topics: await deps.subscriptions.list(chat) }
+        : { available: false },
+    }),
     pause: async (_effect, chat) => {
       await deps.subscriptions?.pause(chat);
-      return [];
+      return DONE;
     },
     // Done before the session was erased (see `once`): nothing more to do here.
-    erase_my_data: async () => [],
-    case_status: async (effect, chat, lang) => {
-      const status = await deps.referrals?.statusFor?.(chat, effect.no, lang);
-      return status ?? say(lang, 'referral.unavailable');
-    },
-    answer_transfer: async (effect, chat, lang) => {
-      const answer = await deps.referrals?.answerTransfer?.(chat, effect.no, effect.accept);
-      if (!answer) return say(lang, 'referral.unavailable');
-      // Answered already (another device, a replay) or withdrawn: said plainly, nothing changes.
-      if (!answer.ok) return [{ paragraphs: [presenter.t(lang, 'referral.transfer_over', { no: effect.no })] }];
-      const key = answer.outcome === 'moved' ? 'referral.case_transferred' : 'referral.transfer_stays';
-      return [{ paragraphs: [presenter.t(lang, key, { no: effect.no, partner: `@contact:${answer.case.partner}` })] }];
-    },
-    relay_to_staff: async (effect, chat, lang) => {
+    erase_my_data: async () => DONE,
+    case_status: async (effect, chat) => ({
+      kind: 'case_status',
+      result: (await deps.referrals?.statusFor?.(chat, effect.no)) ?? {
+        found: false,
+        no: effect.no,
+        reason: 'unavailable',
+      },
+    }),
+    answer_transfer: async (effect, chat) => ({
+      kind: 'transfer_answer',
+      no: effect.no,
+      result: (await deps.referrals?.answerTransfer?.(chat, effect.no, effect.accept)) ?? null,
+    }),
+    relay_to_staff: async (effect, chat) => {
       const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text)) ?? false;
-      return say(lang, relayed ? 'referral.relayed' : 'referral.relay_failed');
+      return { kind: 'relay', result: relayed ? { relayed } : { relayed, reason: 'no_claimed_case' } };
     },
     flow_error: async (effect) => {
       logger.error({ code: effect.code, detail: effect.detail }, 'flow error');
-      return [];
+      return DONE;
     },
   } satisfies { [K in EffectType]: Carrier<K> };
 
-  /** Every store that holds something about the person, except the session. Throws if one of them fails. */
-  async function eraseEverywhere(chat: ChatRef): Promise<void> {
+  /** Every store that holds something about the person, except the session; not erased if one of them failed. */
+  async function eraseEverywhere(chat: ChatRef): Promise<ErasureResult> {
     const erasers = [deps.referrals, deps.subscriptions, deps.flood, ...(deps.erasers ?? [])];
     const results = await Promise.allSettled(erasers.map((e) => e?.eraseFor?.(chat)));
     const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (!failed) return { erased: true };
+    logger.error(
+      { channel: chat.channel, err: errorSummary((failed as PromiseRejectedResult).reason) },
+      'erasure failed',
+    );
+    return { erased: false, reason: 'failed' };
   }
 
   function remember(chat: ChatRef, state: { lang: Lang; flow?: string; node?: string } | undefined): void {
@@ -556,10 +564,10 @@ type OnRefer = (stage: 'decided' | 'committed') => void;
 
 /** Marks an effect that is only shown by the presenter (no service). */
 const SHOWN = 'shown' as const;
-/** How the runtime carries out one effect type: SHOWN, or a service call returning what to tell the person. */
+/** How the runtime carries out one effect type: SHOWN, or a service call returning its result (data). */
 type Carrier<K extends EffectType> =
   | typeof SHOWN
-  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<OutMessage[]>);
+  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<ServiceResult>);
 
 function chatStateOf(deps: RuntimeDeps): ChatState {
   if (deps.state) return deps.state;

@@ -14,7 +14,7 @@ import type { OutMessage } from '../../src/ports/out-message.ts';
 import { partnersFromContacts } from '../../src/referrals/partners.ts';
 import { createReferralService } from '../../src/referrals/service.ts';
 import { PrivateRedis } from '../referrals/support/private-redis.ts';
-import { REPO_ROOT, shippedBundle } from '../support/app.ts';
+import { REPO_ROOT, shippedBundle, shippedNotices } from '../support/app.ts';
 
 const CHILD = fileURLToPath(new URL('./support/journal-child.ts', import.meta.url));
 // '4' talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname: then "1" sends.
@@ -116,6 +116,7 @@ async function setUp() {
   const redis = connectRedis({ url: server.url });
   cleanups.push(() => redis.disconnect());
   const referrals = createReferralService({
+    notices: await shippedNotices(),
     redis,
     keys: new RedisKeys(prefix),
     cipher: new PersonalDataCipher(devDataKeys('journal-crash')),

@@ -159,7 +159,7 @@ describe('referral intake', () => {
     const consent = t[4]!.text;
     expect(consent).toMatch(/j'envoie à .+ : ton besoin \(.+\), ta région \(Bamako\)/);
     expect(consent).toContain('Pourquoi');
-    expect(t[9]!.text).toContain('CASE K-TEST1');
+    expect(t[9]!.text).toContain('Ton numéro de dossier : K-TEST1.');
     expect(referrals.cases).toEqual([
       {
         type: 'refer',

@@ -46,7 +46,7 @@ describe('distress comes first, from any node', () => {
     // Consent in one step, naming the association, then the urgent case.
     expect(t[4]!.text).toContain('en urgent');
     expect(t[4]!.text).toMatch(/J'envoie ton message tout de suite à (?!une association)\S/);
-    expect(t[5]!.text).toContain('CASE K-TEST1');
+    expect(t[5]!.text).toContain('Ton numéro de dossier : K-TEST1.');
     expect(referrals.cases).toHaveLength(1);
     expect(referrals.cases[0]).toMatchObject({ urgent: true, need: 'psychosocial' });
     expect(referrals.cases[0]!.fields.description).toBe('je veux me suicider');

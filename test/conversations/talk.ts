@@ -46,7 +46,7 @@ export function recordingReferrals(): ReferralIntake & {
     },
     async intake(_chat, effect) {
       cases.push(effect);
-      return [{ paragraphs: [`CASE K-TEST${cases.length}`] }];
+      return { created: true, no: `K-TEST${cases.length}`, partnerName: 'AME', hours: 48 };
     },
     async eraseFor(chat) {
       erased.push(chat);

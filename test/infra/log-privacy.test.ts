@@ -15,7 +15,7 @@ import { createReferralService, type ReferralService } from '../../src/referrals
 import { createRuntime } from '../../src/runtime/runtime.ts';
 import { type Harness, startHarness } from '../channels/telegram/harness.ts';
 import { RecordingNotifier } from '../referrals/support/referrals.ts';
-import { shippedBundle } from '../support/app.ts';
+import { shippedBundle, shippedNotices } from '../support/app.ts';
 import { startUpdate, textUpdate } from '../support/bot-api-server.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 
@@ -54,6 +54,7 @@ async function botWithLogger(logger: Logger): Promise<Bot> {
   const cipher = new PersonalDataCipher(devDataKeys('log-privacy'));
   let h: Harness | null = null;
   const referrals = createReferralService({
+    notices: await shippedNotices(),
     redis: r.redis,
     keys: r.keys,
     cipher,

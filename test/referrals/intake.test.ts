@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Lang } from '../../src/engine/types.ts';
+import type { IntakeResult } from '../../src/ports/services.ts';
 import { isCaseNumber, parseCaseNumber } from '../../src/referrals/case-number.ts';
 import { AnnouncementBusyError } from '../../src/referrals/service.ts';
 import { startReferralWorker } from '../../src/referrals/worker.ts';
+import { worded } from '../support/app.ts';
 import {
   caseNumberIn,
   eventually,
@@ -25,9 +28,16 @@ describe('intake', () => {
     const en = await f.service.intake(newChat(), referEffect(), 'en');
     const bm = await f.service.intake(newChat(), referEffect(), 'bm');
     for (const reply of [fr, en, bm]) expect(isCaseNumber(caseNumberIn(reply))).toBe(true);
-    expect(fr[0]?.paragraphs[0]).toMatch(/numéro de dossier : K-/);
-    expect(en[0]?.paragraphs[0]).toMatch(/case number: K-/);
-    expect(bm[0]?.paragraphs[0]).toMatch(/dosiye nimɔrɔ ye K-/);
+    // The service answers data; the bot's presenter words it in the person's language.
+    const first = async (result: IntakeResult, lang: Lang) =>
+      (await worded({ kind: 'intake', result }, lang))[0]?.paragraphs ?? [];
+    expect((await first(fr, 'fr'))[0]).toBe(
+      `Ta demande est enregistrée. Ton numéro de dossier : ${caseNumberIn(fr)}. Garde-le bien.`,
+    );
+    expect((await first(fr, 'fr'))[1]).toMatch(/^AME va la recevoir\. .* dans les 24 heures/);
+    expect((await first(en, 'en'))[0]).toMatch(/case number: K-/);
+    expect((await first(bm, 'bm'))[0]).toMatch(/dosiye nimɔrɔ ye K-/);
+    expect(await first(fr, 'fr')).toHaveLength(4);
     expect(caseNumberIn(fr)).toMatch(/^K-[0-9A-HJKMNP-TV-Z]{4}$/);
   });
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { RedisKeys } from '../../src/infra/keys.ts';
 import { type CaseDetails, createReferralService, type ReferralService } from '../../src/referrals/service.ts';
+import { shippedNotices } from '../support/app.ts';
 import { PrivateRedis } from './support/private-redis.ts';
 import {
   caseNumberIn,
@@ -31,8 +32,10 @@ describe('a private redis-server with AOF (appendfsync everysec) killed and rest
       redis.on('error', () => {}); // refused connections while the server is down are expected here
       return redis;
     };
+    const notices = await shippedNotices();
     const build = (redis: Redis): ReferralService =>
       createReferralService({
+        notices,
         redis,
         keys,
         cipher,

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Lang } from '../../src/engine/types.ts';
+import type { ChatRef } from '../../src/ports/chat.ts';
 import type { CaseDetails } from '../../src/referrals/service.ts';
+import { worded } from '../support/app.ts';
 import { newChat, openCase, type ReferralFixture, referEffect, referralFixture } from './support/referrals.ts';
 
 const awa = { id: 'tg:101', partner: 'ame' };
@@ -85,17 +88,27 @@ describe('relay between the person and the staff member who has the case', () =>
   it('answers a person asking about their case by its number, and only about their own', async () => {
     const chat = newChat();
     const no = await openCase(f, chat);
-    expect(await f.service.statusFor(chat, 'what about my case', 'fr')).toBeNull();
-    expect(await f.service.statusFor(chat, no.toLowerCase(), 'en')).toEqual([
+    // The service answers data; the bot's presenter words it in the person's language.
+    const status = async (of: ChatRef, text: string, lang: Lang) => {
+      const result = await f.service.statusFor(of, text);
+      return result ? await worded({ kind: 'case_status', result }, lang) : null;
+    };
+    expect(await status(chat, 'what about my case', 'fr')).toBeNull();
+    expect(await f.service.statusFor(chat, no.toLowerCase())).toEqual({
+      found: true,
+      no,
+      status: 'waiting',
+      partnerName: 'AME',
+    });
+    expect(await status(chat, no.toLowerCase(), 'en')).toEqual([
       { paragraphs: [`Your case ${no} is waiting for someone from AME to take it up.`] },
     ]);
     await f.service.claim(no, awa);
-    expect(await f.service.statusFor(chat, no, 'fr')).toEqual([
-      { paragraphs: [`Ton dossier ${no} est suivi par AME.`] },
-    ]);
+    expect(await status(chat, no, 'fr')).toEqual([{ paragraphs: [`Ton dossier ${no} est suivi par AME.`] }]);
     await f.service.closeCase(no, awa, 'helped');
-    expect(await f.service.statusFor(chat, no, 'bm')).toEqual([{ paragraphs: [`I ka dosiye ${no} datugura.`] }]);
-    expect(await f.service.statusFor(newChat(), no, 'fr')).toEqual([
+    expect(await status(chat, no, 'bm')).toEqual([{ paragraphs: [`I ka dosiye ${no} datugura.`] }]);
+    expect(await f.service.statusFor(newChat(), no)).toEqual({ found: false, no, reason: 'unknown_case' });
+    expect(await status(newChat(), no, 'fr')).toEqual([
       { paragraphs: [`Je ne trouve pas de dossier ${no} pour toi. Vérifie le numéro.`] },
     ]);
   });

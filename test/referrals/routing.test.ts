@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type Contact, ContactSchema } from '../../src/content/schema.ts';
 import { partnersFromContacts, routePartner } from '../../src/referrals/partners.ts';
+import { shippedNotices } from '../support/app.ts';
 import {
   caseNumberIn,
   newChat,
@@ -64,8 +65,10 @@ describe('a referral lands in the routed partner queue', () => {
 
   it('refuses to start with a fallback partner that takes no referrals', async () => {
     const { createReferralService } = await import('../../src/referrals/service.ts');
+    const notices = await shippedNotices();
     expect(() =>
       createReferralService({
+        notices,
         redis: f.redis,
         keys: f.keys,
         cipher: f.cipher,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CaseDetails, createReferralService } from '../../src/referrals/service.ts';
+import { shippedNotices } from '../support/app.ts';
 import {
   newChat,
   openCase,
@@ -37,8 +38,10 @@ describe('staff operations', () => {
 
   it('lets exactly one claimer win across separate Redis connections, as from separate processes', async () => {
     const connections = Array.from({ length: 6 }, () => f.redis.duplicate());
+    const notices = await shippedNotices();
     const services = connections.map((redis) =>
       createReferralService({
+        notices,
         redis,
         keys: f.keys,
         cipher: f.cipher,

@@ -12,6 +12,7 @@ import type { Outbox } from '../../src/ports/outbox.ts';
 import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
 import { FakeRuntime } from '../channels/telegram/fake-runtime.ts';
 import { type Harness, startHarness } from '../channels/telegram/harness.ts';
+import { shippedNotices } from '../support/app.ts';
 import { callbackUpdate, textUpdate } from '../support/bot-api-server.ts';
 import { testRedis } from '../support/redis.ts';
 import { caseNumberIn, PARTNERS, referEffect, TestClock } from './support/referrals.ts';
@@ -33,6 +34,7 @@ describe('the staff composer inside the Telegram channel', () => {
     let channelOutbox: Outbox | null = null;
     let channelApi: (() => Harness['channel']['bot']['api']) | null = null;
     service = createReferralService({
+      notices: await shippedNotices(),
       redis: base.redis,
       keys: base.keys,
       cipher: new PersonalDataCipher(devDataKeys('channel-staff')),

@@ -16,7 +16,7 @@ import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import type { ChatRef } from '../../src/ports/chat.ts';
 import type { Outbox } from '../../src/ports/outbox.ts';
 import { createReferralService, type ReferralService } from '../../src/referrals/service.ts';
-import { shippedBundle } from '../support/app.ts';
+import { shippedBundle, shippedNotices } from '../support/app.ts';
 import { BotApiServer, callbackUpdate, type RecordedCall, textUpdate } from '../support/bot-api-server.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
 import { caseNumberIn, eventually, newChat, PARTNERS, referEffect, TestClock } from './support/referrals.ts';
@@ -54,6 +54,7 @@ async function setUp(): Promise<Setup> {
   };
   const posts = new StaffPostStore(base.redis, base.keys);
   const service = createReferralService({
+    notices: await shippedNotices(),
     redis: base.redis,
     keys: base.keys,
     cipher: new PersonalDataCipher(devDataKeys('telegram-staff')),

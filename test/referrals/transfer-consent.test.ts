@@ -14,6 +14,7 @@ import { buttonData, type Harness, keyboardOf, startHarness } from '../channels/
 import { Client, type Console, createConsole, location } from '../staff/support/console.ts';
 import type { RecordedCall } from '../support/bot-api-server.ts';
 import { callbackUpdate, startUpdate, textUpdate } from '../support/bot-api-updates.ts';
+import { caseNumberIn } from './support/referrals.ts';
 
 let k: Console;
 let h: Harness;
@@ -138,7 +139,7 @@ describe('a transfer staff propose', () => {
       { type: 'refer', intakeId: 'i1', need: 'legal', region: 'bamako', fields: { description: 'A ye n minɛ' } },
       'bm',
     );
-    const no = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '))![0];
+    const no = caseNumberIn(reply);
     await k.referrals.dispatch(no);
     const id = Number(chat.id);
     const { question } = await proposeToAracem(no, chat);
@@ -174,7 +175,7 @@ test('on WhatsApp the question comes with numbered choices, "1. Oui / 2. Non"', 
     { type: 'refer', intakeId: 'i1', need: 'legal', region: 'bamako', fields: {} },
     'fr',
   );
-  const no = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '))![0];
+  const no = caseNumberIn(reply);
   await k.referrals.dispatch(no);
   const awa = await staff('ame', 'Awa');
   await awa.page(`/cases/${no}`);

@@ -18,7 +18,7 @@ import { createReferralService, type ReferralService } from '../../src/referrals
 import { createRuntime, type ServiceRuntime } from '../../src/runtime/runtime.ts';
 import { PrivateRedis } from '../referrals/support/private-redis.ts';
 import { RecordingNotifier, RecordingOutbox } from '../referrals/support/referrals.ts';
-import { shippedBundle } from '../support/app.ts';
+import { shippedBundle, shippedNotices } from '../support/app.ts';
 
 const allText = (messages: OutMessage[]) =>
   messages
@@ -47,6 +47,7 @@ async function botOn(server: PrivateRedis, options: { fastPath: boolean }): Prom
   const keys = new RedisKeys(`outage-${randomBytes(4).toString('hex')}`);
   const cipher = new PersonalDataCipher(devDataKeys('outage'));
   const referrals = createReferralService({
+    notices: await shippedNotices(),
     redis,
     keys,
     cipher,

@@ -1,12 +1,22 @@
 // A real bot for tests: the shipped flows, content and locales, a real runtime on real Redis (own key prefix).
 import path from 'node:path';
 import { type Bundle, loadBundle } from '../../src/app/bundle.ts';
+import type { Lang } from '../../src/engine/types.ts';
+import type { Translate } from '../../src/i18n/translator.ts';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import type { OutMessage } from '../../src/ports/out-message.ts';
 import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
+import type { Presenter } from '../../src/runtime/present.ts';
+import {
+  type NoticePresenter,
+  noticePresenter,
+  presentResult,
+  type ServiceResult,
+} from '../../src/runtime/present-results.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { type TestRedis, testRedis } from './redis.ts';
 
@@ -21,6 +31,24 @@ export function shippedBundle(): Promise<Bundle> {
     return bundle;
   });
   return cached;
+}
+
+let words: Promise<{ t: Translate; label: Presenter['label'] }> | null = null;
+
+/** The shipped presenter's words (texts and labels), for wording service results and notices as the bot does. */
+export function shippedWords(): Promise<{ t: Translate; label: Presenter['label'] }> {
+  words ??= shippedBundle().then((bundle) => ({ t: bundle.presenter.t, label: bundle.presenter.label }));
+  return words;
+}
+
+/** What the bot tells a person about their case (the referral service's `notices`), worded with the shipped texts. */
+export async function shippedNotices(): Promise<NoticePresenter> {
+  return noticePresenter(await shippedWords());
+}
+
+/** A service result as the bot words it, e.g. an intake's reply. */
+export async function worded(result: ServiceResult, lang: Lang = 'fr'): Promise<OutMessage[]> {
+  return presentResult(await shippedWords(), result, lang);
 }
 
 export type TestApp = TestRedis & {

@@ -13,6 +13,7 @@ import { RedisChatState } from '../../../src/infra/redis-chat-state.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
 import { createReferralService } from '../../../src/referrals/service.ts';
+import { noticePresenter } from '../../../src/runtime/present-results.ts';
 import { createRuntime, type JournalStep } from '../../../src/runtime/runtime.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -23,6 +24,7 @@ redis.on('error', () => undefined);
 const keys = new RedisKeys(process.env.KF_PREFIX!);
 const cipher = new PersonalDataCipher(devDataKeys('journal-crash'));
 const referrals = createReferralService({
+  notices: noticePresenter(bundle.presenter),
   redis,
   keys,
   cipher,

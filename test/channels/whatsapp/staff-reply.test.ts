@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReferralService, type ReferralService } from '../../../src/referrals/service.ts';
 import { caseNumberIn, PARTNERS, RecordingNotifier, referEffect } from '../../referrals/support/referrals.ts';
+import { shippedNotices } from '../../support/app.ts';
 import { waMessage } from '../../support/fake-whatsapp-client.ts';
 import { createHarness, type Harness, waitFor } from './harness.ts';
 
@@ -23,6 +24,7 @@ describe('a staff reply after the 24-hour window', () => {
     h = await createHarness();
     const client = await h.startReady();
     service = createReferralService({
+      notices: await shippedNotices(),
       redis: h.redis,
       keys: h.keys,
       cipher: h.cipher,

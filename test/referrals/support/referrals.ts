@@ -8,7 +8,7 @@ import type { Logger } from '../../../src/infra/logger.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
 import type { Outbox } from '../../../src/ports/outbox.ts';
-import type { ReferEffect } from '../../../src/ports/services.ts';
+import type { IntakeResult, ReferEffect } from '../../../src/ports/services.ts';
 import type { Partner } from '../../../src/referrals/partners.ts';
 import {
   AnnouncementBusyError,
@@ -17,6 +17,7 @@ import {
   type ReferralService,
 } from '../../../src/referrals/service.ts';
 import type { StaffEvent, StaffNotifier } from '../../../src/referrals/staff-notifier.ts';
+import { shippedNotices } from '../../support/app.ts';
 import { testRedis } from '../../support/redis.ts';
 
 export const PARTNERS: Partner[] = [
@@ -99,6 +100,7 @@ export async function referralFixture(
     partners: PARTNERS,
     outbox,
     notifier,
+    notices: await shippedNotices(),
     clock,
     options: {
       fallbackPartner: 'aracem',
@@ -145,11 +147,10 @@ export function referEffect(overrides: Partial<ReferEffect> = {}): ReferEffect {
   };
 }
 
-/** The case number in the intake's reply. */
-export function caseNumberIn(messages: OutMessage[]): string {
-  const match = /K-[0-9A-Z]{4,8}/.exec(messages.flatMap((m) => m.paragraphs).join(' '));
-  if (!match) throw new Error('no case number in the reply');
-  return match[0];
+/** The case number the intake answered. */
+export function caseNumberIn(result: IntakeResult): string {
+  if (!result.created) throw new Error(`no case: ${result.reason}`);
+  return result.no;
 }
 
 /** Intake, then publish as the worker would (tests of staff operations do not need a BullMQ worker running). */

@@ -9,6 +9,7 @@ import { systemClock } from '../../../src/ports/clock.ts';
 import { createReferralService } from '../../../src/referrals/service.ts';
 import type { StaffNotifier } from '../../../src/referrals/staff-notifier.ts';
 import { startReferralWorker } from '../../../src/referrals/worker.ts';
+import { shippedNotices } from '../../support/app.ts';
 import { PARTNERS } from './referrals.ts';
 
 const env = (name: string): string => {
@@ -35,6 +36,7 @@ const notifier: StaffNotifier = {
 };
 
 const service = createReferralService({
+  notices: await shippedNotices(),
   redis,
   keys,
   cipher: new PersonalDataCipher(devDataKeys(env('KF_DATA_PASSPHRASE'))),

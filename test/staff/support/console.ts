@@ -24,7 +24,7 @@ import type { StaffEnv } from '../../../src/staff/context.ts';
 import { LivePublisher } from '../../../src/staff/live-events.ts';
 import { hashPassword } from '../../../src/staff/passwords.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/staff/server.ts';
-import { shippedBundle } from '../../support/app.ts';
+import { shippedBundle, shippedNotices } from '../../support/app.ts';
 import { type TestRedis, testRedis } from '../../support/redis.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -88,6 +88,7 @@ export async function createConsole(
   const outbox = new RecordingOutbox();
   const cipher = new PersonalDataCipher(devDataKeys(randomBytes(8).toString('hex')));
   const referrals = createReferralService({
+    notices: await shippedNotices(),
     redis: r.redis,
     keys: r.keys,
     cipher,
@@ -155,10 +156,9 @@ export async function createConsole(
         { type: 'refer', intakeId: `i${chats}`, need, region, fields, ...(urgent ? { urgent } : {}) },
         'fr',
       );
-      const match = /K-[0-9A-Z]{4,8}/.exec(reply.flatMap((m) => m.paragraphs).join(' '));
-      if (!match) throw new Error('no case number in the intake reply');
-      await referrals.dispatch(match[0]);
-      return { no: match[0], chat };
+      if (!reply.created) throw new Error(`no case: ${reply.reason}`);
+      await referrals.dispatch(reply.no);
+      return { no: reply.no, chat };
     },
     async close() {
       await server.close();
