@@ -164,7 +164,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     c.set('banner', deps.whatsappState?.().attention ?? null);
     return next();
   });
-  // Routes answer a refusal with a short text (c.text(message, 403)); people get it as a page with a way back.
+  // An event stream must not sit in a compression buffer.
+  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
+  // Routes answer a refusal with a short text (c.text(message, 403)); people get it as a page with a way back
+  // (inside compression, which must see the page; outside the CSRF check, whose refusals are texts too).
   app.use('*', async (c, next) => {
     await next();
     if (!consolePath(new URL(c.req.url).pathname) || c.res.status < 400) return;
@@ -194,8 +197,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
     }),
   );
-  // An event stream must not sit in a compression buffer.
-  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang') === 'en' ? 'en' : 'fr';

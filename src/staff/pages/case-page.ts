@@ -194,7 +194,7 @@ ${
       : ''
   }`;
 
-  const audit = html`<div class="scroll"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
+  const audit = html`<div class="scroll" tabindex="0"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
     (a) =>
       html`<tr><td>${when(a.at)}</td><td>${a.by === 'person' ? t('The person') : input.who(a.by)}</td><td>${t(AUDIT_TEXT[a.action] ?? a.action)}${
         a.to ? ` → ${partnerName(a.to)}` : ''
