@@ -151,3 +151,52 @@ describe('a reply that could not go', () => {
     expect(k.outbox.textsTo(chat)).toContain(typed);
   });
 });
+
+describe('more ways a page could strand someone', () => {
+  test('a form too large for the console is a 413 page, not a bare text', async () => {
+    const c = await staff();
+    const { no } = await k.openCase();
+    const res = await c.post(`/cases/${no}/note`, { text: 'x'.repeat(70_000) });
+    const html = await res.text();
+    expect(res.status).toBe(413);
+    isPage(res, html);
+    expect(errorOf(html)).toContain('What you sent is too large.');
+  });
+
+  test('a set-up form left open past its token’s life returns to the same set-up link, which still works', async () => {
+    const awa = await k.account('Awa', 'ame');
+    const token = await k.accounts.newSetupToken(awa.id);
+    const c = new Client(k.app);
+    await c.page(`/setup/${token}`);
+    k.clock.offset += 61 * 60_000;
+    const res = await c.post(`/setup/${token}`, {
+      password: 'a long enough password',
+      confirm: 'a long enough password',
+    });
+    expect(location(res)).toBe(`/setup/${token}?expired=1`);
+    const again = await c.page(location(res));
+    expect(again.html).toContain('Please type your password again.');
+    const done = await c.post(`/setup/${token}`, {
+      password: 'a long enough password',
+      confirm: 'a long enough password',
+    });
+    expect(location(done)).toBe('/cases?done=password');
+  });
+});
+
+describe('words instead of codes', () => {
+  test('the queue and the case say "Français · Telegram"; the channels page says how Telegram is heard', async () => {
+    await k.close();
+    k = await createConsole({ telegramStatus: async () => ({ mode: 'off' }) });
+    const c = await staff('admin');
+    const { no } = await k.openCase();
+    const queue = (await c.page('/cases')).html;
+    expect(queue).toContain(' · Français · Telegram</span>');
+    expect(queue).not.toContain('fr · telegram');
+    const item = (await c.page(`/cases/${no}`)).html;
+    expect(item).toContain('<dt>Channel</dt><dd>Telegram</dd>');
+    const channels = (await c.page('/channels')).html;
+    expect(channels).toContain('not receiving messages (the bot is not started)');
+    expect(channels).not.toMatch(/>off</);
+  });
+});
