@@ -191,3 +191,39 @@ test('the skip link is the first stop of the keyboard and leads to the content; 
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
   await page.context().close();
 });
+
+test('inputs and secondary buttons stand out from what is around them (WCAG non-text contrast ≥ 3:1)', async () => {
+  const page = await pageAt({ width: 360, height: 640 });
+  await logIn(page, admin);
+  const ratios = await page.evaluate(() => {
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
+    const luminance = (color: string) => {
+      const [r, g, b] = rgb(color).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    /** The colour behind an element: the first ancestor with an opaque background. */
+    const behind = (el: Element) => {
+      for (let e = el.parentElement; e; e = e.parentElement) {
+        const bg = getComputedStyle(e).backgroundColor;
+        if (rgb(bg)[3] !== 0 && bg !== 'transparent') return bg;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const ratio = (a: string, b: string) => {
+      const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+      return (x! + 0.05) / (y! + 0.05);
+    };
+    const input = document.querySelector('#q')!;
+    const secondary = document.querySelector('form.filters button.secondary')!;
+    return {
+      input: ratio(getComputedStyle(input).borderTopColor, behind(input)),
+      secondary: ratio(getComputedStyle(secondary).borderTopColor, behind(secondary)),
+    };
+  });
+  expect(ratios.input).toBeGreaterThanOrEqual(3);
+  expect(ratios.secondary).toBeGreaterThanOrEqual(3);
+  await page.context().close();
+});
