@@ -100,6 +100,9 @@ export async function isKnownBrowser(c: StaffContext, deps: ServerDeps, account:
   return (await deps.signer.verify('known', getCookie(c, KNOWN_COOKIE), deps.clock.now())) === account;
 }
 
+/** What a form posted after the session ended is told (on the error page, with a link to log in again). */
+const LOGGED_OUT = 'You are not logged in any more (for your safety, a session ends after a while). Nothing was saved.';
+
 /** Anonymous visitors are sent to the login page (GET) or refused (other methods). */
 export const requireLogin: MiddlewareHandler<StaffEnv> = async (c, next) => {
   if (c.get('account')) return next();
@@ -107,13 +110,15 @@ export const requireLogin: MiddlewareHandler<StaffEnv> = async (c, next) => {
     const url = new URL(c.req.url);
     return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
   }
-  return c.text(c.get('t')('Please log in.'), 401);
+  return c.text(c.get('t')(LOGGED_OUT), 401);
 };
 
 export const requireAdmin: MiddlewareHandler<StaffEnv> = async (c, next) => {
   if (c.get('account')?.role === 'admin') return next();
   return c.text(c.get('t')('Administrators only.'), 403);
 };
+
+const field = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -152,10 +157,16 @@ export function checkCsrf(
     const expired = () => c.text(t('The form has expired. Go back, reload the page and try again.'), 403);
     if (session) return token && sameToken(token, session.csrf) ? next() : expired();
     // Without a session, only the login and set-up forms can be posted; anything else asks to log in.
-    if (!isPreLoginForm(path)) return c.text(t('Please log in.'), 401);
+    if (!isPreLoginForm(path)) return c.text(t(LOGGED_OUT), 401);
     const nonce = await deps.signer.verify('form', token, deps.clock.now());
     const cookie = getCookie(c, FORM_COOKIE) ?? '';
-    return nonce && sameToken(nonce, cookie) ? next() : expired();
+    if (nonce && sameToken(nonce, cookie)) return next();
+    // A login or set-up form left open too long: back on a fresh form that says why, nothing else to do.
+    const fresh =
+      path === '/login'
+        ? `/login?expired=1&next=${encodeURIComponent(safeNext(field(body.next)))}`
+        : `${path}?expired=1`;
+    return c.redirect(fresh, 303);
   };
   return handler;
 }

@@ -1,5 +1,6 @@
 // Small formatting helpers shared by the pages: ages, dates (UTC, which is Mali's time all year), content labels.
 import type { Content } from '../content/schema.ts';
+import type { ChannelName } from '../engine/types.ts';
 import type { T, UiLang } from './i18n.ts';
 
 export function age(ms: number, t: T): string {
@@ -31,6 +32,21 @@ export function labels(content: Content, lang: UiLang) {
 }
 
 export const LANGUAGE_NAMES: Record<string, string> = { fr: 'Français', en: 'English', bm: 'Bamanankan' };
+
+/** Platforms by their names (not the code): "console" is the terminal chat used for trying the bot. */
+const CHANNEL_LABELS = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  console: 'Terminal chat',
+} as const satisfies { [C in ChannelName]: string };
+
+export function channelLabel(channel: string, t: T): string {
+  return Object.hasOwn(CHANNEL_LABELS, channel) ? t(CHANNEL_LABELS[channel as ChannelName]) : channel;
+}
+
+export function languageLabel(lang: string): string {
+  return LANGUAGE_NAMES[lang] ?? lang;
+}
 
 const OUTCOME_TEXT: Record<string, string> = {
   helped: 'Helped',

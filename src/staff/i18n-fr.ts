@@ -1,5 +1,6 @@
 // French texts of the console, keyed by the English text written in the pages.
 import { AUDIO_FRENCH } from '../audio/texts-fr.ts';
+import { ERRORS_FRENCH } from './i18n-fr-errors.ts';
 export const FRENCH: Record<string, string> = {
   // Navigation and login
   Cases: 'Dossiers',
@@ -15,7 +16,6 @@ export const FRENCH: Record<string, string> = {
   'Too many failed attempts. Try again in {minutes} min.': 'Trop d’essais manqués. Réessayez dans {minutes} min.',
   'This address is not secure (http). Use the https address of the console: logging in will not work here.':
     'Cette adresse n’est pas sécurisée (http). Utilisez l’adresse https de la console : la connexion ne marchera pas ici.',
-  'Please log in.': 'Connectez-vous.',
   'Administrators only.': 'Réservé aux administrateurs.',
   'The form has expired. Go back, reload the page and try again.':
     'Le formulaire a expiré. Revenez en arrière, rechargez la page et recommencez.',
@@ -259,6 +259,7 @@ export const FRENCH: Record<string, string> = {
 
   // Audio recordings (the /audio page; the problems with a file are in src/audio/texts-fr.ts)
   ...AUDIO_FRENCH,
+  ...ERRORS_FRENCH,
   Audio: 'Audio',
   'not recorded': 'non enregistré',
   recorded: 'enregistré',

@@ -29,6 +29,10 @@ nav a[aria-current]{background:#2c5d8f}
 header form{margin:0}
 header button{background:none;border:1px solid #8fb0d3;color:#fff;padding:.25rem .5rem}
 main{max-width:60rem;margin:0 auto;padding:.75rem}
+:focus-visible{outline:3px solid #b35400;outline-offset:2px}
+header :focus-visible,.skip:focus-visible{outline-color:#ffd166}
+.skip{position:absolute;left:-100vw;top:.25rem;background:#12355b;color:#fff;padding:.5rem .75rem;z-index:10}
+.skip:focus{left:.25rem}
 h1{font-size:1.35rem;margin:.25rem 0 .75rem}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 h3{font-size:1rem;margin:.75rem 0 .25rem}
@@ -44,10 +48,10 @@ a{color:#14558f}
 .tag{display:inline-block;white-space:nowrap;font-size:.8rem;padding:0 .4rem;border-radius:3px;background:#e4e8ee}
 .tag.bad{background:#fbe3e1;color:#8a1f14}.tag.ok{background:#dff3e5;color:#1d5c31}.tag.warn{background:#fdf0d5;color:#7a5200}
 button,.button{font:inherit;background:#14558f;color:#fff;border:0;border-radius:4px;padding:.45rem .9rem;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary{background:#e4e8ee;color:#1d2433}
+button.secondary,.button.secondary{background:#e4e8ee;color:#1d2433;border:1px solid #5f6b7a}
 button.danger{background:#a8322a}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}
-input[type=text],input[type=password],input[type=datetime-local],select,textarea{font:inherit;width:100%;padding:.45rem;border:1px solid #aab3c0;border-radius:4px;background:#fff}
+input[type=text],input[type=password],input[type=datetime-local],select,textarea{font:inherit;width:100%;padding:.45rem;border:1px solid #6b7380;border-radius:4px;background:#fff}
 textarea{min-height:6rem}
 fieldset{border:1px solid #d8dce3;border-radius:6px;margin:.5rem 0;padding:.5rem .75rem}
 .checks label{display:inline-block;font-weight:400;margin:.2rem .8rem .2rem 0}
@@ -123,7 +127,7 @@ export function page(
   const live = options.live
     ? html`<div hidden data-live data-case="${options.live.case ?? ''}" data-text-new="${t('New case')}" data-text-message="${t('The person answered')}" data-text-reload="${t('Something changed on this page. Reload it')}"></div><script src="/static/console.js" defer></script>`
     : '';
-  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main>${banner}<h1>${options.title}</h1>${flash}${options.body}</main>${live}<footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
+  return `<!doctype html>${html`<html lang="${view.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${options.title} · Kunnafoni</title><style>${new Html(CSS)}</style>${refresh}</head><body><a class="skip" href="#main">${t('Skip to the content')}</a><header><a class="brand" href="/">Kunnafoni</a>${nav}</header><main id="main" tabindex="-1">${banner}<h1>${options.title}</h1>${flash}${options.body}</main>${live}<footer><a href="/lang/${other.lang}?back=${encodeURIComponent(view.path)}">${other.label}</a></footer></body></html>`}`;
 }
 
 export function csrfField(view: { csrf: string }): Html {

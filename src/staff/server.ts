@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import type { Redis } from 'ioredis';
 import type { Bundle } from '../app/bundle.ts';
 import type { AudioLibrary } from '../audio/library.ts';
@@ -20,10 +21,12 @@ import { AuditLog } from './audit-log.ts';
 import { checkCsrf, loadSession, safeNext } from './auth.ts';
 import { BULL_BOARD_PATH, mountBullBoard } from './bull-board.ts';
 import type { ServerDeps, StaffEnv } from './context.ts';
+import { asPage } from './error-response.ts';
 import { LANG_COOKIE } from './i18n.ts';
 import { LiveHub } from './live-events.ts';
 import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
+import { RouteMap } from './route-map.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { audioRoutes, audioUploadLimit, isAudioUpload } from './routes/audio-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
@@ -130,16 +133,28 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const app = new Hono<StaffEnv>();
 
+  const isMachine = (path: string) => path === '/healthz' || path === '/metrics' || path === '/telegram/webhook';
+  const routeMap = new RouteMap(app);
+  const consolePath = (path: string) => !isMachine(path) && !path.startsWith(`${BULL_BOARD_PATH}/api/`);
   app.onError((err, c) => {
+    // bodyLimit and friends throw their answer (413...): it is not a failure of the console.
+    if (err instanceof HTTPException) return asPage(c, err.getResponse(), routeMap);
     deps.logger.error({ err: err.name, route: c.req.routePath, method: c.req.method }, 'staff console error');
-    return c.text('Internal error', 500);
+    if (!consolePath(new URL(c.req.url).pathname)) return c.text('Internal error', 500);
+    return asPage(c, new Response('', { status: 500 }), routeMap);
+  });
+  // A GET on a form's address: 405 with the methods it takes; an address that does not exist: 404. Both as pages.
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const methods = routeMap.methodsAt(path);
+    if (methods.length === 0 || !consolePath(path)) return c.text('404 Not Found', 404);
+    return c.text('', 405, { allow: methods.join(', ') });
   });
 
   // Machine endpoints first: no session, no CSRF, no HTML.
   app.use('/telegram/webhook', bodyLimit({ maxSize: WEBHOOK_LIMIT_BYTES }));
   opsRoutes(app, deps);
 
-  const isMachine = (path: string) => path === '/healthz' || path === '/metrics' || path === '/telegram/webhook';
   app.use('*', async (c, next) => {
     if (isMachine(new URL(c.req.url).pathname)) return next();
     return loadSession(deps)(c, next);
@@ -148,6 +163,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.use('*', async (c, next) => {
     c.set('banner', deps.whatsappState?.().attention ?? null);
     return next();
+  });
+  // An event stream must not sit in a compression buffer.
+  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
+  // Routes answer a refusal with a short text (c.text(message, 403)); people get it as a page with a way back
+  // (inside compression, which must see the page; outside the CSRF check, whose refusals are texts too).
+  app.use('*', async (c, next) => {
+    await next();
+    if (!consolePath(new URL(c.req.url).pathname) || c.res.status < 400) return;
+    if (!c.res.headers.get('content-type')?.startsWith('text/plain')) return;
+    c.res = await asPage(c, c.res, routeMap);
   });
   app.use('*', async (c, next) => {
     const path = new URL(c.req.url).pathname;
@@ -172,8 +197,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       originOnly: (path) => path.startsWith(`${BULL_BOARD_PATH}/api/`),
     }),
   );
-  // An event stream must not sit in a compression buffer.
-  app.use('*', async (c, next) => (new URL(c.req.url).pathname === '/events' ? next() : compress()(c, next)));
 
   app.get('/lang/:lang', (c) => {
     const lang = c.req.param('lang') === 'en' ? 'en' : 'fr';

@@ -218,7 +218,11 @@ describe('CSRF', () => {
     const c = new Client(k.app);
     await c.page('/login');
     const res = await c.post('/login', { login: awa.id, password: PASSWORD }, { csrf: false });
-    expect(res.status).toBe(403);
+    // Not logged in: back on a fresh login form that says why.
+    expect(res.status).toBe(303);
+    expect(location(res)).toBe('/login?expired=1&next=%2Fcases');
+    expect(c.cookie('kf_session')).toBeUndefined();
+    expect(location(await c.get('/cases'))).toBe('/login?next=%2Fcases');
   });
 
   test('logging out needs the token too', async () => {

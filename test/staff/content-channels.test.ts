@@ -46,7 +46,7 @@ describe('content status', () => {
     const c = await loggedIn();
     const { status, html } = await c.page('/content/flows/main');
     expect(status).toBe(200);
-    expect(html).toContain('<pre class="mermaid">flowchart TD');
+    expect(html).toContain('<pre class="mermaid" tabindex="0">flowchart TD');
     expect(html).toContain('id="node-menu"');
     expect(html).toContain('href="/content/flows/referral#node-start"');
     expect(html).not.toContain('<script');

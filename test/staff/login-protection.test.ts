@@ -42,8 +42,13 @@ describe('no session before login', () => {
     const b = new Client(k.app);
     await a.page('/login');
     await b.page('/login');
-    expect((await a.post('/login', { login: awa.id, password: PASSWORD }, { csrf: b.csrf })).status).toBe(403);
-    expect((await a.post('/login', { login: awa.id, password: PASSWORD })).status).toBe(303);
+    // Another browser's token: not logged in, back on a fresh login form.
+    const refused = await a.post('/login', { login: awa.id, password: PASSWORD }, { csrf: b.csrf });
+    expect([refused.status, refused.headers.get('location')]).toEqual([303, '/login?expired=1&next=%2Fcases']);
+    expect(a.cookie('kf_session')).toBeUndefined();
+    const ok = await a.post('/login', { login: awa.id, password: PASSWORD });
+    expect([ok.status, ok.headers.get('location')]).toEqual([303, '/cases']);
+    expect(a.cookie('kf_session')).toBeDefined();
   });
 });
 

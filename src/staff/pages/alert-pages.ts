@@ -150,7 +150,7 @@ export function alertListBody(view: PageView, recent: AlertProgress[] | null): H
       ? ''
       : recent.length === 0
         ? html`<p class="muted">${t('No alert sent yet.')}</p>`
-        : html`<div class="scroll"><table><thead><tr><th>${t('Alert')}</th><th>${t('When')}</th><th>${t('State')}</th><th>${t('Sent')}</th></tr></thead><tbody>${recent.map(
+        : html`<div class="scroll" tabindex="0"><table><thead><tr><th>${t('Alert')}</th><th>${t('When')}</th><th>${t('State')}</th><th>${t('Sent')}</th></tr></thead><tbody>${recent.map(
             (a) =>
               html`<tr><td><a href="/alerts/${a.id}">${a.id}</a></td><td>${a.publishedAt ? when(a.publishedAt) : ''}</td><td>${t(a.state)}</td><td>${a.sent}/${a.total}</td></tr>`,
           )}</tbody></table></div>`;

@@ -4,7 +4,7 @@ import { seconds, UPLOAD_EXTENSIONS } from '../../audio/convert.ts';
 import type { AudioItem } from '../../audio/items.ts';
 import type { AudioCell, AudioStatus, Recording } from '../../audio/library.ts';
 import type { Lang } from '../../engine/types.ts';
-import { when } from '../format.ts';
+import { LANGUAGE_NAMES, when } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageView } from '../layout.ts';
 
@@ -59,7 +59,7 @@ export function audioMatrixBody(
   );
   return html`<p>${t('Voice notes people hear: the first message of every FAQ and the texts heard first. Record from Telegram with /record ITEM LANG (e.g. /record welcome bm) in the staff group, or upload a file here. An administrator approves a recording before people hear it.')}</p>
 <p>${t('Approved per language')}: ${coverage}</p>
-<div class="scroll"><table><thead><tr><th>${t('Item')}</th>${input.langs.map((l) => html`<th>${l}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="scroll" tabindex="0"><table><thead><tr><th>${t('Item')}</th>${input.langs.map((l) => html`<th>${LANGUAGE_NAMES[l] ?? l}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function audioItemBody(

@@ -3,7 +3,7 @@
 import type { Content } from '../../content/schema.ts';
 import { type CaseAction, may } from '../../referrals/policy.ts';
 import { actorOf } from '../context.ts';
-import { age, LANGUAGE_NAMES, labels, outcomeLabel, when } from '../format.ts';
+import { age, channelLabel, labels, languageLabel, outcomeLabel, when } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageView } from '../layout.ts';
 import type { CaseDetails } from '../services.ts';
@@ -22,6 +22,8 @@ export type CasePageInput = {
   /** The partner's reply templates, and the text of the one picked (prefilled in the reply box). */
   templates: readonly { id: string; title: string }[];
   prefill: string;
+  /** A note that could not be saved, back in its box. */
+  notePrefill?: string;
   /** Files the person sent can be opened from the page (their channel can fetch them). */
   attachmentsOpen: boolean;
 };
@@ -89,8 +91,8 @@ export function caseBody(input: CasePageInput): Html {
   }</dd>
 <dt>${t('Need')}</dt><dd>${l.need(c.need)}</dd>
 <dt>${t('Region')}</dt><dd>${l.region(c.region)}</dd>
-<dt>${t('Language')}</dt><dd>${LANGUAGE_NAMES[c.lang] ?? c.lang}</dd>
-<dt>${t('Channel')}</dt><dd>${c.channel}</dd>
+<dt>${t('Language')}</dt><dd>${languageLabel(c.lang)}</dd>
+<dt>${t('Channel')}</dt><dd>${channelLabel(c.channel, t)}</dd>
 <dt>${t('Created')}</dt><dd>${when(c.createdAt)}</dd>
 </dl>`;
 
@@ -142,7 +144,10 @@ ${
     : ''
 }<label for="text">${t('Reply to the person (sent through the bot)')}</label><textarea id="text" name="text" maxlength="4000" required>${input.prefill}</textarea>
 <p><button type="submit">${t('Send')}</button></p></form>`
-    : '';
+    : input.prefill
+      ? // The reply could not go and the case no longer takes one (claimed by another, closed): the text stays here.
+        html`<div class="card"><label for="unsent">${t('Your text, not sent (copy it if you need it):')}</label><textarea id="unsent" readonly>${input.prefill}</textarea></div>`
+      : '';
 
   const claim =
     c.status === 'waiting' && can('claim')
@@ -185,11 +190,11 @@ ${
       : ''
   }${
     can('note') && !c.erased && !c.purged
-      ? html`<form method="post" action="/cases/${c.no}/note" class="card">${csrfField(view)}<label for="note-text">${t('Add a note')}</label><textarea id="note-text" name="text" maxlength="4000" required></textarea><p><button type="submit" class="secondary">${t('Save the note')}</button></p></form>`
+      ? html`<form method="post" action="/cases/${c.no}/note" class="card">${csrfField(view)}<label for="note-text">${t('Add a note')}</label><textarea id="note-text" name="text" maxlength="4000" required>${input.notePrefill ?? ''}</textarea><p><button type="submit" class="secondary">${t('Save the note')}</button></p></form>`
       : ''
   }`;
 
-  const audit = html`<div class="scroll"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
+  const audit = html`<div class="scroll" tabindex="0"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th></tr></thead><tbody>${details.audit.map(
     (a) =>
       html`<tr><td>${when(a.at)}</td><td>${a.by === 'person' ? t('The person') : input.who(a.by)}</td><td>${t(AUDIT_TEXT[a.action] ?? a.action)}${
         a.to ? ` → ${partnerName(a.to)}` : ''

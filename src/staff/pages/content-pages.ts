@@ -31,7 +31,7 @@ export function contentBody(
   const { t } = view;
   const pct = (n: number, total: number) => (total ? Math.round((100 * n) / total) : 100);
 
-  const languages = html`<div class="scroll"><table><thead><tr><th>${t('Language')}</th><th>${t('FAQ answers')}</th><th>${t('Reviewed')}</th><th>${t('Bot texts')}</th></tr></thead><tbody>${status.languages.map(
+  const languages = html`<div class="scroll" tabindex="0"><table><thead><tr><th>${t('Language')}</th><th>${t('FAQ answers')}</th><th>${t('Reviewed')}</th><th>${t('Bot texts')}</th></tr></thead><tbody>${status.languages.map(
     (l) =>
       html`<tr><td>${LANGUAGE_NAMES[l.lang]}</td><td>${l.faqAnswers}/${l.faqTotal}</td><td>${l.faqReviewed}/${l.faqTotal} (${pct(l.faqReviewed, l.faqTotal)}%)</td><td>${l.strings}/${l.stringsTotal} (${pct(l.strings, l.stringsTotal)}%)${
         l.missingStrings.length
@@ -40,7 +40,7 @@ export function contentBody(
       }</td></tr>`,
   )}</tbody></table></div>`;
 
-  const byStatus = html`<div class="scroll"><table><thead><tr><th></th>${LANGUAGES.map((lang) => html`<th>${lang}</th>`)}</tr></thead><tbody>${(
+  const byStatus = html`<div class="scroll" tabindex="0"><table><thead><tr><th></th>${LANGUAGES.map((lang) => html`<th>${LANGUAGE_NAMES[lang]}</th>`)}</tr></thead><tbody>${(
     ['reviewed', 'draft', 'machine-draft', 'missing'] as const
   ).map(
     (s) =>
@@ -109,5 +109,5 @@ ${flow.description ? html`<p>${flow.description}</p>` : ''}
 ${keywords.length ? html`<p>${t('Words that work from anywhere')}: ${keywords.map((k, i) => html`${i ? ', ' : ''}<strong>${k.id}</strong> → ${k.keyword.goto}`)}</p>` : ''}
 ${graphList(view, flowGraph(flow))}
 <h2>Mermaid</h2><p class="muted">${t('Paste this into any Mermaid viewer to see the flow as a drawing.')}</p>
-<pre class="mermaid">${flowToMermaid(flow)}</pre>`;
+<pre class="mermaid" tabindex="0">${flowToMermaid(flow)}</pre>`;
 }

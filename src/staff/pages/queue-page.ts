@@ -1,6 +1,6 @@
 // A partner's referral queue: overdue first, then waiting, claimed and recently closed cases.
 import type { Content } from '../../content/schema.ts';
-import { age, labels, outcomeLabel } from '../format.ts';
+import { age, channelLabel, labels, languageLabel, outcomeLabel } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { csrfField, type PageView } from '../layout.ts';
 import type { CaseSummary, QueueView } from '../services.ts';
@@ -41,7 +41,7 @@ export function queueBody(input: QueuePageInput): Html {
     const erased = c.erased ? html` <span class="tag warn">${t('erased by the person')}</span>` : '';
     const urgent = c.urgent ? html`<span class="tag bad">${t('urgent')}</span>` : '';
     const noReply = c.replyOverdue ? html`<span class="tag bad">${t('no reply yet')}</span>` : '';
-    return html`<li class="${cls}${c.urgent ? ' urgent' : ''}"><a class="no" href="/cases/${c.no}">${c.no}</a>${urgent}<span class="meta">${l.need(c.need)} · ${l.region(c.region)} · ${c.lang} · ${c.channel}</span>${status}${noReply}${erased}${claim}</li>`;
+    return html`<li class="${cls}${c.urgent ? ' urgent' : ''}"><a class="no" href="/cases/${c.no}">${c.no}</a>${urgent}<span class="meta">${l.need(c.need)} · ${l.region(c.region)} · ${languageLabel(c.lang)} · ${channelLabel(c.channel, t)}</span>${status}${noReply}${erased}${claim}</li>`;
   };
 
   const section = (title: string, cases: CaseSummary[], empty: string) =>

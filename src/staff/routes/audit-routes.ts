@@ -79,7 +79,7 @@ export function auditRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const body = html`<p class="muted">${t('What happened at {partner}: logins, views of personal data, case work and account changes. No personal data is kept here.', { partner: partnerName })}</p>
 ${
   entries.length
-    ? html`<div class="scroll"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th><th>${t('Case')}</th><th>${t('Address')}</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? html`<div class="scroll" tabindex="0"><table><thead><tr><th>${t('When')}</th><th>${t('Who')}</th><th>${t('What')}</th><th>${t('Case')}</th><th>${t('Address')}</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : html`<p class="muted">${t('Nothing recorded yet.')}</p>`
 }${more}`;
     c.header('cache-control', 'no-store');

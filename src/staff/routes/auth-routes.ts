@@ -30,7 +30,7 @@ function field(body: Record<string, unknown>, name: string): string {
 }
 
 export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
-  const loginPage = (c: StaffContext, options: { next: string; login?: string; error?: string }) => {
+  const loginPage = (c: StaffContext, options: { next: string; login?: string; error?: string; notice?: string }) => {
     const view = viewOf(c);
     const { t } = view;
     const warning = insecureRemote(c.req.url, c.req.header('x-forwarded-proto'))
@@ -44,7 +44,7 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return page(view, {
       title: t('Log in'),
       body,
-      flash: options.error ? { text: options.error, error: true } : null,
+      flash: options.error ? { text: options.error, error: true } : options.notice ? { text: options.notice } : null,
     });
   };
 
@@ -61,7 +61,12 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
   app.get('/login', async (c) => {
     if (c.get('account')) return c.redirect(safeNext(c.req.query('next')), 303);
     await formToken(c, deps);
-    return c.html(loginPage(c, { next: safeNext(c.req.query('next')) }));
+    // A login form posted after its token's life comes back here (see checkCsrf).
+    const expired = c.req.query('expired') === '1';
+    const notice = expired
+      ? c.get('t')('This page was open a long time, so for your safety it was renewed. Please log in again.')
+      : undefined;
+    return c.html(loginPage(c, { next: safeNext(c.req.query('next')), ...(notice ? { notice } : {}) }));
   });
 
   app.post('/login', async (c) => {
@@ -128,7 +133,12 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return c.redirect('/login', 303);
   });
 
-  const setupPage = (c: StaffContext, token: string, name: string, error?: string) => {
+  const setupPage = (
+    c: StaffContext,
+    token: string,
+    name: string,
+    message: { error?: string; notice?: string } = {},
+  ) => {
     const view = viewOf(c);
     const { t } = view;
     const body = html`<p>${t('Welcome, {name}. Choose the password you will use to log in.', { name })}</p>
@@ -136,7 +146,12 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
 <label for="password">${t('New password ({n} characters or more)', { n: MIN_PASSWORD_LENGTH })}</label><input type="password" id="password" name="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
 <label for="confirm">${t('The same password again')}</label><input type="password" id="confirm" name="confirm" autocomplete="new-password" required>
 <p><button type="submit">${t('Save the password')}</button></p></form>`;
-    return page(view, { title: t('Set your password'), body, flash: error ? { text: error, error: true } : null });
+    const flash = message.error
+      ? { text: message.error, error: true }
+      : message.notice
+        ? { text: message.notice }
+        : null;
+    return page(view, { title: t('Set your password'), body, flash });
   };
 
   const badLink = (c: StaffContext) => {
@@ -155,7 +170,13 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const account = await deps.accounts.setupAccount(c.req.param('token'));
     if (!account) return badLink(c);
     await formToken(c, deps);
-    return c.html(setupPage(c, c.req.param('token'), account.name));
+    const notice =
+      c.req.query('expired') === '1'
+        ? c.get('t')(
+            'This page was open a long time, so for your safety it was renewed. Please type your password again.',
+          )
+        : undefined;
+    return c.html(setupPage(c, c.req.param('token'), account.name, notice ? { notice } : {}));
   });
 
   app.post('/setup/:token', async (c) => {
@@ -176,7 +197,7 @@ export function authRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
             : null;
     if (error) {
       await formToken(c, deps);
-      return c.html(setupPage(c, token, account.name, error), 400);
+      return c.html(setupPage(c, token, account.name, { error }), 400);
     }
     // The token is used up here, once, even if two forms are posted at the same time.
     if ((await deps.accounts.consumeSetupToken(token)) !== account.id) return badLink(c);

@@ -19,6 +19,13 @@ const WA_TEXT: Record<string, string> = {
   disconnected: 'disconnected',
 };
 
+/** How the bot hears Telegram, in words. */
+const TG_MODE_TEXT = {
+  polling: 'receiving messages (the bot asks Telegram for them)',
+  webhook: 'receiving messages (Telegram sends them to this server)',
+  off: 'not receiving messages (the bot is not started)',
+} as const satisfies { [M in TelegramStatus['mode']]: string };
+
 /** States in which "Try again now" makes sense (not while starting, pairing or connected). */
 const RETRYABLE = new Set(['blocked', 'reconnecting', 'degraded']);
 
@@ -65,7 +72,7 @@ ${deps.whatsappRetry && RETRYABLE.has(wa.state) ? html`<form method="post" actio
       ? html`<p class="muted">${t('Telegram is not enabled (set TELEGRAM_BOT_TOKEN).')}</p>`
       : tgError || !tg
         ? html`<p class="flash error">${t('Telegram did not answer.')}</p>`
-        : html`<dl class="card"><dt>${t('Mode')}</dt><dd id="tg-mode">${tg.mode}</dd>
+        : html`<dl class="card"><dt>${t('Messages')}</dt><dd id="tg-mode" data-mode="${tg.mode}">${t(TG_MODE_TEXT[tg.mode])}</dd>
 ${tg.mode === 'webhook' ? html`<dt>${t('Webhook')}</dt><dd>${tg.webhookUrl ?? t('not set')}</dd><dt>${t('Updates waiting')}</dt><dd>${tg.pendingUpdateCount ?? 0}</dd>` : ''}
 ${tg.lastErrorMessage ? html`<dt>${t('Last error')}</dt><dd>${tg.lastErrorMessage}${tg.lastErrorAt ? ` (${when(tg.lastErrorAt)})` : ''}</dd>` : ''}</dl>`;
 

@@ -148,11 +148,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     return { no, account, summary };
   }
 
-  app.get('/cases/:no', async (c) => {
-    const referrals = deps.referrals;
-    if (!referrals) return notEnabled(c);
-    const found = await caseFor(c, referrals);
-    if ('response' in found) return found.response;
+  /** The case page; after a failed reply or note, with what was typed still in its box and the reason above. */
+  async function casePage(
+    c: StaffContext,
+    referrals: StaffReferrals,
+    found: { no: string; account: StaffAccount },
+    failed?: { reason: string; action: string; text: string },
+  ) {
     const details = await referrals.details(found.no, actorOf(found.account));
     if ('error' in details) return details.error === 'forbidden' ? forbidden(c) : missing(c);
     const view = viewOf(c);
@@ -174,13 +176,27 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       colleagues: await colleaguesOf(found.account),
       templates: await deps.templates.list(found.account.partner),
       attachmentsOpen: Boolean(deps.attachments?.[details.case.channel]),
-      prefill: await prefillOf(c.req.query('template'), found.account.partner, details.case.lang),
+      prefill:
+        failed?.action === 'reply'
+          ? failed.text
+          : await prefillOf(c.req.query('template'), found.account.partner, details.case.lang),
+      ...(failed?.action === 'note' ? { notePrefill: failed.text } : {}),
     });
     // Personal data: never kept in a browser or proxy cache.
     c.header('cache-control', 'no-store');
+    const flash = failed ? { text: view.t(ERROR_TEXT[failed.reason] ?? ERROR_TEXT.invalid!), error: true } : flashOf(c);
     return c.html(
-      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash: flashOf(c), live: { case: found.no } }),
+      page(view, { title: view.t('Case {no}', { no: found.no }), body, flash, live: { case: found.no } }),
+      failed ? (failed.reason === 'invalid' ? 400 : 409) : 200,
     );
+  }
+
+  app.get('/cases/:no', async (c) => {
+    const referrals = deps.referrals;
+    if (!referrals) return notEnabled(c);
+    const found = await caseFor(c, referrals);
+    if ('response' in found) return found.response;
+    return casePage(c, referrals, found);
   });
 
   // A file the person sent, opened for the partner's own staff (the case policy's "read"), never cached.
@@ -287,6 +303,13 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     if (!result.ok && result.reason === 'not_found') return missing(c);
     const to = `/cases/${found.no}`;
     if (result.ok) return c.redirect(`${to}?done=${action.done}`, 303);
+    // A reply or note that could not be saved or sent keeps what was typed (a redirect would lose it). A reply
+    // waiting for the person is already in the conversation: not offered again.
+    const typed = text(body, 'text');
+    const name = c.req.param('action');
+    if ((name === 'reply' || name === 'note') && typed.trim() !== '' && result.reason !== 'waiting_for_person') {
+      return casePage(c, referrals, found, { reason: result.reason, action: name, text: typed });
+    }
     // The page itself shows who has the case now: the address carries only the reason.
     return c.redirect(`${to}?error=${result.reason}`, 303);
   });

@@ -242,3 +242,10 @@ export class Client {
 export function location(res: Response): string {
   return res.headers.get('location') ?? '';
 }
+
+/** What an error page says (its title and message, with its links), without the shell around it. */
+export function errorOf(page: string): string {
+  const title = /<h1>(.*?)<\/h1>/.exec(page)?.[1] ?? '';
+  const error = /<div class="card" id="error"[^>]*>(.*?)<\/div>/.exec(page)?.[1] ?? '';
+  return error ? `${title}: ${error}` : page;
+}
