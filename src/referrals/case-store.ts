@@ -178,14 +178,20 @@ export class CaseStore {
     return reply === 1;
   }
 
+  /** `key`: the message's stable key (a replay after a crash): appended once, then 'duplicate' or 'told'. */
   async appendMessage(
     no: string,
     sealed: string,
     audit: { by: string; action: 'replied' | 'person_message' },
     requiredClaimer: string,
     now: number,
-  ): Promise<'ok' | OpFailure> {
-    return (await this.run('appendMessage', no, now, audit, sealed, requiredClaimer)) as 'ok' | OpFailure;
+    key = '',
+  ): Promise<'ok' | 'duplicate' | 'told' | OpFailure> {
+    return (await this.run('appendMessage', no, now, audit, sealed, requiredClaimer, key)) as
+      | 'ok'
+      | 'duplicate'
+      | 'told'
+      | OpFailure;
   }
 
   /** Removes the case's personal data; false when there was nothing left to remove. */

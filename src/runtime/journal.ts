@@ -15,6 +15,8 @@ export type InputKey = string;
 export type PendingJournal = {
   v: 1;
   state: 'pending';
+  /** The entry's stable id: effects carried out again after a crash are keyed by it (e.g. a relay to staff). */
+  id?: string;
   chat: ChatRef;
   input: InputKey;
   lang: Lang;
@@ -46,6 +48,11 @@ export const JOURNALED = {
   erase_my_data: false,
   flow_error: false,
 } satisfies { [K in EffectType]: boolean };
+
+/** The stable key of the journal's effect at `index` (absent for journals written before entries had ids). */
+export function effectKey(journal: PendingJournal, index: number): string | undefined {
+  return journal.id ? `${journal.id}:${index}` : undefined;
+}
 
 export function needsJournal(effects: readonly Effect[]): boolean {
   return effects.some((e) => JOURNALED[e.type]);
