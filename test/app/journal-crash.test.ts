@@ -133,14 +133,18 @@ async function setUp() {
 const CONFIRMATION = /Ta demande est enregistrée\. Ton numéro de dossier : (K-[A-Z0-9]+)/;
 const RELAYED = /Message transmis à l'association/;
 
-/** Starts bots until one has finished (at start or in its sweep) what a dead one left, and said it ("sent"). */
+/**
+ * A restarted bot once it has finished what a dead one left and said it ("sent"): its recovery at start, else its
+ * sweep, asked again until the dead process's journal counts as abandoned (a few seconds after it was committed).
+ */
 async function recoveringBot(bot: (env?: Record<string, string>) => Promise<Bot>): Promise<Bot> {
-  let restarted = await bot();
+  const restarted = await bot();
+  await restarted.next('recovered'); // the recovery at start
   const deadline = Date.now() + 30_000;
   while (restarted.seen('sent').length === 0 && Date.now() < deadline) {
-    // Started before the journal counted as abandoned: start again (main.ts also sweeps every few seconds).
-    await restarted.kill();
-    restarted = await bot();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    restarted.child.stdin?.write(`${JSON.stringify({ recover: true })}\n`);
+    await restarted.next('recovered');
   }
   return restarted;
 }

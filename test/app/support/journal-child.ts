@@ -1,6 +1,7 @@
 // A bot process for the journal crash test: the real runtime, RedisChatState and referral service on a private
 // redis-server (AOF, given by KF_REDIS_URL), driven through standard input, one JSON request per line:
 //   {"chat":"<id>","input":{...}}  ->  prints  reply <json messages>
+//   {"recover":true}               ->  prints  recovered <count> (the periodic sweep of main.ts)
 // With KF_KILL_AT=committed|carried|delivered|finished it kills itself with SIGKILL at that step of the first journaled turn.
 // At start it finishes journals left by a dead process and prints what it would send as "sent <json messages>";
 // staff notifications of the person's messages are printed as "staff <json>".
@@ -68,7 +69,13 @@ const runtime = createRuntime({
 say(`recovered ${await runtime.recover()}`);
 say('ready');
 for await (const line of createInterface({ input: process.stdin })) {
-  const { chat, input } = JSON.parse(line) as { chat: string; input: Parameters<typeof runtime.handle>[1] };
+  const request = JSON.parse(line) as { chat: string; input: Parameters<typeof runtime.handle>[1] } | { recover: true };
+  if ('recover' in request) {
+    // The periodic sweep of main.ts, run when asked.
+    say(`recovered ${await runtime.recover()}`);
+    continue;
+  }
+  const { chat, input } = request;
   const ref: ChatRef = { channel: 'console', id: chat };
   replying = [];
   const returned = await runtime.handle(ref, input);
