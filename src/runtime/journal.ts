@@ -2,7 +2,9 @@
 // something outside the session (a referral, subscriptions, a relay to staff) commits, with its session, a pending
 // journal: the effects, and what is needed to word them. Carrying them out is idempotent (stable intake ids; set
 // operations), so a journal left by a process that died is simply carried out again, by the chat's next turn or by
-// the recovery sweep. Once carried out, the journal becomes the turn's result, kept for the chat's next input only:
+// the recovery sweep; its reply is sent through the outbox before it is marked done (journal-delivery.ts), and a
+// relay to staff is keyed by the entry's id (effectKey). Once carried out, the journal becomes the turn's result,
+// kept for the chat's next input only:
 // a repeat of the same press gets that result again instead of "this button is old".
 import type { Effect, EffectType, Input, Lang } from '../engine/types.ts';
 import type { ChatRef } from '../ports/chat.ts';

@@ -3,7 +3,8 @@
 // reply messages. A turn whose effects reach outside the session commits them with it as a journal and carries
 // them out idempotently (journal.ts): a crash at any point loses and duplicates nothing.
 // Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
-// from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
+// from the in-memory content (an FAQ, or "try again in a few minutes"), an intake's answers kept for when it is back
+// (held-inputs.ts); a count of inputs in flight for shutdown.
 import { randomUUID } from 'node:crypto';
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
