@@ -27,6 +27,7 @@ export const REQUIRED_KEYS = [
   'error.faq_missing',
   'error.flood',
   'error.erase_failed',
+  'error.answer_kept',
   'session.expired',
   'media.voice',
   'media.photo',

@@ -36,8 +36,11 @@ export interface ReferralIntake {
   intake(chat: ChatRef, effect: ReferEffect, lang: Lang): Promise<IntakeResult>;
   /** Removes the person's personal data from their cases. */
   eraseFor(chat: ChatRef): Promise<void>;
-  /** A message from a person who has an open, claimed case: relayed to staff. Returns true if relayed. */
-  relayFromPerson?(chat: ChatRef, text: string): Promise<boolean>;
+  /**
+   * A message from a person who has an open, claimed case: relayed to staff. Returns true if relayed. `key` is the
+   * message's stable key (its journal entry): relayed again with the same key (after a crash), staff get it once.
+   */
+  relayFromPerson?(chat: ChatRef, text: string, key?: string): Promise<boolean>;
   /** The status of the person's case whose number they typed; null when the text is not a case number. */
   statusFor?(chat: ChatRef, text: string): Promise<CaseStatusResult | null>;
   /** The association that takes cases nobody else covers (named on the consent screen when routing finds none). */

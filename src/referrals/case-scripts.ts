@@ -241,17 +241,27 @@ return 1
 `,
 );
 
-/** ARGV[5] sealed message, [6] required claimer ('' = any). Only while claimed and not erased. */
+/**
+ * ARGV[5] sealed message, [6] required claimer ('' = any), [7] the message's key ('' = none). Only while claimed and
+ * not erased. A key appended before is not appended again: 'duplicate' (staff not yet told) or 'told' (see
+ * relay-marks.ts), whatever the case's state now.
+ */
 export const APPEND_MESSAGE = caseScript(
   'kf:case-append-message',
-  ['sealed', 'claimer'],
+  ['sealed', 'claimer', 'key'],
   `
 local c = redis.call('HMGET', caseKey, 'status', 'claimedBy', 'erasedAt', 'purgedAt')
 if not c[1] then return 'not_found' end
 if c[3] or c[4] then return 'erased' end
+local marks = caseKey .. ':relayed'
+if ARGV[7] ~= '' then
+  local mark = redis.call('HGET', marks, ARGV[7])
+  if mark then return mark == 'told' and 'told' or 'duplicate' end
+end
 if c[1] ~= 'claimed' then return 'not_claimed' end
 if ARGV[6] ~= '' and c[2] ~= ARGV[6] then return 'forbidden' end
 redis.call('RPUSH', caseKey .. ':msgs', ARGV[5])
+if ARGV[7] ~= '' then redis.call('HSET', marks, ARGV[7], 'appended') end
 log()
 return 'ok'
 `,
@@ -271,7 +281,7 @@ if purge then redis.call('ZREM', base .. ':retention', no) end
 if not c[1] then return 0 end
 if c[5] or (not purge and c[4]) then return 0 end
 redis.call('HDEL', caseKey, 'chat', 'personal', 'note', 'fp', 'person', 'idem')
-redis.call('DEL', caseKey .. ':msgs', caseKey .. ':notes')
+redis.call('DEL', caseKey .. ':msgs', caseKey .. ':notes', caseKey .. ':relayed')
 if c[2] then
   local idem = base .. ':idem:' .. c[2]
   if redis.call('GET', idem) == no then redis.call('DEL', idem) end

@@ -242,14 +242,20 @@ export class CaseStore {
     return reply === 1;
   }
 
+  /** `key`: the message's stable key (a replay after a crash): appended once, then 'duplicate' or 'told'. */
   async appendMessage(
     no: string,
     sealed: string,
     audit: { by: string; action: 'replied' | 'person_message' },
     requiredClaimer: string,
     now: number,
-  ): Promise<'ok' | OpFailure> {
-    return (await this.run(APPEND_MESSAGE, no, now, audit, { sealed, claimer: requiredClaimer })) as 'ok' | OpFailure;
+    key = '',
+  ): Promise<'ok' | 'duplicate' | 'told' | OpFailure> {
+    return (await this.run(APPEND_MESSAGE, no, now, audit, { sealed, claimer: requiredClaimer, key })) as
+      | 'ok'
+      | 'duplicate'
+      | 'told'
+      | OpFailure;
   }
 
   /** Removes the case's personal data; false when there was nothing left to remove. */

@@ -15,6 +15,7 @@ import {
 import { CASE_NUMBER_LENGTH, newCaseNumber, parseCaseNumber } from './case-number.ts';
 import { routePartner } from './partners.ts';
 import { errName, type ReferralContext } from './referral-context.ts';
+import { markRelayTold, relayMarkedIn } from './relay-marks.ts';
 
 const MAX_CREATE_ATTEMPTS = 40;
 
@@ -123,23 +124,39 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
       await store.forgetPerson(person);
     },
 
-    async relayFromPerson(chat: ChatRef, text: string): Promise<boolean> {
-      const claimed = (await personRecords(chat))
+    /**
+     * Appends the person's message to their claimed case and tells its holder. With `key` (the journal entry's),
+     * a relay carried out again after a crash reaches staff once (relay-marks.ts) and still answers true.
+     */
+    async relayFromPerson(chat: ChatRef, text: string, key?: string): Promise<boolean> {
+      const records = await personRecords(chat);
+      // A replay goes to the case the first try reached, even if it was released or moved since.
+      const earlier = key
+        ? await relayMarkedIn(
+            x.redis,
+            records.map((r) => x.k.case(r.no)),
+            key,
+          )
+        : -1;
+      const claimed = records
         .filter((r) => r.status === 'claimed' && r.claimedBy && r.erasedAt === undefined)
         .sort((a, b) => (b.claimedAt ?? 0) - (a.claimedAt ?? 0));
-      const target = claimed[0];
-      if (!target?.claimedBy) return false;
+      const target = earlier >= 0 ? records[earlier] : claimed[0];
+      if (!target) return false;
       const now = clock.now();
       const sealed = cipher.seal(JSON.stringify({ at: now, from: 'person', text }), x.sealCtx(target.no, 'msg'));
-      const appended = await store.appendMessage(
-        target.no,
-        sealed,
-        { by: 'person', action: 'person_message' },
-        '',
-        now,
-      );
-      if (appended !== 'ok') return false;
-      await x.tellStaff({ type: 'person_message', case: x.summaryOf(target), staffId: target.claimedBy, text });
+      const audit = { by: 'person', action: 'person_message' } as const;
+      const appended = await store.appendMessage(target.no, sealed, audit, '', now, key ?? '');
+      if (appended === 'told') return true;
+      if (appended !== 'ok' && appended !== 'duplicate') return false;
+      try {
+        const staffId = target.claimedBy ?? '';
+        await x.tellStaffOrThrow({ type: 'person_message', case: x.summaryOf(target), staffId, text });
+        if (key) await markRelayTold(x.redis, x.k.case(target.no), key);
+      } catch (err) {
+        // In the case's messages already (the console shows it); a replay tries telling staff again.
+        x.warn({ case: target.no, event: 'person_message', err: errName(err) }, 'could not notify staff');
+      }
       return true;
     },
 

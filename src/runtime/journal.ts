@@ -2,7 +2,9 @@
 // something outside the session (a referral, subscriptions, a relay to staff) commits, with its session, a pending
 // journal: the effects, and what is needed to word them. Carrying them out is idempotent (stable intake ids; set
 // operations), so a journal left by a process that died is simply carried out again, by the chat's next turn or by
-// the recovery sweep. Once carried out, the journal becomes the turn's result, kept for the chat's next input only:
+// the recovery sweep; its reply is sent through the outbox before it is marked done (journal-delivery.ts), and a
+// relay to staff is keyed by the entry's id (effectKey). Once carried out, the journal becomes the turn's result,
+// kept for the chat's next input only:
 // a repeat of the same press gets that result again instead of "this button is old".
 import type { Effect, EffectType, Input, Lang } from '../engine/types.ts';
 import type { ChatRef } from '../ports/chat.ts';
@@ -15,6 +17,8 @@ export type InputKey = string;
 export type PendingJournal = {
   v: 1;
   state: 'pending';
+  /** The entry's stable id: effects carried out again after a crash are keyed by it (e.g. a relay to staff). */
+  id?: string;
   chat: ChatRef;
   input: InputKey;
   lang: Lang;
@@ -48,6 +52,11 @@ export const JOURNALED = {
   // The case moves (or the proposal ends) and staff are told: once, even after a crash.
   answer_transfer: true,
 } satisfies { [K in EffectType]: boolean };
+
+/** The stable key of the journal's effect at `index` (absent for journals written before entries had ids). */
+export function effectKey(journal: PendingJournal, index: number): string | undefined {
+  return journal.id ? `${journal.id}:${index}` : undefined;
+}
 
 export function needsJournal(effects: readonly Effect[]): boolean {
   return effects.some((e) => JOURNALED[e.type]);

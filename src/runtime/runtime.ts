@@ -3,7 +3,9 @@
 // reply messages. A turn whose effects reach outside the session commits them with it as a journal and carries
 // them out idempotently (journal.ts): a crash at any point loses and duplicates nothing.
 // Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
-// from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
+// from the in-memory content (an FAQ, or "try again in a few minutes"), an intake's answers kept for when it is back
+// (held-inputs.ts); a count of inputs in flight for shutdown.
+import { randomUUID } from 'node:crypto';
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
 import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Facts, Input, Lang } from '../engine/types.ts';
@@ -24,14 +26,17 @@ import type { ErasureResult, ReferralIntake, Subscriptions } from '../ports/serv
 import type { SessionStore } from '../ports/session-store.ts';
 import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
 import { loadFacts } from './facts.ts';
+import { HeldInputs } from './held-inputs.ts';
 import {
   type DoneJournal,
+  effectKey,
   type InputKey,
   inputKey,
   needsJournal,
   type PendingJournal,
   parseJournal,
 } from './journal.ts';
+import { deliverJournal } from './journal-delivery.ts';
 import type { Presenter } from './present.ts';
 import { presentResult, type ServiceResult } from './present-results.ts';
 
@@ -83,8 +88,11 @@ export type RuntimeDeps = {
   onJournalStep?: (step: JournalStep) => void;
 };
 
-/** committed: session + journal written; carried: effects done; finished: journal turned into the result. */
-export type JournalStep = 'committed' | 'carried' | 'finished';
+/**
+ * committed: session + journal written; carried: effects done; delivered: their reply sent through the outbox
+ * (journal-delivery.ts); finished: journal turned into the result.
+ */
+export type JournalStep = 'committed' | 'carried' | 'delivered' | 'finished';
 
 const MAX_SAVE_ATTEMPTS = 5;
 /** Longer texts are cut before anything looks at them (the engine still answers "too long"). */
@@ -101,6 +109,9 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   const known = new Map<string, { lang: Lang; flow?: string; node?: string }>();
   const referralFlows = flowsThatRefer(flows);
   const sendingNodes = nodesThatSend(flows);
+  // Answers given while Redis was down, handled once it is back (held-inputs.ts).
+  const held = new HeldInputs<InputMeta>();
+  const replaying = new Map<string, Promise<OutMessage[]>>();
   let inFlight = 0;
   const drained: (() => void)[] = [];
 
@@ -212,7 +223,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         if (!(await turn.commit({ session: null, release: true }))) continue;
       } else if (needsJournal(effects)) {
         // The session and the effects it decided, together: a crash from here on loses neither (see journal.ts).
-        pending = { v: 1, state: 'pending', chat, input: key, lang, options, effects };
+        pending = { v: 1, state: 'pending', id: randomUUID(), chat, input: key, lang, options, effects };
         if (!(await turn.commit({ session, journal: JSON.stringify(pending) }))) {
           logger.warn({ channel: chat.channel, attempt }, 'session changed meanwhile, stepping again');
           continue;
@@ -258,8 +269,12 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     release: boolean,
     replayed = false,
   ): Promise<OutMessage[]> {
-    const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options);
+    const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options, journal);
     deps.onJournalStep?.('carried');
+    // Sent before the journal is marked done: a crash before that point delivers it again, never not at all.
+    const delivered = await deliverJournal(deps.outbox, journal.chat, messages, logger);
+    if (delivered) deps.onJournalStep?.('delivered');
+    const reply = delivered ? [] : messages;
     const done: DoneJournal = {
       v: 1,
       state: 'done',
@@ -272,10 +287,10 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     } catch (err) {
       // Done but not recorded as done (Redis failed just now): recovery carries it out again, idempotently.
       logger.warn({ channel: journal.chat.channel, err: errorSummary(err) }, 'journal not marked done');
-      return messages;
+      return reply;
     }
     deps.onJournalStep?.('finished');
-    return messages;
+    return reply;
   }
 
   /**
@@ -283,9 +298,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
    * they have to say (the confirmation of a referral...). Returns how many were finished.
    */
   async function recover(): Promise<number> {
-    if (!state.pendingJournals) return 0;
     let finished = 0;
-    for (const text of await state.pendingJournals(ABANDONED_AFTER_MS, 50)) {
+    for (const text of (await state.pendingJournals?.(ABANDONED_AFTER_MS, 50)) ?? []) {
       const found = parseJournal(text);
       if (found?.state !== 'pending') continue;
       const messages = await state.transact(found.chat, async (turn) => {
@@ -296,13 +310,49 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       });
       if (!messages) continue;
       finished += 1;
+      // Left undelivered (no outbox, or its send failed): nobody is waiting for a reply to take them.
+      if (messages.length > 0) logger.warn({ channel: found.chat.channel }, 'recovered reply not sent');
+    }
+    for (const chat of held.people()) {
+      const messages = await replayHeld(chat);
       if (messages.length > 0) {
-        await deps.outbox?.send(found.chat, messages).catch((err: unknown) => {
-          logger.warn({ channel: found.chat.channel, err: errorSummary(err) }, 'recovered reply not sent');
+        await deps.outbox?.send(chat, messages).catch((err: unknown) => {
+          logger.warn({ channel: chat.channel, err: errorSummary(err) }, 'reply to a kept answer not sent');
         });
       }
     }
     return finished;
+  }
+
+  /**
+   * The person's answers kept during an outage, handled now in the order they came; their replies. A replay
+   * already running for the person (the sweep, or their own new message) is waited for: its replies go there.
+   */
+  function replayHeld(chat: ChatRef): Promise<OutMessage[]> {
+    const key = chatKey(chat);
+    const running = replaying.get(key);
+    if (running) return running.then(() => []);
+    if (!held.has(chat)) return Promise.resolve([]);
+    const work = (async () => {
+      const out: OutMessage[] = [];
+      for (const { input, meta } of held.take(chat)) out.push(...(await handleOne(chat, input, meta, true)));
+      return out;
+    })().finally(() => replaying.delete(key));
+    replaying.set(key, work);
+    return work;
+  }
+
+  /**
+   * Keeps the answer of a person in the middle of a referral for when Redis is back, and says so; null when it
+   * cannot be kept (not in a referral, nothing to send the reply later with, or too many kept already).
+   */
+  function holdAnswer(chat: ChatRef, input: Input, meta: InputMeta, replay: boolean): OutMessage[] | null {
+    if (!deps.outbox || (input.kind !== 'text' && input.kind !== 'choice')) return null;
+    const flow = known.get(chatKey(chat))?.flow;
+    if (!flow || !referralFlows.has(flow) || !held.hold(chat, input, meta)) return null;
+    // Kept again (Redis went away again before it could be handled): they were told already.
+    if (replay) return [];
+    return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, meta.platformLang), 'error.answer_kept')] }];
   }
 
   /** Presents the effects in order, calling services where an effect asks for it. */
@@ -311,6 +361,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     effects: Effect[],
     lang: Lang,
     options: { capabilities: ChannelCapabilities; wantsAudio: boolean },
+    journal?: PendingJournal,
   ): Promise<OutMessage[]> {
     const out: OutMessage[] = [];
     let shown: Effect[] = [];
@@ -318,14 +369,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       out.push(...presenter.present(shown, lang, options));
       shown = [];
     };
-    for (const effect of effects) {
+    for (const [index, effect] of effects.entries()) {
       const carry = carriers[effect.type] as Carrier<typeof effect.type>;
       if (carry === SHOWN) {
         // Most effects are only shown: no call (and no await) for them.
         shown.push(effect);
         continue;
       }
-      const messages = await carryOut(chat, effect, lang, carry);
+      const messages = await carryOut(chat, effect, lang, carry, journal && effectKey(journal, index));
       flush();
       out.push(...messages);
     }
@@ -339,10 +390,11 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     effect: EffectOf<K>,
     lang: Lang,
     carry: Exclude<Carrier<K>, typeof SHOWN>,
+    key: string | undefined,
   ): Promise<OutMessage[]> {
     let result: ServiceResult;
     try {
-      result = await carry(effect, chat, lang);
+      result = await carry(effect, chat, lang, key);
     } catch (err) {
       logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
       result = { kind: 'service_failed', effect: effect.type };
@@ -407,8 +459,9 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       no: effect.no,
       result: (await deps.referrals?.answerTransfer?.(chat, effect.no, effect.accept)) ?? null,
     }),
-    relay_to_staff: async (effect, chat) => {
-      const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text)) ?? false;
+    // Keyed by its journal entry: carried out again after a crash, staff still get the message once.
+    relay_to_staff: async (effect, chat, _lang, key) => {
+      const relayed = (await deps.referrals?.relayFromPerson?.(chat, effect.text, key)) ?? false;
       return { kind: 'relay', result: relayed ? { relayed } : { relayed, reason: 'no_claimed_case' } };
     },
     flow_error: async (effect) => {
@@ -419,6 +472,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
 
   /** Every store that holds something about the person, except the session; not erased if one of them failed. */
   async function eraseEverywhere(chat: ChatRef): Promise<ErasureResult> {
+    held.forget(chat);
     const erasers = [deps.referrals, deps.subscriptions, deps.flood, ...(deps.erasers ?? [])];
     const results = await Promise.allSettled(erasers.map((e) => e?.eraseFor?.(chat)));
     const failed = results.find((r) => r.status === 'rejected');
@@ -450,11 +504,14 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
    * An answer without the session (Redis unreachable): a question gets its FAQ from the in-memory content, a
    * press on an FAQ button or an FAQ deep link shows that FAQ; a person in the referral intake is told their
    * request cannot be sent now; anything else is asked to try again in a few minutes. The saved conversation is
-   * untouched, so it resumes where it was once Redis is back.
+   * untouched, so it resumes where it was once Redis is back. A person in the intake has their answer kept for then
+   * (holdAnswer) where it can be.
    */
-  function statelessReply(chat: ChatRef, input: Input, meta: InputMeta): OutMessage[] {
+  function statelessReply(chat: ChatRef, input: Input, meta: InputMeta, replay = false): OutMessage[] {
     // A notice nobody could step (Redis away): nothing to say; whoever sent it is told nothing was sent.
     if (input.kind === 'notice') return [];
+    const kept = holdAnswer(chat, input, meta, replay);
+    if (kept) return kept;
     const { platformLang, capabilities } = meta;
     const lang = likelyLanguage(chat, input, platformLang);
     const { flow, node } = known.get(chatKey(chat)) ?? {};
@@ -496,8 +553,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     }
   }
 
-  async function handleOne(chat: ChatRef, input: Input, meta: InputMeta): Promise<OutMessage[]> {
-    const platformLang = meta.platformLang;
+  /** `replay`: a kept answer handled now (replayHeld), not a new one. */
+  async function handleOne(chat: ChatRef, input: Input, meta: InputMeta, replay = false): Promise<OutMessage[]> {
     // Timeouts and notices come from the bot itself, not from the person: they never count.
     const counts = deps.flood !== undefined && input.kind !== 'timeout' && input.kind !== 'notice';
     const up = !deps.stateAvailable || deps.stateAvailable();
@@ -507,7 +564,21 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       const verdict = await deps.flood!.check(chat);
       if (verdict !== 'ok') return floodAnswer(verdict, chat, input, meta);
     }
-    if (!up) return statelessReply(chat, input, meta);
+    if (!up) return statelessReply(chat, input, meta, replay);
+    // Redis is back: what the person said while it was away comes first, in order.
+    const before = !replay && held.size > 0 ? await replayHeld(chat) : [];
+    if (before.length > 0) return [...before, ...(await handleUp(chat, input, meta, counter, replay))];
+    return handleUp(chat, input, meta, counter, replay);
+  }
+
+  async function handleUp(
+    chat: ChatRef,
+    input: Input,
+    meta: InputMeta,
+    counter: TurnCounter | undefined,
+    replay: boolean,
+  ): Promise<OutMessage[]> {
+    const platformLang = meta.platformLang;
     let referring = false;
     try {
       // Between the engine deciding a referral and its journal being committed, a failure loses it: say so.
@@ -523,10 +594,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       );
     } catch (err) {
       logger.error({ channel: chat.channel, input: input.kind, err: errorSummary(err) }, 'input failed');
+      // Redis went away during the turn: an answer in the intake is kept for when it is back (even a "send").
+      const kept = isRedisConnectionError(err) ? holdAnswer(chat, input, meta, replay) : null;
+      if (kept) return kept;
       // A referral that could not be completed is never dropped silently: the person is told to try again.
       if (referring)
         return [{ paragraphs: [presenter.t(likelyLanguage(chat, input, platformLang), 'referral.try_later')] }];
-      return statelessReply(chat, input, meta);
+      return statelessReply(chat, input, meta, replay);
     }
   }
 
@@ -567,7 +641,7 @@ const SHOWN = 'shown' as const;
 /** How the runtime carries out one effect type: SHOWN, or a service call returning its result (data). */
 type Carrier<K extends EffectType> =
   | typeof SHOWN
-  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang) => Promise<ServiceResult>);
+  | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang, key: string | undefined) => Promise<ServiceResult>);
 
 function chatStateOf(deps: RuntimeDeps): ChatState {
   if (deps.state) return deps.state;

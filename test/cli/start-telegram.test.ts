@@ -66,6 +66,8 @@ describe('kunnafoni start with Telegram', () => {
     const all = server.textsTo(chat).join('\n');
     expect(all).toContain('AME'); // the consent screen names the association
     expect(all).toMatch(/K-[0-9A-Z]{4}/); // the case number
+    // Sent once (by the runtime, before its journal is marked done), not again by the channel.
+    expect(server.textsTo(chat).filter((t) => t.includes('Ta demande est enregistrée'))).toHaveLength(1);
     // /healthz says Redis and Telegram are up; /metrics counted this person's updates.
     const port = /staff console on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
     expect(port).toBeDefined();

@@ -115,13 +115,20 @@ describe('Redis Sentinel', () => {
     await redis.set('{kf}:before-failover', 'kept');
     await until(async () => (await redis.wait(1, 1000)) >= 1, 'the replica to have the write');
 
+    // The sentinel announces the promotion on its +switch-master channel: waited for as an event, not a time, since
+    // on a saturated machine it takes longer than any fixed wait that passes on a quiet one.
+    const announcements = new Redis({ port: sentinelPort, host: '127.0.0.1' });
+    cleanups.push(() => announcements.disconnect());
+    await announcements.subscribe('+switch-master');
+    const switched = once(announcements, 'message');
     master.kill('SIGKILL');
-    // The sentinel promotes the replica; the client asks the sentinel again and reconnects to it.
-    await until(async () => available() && (await redis.get('{kf}:before-failover')) === 'kept', 'the failover');
+    await switched;
+    // The client asks the sentinel again and reconnects to the promoted replica.
+    await until(async () => available() && (await redis.get('{kf}:before-failover')) === 'kept', 'the reconnection');
     await redis.set('{kf}:after-failover', 'written');
     const promoted = new Redis({ port: replicaPort, host: '127.0.0.1' });
     cleanups.push(() => promoted.disconnect());
     expect(await promoted.get('{kf}:after-failover')).toBe('written');
     expect((await promoted.info('replication')).includes('role:master')).toBe(true);
-  });
+  }, 180_000);
 });

@@ -112,4 +112,51 @@ describe('relay between the person and the staff member who has the case', () =>
       { paragraphs: [`Je ne trouve pas de dossier ${no} pour toi. Vérifie le numéro.`] },
     ]);
   });
+
+  it('relays a message carried out again with the same key (a journal replayed after a crash) once', async () => {
+    const chat = newChat('whatsapp');
+    const no = await openCase(f, chat);
+    await f.service.claim(no, awa);
+    expect(await f.service.relayFromPerson(chat, 'At the bus station', 'journal-1:0')).toBe(true);
+    expect(await f.service.relayFromPerson(chat, 'At the bus station', 'journal-1:0')).toBe(true);
+    // Released meanwhile: the replay still answers "passed on" and adds nothing.
+    await f.service.release(no, awa);
+    expect(await f.service.relayFromPerson(chat, 'At the bus station', 'journal-1:0')).toBe(true);
+    expect(f.notifier.ofType('person_message')).toHaveLength(1);
+    await f.service.claim(no, bakary);
+    // Another message (another key) is another relay.
+    expect(await f.service.relayFromPerson(chat, 'At the bus station', 'journal-2:0')).toBe(true);
+    const details = (await f.service.details(no, bakary)) as CaseDetails;
+    expect(details.messages.map((m) => m.text)).toEqual(['At the bus station', 'At the bus station']);
+    expect(f.notifier.ofType('person_message').map((e) => e.staffId)).toEqual(['tg:101', 'tg:102']);
+  });
+
+  it('tells staff on the replay when the first try stored the message but could not tell them', async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    await f.service.claim(no, awa);
+    const notify = f.notifier.notify.bind(f.notifier);
+    f.notifier.notify = async () => {
+      throw new Error('Telegram unreachable');
+    };
+    expect(await f.service.relayFromPerson(chat, 'Are you there?', 'journal-3:0')).toBe(true);
+    expect(f.notifier.ofType('person_message')).toHaveLength(0);
+    f.notifier.notify = notify;
+    expect(await f.service.relayFromPerson(chat, 'Are you there?', 'journal-3:0')).toBe(true);
+    expect(await f.service.relayFromPerson(chat, 'Are you there?', 'journal-3:0')).toBe(true);
+    expect(f.notifier.ofType('person_message')).toHaveLength(1);
+    const details = (await f.service.details(no, awa)) as CaseDetails;
+    expect(details.messages.map((m) => m.text)).toEqual(['Are you there?']);
+  });
+
+  it("erases the relay's marks with the case's messages", async () => {
+    const chat = newChat();
+    const no = await openCase(f, chat);
+    await f.service.claim(no, awa);
+    await f.service.relayFromPerson(chat, 'my phone is 70 00 00 00', 'journal-4:0');
+    const marks = `${f.keys.key('ref')}:case:${no}:relayed`;
+    expect(await f.redis.exists(marks)).toBe(1);
+    await f.service.eraseFor(chat);
+    expect(await f.redis.exists(marks)).toBe(0);
+  });
 });

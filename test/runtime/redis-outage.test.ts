@@ -39,7 +39,7 @@ afterEach(async () => {
 
 type Bot = { runtime: ServiceRuntime; redis: Redis; referrals: ReferralService; available: () => boolean };
 
-async function botOn(server: PrivateRedis, options: { fastPath: boolean }): Promise<Bot> {
+async function botOn(server: PrivateRedis, options: { fastPath: boolean; outbox?: RecordingOutbox }): Promise<Bot> {
   const bundle = await shippedBundle();
   const redis = connectRedis({ url: server.url });
   redis.on('error', () => undefined); // refused connections while the server is down are the point here
@@ -70,6 +70,7 @@ async function botOn(server: PrivateRedis, options: { fastPath: boolean }): Prom
     referrals,
     flood: new RedisFloodGate(redis, keys),
     ...(options.fastPath ? { stateAvailable: available } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
   return { runtime, redis, referrals, available };
 }
@@ -167,5 +168,72 @@ describe('a referral whose case cannot be stored', () => {
     const refused = await bot.runtime.handle(person, say('1'));
     expect(allText(refused)).toContain("Ta demande n'a pas pu être envoyée");
     bot.referrals.intake = intake;
+  });
+});
+
+describe.each([
+  { fastPath: true, name: 'knowing Redis is down' },
+  { fastPath: false, name: 'finding out from failing commands' },
+])('an answer typed in the intake while Redis is down ($name)', ({ fastPath }) => {
+  it('is kept and handled once Redis is back: nobody is told a request failed, nobody types it again', async () => {
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const outbox = new RecordingOutbox();
+    const bot = await botOn(server, { fastPath, outbox });
+    // One person is asked to describe their situation, another is at "J'envoie ta demande ?".
+    const describing: ChatRef = { channel: 'whatsapp', id: '22372222222@c.us' };
+    const sending: ChatRef = { channel: 'telegram', id: '1002' };
+    await talk(bot, describing, UP_TO_CONFIRM.slice(0, 6));
+    expect(allText((await talk(bot, sending, UP_TO_CONFIRM)).at(-1)!)).toContain("J'envoie ta demande ?");
+
+    await server.kill();
+    if (fastPath) await waitFor(() => !bot.available(), 'the connection to notice');
+    const description = "On m'a renvoyé hier, j'ai perdu mes papiers";
+    const kept =
+      "Je n'arrive pas à enregistrer ta réponse tout de suite. Je la garde : je continue dès que possible, tu n'as rien à renvoyer.";
+    expect(allText(await bot.runtime.handle(describing, say(description)))).toBe(kept);
+    // Even the "send" answer: kept, not "your request could not be sent".
+    expect(allText(await bot.runtime.handle(sending, say('1')))).toBe(kept);
+    expect(outbox.sent).toHaveLength(0);
+
+    await server.restart();
+    await waitFor(() => bot.available(), 'the connection to come back');
+    // The person who waits silently: the periodic recovery handles their answer and sends the next question.
+    await bot.runtime.recover();
+    const next = outbox.sent.filter((s) => s.chat.id === describing.id);
+    expect(next).toHaveLength(1);
+    expect(allText(next[0]!.messages)).toContain("Comment l'association doit te répondre ?");
+    // Their description was saved: the intake goes on from the next question to the confirmation.
+    const rest = await talk(bot, describing, UP_TO_CONFIRM.slice(7));
+    expect(allText(rest.at(-1)!)).toContain("J'envoie ta demande ?");
+    // The kept "send" was carried out by the same recovery: one case, its confirmation sent.
+    const confirmations = outbox.sent.filter((s) => s.chat.id === sending.id).map((s) => allText(s.messages));
+    expect(confirmations).toHaveLength(1);
+    expect(confirmations[0]).toMatch(/K-[A-Z0-9]{4}/);
+    expect(await bot.referrals.openCasesOf(sending)).toHaveLength(1);
+    // Handled once: a further recovery sends nothing more.
+    await bot.runtime.recover();
+    expect(outbox.sent.filter((s) => s.chat.id === sending.id)).toHaveLength(1);
+    expect(bot.runtime.inFlight()).toBe(0);
+  });
+
+  it('comes before what the person writes next, in order', async () => {
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const outbox = new RecordingOutbox();
+    const bot = await botOn(server, { fastPath, outbox });
+    const person: ChatRef = { channel: 'whatsapp', id: '22373333333@c.us' };
+    await talk(bot, person, UP_TO_CONFIRM.slice(0, 6));
+    await server.kill();
+    if (fastPath) await waitFor(() => !bot.available(), 'the connection to notice');
+    await bot.runtime.handle(person, say("On m'a renvoyé hier, j'ai perdu mes papiers"));
+    await server.restart();
+    await waitFor(() => bot.available(), 'the connection to come back');
+    // The next answer ("by this chat") arrives before any recovery ran: the kept one is handled first.
+    const replies = await bot.runtime.handle(person, say('1'));
+    expect(replies.length).toBeGreaterThanOrEqual(2);
+    const rest = await talk(bot, person, UP_TO_CONFIRM.slice(8));
+    expect(allText(rest.at(-1)!)).toContain("J'envoie ta demande ?");
+    expect(outbox.sent).toHaveLength(0);
   });
 });

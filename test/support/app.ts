@@ -9,6 +9,7 @@ import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
+import type { Outbox } from '../../src/ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
 import type { Presenter } from '../../src/runtime/present.ts';
 import {
@@ -66,6 +67,8 @@ export async function createTestApp(
     clock?: Clock;
     sessionTtlMs?: number;
     logger?: ReturnType<typeof silentLogger>;
+    /** Where the runtime sends what it delivers itself (a journaled turn's reply), as main.ts's OutboxRouter. */
+    outbox?: Outbox;
   } = {},
 ): Promise<TestApp> {
   const bundle = await shippedBundle();
@@ -82,6 +85,7 @@ export async function createTestApp(
     logger: options.logger ?? silentLogger(),
     ...(options.referrals ? { referrals: options.referrals } : {}),
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
   return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
 }

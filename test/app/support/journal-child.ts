@@ -1,8 +1,10 @@
 // A bot process for the journal crash test: the real runtime, RedisChatState and referral service on a private
 // redis-server (AOF, given by KF_REDIS_URL), driven through standard input, one JSON request per line:
 //   {"chat":"<id>","input":{...}}  ->  prints  reply <json messages>
-// With KF_KILL_AT=committed|carried|finished it kills itself with SIGKILL at that step of the first journaled turn.
-// At start it finishes journals left by a dead process and prints what it would send as "sent <json messages>".
+//   {"recover":true}               ->  prints  recovered <count> (the periodic sweep of main.ts)
+// With KF_KILL_AT=committed|carried|delivered|finished it kills itself with SIGKILL at that step of the first journaled turn.
+// At start it finishes journals left by a dead process and prints what it would send as "sent <json messages>";
+// staff notifications of the person's messages are printed as "staff <json>".
 import { createInterface } from 'node:readline';
 import { loadBundle } from '../../../src/app/bundle.ts';
 import { devDataKeys, PersonalDataCipher } from '../../../src/infra/crypto.ts';
@@ -11,6 +13,7 @@ import { silentLogger } from '../../../src/infra/logger.ts';
 import { connectRedis } from '../../../src/infra/redis.ts';
 import { RedisChatState } from '../../../src/infra/redis-chat-state.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
+import type { OutMessage } from '../../../src/ports/out-message.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
 import { createReferralService } from '../../../src/referrals/service.ts';
 import { noticePresenter } from '../../../src/runtime/present-results.ts';
@@ -30,11 +33,20 @@ const referrals = createReferralService({
   cipher,
   partners: partnersFromContacts(bundle.content.contacts.values()),
   outbox: { send: async () => {} },
-  notifier: { notify: async () => {} },
+  // Staff hear of the person's messages: printed, to count them across kills.
+  notifier: {
+    notify: async (event) => {
+      if (event.type !== 'person_message') return;
+      if (killAt === 'notify') process.kill(process.pid, 'SIGKILL');
+      say(`staff ${JSON.stringify({ no: event.case.no, text: event.text })}`);
+    },
+  },
   clock: { now: () => Date.now() },
   options: { fallbackPartner: 'ame', pseudonymSecret: 'journal-crash-pseudonyms' },
 });
-const killAt = process.env.KF_KILL_AT as JournalStep | undefined;
+// A journal step, or 'notify': as staff are told of the person's message.
+const killAt = process.env.KF_KILL_AT as JournalStep | 'notify' | undefined;
+let replying: OutMessage[] | null = null;
 const runtime = createRuntime({
   flows: bundle.flows,
   catalog: bundle.catalog,
@@ -43,9 +55,12 @@ const runtime = createRuntime({
   clock: { now: () => Date.now() },
   logger: silentLogger(),
   referrals,
+  // What the runtime sends itself (the recovery; a journaled turn's reply, journal-delivery.ts) is printed as "sent"
+  // when it is sent (the person has it, whatever happens next), and is part of the reply of the input being handled.
   outbox: {
     send: async (_chat, messages) => {
       say(`sent ${JSON.stringify(messages)}`);
+      replying?.push(...messages);
     },
   },
   onJournalStep: (step) => {
@@ -56,7 +71,17 @@ const runtime = createRuntime({
 say(`recovered ${await runtime.recover()}`);
 say('ready');
 for await (const line of createInterface({ input: process.stdin })) {
-  const { chat, input } = JSON.parse(line) as { chat: string; input: Parameters<typeof runtime.handle>[1] };
+  const request = JSON.parse(line) as { chat: string; input: Parameters<typeof runtime.handle>[1] } | { recover: true };
+  if ('recover' in request) {
+    // The periodic sweep of main.ts, run when asked.
+    say(`recovered ${await runtime.recover()}`);
+    continue;
+  }
+  const { chat, input } = request;
   const ref: ChatRef = { channel: 'console', id: chat };
-  say(`reply ${JSON.stringify(await runtime.handle(ref, input))}`);
+  replying = [];
+  const returned = await runtime.handle(ref, input);
+  const sent = replying;
+  replying = null;
+  say(`reply ${JSON.stringify([...sent, ...returned])}`);
 }

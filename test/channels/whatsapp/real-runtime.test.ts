@@ -5,10 +5,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWhatsAppChannel, type WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
+import { devDataKeys, PersonalDataCipher } from '../../../src/infra/crypto.ts';
 import { silentLogger } from '../../../src/infra/logger.ts';
-import { createTestApp, type TestApp } from '../../support/app.ts';
+import type { ChatRef } from '../../../src/ports/chat.ts';
+import type { OutMessage } from '../../../src/ports/out-message.ts';
+import { partnersFromContacts } from '../../../src/referrals/partners.ts';
+import { createReferralService } from '../../../src/referrals/service.ts';
+import { noticePresenter } from '../../../src/runtime/present-results.ts';
+import { createTestApp, shippedBundle, type TestApp } from '../../support/app.ts';
 import { fakeClientFactory, waMessage } from '../../support/fake-whatsapp-client.ts';
+import { testRedis } from '../../support/redis.ts';
 import { waitFor } from './harness.ts';
+
+const stops: (() => Promise<void>)[] = [];
+
+/** A real referral service on the shared test Redis (own prefix), told nothing and telling nothing. */
+async function referralsFor() {
+  const r = await testRedis();
+  const bundle = await shippedBundle();
+  const service = createReferralService({
+    redis: r.redis,
+    keys: r.keys,
+    cipher: new PersonalDataCipher(devDataKeys('wa-real-runtime')),
+    partners: partnersFromContacts(bundle.content.contacts.values()),
+    outbox: { send: async () => {} },
+    notifier: { notify: async () => {} },
+    clock: { now: () => Date.now() },
+    notices: noticePresenter(bundle.presenter),
+    options: { fallbackPartner: 'ame', pseudonymSecret: 'wa-real-runtime-pseudonyms' },
+  });
+  stops.push(async () => {
+    await service.stop();
+    await r.cleanup();
+  });
+  return service;
+}
 
 const FATOU = '22379000000@c.us';
 
@@ -18,12 +49,15 @@ let dataDir: string;
 
 afterEach(async () => {
   await channel?.stop();
+  for (const stop of stops.splice(0)) await stop();
   await app?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function start() {
-  app = await createTestApp();
+async function start(options: { referrals?: boolean } = {}) {
+  // The channel is the runtime's outbox too (as main.ts registers it), built after the runtime.
+  const outbox = { send: (chat: ChatRef, messages: OutMessage[]) => channel.send(chat, messages) };
+  app = await createTestApp(options.referrals ? { referrals: await referralsFor(), outbox } : { outbox });
   dataDir = await mkdtemp(join(tmpdir(), 'kf-wa-flows-'));
   const fakes = fakeClientFactory();
   channel = createWhatsAppChannel({
@@ -89,5 +123,23 @@ describe('WhatsApp on the real flows', () => {
     const reply = await say({ type: 'ptt' });
     expect(reply.length).toBeGreaterThan(0);
     expect(reply).toMatch(/\d\. /);
+  });
+
+  it('sends the confirmation of a referral once, by the runtime before its journal is done, in order', async () => {
+    const { client, say } = await start({ referrals: true });
+    await say({ body: 'Bonjour' });
+    await say({ body: 'Français' });
+    // Talk to a person, need 1, region 1, consent yes, a description, by this chat, no nickname (some of these
+    // questions have no menu: each answer is sent once the bot wrote back; the channel keeps them in order anyway).
+    for (const body of ['4', '1', '1', '1', "On m'a renvoyé hier, j'ai perdu mes papiers", '1', 'passer']) {
+      const before = client.sent.length;
+      client.receive(waMessage(FATOU, { body }));
+      await waitFor(() => client.sent.length > before, `an answer to ${body}`);
+    }
+    await waitFor(() => (client.textsTo(FATOU).at(-1) ?? '').includes('Réponds'), 'the confirmation question');
+    expect(client.textsTo(FATOU).join('\n')).toContain("J'envoie ta demande ?");
+    const confirmed = await say({ body: '1' });
+    expect(confirmed).toMatch(/Ta demande est enregistrée\. Ton numéro de dossier : K-[A-Z0-9]{4}/);
+    expect(client.textsTo(FATOU).filter((t) => t.includes('Ta demande est enregistrée'))).toHaveLength(1);
   });
 });
