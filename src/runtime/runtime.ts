@@ -4,6 +4,7 @@
 // them out idempotently (journal.ts): a crash at any point loses and duplicates nothing.
 // Around that (issue 9): a per-person flood limit before anything else; while Redis is down, a stateless answer
 // from the in-memory content (an FAQ, or "try again in a few minutes"); a count of inputs in flight for shutdown.
+
 import { detectLanguage } from '../content/search/detect-language.ts';
 import { MAX_TEXT_LENGTH, step } from '../engine/step.ts';
 import type { ContentCatalog, Effect, EffectOf, EffectType, Env, Input, Lang } from '../engine/types.ts';
@@ -22,6 +23,7 @@ import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
+import type { ApprovedVoices } from '../ports/voices.ts';
 import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
 import { loadFacts } from './facts.ts';
 import {
@@ -31,8 +33,10 @@ import {
   needsJournal,
   type PendingJournal,
   parseJournal,
+  type TurnOptions,
 } from './journal.ts';
 import type { Presenter } from './present.ts';
+import { loadVoices, recordingsFact, voiceFor } from './voice-facts.ts';
 
 export type InputMeta = {
   platformLang?: string;
@@ -78,6 +82,8 @@ export type RuntimeDeps = {
   stateAvailable?: () => boolean;
   /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
   outbox?: Outbox;
+  /** Approved recordings (issue 18): 🔊 is offered, and voice notes sent, where one exists in the person's language. */
+  voices?: ApprovedVoices;
   /** Called at each step of a journaled turn (crash tests kill the process there). */
   onJournalStep?: (step: JournalStep) => void;
 };
@@ -176,6 +182,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
       if (attempt > 1) await turn.reload();
       const facts = await loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
+      const capabilities = meta.capabilities ?? TEXT_ONLY;
+      const voices = await loadVoices(deps.voices, capabilities, logger);
       const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
@@ -185,10 +193,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         facts,
         labelTexts: presenter.labelTexts,
         detectLanguage,
+        ...(voices ? { recordings: recordingsFact(voices) } : {}),
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
-      const options = { capabilities: meta.capabilities ?? TEXT_ONLY, wantsAudio: session.vars.audio === 'yes' };
+      const wantsAudio = session.vars.audio === 'yes';
+      const voice = wantsAudio ? voiceFor(effects, voices, lang) : undefined;
+      const options: TurnOptions = { capabilities, wantsAudio, ...(voice ? { voice } : {}) };
       const refers = effects.some((e) => e.type === 'refer');
       if (refers) onRefer?.('decided');
       const erases = effects.some((e) => e.type === 'erase_my_data');
@@ -299,12 +310,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   }
 
   /** Presents the effects in order, calling services where an effect asks for it. */
-  async function dispatch(
-    chat: ChatRef,
-    effects: Effect[],
-    lang: Lang,
-    options: { capabilities: ChannelCapabilities; wantsAudio: boolean },
-  ): Promise<OutMessage[]> {
+  async function dispatch(chat: ChatRef, effects: Effect[], lang: Lang, options: TurnOptions): Promise<OutMessage[]> {
     const out: OutMessage[] = [];
     let shown: Effect[] = [];
     const flush = () => {
@@ -354,6 +360,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     show_contacts: SHOWN,
     show_emergency: SHOWN,
     set_language: SHOWN,
+    play_audio: SHOWN,
     end: SHOWN,
     refer: async (effect, chat, lang) => {
       if (!deps.referrals) return say(lang, 'referral.unavailable');

@@ -7,6 +7,7 @@ import { RedisChatState } from '../../src/infra/redis-chat-state.ts';
 import { RedisSessionStore } from '../../src/infra/redis-session-store.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
+import type { ApprovedVoices } from '../../src/ports/voices.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import { type TestRedis, testRedis } from './redis.ts';
 
@@ -38,6 +39,7 @@ export async function createTestApp(
     clock?: Clock;
     sessionTtlMs?: number;
     logger?: ReturnType<typeof silentLogger>;
+    voices?: ApprovedVoices;
   } = {},
 ): Promise<TestApp> {
   const bundle = await shippedBundle();
@@ -54,6 +56,7 @@ export async function createTestApp(
     logger: options.logger ?? silentLogger(),
     ...(options.referrals ? { referrals: options.referrals } : {}),
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
+    ...(options.voices ? { voices: options.voices } : {}),
   });
   return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
 }

@@ -8,6 +8,7 @@ import { eraseMyData } from './erase-my-data.ts';
 import { findPartner } from './find-partner.ts';
 import { listSubscriptions } from './list-subscriptions.ts';
 import { pause } from './pause.ts';
+import { playAudio } from './play-audio.ts';
 import { refer } from './refer.ts';
 import { relayToStaff } from './relay-to-staff.ts';
 import { searchFaq } from './search-faq.ts';
@@ -36,6 +37,7 @@ export const ACTIONS = {
   pause,
   case_status: caseStatus,
   relay_to_staff: relayToStaff,
+  play_audio: playAudio,
   set,
   clear,
 } as const satisfies { [K in string]: ActionDef<K, z.ZodType> };
