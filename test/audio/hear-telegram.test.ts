@@ -110,6 +110,8 @@ describe('hearing approved recordings on Telegram', () => {
     expect(voices(otherListened)).toHaveLength(1);
     expect(voices(otherListened)[0]!.files).toEqual([]);
     expect(voices(otherListened)[0]!.params.voice).toBe(fileId);
+    // Kept with the recording, for the other processes and after a restart.
+    expect((await library.approvedFor('menu', 'fr'))?.platformIds.telegram).toBe(fileId);
 
     // TEXTE: text only again, and 🔊 is offered again where there is a recording.
     const stopped = await turn(80, textUpdate(80, 'TEXTE'));
