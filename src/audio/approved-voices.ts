@@ -1,5 +1,6 @@
 // The approved recordings as the runtime reads them at every turn: all languages at once, kept in memory for a few
-// seconds (an approval in the console is heard within that time) instead of a Redis read per item per turn.
+// seconds (an approval in the console is heard within that time) instead of a Redis read per item per turn; once
+// that is over, turns go on with the last read while a new one runs.
 // A platform id learned by a channel (Telegram's file_id) goes to the library and into the copy kept here, so the
 // next send re-uses it at once.
 import { LANGUAGES, type Lang } from '../engine/types.ts';
@@ -11,31 +12,47 @@ import type { ApprovedAudio, ApprovedByLang, ApprovedVoices, AudioPlatform, Voic
 export const APPROVED_CACHE_MS = 10_000;
 
 export class CachedApprovedVoices implements ApprovedVoices {
-  private cached: { at: number; value: Promise<ApprovedByLang> } | null = null;
+  /** The last read, and when it was made. */
+  private last: { at: number; value: ApprovedByLang } | null = null;
+  private reading: Promise<ApprovedByLang> | null = null;
 
   constructor(
     private readonly library: VoiceRecordings & { readonly items: readonly AudioItem[] },
     private readonly options: { ttlMs?: number; now?: () => number } = {},
   ) {}
 
+  /** The last read while it is fresh; an older one while a new read runs (no turn waits for it); else a read. */
   approved(): Promise<ApprovedByLang> {
     const now = (this.options.now ?? Date.now)();
-    const ttl = this.options.ttlMs ?? APPROVED_CACHE_MS;
-    if (this.cached && now - this.cached.at < ttl) return this.cached.value;
-    const value = this.read();
-    this.cached = { at: now, value };
-    // A failed read is not kept: the next turn tries again.
-    value.catch(() => {
-      if (this.cached?.value === value) this.cached = null;
-    });
-    return value;
+    const last = this.last;
+    if (last && now - last.at < (this.options.ttlMs ?? APPROVED_CACHE_MS)) return Promise.resolve(last.value);
+    const reading = this.refresh(now);
+    return last ? Promise.resolve(last.value) : reading;
   }
 
   async rememberPlatformId(audio: OutAudio, platform: AudioPlatform, id: string): Promise<void> {
     await this.library.rememberPlatformId(audio, platform, id);
-    const known = await this.cached?.value.catch(() => null);
-    const entry = known?.[audio.lang]?.[audio.item];
+    const entry = this.last?.value[audio.lang]?.[audio.item];
     if (entry && entry.version === audio.version) entry.platformIds[platform] = id;
+  }
+
+  private refresh(now: number): Promise<ApprovedByLang> {
+    if (this.reading) return this.reading;
+    // A failed read leaves the older one in use, if any; the next turn tries again.
+    const reading = this.read().then((value) => {
+      this.last = { at: now, value };
+      return value;
+    });
+    this.reading = reading;
+    reading.then(
+      () => this.done(reading),
+      () => this.done(reading),
+    );
+    return reading;
+  }
+
+  private done(reading: Promise<ApprovedByLang>): void {
+    if (this.reading === reading) this.reading = null;
   }
 
   private async read(): Promise<ApprovedByLang> {

@@ -5,7 +5,12 @@ import { audibleItem } from './audible.ts';
 import type { Effect, Env, Session } from './types.ts';
 
 export function offerListening(session: Session, effects: Effect[], env: Env): void {
-  const approved = new Set(env.recordings?.[session.lang ?? env.lang] ?? []);
+  const recorded = env.recordings?.[session.lang ?? env.lang];
+  if (!recorded || recorded.length === 0) {
+    delete session.vars.audible;
+    return;
+  }
+  const approved = new Set(recorded);
   const heard = new Set<string>();
   for (const effect of effects) {
     const items = effect.type === 'play_audio' ? effect.items : [audibleItem(effect)];

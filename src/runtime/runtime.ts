@@ -183,7 +183,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       if (attempt > 1) await turn.reload();
       const facts = await loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
       const capabilities = meta.capabilities ?? TEXT_ONLY;
-      const voices = await loadVoices(deps.voices, capabilities, logger);
+      // Only where voice notes can be sent (no read, no await for the terminal or a bot without recordings).
+      const voices = deps.voices && capabilities.voice ? await loadVoices(deps.voices, capabilities, logger) : null;
       const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
