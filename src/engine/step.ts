@@ -73,6 +73,8 @@ class Run {
     if (input.kind === 'text' && (this.distress(input.text) || this.route(input.text))) return;
 
     if (!s.node || !s.flow) {
+      // 🔊 under the last message of a finished conversation still turns voice notes on.
+      if (s.lang && input.kind === 'choice' && input.id === LISTEN_CHOICE && this.listen()) return;
       // New person, expired session, or a finished conversation.
       if (!s.lang && (input.kind === 'choice' || input.kind === 'text')) {
         if (input.kind === 'text' && this.firstMessage(input.text)) return;

@@ -60,6 +60,14 @@ describe('🔊 in the engine', () => {
     expect(lastAsk(off.effects)).toMatchObject({ key: 'main.menu', listen: true });
   });
 
+  it('🔊 under the last message of a finished conversation turns voice notes on too', async () => {
+    const { run, atMenu } = await setup({ fr: ['menu'] });
+    const ended: Session = { ...atMenu, flow: undefined, node: undefined };
+    const { session, effects } = run(ended, { kind: 'choice', id: 'listen', version: 2 });
+    expect(effects[0]).toEqual({ type: 'say', key: 'main.audio_on' });
+    expect(session.vars.audio).toBe('yes');
+  });
+
   it('AUDIO without any recording says so and turns nothing on', async () => {
     const { run, atMenu } = await setup(undefined);
     const { session, effects } = run(atMenu, { kind: 'text', text: 'audio' });
