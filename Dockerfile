@@ -2,6 +2,7 @@
 # Kunnafoni: Node 24 LTS on Debian 12 (bookworm) slim, running as the non-root `node` user.
 # Debian's Chromium (for WhatsApp) is installed only with `--build-arg WHATSAPP=true`; docker-compose.yml passes
 # WHATSAPP_ENABLED from .env here, so `docker compose up -d --build` builds the image the configuration needs.
+# ffmpeg is always installed: the console converts uploaded recordings (mp3, m4a, wav) to OGG/Opus voice notes.
 #   without WhatsApp: about 400 MB;  with WhatsApp: about 1.1 GB (Chromium and its libraries: about 700 MB).
 # Everything is pinned. When a build stops on "Version '…' for '…' was not found" (Debian replaced a package with
 # its security update), read the current version and put it below:
@@ -23,11 +24,13 @@ ARG CA_CERTIFICATES_VERSION=20250419~deb12u2
 ARG TINI_VERSION=0.19.0-1+b3
 ARG CHROMIUM_VERSION=156.0.8078.114-1~deb12u1
 ARG FONTS_NOTO_CORE_VERSION=20201225-1
+ARG FFMPEG_VERSION=7:5.1.9-0+deb12u1
 # true (or 1, yes) to install Chromium for WhatsApp.
 ARG WHATSAPP=false
 RUN apt-get update \
   && apt-get install -y --no-install-recommends \
     ca-certificates="${CA_CERTIFICATES_VERSION}" tini="${TINI_VERSION}" \
+    ffmpeg="${FFMPEG_VERSION}" \
   && rm -rf /var/lib/apt/lists/*
 RUN case "${WHATSAPP}" in \
     true | 1 | yes) \

@@ -12,6 +12,7 @@ import { createStores, openRedis, type RedisChoiceMade, startConversation, textP
 import { GracefulShutdown } from './app/shutdown.ts';
 import { staffNotifiersFor, staffTelegramOptions } from './app/staff-notifiers.ts';
 import { observeUpdates } from './app/update-metrics.ts';
+import { CachedApprovedVoices } from './audio/approved-voices.ts';
 import { AudioLibrary } from './audio/library.ts';
 import { createTelegramBot, createTelegramChannel, type TelegramChannel } from './channels/telegram/adapter.ts';
 import type { RetryOptions } from './channels/telegram/errors.ts';
@@ -100,6 +101,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
   // Recordings (issue 18): files in <data dir>/audio, metadata in Redis, plus those shipped in content/audio/.
   const audio = await AudioLibrary.open({ redis, keys, dataDir, content: bundle.content });
   for (const p of audio.shippedProblems) logger.warn({ file: p.file, problem: p.message }, 'audio: file not used');
+  // What people hear (read at every turn, kept a few seconds), and where Telegram's file_id of an upload is kept.
+  const voices = new CachedApprovedVoices(audio);
   const outbox = new OutboxRouter();
   const staffTelegram = staffTelegramOptions({ config, content: bundle.content, redis, keys, logger });
   const staffGroups = staffTelegram.groups;
@@ -135,6 +138,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     observe: observeUpdates(metrics),
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
+    voices,
   });
 
   const channels: Record<string, string> = {};
@@ -153,6 +157,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       cipher,
       subscriptions,
       logger,
+      voiceIds: voices,
       before: [
         createRecordComposer({ library: audio, groups: staffGroups, redis, keys, logger }),
         createStaffComposer(referrals, staffTelegram),

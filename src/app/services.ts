@@ -89,6 +89,8 @@ export type ConversationOptions = {
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** More stores holding something about a person (a channel's held messages...), erased with "EFFACER". */
   erasers?: RuntimeDeps['erasers'];
+  /** Approved recordings: 🔊 offered and voice notes sent where one exists (the terminal chat has none). */
+  voices?: RuntimeDeps['voices'];
 };
 
 export type Conversation = {
@@ -153,6 +155,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
     ...(options.observe ? { observe: options.observe } : {}),
     ...(options.erasers ? { erasers: options.erasers } : {}),
+    ...(options.voices ? { voices: options.voices } : {}),
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
     stateAvailable: redisUp,
   });

@@ -1,19 +1,12 @@
 // What can be recorded: the first message of every FAQ (`faq-<id>`) and the texts a person hears first, in every
 // language the bot speaks (LANGUAGES). One place for item names, so /record, the console and the CLI agree.
+import { type AudioItem, faqItem, UI_ITEMS, type UiItem } from '../engine/audible.ts';
 import { LANGUAGES, type Lang } from '../engine/types.ts';
 
-/** The UI texts a person hears before anything else: greeting, main menu, consent question, distress reply. */
-export const UI_ITEMS = ['welcome', 'menu', 'consent', 'distress'] as const;
-export type UiItem = (typeof UI_ITEMS)[number];
-
-/** `welcome`, `menu`, `consent`, `distress` or `faq-<faq id>`. */
-export type AudioItem = UiItem | `faq-${string}`;
+// The item names live with the engine, which offers 🔊 where a recording exists (src/engine/audible.ts).
+export { type AudioItem, faqItem, UI_ITEMS, type UiItem };
 
 export const AUDIO_LANGS: readonly Lang[] = LANGUAGES;
-
-export function faqItem(faqId: string): AudioItem {
-  return `faq-${faqId}`;
-}
 
 /** Every recordable item for these FAQ ids, UI texts first, FAQs in alphabetical order. */
 export function recordableItems(faqIds: Iterable<string>): AudioItem[] {

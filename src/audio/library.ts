@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Lang } from '../engine/types.ts';
 import type { RedisKeys } from '../infra/keys.ts';
+import type { OutAudio } from '../ports/out-message.ts';
 import { type AudioLimits, acceptVoiceNote, convertToVoiceNote, DEFAULT_LIMITS, type VoiceNote } from './convert.ts';
 import { AUDIO_LANGS, type AudioItem, recordableItems } from './items.ts';
 import type { ApprovedAudio, AudioPlatform, VoiceRecordings } from './port.ts';
@@ -237,7 +238,7 @@ export class AudioLibrary implements VoiceRecordings {
     return approved;
   }
 
-  async rememberPlatformId(audio: ApprovedAudio, platform: AudioPlatform, id: string): Promise<void> {
+  async rememberPlatformId(audio: OutAudio, platform: AudioPlatform, id: string): Promise<void> {
     await this.options.redis.hset(this.key('ids', audio.version), platform, id);
   }
 

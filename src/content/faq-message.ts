@@ -1,19 +1,17 @@
 // What a person sees of an FAQ answer, in their language: the first message (its first points, who can help,
 // one source line with the review date) and, on request, the "more" part. Built from the points of
 // content/faqs/*.yaml; French sets which points exist and in which order (see docs/content.md).
-import path from 'node:path';
 import type { Lang } from '../engine/types.ts';
 import { humanDate } from './human-date.ts';
 import type { Content, Faq, FaqAnswerT, PerLangTextT } from './schema.ts';
 
 /** A message as the presenter hands it to channels (the shape of ports' OutMessage, which content may not import). */
-export type FaqMessage = { title?: string; paragraphs: string[]; audio?: string };
+export type FaqMessage = { title?: string; paragraphs: string[] };
 
 export type Translate = (lang: Lang, key: string, params?: Record<string, string>) => string;
 
+// Its voice note (`audio:` of the answer, or one recorded and approved) is attached by the presenter.
 export type FaqMessageOptions = {
-  /** The person asked for voice notes where content has audio. */
-  wantsAudio?: boolean;
   /** The "being reviewed" notice was already shown in this conversation: do not repeat it. */
   reviewNoticeShown?: boolean;
 };
@@ -86,8 +84,6 @@ export function faqMessages(
       sourceLine(faq.sources.slice(0, 1)),
     ],
   };
-  const audio = faq.answer[lang]?.audio;
-  if (options.wantsAudio && audio) message.audio = path.join(content.root, audio);
   return [message];
 }
 

@@ -12,8 +12,10 @@ import {
   textRef,
   visibleChoices,
 } from './ask-choices.ts';
+import { LISTEN_CHOICE } from './audible.ts';
 import { cancelledCase, parseCaseNumber } from './case-number.ts';
 import { type ChoiceCandidate, isOneOf, recognizeChoice } from './choices.ts';
+import { offerListening } from './listen.ts';
 import { fillTemplate } from './template.ts';
 import { normalizeText } from './text.ts';
 import { MAX_TYPED_TEXT, typedValue } from './typed-answer.ts';
@@ -37,6 +39,8 @@ export const MAX_TEXT_LENGTH = 1000;
 /** Nodes of the main flow the engine enters itself (first message in another language). */
 const WELCOME_NODE = 'welcome';
 const FREE_TEXT_NODE = 'free-text';
+/** The keyword whose target the 🔊 button takes (flows/main.yaml). */
+const AUDIO_KEYWORD = 'audio';
 
 export type StepResult = { session: Session; effects: Effect[] };
 
@@ -45,6 +49,7 @@ type Position = { flow: string; node: string };
 export function step(flows: FlowSet, session: Session, input: Input, env: Env): StepResult {
   const run = new Run(flows, structuredClone(session), env);
   run.handle(input);
+  offerListening(run.session, run.effects, env);
   return { session: run.session, effects: run.effects };
 }
 
@@ -78,6 +83,8 @@ class Run {
     if (input.kind === 'text' && (this.distress(input.text) || this.route(input.text))) return;
 
     if (!s.node || !s.flow) {
+      // 🔊 under the last message of a finished conversation still turns voice notes on.
+      if (s.lang && input.kind === 'choice' && input.id === LISTEN_CHOICE && this.listen()) return;
       // New person, expired session, or a finished conversation.
       if (!s.lang && (input.kind === 'choice' || input.kind === 'text')) {
         if (input.kind === 'text' && this.firstMessage(input.text)) return;
@@ -250,11 +257,21 @@ class Run {
     return false;
   }
 
+  /** The 🔊 button: the `audio` keyword's target, as if the person had typed AUDIO. */
+  private listen(): boolean {
+    const audio = this.flows.keywords.find((k) => k.id === AUDIO_KEYWORD);
+    if (!audio) return false;
+    this.detour(this.resolve(audio.keyword.goto, audio.flow));
+    return true;
+  }
+
   private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'timeout' | 'notice' }>): void {
     const s = this.session;
     const all = this.choicesOf(ask);
     const choices = this.visibleChoices(all);
     if (input.kind === 'choice') {
+      // 🔊 under any message, old or new, does what the keyword AUDIO does.
+      if (input.id === LISTEN_CHOICE && !all.some((c) => c.id === LISTEN_CHOICE) && this.listen()) return;
       if (input.version !== s.askVersion) {
         this.say('error.stale_button');
         return this.reAsk();
@@ -385,8 +402,9 @@ class Run {
   }
 
   /**
-   * Built in: `lang`, `channel`, the facts (`has_case`, `case_held`, `has_alerts`) and `from_flow` (the flow a
-   * keyword took the person from); other names are the session's variables.
+   * Built in: `lang`, `channel`, the facts (`has_case`, `case_held`, `has_alerts`), `has_audio` (recordings exist in
+   * the person's language) and `from_flow` (the flow a keyword took the person from); other names are the session's
+   * variables.
    */
   private switchValue(name: string): string {
     const facts = this.env.facts ?? NO_FACTS;
@@ -403,6 +421,8 @@ class Run {
         return facts.hasAlerts ? 'yes' : 'no';
       case 'from_flow':
         return this.session.back?.flow ?? '';
+      case 'has_audio':
+        return (this.env.recordings?.[this.session.lang ?? this.env.lang]?.length ?? 0) > 0 ? 'yes' : 'no';
       default:
         return this.session.vars[name] ?? '';
     }

@@ -57,8 +57,19 @@ export type ChoiceView = { id: string; label: Label };
 
 export type Effect =
   | { type: 'say'; key: string; params?: Record<string, string> }
-  /** `typed`: a free answer (text, number, phone) is expected; the choices are extras such as skip or cancel. */
-  | { type: 'ask'; key?: string; params?: Record<string, string>; choices: ChoiceView[]; version: number; typed?: true }
+  /**
+   * `typed`: a free answer (text, number, phone) is expected; the choices are extras such as skip or cancel.
+   * `listen`: 🔊 is offered with it (what this turn said has an approved recording, voice notes are not on yet).
+   */
+  | {
+      type: 'ask';
+      key?: string;
+      params?: Record<string, string>;
+      choices: ChoiceView[];
+      version: number;
+      typed?: true;
+      listen?: true;
+    }
   /** `noticeShown`: the "answer being reviewed" notice was already shown in this conversation (said once). */
   | { type: 'show_faq'; faqId: string; part: 'short' | 'more'; noticeShown?: true }
   | { type: 'show_contacts'; contactIds: string[] }
@@ -87,6 +98,8 @@ export type Effect =
   /** The person's answer to the transfer of their case that staff proposed (the case moves only on yes). */
   | { type: 'answer_transfer'; no: string; accept: boolean }
   | { type: 'flow_error'; code: string; detail: string }
+  /** The voice notes of these recordings (src/engine/audible.ts items), e.g. of what the person just read. */
+  | { type: 'play_audio'; items: string[] }
   | { type: 'end' };
 
 export type EffectType = Effect['type'];
@@ -188,6 +201,11 @@ export type Env = {
   facts?: Facts;
   /** Every text a label has, in every language: choices are recognised by any of them. */
   labelTexts(label: Label): string[];
+  /**
+   * Recordings people may hear, per language (src/engine/audible.ts items; approved ones only). Absent or empty
+   * where the channel cannot send voice notes: then 🔊 is never offered.
+   */
+  recordings?: Readonly<Partial<Record<Lang, readonly string[]>>>;
   /** The language a message is written in, when it tells (a first message in Bambara starts in Bambara). */
   detectLanguage?(text: string): Lang | null;
 };

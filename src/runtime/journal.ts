@@ -10,6 +10,10 @@ import type { Effect, EffectType, Input, Lang } from '../engine/types.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { ChannelCapabilities } from './capabilities.ts';
+import type { VoiceOptions } from './present-audio.ts';
+
+/** How a turn's effects are worded: the person's channel, and their voice notes when they asked for them. */
+export type TurnOptions = { capabilities: ChannelCapabilities; wantsAudio: boolean; voice?: VoiceOptions['voice'] };
 
 /** What identifies an input when it comes again (a repeated press or message). */
 export type InputKey = string;
@@ -22,7 +26,7 @@ export type PendingJournal = {
   chat: ChatRef;
   input: InputKey;
   lang: Lang;
-  options: { capabilities: ChannelCapabilities; wantsAudio: boolean };
+  options: TurnOptions;
   effects: Effect[];
 };
 
@@ -42,6 +46,7 @@ export const JOURNALED = {
   show_faq: false,
   show_contacts: false,
   set_language: false,
+  play_audio: false,
   end: false,
   list_subscriptions: false,
   case_status: false,

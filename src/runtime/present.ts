@@ -16,6 +16,7 @@ import type { Translator } from '../i18n/translator.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { ChannelCapabilities } from './capabilities.ts';
 import { fitMessages } from './fit-text.ts';
+import { type VoiceOptions, voiceDraft } from './present-audio.ts';
 
 export { LANGUAGE_NAMES };
 
@@ -27,6 +28,8 @@ export type PresentOptions = {
   capabilities: ChannelCapabilities;
   /** The person asked for voice notes where content has audio. */
   wantsAudio?: boolean;
+  /** The approved recordings in the person's language (given once they asked for voice notes). */
+  voice?: VoiceOptions['voice'];
   /** The "answer being reviewed" notice was already shown in this conversation (it is said once). */
   reviewNoticeShown?: boolean;
 };
@@ -76,10 +79,7 @@ export function createPresenter(translator: Translator, content: Content): Prese
 
   // The FAQ answer is built by content (src/content/faq-message.ts): points, who can help, one source line.
   const faqMessages = (faq: Faq, part: 'short' | 'more', lang: Lang, options: PresentOptions): OutMessage[] =>
-    renderFaq(content, faq, part, lang, t, {
-      ...options,
-      wantsAudio: options.wantsAudio === true && options.capabilities.voice,
-    });
+    renderFaq(content, faq, part, lang, t, options);
 
   const contactMessage = (contact: Contact, lang: Lang): OutMessage => {
     const verified = contact.channels.filter((c) => c.verified);
@@ -161,6 +161,11 @@ export function createPresenter(translator: Translator, content: Content): Prese
     relay_to_staff: byService,
     answer_transfer: byService,
     flow_error: byService,
+    // An empty message: the voice notes attach to it (present-audio.ts); it is dropped when there are none.
+    play_audio: (_effect, d) => {
+      flush(d);
+      d.out.push({ paragraphs: [] });
+    },
     // Nothing to show: the language is already in use, and the end is simply silence.
     set_language: () => {},
     end: () => {},
@@ -168,10 +173,15 @@ export function createPresenter(translator: Translator, content: Content): Prese
 
   const present = (effects: readonly Effect[], lang: Lang, options: PresentOptions): OutMessage[] => {
     const draft: Draft = { out: [], pending: [], lang, options };
-    for (const effect of effects) (shows[effect.type] as Shows<typeof effect.type>)(effect, draft);
+    const voice = voiceDraft(lang, options.wantsAudio ? options : { capabilities: options.capabilities }, t);
+    for (const effect of effects) {
+      const before = draft.out.length;
+      (shows[effect.type] as Shows<typeof effect.type>)(effect, draft);
+      voice.after(effect, draft.out.slice(before));
+    }
     flush(draft);
     // Longer than the channel shows in one message: split at paragraph boundaries (fit-text.ts).
-    return fitMessages(draft.out, options.capabilities.maxText);
+    return fitMessages(voice.finish(draft.out), options.capabilities.maxText);
   };
 
   return {

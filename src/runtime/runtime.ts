@@ -24,6 +24,7 @@ import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { ErasureResult, ReferralIntake, Subscriptions } from '../ports/services.ts';
 import type { SessionStore } from '../ports/session-store.ts';
+import type { ApprovedVoices } from '../ports/voices.ts';
 import { type ChannelCapabilities, TEXT_ONLY } from './capabilities.ts';
 import { loadFacts } from './facts.ts';
 import { HeldInputs } from './held-inputs.ts';
@@ -35,10 +36,12 @@ import {
   needsJournal,
   type PendingJournal,
   parseJournal,
+  type TurnOptions,
 } from './journal.ts';
 import { deliverJournal } from './journal-delivery.ts';
 import type { Presenter } from './present.ts';
 import { presentResult, type ServiceResult } from './present-results.ts';
+import { loadVoices, recordingsFact, voiceFor } from './voice-facts.ts';
 
 export type InputMeta = {
   platformLang?: string;
@@ -84,6 +87,8 @@ export type RuntimeDeps = {
   stateAvailable?: () => boolean;
   /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
   outbox?: Outbox;
+  /** Approved recordings (issue 18): 🔊 is offered, and voice notes sent, where one exists in the person's language. */
+  voices?: ApprovedVoices;
   /** Called at each step of a journaled turn (crash tests kill the process there). */
   onJournalStep?: (step: JournalStep) => void;
 };
@@ -198,6 +203,9 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
       if (attempt > 1) await turn.reload();
       // Read with the lock for the first attempt; again after a conflict (someone else changed the chat).
       const facts = await (attempt === 1 && readFacts ? readFacts : factsOf(chat));
+      const capabilities = meta.capabilities ?? TEXT_ONLY;
+      // Only where voice notes can be sent (no read, no await for the terminal or a bot without recordings).
+      const voices = deps.voices && capabilities.voice ? await loadVoices(deps.voices, capabilities, logger) : null;
       const before = turn.snapshot.session ?? newSession();
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
@@ -207,10 +215,13 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
         facts,
         labelTexts: presenter.labelTexts,
         detectLanguage,
+        ...(voices ? { recordings: recordingsFact(voices) } : {}),
       };
       const { session, effects } = step(flows, before, input, env);
       const lang: Lang = session.lang ?? env.lang;
-      const options = { capabilities: meta.capabilities ?? TEXT_ONLY, wantsAudio: session.vars.audio === 'yes' };
+      const wantsAudio = session.vars.audio === 'yes';
+      const voice = wantsAudio ? voiceFor(effects, voices, lang) : undefined;
+      const options: TurnOptions = { capabilities, wantsAudio, ...(voice ? { voice } : {}) };
       const refers = effects.some((e) => e.type === 'refer');
       if (refers) onRefer?.('decided');
       const erases = effects.some((e) => e.type === 'erase_my_data');
@@ -360,7 +371,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     chat: ChatRef,
     effects: Effect[],
     lang: Lang,
-    options: { capabilities: ChannelCapabilities; wantsAudio: boolean },
+    options: TurnOptions,
     journal?: PendingJournal,
   ): Promise<OutMessage[]> {
     const out: OutMessage[] = [];
@@ -417,6 +428,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
     show_contacts: SHOWN,
     show_emergency: SHOWN,
     set_language: SHOWN,
+    play_audio: SHOWN,
     end: SHOWN,
     refer: async (effect, chat, lang) => ({
       kind: 'intake',

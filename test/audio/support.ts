@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { OutAudio } from '../../src/ports/out-message.ts';
 
 const run = promisify(execFile);
 
@@ -34,4 +35,17 @@ export async function tone(seconds: number, format: keyof typeof CODEC = 'ogg'):
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A recording as messages carry it (ports/out-message.ts), for channel tests that send a file. */
+export function outAudio(filePath: string, overrides: Partial<OutAudio> = {}): OutAudio {
+  return {
+    item: 'welcome',
+    lang: 'fr',
+    path: filePath,
+    durationMs: 1000,
+    version: 'v1',
+    platformIds: {},
+    ...overrides,
+  };
 }

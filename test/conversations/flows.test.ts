@@ -279,15 +279,15 @@ describe('keywords from anywhere', () => {
     expect(t[7]!.text).toContain("Comment l'association doit te répondre ?");
   });
 
-  it('fr and en: AUDIO asks for voice notes where answers have them', async () => {
+  it('fr and en: AUDIO without any recording promises nothing', async () => {
     const person = chat();
     const t = await talk(app, person, [...EN, '1', 'voice']);
-    // No recording exists yet: nothing is promised, and the person is back at their question.
-    expect(t[3]!.text).toContain('There are no voice messages in your language yet.');
+    // No recording exists: nothing is promised, and the person is back at their question.
+    expect(t[3]!.text).toContain('There are no voice messages in your language yet: I will go on in writing.');
     expect(t[3]!.text).toContain('Choose a topic.');
-    expect((await app.store.load(person))?.session.vars.audio).toBe('yes');
+    expect((await app.store.load(person))?.session.vars.audio).toBeUndefined();
     const fr = await talk(app, chat(), [...FR, 'audio']);
-    expect(fr[2]!.text).toContain("Il n'y a pas encore de message vocal dans ta langue.");
+    expect(fr[2]!.text).toContain("Il n'y a pas encore de message vocal dans ta langue : je continue par écrit.");
   });
 
   it('en: "human" opens the referral intake', async () => {

@@ -9,6 +9,7 @@ import { createPresenter } from '../../src/runtime/present.ts';
 /** A text channel that can send voice notes (WhatsApp). */
 const VOICE = { ...TEXT_ONLY, voice: true };
 
+import { outAudio } from '../audio/support.ts';
 import { shippedBundle } from '../support/app.ts';
 
 const faq: Faq = {
@@ -99,11 +100,38 @@ describe('presenter', () => {
   it('attaches the voice note only when the person asked for audio and the language has one', async () => {
     const p = await presenter(false);
     const show = [{ type: 'show_faq' as const, faqId: 'demo', part: 'short' as const }];
-    expect(p.present(show, 'fr', { capabilities: VOICE, wantsAudio: true })[0]!.audio).toBe(
-      path.join('/content', 'audio/demo-fr.ogg'),
+    const audio = outAudio(path.join('/data', 'audio', 'faq-demo.fr.v1.ogg'), { item: 'faq-demo' });
+    expect(
+      p.present(show, 'fr', { capabilities: VOICE, wantsAudio: true, voice: { 'faq-demo': audio } })[0]!.audio,
+    ).toEqual([audio]);
+    expect(p.present(show, 'fr', { capabilities: VOICE, voice: { 'faq-demo': audio } })[0]!.audio).toBeUndefined();
+    expect(p.present(show, 'fr', { capabilities: VOICE, wantsAudio: true, voice: {} })[0]!.audio).toBeUndefined();
+    // A channel that cannot play voice notes gets none.
+    const textOnly = { ...VOICE, voice: false };
+    expect(
+      p.present(show, 'fr', { capabilities: textOnly, wantsAudio: true, voice: { 'faq-demo': audio } })[0]!.audio,
+    ).toBeUndefined();
+  });
+
+  it('offers 🔊 as a button where there are buttons, as a line to type elsewhere; a replay is heard once', async () => {
+    const p = await presenter(false);
+    const ask = { type: 'ask' as const, key: 'common.hint_one', choices: [], version: 2, listen: true as const };
+    const [button] = p.present([ask], 'fr', { capabilities: { ...VOICE, buttons: true } });
+    expect(button!.listen).toEqual({ id: 'listen', label: '🔊 Écouter' });
+    const [line] = p.present([ask], 'fr', { capabilities: VOICE });
+    expect(line!.listen).toBeUndefined();
+    expect(line!.paragraphs.at(-1)).toBe('🔊 Pour écouter ce message, écris AUDIO.');
+
+    const audio = outAudio('/data/audio/faq-demo.fr.v1.ogg', { item: 'faq-demo' });
+    const replay = p.present(
+      [
+        { type: 'play_audio', items: ['faq-demo'] },
+        { type: 'show_faq', faqId: 'demo', part: 'short' },
+      ],
+      'fr',
+      { capabilities: VOICE, wantsAudio: true, voice: { 'faq-demo': audio } },
     );
-    expect(p.present(show, 'fr', { capabilities: VOICE })[0]!.audio).toBeUndefined();
-    expect(p.present(show, 'en', { capabilities: VOICE, wantsAudio: true })[0]!.audio).toBeUndefined();
+    expect(replay.map((m) => m.audio?.length ?? 0)).toEqual([1, 0]);
   });
 
   it('never shows an unverified detail as a fact', async () => {

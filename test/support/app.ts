@@ -11,6 +11,7 @@ import type { Clock } from '../../src/ports/clock.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
 import type { Outbox } from '../../src/ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../../src/ports/services.ts';
+import type { ApprovedVoices } from '../../src/ports/voices.ts';
 import type { Presenter } from '../../src/runtime/present.ts';
 import {
   type NoticePresenter,
@@ -69,6 +70,7 @@ export async function createTestApp(
     logger?: ReturnType<typeof silentLogger>;
     /** Where the runtime sends what it delivers itself (a journaled turn's reply), as main.ts's OutboxRouter. */
     outbox?: Outbox;
+    voices?: ApprovedVoices;
   } = {},
 ): Promise<TestApp> {
   const bundle = await shippedBundle();
@@ -86,6 +88,7 @@ export async function createTestApp(
     ...(options.referrals ? { referrals: options.referrals } : {}),
     ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
+    ...(options.voices ? { voices: options.voices } : {}),
   });
   return { ...r, runtime, bundle, cipher, store, close: r.cleanup };
 }

@@ -26,7 +26,7 @@ import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
 import { TELEGRAM_TEXT_LIMIT } from './render.ts';
 import { budgetTransformer } from './send-budget.ts';
-import { LongChoiceStore, type TelegramLogger, TelegramSender } from './sender.ts';
+import { LongChoiceStore, type TelegramLogger, TelegramSender, type VoiceIds } from './sender.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhook.ts';
 import { WebhookQueue } from './webhook-queue.ts';
 
@@ -56,6 +56,8 @@ export type TelegramChannelOptions = {
   cipher?: PersonalDataCipher;
   subscriptions?: Subscriptions;
   logger: TelegramLogger;
+  /** Keeps the file_id of an uploaded recording, so it is sent again by id (issue 18). */
+  voiceIds?: VoiceIds;
   /** Command menus per language; defaults to DEFAULT_COMMANDS. */
   commands?: CommandMenus;
   /** Skips getMe at start (tests, or a known bot). */
@@ -131,8 +133,8 @@ export function createTelegramChannel(options: TelegramChannelOptions & { bot?: 
 
   const activity = new PersonActivity(redis, keys, options.subscriptions);
   const longChoices = new LongChoiceStore(redis, keys);
-  const sender = new TelegramSender(bot.api, longChoices, activity, logger);
-  const bulkSender = new TelegramSender(bulkApi, longChoices, activity, logger);
+  const sender = new TelegramSender(bot.api, longChoices, activity, logger, options.voiceIds);
+  const bulkSender = new TelegramSender(bulkApi, longChoices, activity, logger, options.voiceIds);
   const inFlight = new Set<Promise<void>>();
 
   async function processUpdate(update: Update): Promise<void> {

@@ -2,9 +2,9 @@
 // - HTML parse mode; every text goes through escapeHtml; the title is bold.
 // - Choices become an inline keyboard on the last part of the message, one button per row when labels are long.
 // - Texts over Telegram's 4096 characters are split at paragraph boundaries (then lines, sentences, words).
-// - Audio becomes a voice note sent after the text.
+// - Voice notes (approved recordings) are sent after the text; 🔊 (listen) is a button of its own row.
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { OutChoice, OutMessage } from '../../ports/out-message.ts';
+import type { OutAudio, OutChoice, OutMessage } from '../../ports/out-message.ts';
 import { encodeChoice } from './callback-data.ts';
 import { bold, escapeHtml } from './html.ts';
 
@@ -15,7 +15,7 @@ export const SHORT_LABEL = 14;
 
 export type PlannedCall =
   | { method: 'sendMessage'; html: string; keyboard?: InlineKeyboardMarkup }
-  | { method: 'sendVoice'; path: string };
+  | { method: 'sendVoice'; audio: OutAudio };
 
 export type RenderPlan = {
   calls: PlannedCall[];
@@ -35,6 +35,7 @@ export function renderMessages(messages: readonly OutMessage[], limit = TELEGRAM
 
 function renderOne(message: OutMessage, limit: number, plan: RenderPlan): void {
   const choices = message.choices ?? [];
+  const buttons = message.listen ? [...choices, message.listen] : choices;
   const blocks: Block[] = [];
   if (message.title) blocks.push({ plain: message.title, html: bold(message.title) });
   for (const paragraph of message.paragraphs) {
@@ -44,16 +45,16 @@ function renderOne(message: OutMessage, limit: number, plan: RenderPlan): void {
   if (message.hint && choices.length === 0)
     blocks.push({ plain: message.hint, html: `<i>${escapeHtml(message.hint)}</i>` });
   // Telegram refuses an empty text; a keyboard needs a message to hang on.
-  if (blocks.length === 0 && choices.length > 0) blocks.push({ plain: '…', html: '…' });
+  if (blocks.length === 0 && buttons.length > 0) blocks.push({ plain: '…', html: '…' });
 
   const parts = packBlocks(blocks, limit);
   parts.forEach((html, index) => {
     const call: PlannedCall = { method: 'sendMessage', html };
-    if (index === parts.length - 1 && choices.length > 0)
-      call.keyboard = keyboardFor(choices, message.version ?? 0, plan);
+    if (index === parts.length - 1 && buttons.length > 0)
+      call.keyboard = keyboardFor(choices, message.version ?? 0, plan, message.listen);
     plan.calls.push(call);
   });
-  if (message.audio) plan.calls.push({ method: 'sendVoice', path: message.audio });
+  for (const audio of message.audio ?? []) plan.calls.push({ method: 'sendVoice', audio });
 }
 
 /** Groups blocks into texts of at most `limit` plain characters, splitting oversized blocks. */
@@ -100,15 +101,23 @@ function safeCut(text: string, at: number): number {
   return code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
 }
 
-function keyboardFor(choices: readonly OutChoice[], version: number, plan: RenderPlan): InlineKeyboardMarkup {
-  const buttons: InlineKeyboardButton[] = choices.map((choice) => {
+function keyboardFor(
+  choices: readonly OutChoice[],
+  version: number,
+  plan: RenderPlan,
+  listen?: OutChoice,
+): InlineKeyboardMarkup {
+  const button = (choice: OutChoice): InlineKeyboardButton => {
     const encoded = encodeChoice(version, choice.id);
     if (encoded.long) plan.longChoices.push(encoded.long);
     return { text: choice.label, callback_data: encoded.data };
-  });
+  };
+  const buttons = choices.map(button);
   const short = choices.every((c) => [...c.label].length <= SHORT_LABEL);
   const perRow = !short ? 1 : choices.length === 4 ? 2 : Math.min(3, choices.length);
   const rows: InlineKeyboardButton[][] = [];
   for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  // 🔊 apart from the answers, last: it is not one of them.
+  if (listen) rows.push([button(listen)]);
   return { inline_keyboard: rows };
 }

@@ -1,5 +1,6 @@
 // Executes render plans with the Bot API: one chat's messages in order, long choice ids stored first,
-// voice notes from local files. A 403 marks the person inactive and throws BlockedError.
+// voice notes: an approved recording is uploaded once, then sent by the file_id Telegram returned (remembered in the
+// recordings library, see VoiceIds). A 403 marks the person inactive and throws BlockedError.
 import { access } from 'node:fs/promises';
 import { Api, GrammyError, InputFile } from 'grammy';
 import type { Redis } from 'ioredis';
@@ -7,7 +8,7 @@ import type { Logger } from 'pino';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { BulkSender, BulkSendResult } from '../../ports/bulk-send.ts';
 import type { ChatRef } from '../../ports/chat.ts';
-import type { OutMessage } from '../../ports/out-message.ts';
+import type { AudioPlatform, OutAudio, OutMessage } from '../../ports/out-message.ts';
 import type { PersonActivity } from './activity.ts';
 import { BlockedError, isBlockedError } from './errors.ts';
 import { type PlannedCall, renderMessages } from './render.ts';
@@ -39,12 +40,26 @@ export class LongChoiceStore {
   }
 }
 
+/** Where the file_id of an uploaded recording is kept (the recordings library, src/audio/approved-voices.ts). */
+export type VoiceIds = {
+  rememberPlatformId(audio: OutAudio, platform: AudioPlatform, id: string): Promise<void>;
+};
+
+/** Recording versions whose file_id this process keeps in memory (a few hundred recordings at most exist). */
+const KNOWN_FILE_IDS = 1_000;
+
 export class TelegramSender {
+  /** version -> file_id, learned by this process (the message may carry an older copy of the library). */
+  private readonly fileIds = new Map<string, string>();
+  /** Uploads in progress, by version: a second send waits for the first upload's file_id instead of uploading. */
+  private readonly uploads = new Map<string, Promise<string | null>>();
+
   constructor(
     private readonly api: Api,
     private readonly longChoices: LongChoiceStore,
     private readonly activity: PersonActivity,
     private readonly logger: TelegramLogger,
+    private readonly voiceIds?: VoiceIds,
   ) {}
 
   /** Sends the messages in order. Throws BlockedError on 403 (after marking the person), or the API error. */
@@ -72,17 +87,54 @@ export class TelegramSender {
       });
       return;
     }
+    await this.sendVoice(chatId, call.audio);
+  }
+
+  /** By file_id when Telegram gave one for this version; else the file, once, and its file_id kept. */
+  private async sendVoice(chatId: string, audio: OutAudio): Promise<void> {
+    const { version } = audio;
+    const known = audio.platformIds.telegram ?? this.fileIds.get(version) ?? (await this.uploads.get(version));
+    if (known) {
+      try {
+        await this.api.sendVoice(chatId, known);
+        return;
+      } catch (error) {
+        // A file_id of another bot (the token changed) is refused with a 400: upload the file again.
+        if (!(error instanceof GrammyError && error.error_code === 400)) throw error;
+        this.logger.warn({ item: audio.item, lang: audio.lang }, 'telegram: voice file_id refused, uploading again');
+        this.fileIds.delete(version);
+      }
+    }
+    const upload = this.upload(chatId, audio);
+    this.uploads.set(version, upload);
+    try {
+      await upload;
+    } finally {
+      if (this.uploads.get(version) === upload) this.uploads.delete(version);
+    }
+  }
+
+  private async upload(chatId: string, audio: OutAudio): Promise<string | null> {
     // A missing audio file is a content problem, not a reason to fail the reply: the text was already sent.
     if (
-      !(await access(call.path).then(
+      !(await access(audio.path).then(
         () => true,
         () => false,
       ))
     ) {
-      this.logger.warn({ path: call.path }, 'telegram: audio file missing, voice note skipped');
-      return;
+      this.logger.warn({ item: audio.item, lang: audio.lang }, 'telegram: audio file missing, voice note skipped');
+      return null;
     }
-    await this.api.sendVoice(chatId, new InputFile(call.path));
+    const sent = await this.api.sendVoice(chatId, new InputFile(audio.path));
+    const id = sent.voice?.file_id;
+    if (!id) return null;
+    if (this.fileIds.size >= KNOWN_FILE_IDS) this.fileIds.delete(this.fileIds.keys().next().value!);
+    this.fileIds.set(audio.version, id);
+    await this.voiceIds?.rememberPlatformId(audio, 'telegram', id).catch((error: unknown) => {
+      // Known to this process still; another process uploads once too.
+      this.logger.warn({ err: error instanceof Error ? error.name : 'Error' }, 'telegram: voice file_id not kept');
+    });
+    return id;
   }
 }
 

@@ -103,9 +103,9 @@ export function renderForWhatsApp(messages: OutMessage[], splitAt = WHATSAPP_SPL
     pending = [];
   };
   for (const message of messages) {
-    if (message.audio) {
+    if (message.audio?.length) {
       flush();
-      out.push({ kind: 'voice', path: message.audio });
+      for (const audio of message.audio) out.push({ kind: 'voice', path: audio.path });
     }
     pending.push(...blocksOf(message));
   }

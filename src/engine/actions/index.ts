@@ -9,6 +9,7 @@ import { eraseMyData } from './erase-my-data.ts';
 import { findPartner } from './find-partner.ts';
 import { listSubscriptions } from './list-subscriptions.ts';
 import { pause } from './pause.ts';
+import { playAudio } from './play-audio.ts';
 import { refer } from './refer.ts';
 import { relayToStaff } from './relay-to-staff.ts';
 import { searchFaq } from './search-faq.ts';
@@ -38,6 +39,7 @@ export const ACTIONS = {
   case_status: caseStatus,
   relay_to_staff: relayToStaff,
   answer_transfer: answerTransfer,
+  play_audio: playAudio,
   set,
   clear,
 } as const satisfies { [K in string]: ActionDef<K, z.ZodType> };

@@ -4,6 +4,7 @@ import type { ConversationRuntime } from '../../../src/channels/telegram/adapter
 import type { Input } from '../../../src/engine/types.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
+import { outAudio } from '../../audio/support.ts';
 
 type Step = 'language' | 'menu' | 'questions';
 type ChatState = { step: Step; version: number };
@@ -37,7 +38,8 @@ export class FakeRuntime implements ConversationRuntime {
         return this.choose(state, input.id);
       case 'text':
         if (input.text === 'long') return [longMessage()];
-        if (input.text === 'voice please') return [{ paragraphs: ['Écoute :'], audio: this.audioPath ?? '' }];
+        if (input.text === 'voice please')
+          return [{ paragraphs: ['Écoute :'], audio: [outAudio(this.audioPath ?? '')] }];
         return [{ paragraphs: [`Tu as écrit : ${input.text}`] }];
       case 'media':
         return [{ paragraphs: [`Je ne peux pas encore lire ce ${input.media} : réponds avec quelques mots.`] }];

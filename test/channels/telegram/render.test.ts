@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLBACK_DATA_MAX_BYTES, decodeChoice, encodeChoice } from '../../../src/channels/telegram/callback-data.ts';
 import { escapeHtml } from '../../../src/channels/telegram/html.ts';
 import { type PlannedCall, renderMessages, TELEGRAM_TEXT_LIMIT } from '../../../src/channels/telegram/render.ts';
+import { outAudio } from '../../audio/support.ts';
 
 /** What Telegram shows for an HTML text: tags removed, entities decoded. */
 function shown(html: string): string {
@@ -105,9 +106,28 @@ describe('renderMessages', () => {
   });
 
   it('sends a voice note after the text', () => {
-    const plan = renderMessages([{ paragraphs: ['Écoute :'], audio: '/content/audio/faq.bm.ogg' }]);
+    const audio = outAudio('/content/audio/faq.bm.ogg');
+    const plan = renderMessages([{ paragraphs: ['Écoute :'], audio: [audio] }]);
     expect(plan.calls.map((c) => c.method)).toEqual(['sendMessage', 'sendVoice']);
-    expect(plan.calls[1]).toEqual({ method: 'sendVoice', path: '/content/audio/faq.bm.ogg' });
+    expect(plan.calls[1]).toEqual({ method: 'sendVoice', audio });
+  });
+
+  it('puts 🔊 on a row of its own, after the answers', () => {
+    const plan = renderMessages([
+      {
+        paragraphs: ['Que veux-tu faire ?'],
+        choices: [
+          { id: 'a', label: 'A' },
+          { id: 'b', label: 'B' },
+        ],
+        listen: { id: 'listen', label: '🔊 Écouter' },
+        version: 3,
+      },
+    ]);
+    const rows = (plan.calls[0] as { keyboard: { inline_keyboard: { text: string; callback_data: string }[][] } })
+      .keyboard.inline_keyboard;
+    expect(rows.map((r) => r.map((b) => b.text))).toEqual([['A', 'B'], ['🔊 Écouter']]);
+    expect(rows[1]![0]!.callback_data).toContain('listen');
   });
 
   it('gives buttons a message to hang on even without text', () => {

@@ -4,6 +4,7 @@
 import type { Input } from '../../../src/engine/types.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
+import { outAudio } from '../../audio/support.ts';
 
 export const MENU: OutMessage = {
   title: 'Menu',
@@ -67,7 +68,12 @@ export class FakeRuntime {
       return [{ title: 'Contacts', paragraphs: [CONTACT_TEXT] }, MENU];
     }
     if (text === 'audio') {
-      return [{ paragraphs: ['Voici la réponse en bambara.'], audio: this.audioPath }];
+      return [
+        {
+          paragraphs: ['Voici la réponse en bambara.'],
+          ...(this.audioPath ? { audio: [outAudio(this.audioPath)] } : {}),
+        },
+      ];
     }
     return [{ paragraphs: ['Je n’ai pas compris.'] }, MENU];
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeWhatsApp, renderForWhatsApp } from '../../../src/channels/whatsapp/render.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
+import { outAudio } from '../../audio/support.ts';
 
 const WJ = '\u2060';
 /** What the person reads: the text without the invisible joiners. */
@@ -110,7 +111,10 @@ describe('renderForWhatsApp', () => {
   });
 
   it('sends a voice note before the text of its message', () => {
-    const out = renderForWhatsApp([{ paragraphs: ['Bonjour.'] }, { paragraphs: ['Réponse lue.'], audio: '/a/b.ogg' }]);
+    const out = renderForWhatsApp([
+      { paragraphs: ['Bonjour.'] },
+      { paragraphs: ['Réponse lue.'], audio: [outAudio('/a/b.ogg')] },
+    ]);
     expect(out).toEqual([
       { kind: 'text', text: 'Bonjour.' },
       { kind: 'voice', path: '/a/b.ogg' },
