@@ -75,6 +75,7 @@ class Run {
         return this.enter({ flow: MAIN_FLOW, node: this.flow(MAIN_FLOW)?.start ?? MENU_NODE });
       }
       if (input.kind === 'text' && this.keyword(input.text, { idle: true })) return;
+      if (input.kind === 'media' && this.voiceNote(input)) return;
       return this.enter({ flow: MAIN_FLOW, node: MENU_NODE });
     }
 
@@ -195,6 +196,15 @@ class Run {
     return false;
   }
 
+  /** A voice note no question takes: the flows' `voice` route (offer to send it to a person), with its reference. */
+  private voiceNote(input: Extract<Input, { kind: 'media' }>): boolean {
+    const voiceRoute = this.flows.routes.voice;
+    if (input.media !== 'voice' || !input.ref || !voiceRoute) return false;
+    this.session.vars.voice_note = input.ref;
+    this.detour(this.resolve(voiceRoute.goto, voiceRoute.flow));
+    return true;
+  }
+
   /** Leaves the current question for a while: `return` brings the person back to it. */
   private detour(target: Position): void {
     const s = this.session;
@@ -239,6 +249,7 @@ class Run {
         this.say('media.attached');
         return this.reAsk();
       }
+      if (this.voiceNote(input)) return;
       this.say(`media.${input.media}`);
       return this.reAsk();
     }

@@ -129,7 +129,7 @@ export const RouteSchema = z
   .describe('Where the engine sends a message it recognises, from any node.');
 
 /** Messages the engine recognises before keywords and answers, tried in this order. */
-export const ROUTE_NAMES = ['distress', 'case_number'] as const;
+export const ROUTE_NAMES = ['distress', 'case_number', 'voice'] as const;
 export type FlowDistressRoute = z.infer<typeof DistressRouteSchema>;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 
@@ -150,6 +150,11 @@ export const RoutesSchema = z
     confused: z.object({ words: wordsPerLanguage }).strict().optional(),
     /** A case number typed alone ("K-7F3Q", "k 7f3q"), or "ANNULER K-7F3Q": saved in `case_no` (and `case_action`). */
     case_number: RouteSchema.optional(),
+    /**
+     * A voice note where no question accepts files: its reference is saved in `voice_note` (the bot cannot listen,
+     * a person of an association can: the flow offers to send it).
+     */
+    voice: RouteSchema.optional(),
   })
   .strict();
 

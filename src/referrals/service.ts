@@ -18,6 +18,7 @@ import { isRedisConnectionError } from '../infra/redis-outage.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake } from '../ports/services.ts';
+import { CaseAttachments } from './attachments.ts';
 import { CaseStore, type OpFailure } from './case-store.ts';
 import { createIntake, type Intake } from './intake.ts';
 import { createJobs, type Jobs } from './jobs.ts';
@@ -74,6 +75,8 @@ export type ReferralServiceDeps = {
   audit?: PartnerAudit;
   /** The bot's translator, for what the person reads about their case (default: the shipped locales). */
   translate?: Translate;
+  /** Where files people send with their case are kept, sealed (`<data dir>/attachments`); absent: not kept. */
+  attachmentsDir?: string;
 };
 
 export type ReferralService = ReferralIntake &
@@ -84,6 +87,8 @@ export type ReferralService = ReferralIntake &
     /** The BullMQ queue carrying dispatch and scheduled jobs. */
     readonly queue: Queue;
     readonly remindAfterMs: number;
+    /** Files people sent with their case (absent when `attachmentsDir` is not given). */
+    readonly attachments: CaseAttachments | null;
     /** Closes the BullMQ queue (the Redis connection belongs to the caller). */
     stop(): Promise<void>;
   };
@@ -115,12 +120,23 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     if (!isRedisConnectionError(err)) deps.logger?.warn({ err: err.name }, 'referral queue error');
   });
 
+  const pseudo = new Pseudonyms(o.pseudonymSecret);
+  const attachments = deps.attachmentsDir
+    ? new CaseAttachments({
+        redis: deps.redis,
+        keys: deps.keys,
+        cipher: deps.cipher,
+        dir: deps.attachmentsDir,
+        personOf: (chat) => pseudo.person(chat),
+      })
+    : null;
   const x = referralContext({
     redis: deps.redis,
     store: new CaseStore(deps.redis, k),
     k,
     cipher: deps.cipher,
-    pseudo: new Pseudonyms(o.pseudonymSecret),
+    pseudo,
+    attachments,
     clock: deps.clock,
     partners: deps.partners,
     fallbackPartner: o.fallbackPartner,
@@ -151,6 +167,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     partners: x.partners,
     queue,
     remindAfterMs,
+    attachments,
     async stop() {
       await queue.close();
     },
