@@ -135,6 +135,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
     observe: observeUpdates(metrics),
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
+    // Voice notes, photos and documents people send with their case, sealed (erased with them).
+    attachmentsDir: path.join(dataDir, 'attachments'),
   });
 
   const channels: Record<string, string> = {};
@@ -160,6 +162,12 @@ async function startServices(options: ServiceOptions): Promise<number> {
       retry: telegramRetry,
     });
     outbox.register('telegram', telegram.outbox);
+    // The files a person sends with a request are downloaded when the case is made (a file_id stays valid).
+    const tg = telegram;
+    referrals.attachments?.setFetcher(
+      'telegram',
+      telegramAttachments(() => tg.bot.api, { apiRoot: config.TELEGRAM_API_ROOT, token: telegramBot.token }),
+    );
     const alertWorkers = await startAlertWorkers(
       {
         broadcast,
@@ -190,6 +198,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       keys,
       cipher,
       logger,
+      ...(referrals.attachments ? { attachments: referrals.attachments } : {}),
       chromiumPath: config.WHATSAPP_CHROMIUM_PATH,
       dataDir: path.join(dataDir, 'whatsapp'),
       auth: config.WHATSAPP_AUTH,
@@ -239,6 +248,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     queues: [referrals.queue, broadcast.fanoutQueue, broadcast.sendQueue],
     logger,
     trustProxy: config.TRUST_PROXY,
+    ...(referrals.attachments ? { caseFiles: referrals.attachments } : {}),
     ...(telegram && config.TELEGRAM_BOT_TOKEN
       ? {
           attachments: {

@@ -87,6 +87,8 @@ export type ConversationOptions = {
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
   /** More stores holding something about a person (a channel's held messages...), erased with "EFFACER". */
   erasers?: RuntimeDeps['erasers'];
+  /** Files people send with their case are kept there, sealed (`<data dir>/attachments`); absent: not kept. */
+  attachmentsDir?: string;
 };
 
 export type Conversation = {
@@ -115,6 +117,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     translate: bundle.presenter.t,
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
     audit: new AuditLog(redis, keys, systemClock),
+    ...(options.attachmentsDir ? { attachmentsDir: options.attachmentsDir } : {}),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,

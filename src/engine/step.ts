@@ -196,6 +196,12 @@ class Run {
     return false;
   }
 
+  /** Adds a file reference to a request's list of files (`<save>_media`). */
+  private attach(key: string, ref: string): void {
+    const vars = this.session.vars;
+    vars[key] = vars[key] ? `${vars[key]},${ref}` : ref;
+  }
+
   /** A voice note no question takes: the flows' `voice` route (offer to send it to a person), with its reference. */
   private voiceNote(input: Extract<Input, { kind: 'media' }>): boolean {
     const voiceRoute = this.flows.routes.voice;
@@ -244,8 +250,7 @@ class Run {
     }
     if (input.kind === 'media') {
       if (ask.accept_media && ask.save && input.ref) {
-        const key = `${ask.save}_media`;
-        s.vars[key] = s.vars[key] ? `${s.vars[key]},${input.ref}` : input.ref;
+        this.attach(`${ask.save}_media`, input.ref);
         this.say('media.attached');
         return this.reAsk();
       }
@@ -289,6 +294,7 @@ class Run {
       );
     }
     if (ask.save) s.vars[ask.save] = value;
+    if (ask.save && ask.accept_media && input.media) this.attach(`${ask.save}_media`, input.media.ref);
     s.retries = 0;
     if (!ask.next) return this.brokenFlow('no_next', `${s.flow}:${s.node}`);
     this.enter(this.resolve(ask.next));

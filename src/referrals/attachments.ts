@@ -29,6 +29,8 @@ export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 /** A held file nobody put in a case is forgotten after this long (seconds). */
 export const HOLD_TTL_SECONDS = 2 * 24 * 3600;
 const ID = /^[A-Za-z0-9_-]{22}$/;
+/** A MIME type as a platform gives it ("audio/ogg; codecs=opus"); anything else is kept as a plain download. */
+const MIME = /^[a-z]+\/[\w.+-]+(; ?[\w-]+=[\w.+-]+)*$/i;
 
 export type CaseAttachmentsOptions = {
   redis: Redis;
@@ -176,7 +178,11 @@ export class CaseAttachments {
     // Metadata first: a crash before the file is written leaves a key that opens nothing, never an untracked file.
     const tx = this.o.redis
       .multi()
-      .hset(meta, { type: file.contentType, size: String(file.body.byteLength), person })
+      .hset(meta, {
+        type: MIME.test(file.contentType) ? file.contentType : 'application/octet-stream',
+        size: String(file.body.byteLength),
+        person,
+      })
       .sadd(this.byPerson(person), id);
     if (ttl > 0) tx.expire(meta, ttl);
     else tx.persist(meta);

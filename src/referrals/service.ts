@@ -130,6 +130,8 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
         personOf: (chat) => pseudo.person(chat),
       })
     : null;
+  // Held files nobody put in a case expire in Redis; their sealed files are removed here.
+  const sweeper = attachments ? setInterval(() => void attachments.sweep().catch(() => 0), HOUR).unref() : null;
   const x = referralContext({
     redis: deps.redis,
     store: new CaseStore(deps.redis, k),
@@ -169,6 +171,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     remindAfterMs,
     attachments,
     async stop() {
+      if (sweeper) clearInterval(sweeper);
       await queue.close();
     },
   };
