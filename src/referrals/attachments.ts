@@ -198,7 +198,10 @@ export class CaseAttachments {
   private async remove(ids: readonly string[]): Promise<void> {
     for (const id of ids.filter((i) => ID.test(i))) {
       await rm(this.file(id), { force: true });
-      await this.o.redis.del(this.meta(id));
+      const no = await this.o.redis.hget(this.meta(id), 'case');
+      const tx = this.o.redis.multi().del(this.meta(id));
+      if (no) tx.srem(this.byCase(no), id);
+      await tx.exec();
     }
   }
 

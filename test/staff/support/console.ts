@@ -75,6 +75,8 @@ let chats = 0;
 /** `extra` may need the test's Redis (e.g. a Telegram webhook handler): then give a function of it. */
 export async function createConsole(
   extra: Partial<HttpServerOptions> | ((r: TestRedis) => Partial<HttpServerOptions>) = {},
+  /** `attachmentsDir`: files people send are kept there, and the console opens them. */
+  more: { attachmentsDir?: string } = {},
 ): Promise<Console> {
   const bundle = await shippedBundle();
   const r = await testRedis();
@@ -90,6 +92,7 @@ export async function createConsole(
     notifier: new LivePublisher(r.redis, r.keys),
     clock,
     audit: new AuditLog(r.redis, r.keys, clock),
+    ...(more.attachmentsDir ? { attachmentsDir: more.attachmentsDir } : {}),
     // Waiting 6 hours makes a case overdue (tests move the clock 7 hours).
     options: {
       fallbackPartner: 'ame',
@@ -114,6 +117,7 @@ export async function createConsole(
     clock,
     trustProxy: true,
     passwordCost: TEST_COST,
+    ...(referrals.attachments ? { caseFiles: referrals.attachments } : {}),
     ...(typeof extra === 'function' ? extra(r) : extra),
   });
   const accounts = new AccountStore(r.redis, r.keys);
