@@ -206,9 +206,33 @@ class Run {
   private voiceNote(input: Extract<Input, { kind: 'media' }>): boolean {
     const voiceRoute = this.flows.routes.voice;
     if (input.media !== 'voice' || !input.ref || !voiceRoute) return false;
-    this.session.vars.voice_note = input.ref;
-    this.detour(this.resolve(voiceRoute.goto, voiceRoute.flow));
+    const s = this.session;
+    const target = this.resolve(voiceRoute.goto, voiceRoute.flow);
+    s.vars.voice_note = input.ref;
+    // Another voice note while the offer is open: the newest is the one offered, and the way back stays.
+    if (s.flow && s.node && this.questionsBehind(target).has(`${s.flow}:${s.node}`)) this.reAsk();
+    else this.detour(target);
     return true;
+  }
+
+  /** The questions a target leads to through its switches alone (e.g. the voice route's offer). */
+  private questionsBehind(start: Position): Set<string> {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const todo = [start];
+    for (let pos = todo.pop(); pos && seen.size < MAX_STEPS_PER_INPUT; pos = todo.pop()) {
+      const id = `${pos.flow}:${pos.node}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const node = this.node(pos);
+      if (node?.ask) found.add(id);
+      const sw = node?.switch;
+      if (!sw) continue;
+      for (const t of [...Object.values(sw.cases), sw.default]) {
+        if (t !== RETURN_TARGET) todo.push(parseTarget(t, pos.flow));
+      }
+    }
+    return found;
   }
 
   /** Leaves the current question for a while: `return` brings the person back to it. */

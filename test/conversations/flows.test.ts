@@ -209,6 +209,11 @@ describe('referral intake', () => {
     expect(t[2]!.text).toContain("I can't listen, but a person from an association can. Send them your voice message?");
     expect(t[3]!.text).toContain('your voice message is not sent');
     expect(t[3]!.text).toContain('Know my rights');
+    // A second voice note while the offer is open asks again; "no" still goes back to the menu.
+    const twice = await talk(app, chat(), [...FR, '/voice', '/voice', '2']);
+    expect(twice[3]!.text).toContain('Lui envoyer ton message vocal ?');
+    expect(twice[4]!.text).toContain("ton message vocal n'est pas envoyé");
+    expect(twice[4]!.text).toContain('Que veux-tu faire');
     const bm = await talk(app, chat(), ['/start', '3', '/voice']);
     expect(bm[2]!.text).toContain("N tɛ se ka a lamɛn, nka jɛkulu dɔ ka mɔgɔ bɛ se. N k'i ka kumakan ci a ma wa?");
     expect(referrals.cases).toEqual([]);
