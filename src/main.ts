@@ -139,6 +139,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
     voices,
+    // Voice notes, photos and documents people send with their case, sealed (erased with them).
+    attachmentsDir: path.join(dataDir, 'attachments'),
   });
 
   const channels: Record<string, string> = {};
@@ -165,6 +167,12 @@ async function startServices(options: ServiceOptions): Promise<number> {
       retry: telegramRetry,
     });
     outbox.register('telegram', telegram.outbox);
+    // The files a person sends with a request are downloaded when the case is made (a file_id stays valid).
+    const tg = telegram;
+    referrals.attachments?.setFetcher(
+      'telegram',
+      telegramAttachments(() => tg.bot.api, { apiRoot: config.TELEGRAM_API_ROOT, token: telegramBot.token }),
+    );
     const alertWorkers = await startAlertWorkers(
       {
         broadcast,
@@ -195,6 +203,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
       keys,
       cipher,
       logger,
+      ...(referrals.attachments ? { attachments: referrals.attachments } : {}),
       chromiumPath: config.WHATSAPP_CHROMIUM_PATH,
       dataDir: path.join(dataDir, 'whatsapp'),
       auth: config.WHATSAPP_AUTH,
@@ -245,6 +254,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     logger,
     trustProxy: config.TRUST_PROXY,
     auditRetentionDays: config.AUDIT_RETENTION_DAYS,
+    ...(referrals.attachments ? { caseFiles: referrals.attachments } : {}),
     ...(telegram && config.TELEGRAM_BOT_TOKEN
       ? {
           attachments: {

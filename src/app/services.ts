@@ -91,6 +91,8 @@ export type ConversationOptions = {
   erasers?: RuntimeDeps['erasers'];
   /** Approved recordings: 🔊 offered and voice notes sent where one exists (the terminal chat has none). */
   voices?: RuntimeDeps['voices'];
+  /** Files people send with their case are kept there, sealed (`<data dir>/attachments`); absent: not kept. */
+  attachmentsDir?: string;
 };
 
 export type Conversation = {
@@ -122,6 +124,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     notices: noticePresenter(bundle.presenter),
     // The partners' audit log (views of personal data, claims, transfers, closes), read in the staff console.
     audit: new AuditLog(redis, keys, systemClock, { retentionDays: config.AUDIT_RETENTION_DAYS }),
+    ...(options.attachmentsDir ? { attachmentsDir: options.attachmentsDir } : {}),
     options: {
       fallbackPartner: config.REFERRAL_FALLBACK_PARTNER,
       pseudonymSecret,

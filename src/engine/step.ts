@@ -92,6 +92,7 @@ class Run {
         return this.enter({ flow: MAIN_FLOW, node: this.flow(MAIN_FLOW)?.start ?? MENU_NODE });
       }
       if (input.kind === 'text' && this.keyword(input.text, { idle: true })) return;
+      if (input.kind === 'media' && this.voiceNote(input)) return;
       return this.enter({ flow: MAIN_FLOW, node: MENU_NODE });
     }
 
@@ -232,6 +233,45 @@ class Run {
     this.detour(this.resolve(route.goto, route.flow));
   }
 
+  /** Adds a file reference to a request's list of files (`<save>_media`). */
+  private attach(key: string, ref: string): void {
+    const vars = this.session.vars;
+    vars[key] = vars[key] ? `${vars[key]},${ref}` : ref;
+  }
+
+  /** A voice note no question takes: the flows' `voice` route (offer to send it to a person), with its reference. */
+  private voiceNote(input: Extract<Input, { kind: 'media' }>): boolean {
+    const voiceRoute = this.flows.routes.voice;
+    if (input.media !== 'voice' || !input.ref || !voiceRoute) return false;
+    const s = this.session;
+    const target = this.resolve(voiceRoute.goto, voiceRoute.flow);
+    s.vars.voice_note = input.ref;
+    // Another voice note while the offer is open: the newest is the one offered, and the way back stays.
+    if (s.flow && s.node && this.questionsBehind(target).has(`${s.flow}:${s.node}`)) this.reAsk();
+    else this.detour(target);
+    return true;
+  }
+
+  /** The questions a target leads to through its switches alone (e.g. the voice route's offer). */
+  private questionsBehind(start: Position): Set<string> {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const todo = [start];
+    for (let pos = todo.pop(); pos && seen.size < MAX_STEPS_PER_INPUT; pos = todo.pop()) {
+      const id = `${pos.flow}:${pos.node}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const node = this.node(pos);
+      if (node?.ask) found.add(id);
+      const sw = node?.switch;
+      if (!sw) continue;
+      for (const t of [...Object.values(sw.cases), sw.default]) {
+        if (t !== RETURN_TARGET) todo.push(parseTarget(t, pos.flow));
+      }
+    }
+    return found;
+  }
+
   /** Leaves the current question for a while: `return` brings the person back to it. */
   private detour(target: Position): void {
     const s = this.session;
@@ -281,11 +321,11 @@ class Run {
     }
     if (input.kind === 'media') {
       if (ask.accept_media && ask.save && input.ref) {
-        const key = `${ask.save}_media`;
-        s.vars[key] = s.vars[key] ? `${s.vars[key]},${input.ref}` : input.ref;
+        this.attach(`${ask.save}_media`, input.ref);
         this.say('media.attached');
         return this.reAsk();
       }
+      if (this.voiceNote(input)) return;
       this.say(`media.${input.media}`);
       return this.reAsk();
     }
@@ -325,6 +365,7 @@ class Run {
       );
     }
     if (ask.save) s.vars[ask.save] = value;
+    if (ask.save && ask.accept_media && input.media) this.attach(`${ask.save}_media`, input.media.ref);
     s.retries = 0;
     if (!ask.next) return this.brokenFlow('no_next', `${s.flow}:${s.node}`);
     this.enter(this.resolve(ask.next));

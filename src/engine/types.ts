@@ -28,7 +28,8 @@ export type MediaKind = 'voice' | 'photo' | 'document' | 'location' | 'sticker' 
 
 export type Input =
   | { kind: 'start'; payload?: string }
-  | { kind: 'text'; text: string }
+  /** `media`: the file a caption came with (a photo of papers under "que dois-je faire ?"), kept where files are. */
+  | { kind: 'text'; text: string; media?: { media: MediaKind; ref: string } }
   /** A button press; `version` is the question version the button was drawn for. */
   | { kind: 'choice'; id: string; version: number }
   | { kind: 'media'; media: MediaKind; ref?: string }

@@ -129,7 +129,7 @@ export const RouteSchema = z
   .describe('Where the engine sends a message it recognises, from any node.');
 
 /** Messages the engine recognises before keywords and answers, tried in this order. */
-export const ROUTE_NAMES = ['distress', 'case_number', 'transfer_proposed'] as const;
+export const ROUTE_NAMES = ['distress', 'case_number', 'transfer_proposed', 'voice'] as const;
 export type FlowDistressRoute = z.infer<typeof DistressRouteSchema>;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 
@@ -155,6 +155,11 @@ export const RoutesSchema = z
      * the partners' ids in `transfer_case`, `transfer_from`, `transfer_to`); `return` brings them back after.
      */
     transfer_proposed: RouteSchema.optional(),
+    /**
+     * A voice note where no question accepts files: its reference is saved in `voice_note` (the bot cannot listen,
+     * a person of an association can: the flow offers to send it).
+     */
+    voice: RouteSchema.optional(),
   })
   .strict();
 

@@ -69,6 +69,10 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         fp: pseudo.content(refer.need, refer.region, refer.fields),
       };
       const personal = personalDataFromFields(refer.fields);
+      // The files the person chose to send go with the case: read now (platform references) or kept (held ones).
+      if (x.attachments && personal.media.length > 0) {
+        personal.media = await x.attachments.keep(chat, ids.idem, personal.media);
+      }
       const now = clock.now();
       for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
         // Longer numbers only if the short ones get crowded.
@@ -92,6 +96,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         });
         const created = await store.create(record, ids, o.idemTtlSeconds);
         if (created.status === 'collision') continue;
+        await x.attachments?.linkCase(created.no, personal.media);
         if (!created.published) {
           try {
             // Urgent cases jump the BullMQ queue: announced before routine ones waiting for a worker.
@@ -122,6 +127,7 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
         if (after) await x.tellStaff({ type: 'erased', case: x.summaryOf(after), staffId: after.claimedBy });
       }
       await store.forgetPerson(person);
+      await x.attachments?.eraseFor(chat);
     },
 
     /**

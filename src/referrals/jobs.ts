@@ -124,7 +124,11 @@ export function createJobs(x: ReferralContext, o: JobOptions) {
         const now = clock.now();
         const due = await store.dueIn(k.retention, now - o.retentionMs, 500);
         if (due.length === 0) return purged;
-        for (const no of due) if (await store.scrub(no, 'purged', now, o.recordTtlSeconds)) purged++;
+        for (const no of due) {
+          if (!(await store.scrub(no, 'purged', now, o.recordTtlSeconds))) continue;
+          await x.attachments?.forgetCase(no);
+          purged++;
+        }
       }
     },
   };

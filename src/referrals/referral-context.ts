@@ -10,6 +10,7 @@ import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PersonNotice } from '../ports/person-notice.ts';
 import type { PersonPrompter } from '../ports/services.ts';
+import type { CaseAttachments } from './attachments.ts';
 import { type CaseRecord, type CaseSummary, toSummary } from './case-model.ts';
 import type { CaseStore } from './case-store.ts';
 import type { Partner } from './partners.ts';
@@ -23,6 +24,8 @@ export type ReferralContext = {
   k: ReferralKeys;
   cipher: PersonalDataCipher;
   pseudo: Pseudonyms;
+  /** Files people sent with their case; null when not kept (tests without a data directory). */
+  attachments: CaseAttachments | null;
   clock: Clock;
   partners: ReadonlyMap<string, Partner>;
   partnerList: readonly Partner[];
@@ -67,6 +70,7 @@ export function referralContext(input: {
   k: ReferralKeys;
   cipher: PersonalDataCipher;
   pseudo: Pseudonyms;
+  attachments?: CaseAttachments | null;
   clock: Clock;
   partners: readonly Partner[];
   fallbackPartner: string;
@@ -93,6 +97,7 @@ export function referralContext(input: {
     k: input.k,
     cipher,
     pseudo: input.pseudo,
+    attachments: input.attachments ?? null,
     clock,
     partners,
     partnerList: [...partners.values()],

@@ -20,6 +20,7 @@ import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PersonNotice } from '../ports/person-notice.ts';
 import type { PersonPrompter, ReferralIntake } from '../ports/services.ts';
+import { CaseAttachments } from './attachments.ts';
 import { CaseStore, type OpFailure } from './case-store.ts';
 import { createIntake, type Intake } from './intake.ts';
 import { createJobs, type Jobs } from './jobs.ts';
@@ -82,6 +83,8 @@ export type ReferralServiceDeps = {
   notices: (notice: PersonNotice, lang: Lang) => OutMessage;
   /** Puts a proposed transfer to the person through their conversation (without it: a plain notice). */
   prompter?: PersonPrompter;
+  /** Where files people send with their case are kept, sealed (`<data dir>/attachments`); absent: not kept. */
+  attachmentsDir?: string;
 };
 
 export type ReferralService = ReferralIntake &
@@ -92,6 +95,8 @@ export type ReferralService = ReferralIntake &
     /** The BullMQ queue carrying dispatch and scheduled jobs. */
     readonly queue: Queue;
     readonly remindAfterMs: number;
+    /** Files people sent with their case (absent when `attachmentsDir` is not given). */
+    readonly attachments: CaseAttachments | null;
     /** Closes the BullMQ queue (the Redis connection belongs to the caller). */
     stop(): Promise<void>;
   };
@@ -123,12 +128,25 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     if (!isRedisConnectionError(err)) deps.logger?.warn({ err: err.name }, 'referral queue error');
   });
 
+  const pseudo = new Pseudonyms(o.pseudonymSecret);
+  const attachments = deps.attachmentsDir
+    ? new CaseAttachments({
+        redis: deps.redis,
+        keys: deps.keys,
+        cipher: deps.cipher,
+        dir: deps.attachmentsDir,
+        personOf: (chat) => pseudo.person(chat),
+      })
+    : null;
+  // Held files nobody put in a case expire in Redis; their sealed files are removed here.
+  const sweeper = attachments ? setInterval(() => void attachments.sweep().catch(() => 0), HOUR).unref() : null;
   const x = referralContext({
     redis: deps.redis,
     store: new CaseStore(deps.redis, k),
     k,
     cipher: deps.cipher,
-    pseudo: new Pseudonyms(o.pseudonymSecret),
+    pseudo,
+    attachments,
     clock: deps.clock,
     partners: deps.partners,
     fallbackPartner: o.fallbackPartner,
@@ -160,7 +178,9 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     partners: x.partners,
     queue,
     remindAfterMs,
+    attachments,
     async stop() {
+      if (sweeper) clearInterval(sweeper);
       await queue.close();
     },
   };

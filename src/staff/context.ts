@@ -1,4 +1,5 @@
 // What every route of the console shares: the request's session, account and language, and the services.
+
 import type { Queue } from 'bullmq';
 import type { Context } from 'hono';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { ProxyTrust } from '../infra/proxy-trust.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { CaseAttachments } from '../referrals/attachments.ts';
 import type { AccountStore, StaffAccount } from './accounts.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { T, UiLang } from './i18n.ts';
@@ -63,6 +65,8 @@ export type ServerDeps = {
   templates: TemplateStore;
   /** Opens a file a person sent, per channel (e.g. Telegram's getFile); absent: attachments are only counted. */
   attachments?: Partial<Record<string, (ref: string) => Promise<{ contentType: string; body: Uint8Array } | null>>>;
+  /** The files kept with cases (src/referrals/attachments.ts), sealed in the data directory. */
+  caseFiles?: Pick<CaseAttachments, 'open' | 'describe'>;
   /** Live updates of the partner's cases (Server-Sent Events). */
   live: LiveHub;
   /** Which client address counts (TRUST_PROXY). */

@@ -380,6 +380,18 @@ export const FRENCH: Record<string, string> = {
   // Attachments
   'This file cannot be opened here.': 'Ce fichier ne peut pas être ouvert ici.',
   'File {n}': 'Fichier {n}',
+  'Listen to or view the {n} file(s)': 'Écouter ou voir le(s) {n} fichier(s)',
+  'Files of case {no}': 'Fichiers du dossier {no}',
+  'Voice message': 'Message vocal',
+  Photo: 'Photo',
+  Video: 'Vidéo',
+  Document: 'Document',
+  'Photo sent by the person': 'Photo envoyée par la personne',
+  Download: 'Télécharger',
+  'Back to the case': 'Retour au dossier',
+  'No file was sent with this case.': "Aucun fichier n'a été envoyé avec ce dossier.",
+  'Each opening of a file is written in the audit log.':
+    "Chaque ouverture d'un fichier est inscrite au journal d'audit.",
   'opened a file the person sent': 'a ouvert un fichier envoyé par la personne',
   'reply template saved': 'modèle de réponse enregistré',
   'holder reminded to write to the person': 'rappel au responsable : écrire à la personne',

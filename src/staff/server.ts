@@ -28,6 +28,7 @@ import { type LimiterOptions, LoginLimiter } from './login-limiter.ts';
 import { DEFAULT_COST, type ScryptCost } from './passwords.ts';
 import { RouteMap } from './route-map.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { audioRoutes, audioUploadLimit, isAudioUpload } from './routes/audio-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -76,6 +77,8 @@ export type HttpServerOptions = {
   passwordCost?: ScryptCost;
   /** Opens files people sent, per channel (`{ telegram: telegramAttachments(...) }`). */
   attachments?: ServerDeps['attachments'];
+  /** The files kept with cases (the referral service's `attachments`). */
+  caseFiles?: ServerDeps['caseFiles'];
   /** How long the partners' audit log keeps entries (default 365 days). */
   auditRetentionDays?: number;
 };
@@ -124,6 +127,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     live: new LiveHub(options.redis, options.keys),
     templates: new TemplateStore(options.redis, options.keys),
     ...(options.attachments ? { attachments: options.attachments } : {}),
+    ...(options.caseFiles ? { caseFiles: options.caseFiles } : {}),
     audit: new AuditLog(options.redis, options.keys, options.clock ?? systemClock, {
       ...(options.auditRetentionDays !== undefined ? { retentionDays: options.auditRetentionDays } : {}),
     }),
@@ -206,6 +210,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   authRoutes(app, deps);
   referralRoutes(app, deps);
+  attachmentRoutes(app, deps);
   auditRoutes(app, deps);
   outcomesRoutes(app, deps);
   templateRoutes(app, deps);

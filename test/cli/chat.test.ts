@@ -129,10 +129,13 @@ describe('kunnafoni chat (stdin not a terminal)', () => {
   });
 
   it('gives a helpful reply to odd input and exits at the end of input', () => {
-    const { out, code } = chat(['/voice', '99', '🙂'], ['--lang', 'en']);
+    const { out, code } = chat(['/photo', '99', '🙂', '/voice', '99'], ['--lang', 'en']);
     expect(code).toBe(0);
-    expect(out).toContain("I can't listen to voice notes yet");
+    expect(out).toContain("I can't read photos here.");
     expect(out).toContain('That number is not in the list (1 to 7).');
+    // A voice note: the bot cannot listen, and offers to send it to a person.
+    expect(out).toContain("I can't listen, but a person from an association can. Send them your voice message?");
+    expect(out).toContain('That number is not in the list (1 to 2).');
   });
 
   it('rejects an unknown language with a clear message', () => {

@@ -193,6 +193,39 @@ describe('referral intake', () => {
     expect(referrals.cases[0]!.fields).toEqual({ contact: 'phone', phone: '+22370000001', nickname: 'Ali' });
   });
 
+  it('fr: a voice note at the menu is offered to a person; yes opens the request with it, after consent', async () => {
+    const t = await talk(app, chat(), [...FR, '/voice', '1', '1', '1', '1', 'passer', '1', 'passer', '1']);
+    expect(t[2]!.text).toContain(
+      "Je ne peux pas écouter, mais une personne d'une association peut. Lui envoyer ton message vocal ?",
+    );
+    expect(t[2]!.text).toContain("1. Oui, l'envoyer");
+    expect(t[3]!.text).toContain('De quelle aide as-tu besoin ?');
+    expect(referrals.cases).toHaveLength(1);
+    expect(referrals.cases[0]!.fields).toEqual({ voice_media: 'ref-voice', contact: 'chat' });
+  });
+
+  it('en and bm: no keeps the voice note to the bot; nothing is sent and the person is back at the menu', async () => {
+    const t = await talk(app, chat(), [...EN, '/voice', '2']);
+    expect(t[2]!.text).toContain("I can't listen, but a person from an association can. Send them your voice message?");
+    expect(t[3]!.text).toContain('your voice message is not sent');
+    expect(t[3]!.text).toContain('Know my rights');
+    // A second voice note while the offer is open asks again; "no" still goes back to the menu.
+    const twice = await talk(app, chat(), [...FR, '/voice', '/voice', '2']);
+    expect(twice[3]!.text).toContain('Lui envoyer ton message vocal ?');
+    expect(twice[4]!.text).toContain("ton message vocal n'est pas envoyé");
+    expect(twice[4]!.text).toContain('Que veux-tu faire');
+    const bm = await talk(app, chat(), ['/start', '3', '/voice']);
+    expect(bm[2]!.text).toContain("N tɛ se ka a lamɛn, nka jɛkulu dɔ ka mɔgɔ bɛ se. N k'i ka kumakan ci a ma wa?");
+    expect(referrals.cases).toEqual([]);
+  });
+
+  it('fr: a voice note in the middle of a request joins it, and the question is asked again', async () => {
+    const t = await talk(app, chat(), [...FR, '4', '/voice', '1', '1', '1', 'passer', '1', 'passer', '1']);
+    expect(t[3]!.text).toContain("C'est ajouté à ta demande.");
+    expect(t[3]!.text).toContain('De quelle aide as-tu besoin ?');
+    expect(referrals.cases[0]!.fields.voice_media?.split(',').filter(Boolean)).toEqual(['ref-voice']);
+  });
+
   it('fr: a photo during the description is attached to the case', async () => {
     await talk(app, chat(), [...FR, '4', '1', '1', '1', '/photo', 'Voici mon papier', '1', 'passer', '1']);
     expect(referrals.cases[0]!.fields.description_media).toBe('ref-photo');
@@ -330,8 +363,8 @@ describe('deep links', () => {
 
 describe('odd input', () => {
   it('media, emoji, out-of-range numbers and very long text get a helpful reply and the same question', async () => {
-    const t = await talk(app, chat(), [...FR, '/voice', '🙏🙏🙏', '42', 'x'.repeat(10_000), '/sticker', '/location']);
-    expect(t[2]!.text).toContain('Je ne peux pas encore écouter les messages vocaux');
+    const t = await talk(app, chat(), [...FR, '/photo', '🙏🙏🙏', '42', 'x'.repeat(10_000), '/sticker', '/location']);
+    expect(t[2]!.text).toContain('Je ne peux pas lire les photos ici');
     expect(t[3]!.text).toContain("Je n'ai pas compris.");
     expect(t[4]!.text).toContain("Ce numéro n'est pas dans la liste (1 à 7).");
     expect(t[5]!.text).toContain('Ton message est trop long');

@@ -55,8 +55,9 @@ test("the partner's staff open the person's photo; another partner's staff get t
   const { no } = await k.openCase({ nickname: 'Fanta', description: 'Mes papiers', description_media: FILE_ID });
   const c = new Client(k.app, undefined, '10.4.4.1');
   await c.login(awa.id);
-  const page = await c.page(`/cases/${no}`);
-  expect(page.html).toContain(`href="/cases/${no}/attachments/0"`);
+  expect((await c.page(`/cases/${no}`)).html).toContain(`href="/cases/${no}/attachments"`);
+  const files = await c.page(`/cases/${no}/attachments`);
+  expect(files.html).toContain(`href="/cases/${no}/attachments/0"`);
   const res = await c.get(`/cases/${no}/attachments/0`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('image/jpeg');

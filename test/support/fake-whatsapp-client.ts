@@ -23,6 +23,8 @@
 // | sendMessage() resolves undefined, no error, for an unknown chat       | Client.js sendMessage (`if (!chat) return null`) | messages.test.ts (dropped send) |
 // | own messages: `message_create` only, never `message`                  | Client.js onAddMessageEvent (`if (msg.id.fromMe) return`) | messages.test.ts |
 // | a media message's caption is its `body`; hasMedia from directPath     | structures/Message.js (49-57)                    | messages.test.ts |
+// | downloadMedia(): undefined without media, else MessageMedia (mimetype, | structures/Message.js downloadMedia (513-597)    | attachments.test.ts |
+// |   base64 data, filename)                                              |                                                  |      |
 // | getState() reads the page; after Chromium died every page call        | Client.js getState (1975); puppeteer             | lifecycle.test.ts (dead browser) |
 // |   rejects ("Session closed"), the browser emits `disconnected`        |                                                  |      |
 // | destroy(): closes the browser if connected, then authStrategy.destroy | Client.js destroy (1277-1284)                    | connection.test.ts, lifecycle.test.ts |
@@ -50,25 +52,45 @@ let messageCounter = 0;
 /** An incoming message as the library would emit it; `from` defaults to a person's private chat. */
 export function waMessage(
   from: string,
-  fields: Partial<WaIncomingMessage> & { body?: string } = {},
+  fields: Partial<WaIncomingMessage> & { body?: string; file?: WaFile } = {},
 ): WaIncomingMessage {
   const id = fields.id?.id ?? `3EB0${(++messageCounter).toString(16).toUpperCase().padStart(16, '0')}`;
+  const { file, ...rest } = fields;
+  const hasMedia = rest.hasMedia ?? false;
   return {
+    // Message.js downloadMedia: undefined without media (or once WhatsApp no longer has it), else a MessageMedia.
+    downloadMedia: async () =>
+      hasMedia && file
+        ? { mimetype: file.mimetype, data: file.bytes.toString('base64'), filename: file.filename ?? null }
+        : undefined,
     type: 'chat',
     body: '',
     fromMe: false,
     isStatus: false,
     broadcast: false,
     hasMedia: false,
-    ...fields,
+    ...rest,
     from,
     id: { id, fromMe: fields.fromMe ?? false, _serialized: `${fields.fromMe ? 'true' : 'false'}_${from}_${id}` },
   };
 }
 
-/** A photo, video or document as the library builds it: `hasMedia`, and the caption (maybe empty) in `body`. */
-export function waMedia(from: string, type: string, caption = ''): WaIncomingMessage {
-  return waMessage(from, { type, hasMedia: true, body: caption });
+/** A file as downloadMedia gives it (MessageMedia: mimetype, base64 data, filename). */
+export type WaFile = { mimetype: string; bytes: Buffer; filename?: string };
+
+const SAMPLE_FILES: Record<string, WaFile> = {
+  image: { mimetype: 'image/jpeg', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46]) },
+  ptt: { mimetype: 'audio/ogg; codecs=opus', bytes: Buffer.from('OggS\0\x02sample-voice-note') },
+  document: { mimetype: 'application/pdf', bytes: Buffer.from('%PDF-1.4 sample'), filename: 'convocation.pdf' },
+};
+
+/**
+ * A photo, video, voice note or document as the library builds it: `hasMedia`, the caption (maybe empty) in `body`,
+ * and its file for downloadMedia (a small sample of the type unless given).
+ */
+export function waMedia(from: string, type: string, caption = '', file?: WaFile): WaIncomingMessage {
+  const sample = file ?? SAMPLE_FILES[type] ?? { mimetype: 'application/octet-stream', bytes: Buffer.from('file') };
+  return waMessage(from, { type, hasMedia: true, body: caption, file: sample });
 }
 
 type Strategy = {

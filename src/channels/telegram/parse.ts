@@ -61,6 +61,11 @@ function withLang(parsed: ParsedUpdate, lang: string | undefined): ParsedUpdate 
 function messageInput(message: Message): Input | null {
   if (message.text !== undefined) return textInput(message.text);
   const media = mediaOf(message);
+  // "Voici ma convocation, que dois-je faire ?" under a photo is a question: read it as text, with its file.
+  const caption = message.caption?.trim();
+  if (media?.ref && caption && FILE_MEDIA.includes(media.kind)) {
+    return { kind: 'text', text: caption, media: { media: media.kind, ref: media.ref } };
+  }
   if (media)
     return media.ref === undefined
       ? { kind: 'media', media: media.kind }
@@ -81,6 +86,9 @@ export function textInput(text: string): Input {
   if (name.toLowerCase() === 'start') return args ? { kind: 'start', payload: args } : { kind: 'start' };
   return { kind: 'text', text: args ? `${name} ${args}` : name };
 }
+
+/** Media with a file a caseworker may see or hear (a location or sticker has none). */
+const FILE_MEDIA: readonly MediaKind[] = ['voice', 'photo', 'document', 'video'];
 
 function mediaOf(message: Message): { kind: MediaKind; ref?: string } | null {
   if (message.voice) return { kind: 'voice', ref: message.voice.file_id };

@@ -22,7 +22,7 @@ import { realClock, type WaClock } from './clock.ts';
 import { WhatsAppConnection } from './connection.ts';
 import { describeError } from './describe-error.ts';
 import { HeldMessages } from './held-messages.ts';
-import { type HandlesInput, WhatsAppInbound } from './inbound.ts';
+import { type HandlesInput, type HoldsFiles, WhatsAppInbound } from './inbound.ts';
 import { RedisWhatsAppLease, type WhatsAppLease } from './lease.ts';
 import { WhatsAppOutbound } from './outbound.ts';
 import { type TypingPause, WhatsAppPacer } from './pacing.ts';
@@ -56,6 +56,8 @@ export type WhatsAppChannelOptions = {
   replyWindowMs?: number;
   notifyStaff?: (notice: WhatsAppNotice) => void | Promise<void>;
   logger: Logger;
+  /** Keeps the files people send (voice notes, photos...) for their case; absent: only references. */
+  attachments?: HoldsFiles;
   /** Seals the RemoteAuth session and held messages in Redis; without it, nothing is held for later. */
   cipher?: PersonalDataCipher;
   /** Tests inject a fake Client here; the default builds whatsapp-web.js's Client. */
@@ -205,6 +207,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
     pacer,
     outbound,
     ...(options.callReply ? { callReply: options.callReply } : {}),
+    ...(options.attachments ? { attachments: options.attachments } : {}),
   });
 
   return {

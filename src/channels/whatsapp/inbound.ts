@@ -26,12 +26,7 @@ import { WHATSAPP_SPLIT_AT } from './render.ts';
 
 /** What the channel needs from the runtime (src/runtime/runtime.ts's `Runtime` has this shape). */
 export type HandlesInput = {
-  handle(
-    chat: ChatRef,
-    input: Input,
-    /** `attachment`: the file a captioned message came with, for a referral in progress to keep. */
-    meta?: InputMeta & { attachment?: { media: string; ref: string } },
-  ): Promise<OutMessage[]>;
+  handle(chat: ChatRef, input: Input, meta?: InputMeta): Promise<OutMessage[]>;
 };
 
 /** WhatsApp Web has no working buttons any more: numbered menus; voice notes work. */
@@ -57,6 +52,13 @@ export type InboundOptions = {
   pacer: WhatsAppPacer;
   outbound: WhatsAppOutbound;
   callReply?: OutMessage;
+  /** Keeps the files people send (sealed, for a while, until a case takes them); absent: only references. */
+  attachments?: HoldsFiles;
+};
+
+/** The part of the case attachment store (src/referrals/attachments.ts) the channel uses. */
+export type HoldsFiles = {
+  hold(chat: ChatRef, file: { contentType: string; body: Uint8Array }): Promise<string | null>;
 };
 
 export class WhatsAppInbound {
@@ -94,7 +96,7 @@ export class WhatsAppInbound {
       this.o.log.debug({ reason: parsed.ignored, type: message.type }, 'whatsapp message ignored');
       return;
     }
-    this.queue(parsed.chat.id, () => this.handle(client, parsed));
+    this.queue(parsed.chat.id, () => this.handle(client, parsed, message));
   }
 
   private queue(key: string, work: () => Promise<void>): void {
@@ -108,7 +110,7 @@ export class WhatsAppInbound {
     });
   }
 
-  private async handle(client: WaClient, parsed: ParsedWhatsAppMessage): Promise<void> {
+  private async handle(client: WaClient, parsed: ParsedWhatsAppMessage, message: WaIncomingMessage): Promise<void> {
     if (!(await this.firstDelivery(parsed.messageId))) {
       this.o.log.debug({ kind: parsed.input.kind }, 'whatsapp message already handled');
       return;
@@ -116,14 +118,33 @@ export class WhatsAppInbound {
     const chat: ChatRef = { channel: 'whatsapp', id: await this.personId(client, parsed.chat.id) };
     if (!(await this.o.pacer.noteInbound(chat.id))) this.o.log.warn('whatsapp reply window not recorded in redis');
     await this.o.outbound.flushHeld(chat.id);
-    const reply = await this.o.runtime.handle(
-      chat,
-      parsed.input,
-      parsed.attachment
-        ? { capabilities: WHATSAPP_CAPABILITIES, attachment: parsed.attachment }
-        : { capabilities: WHATSAPP_CAPABILITIES },
-    );
+    const input = parsed.file ? await this.withKeptFile(chat, parsed.input, message) : parsed.input;
+    const reply = await this.o.runtime.handle(chat, input, { capabilities: WHATSAPP_CAPABILITIES });
     this.logDelivery(await this.o.outbound.deliver(chat.id, reply), parsed.input.kind);
+  }
+
+  /**
+   * WhatsApp's files can only be fetched while the message is at hand (and expire from its servers): the file is
+   * downloaded now and held, sealed, under a reference of its own that a request can take. Without it, the
+   * message's own reference stays (the console then says it cannot open the file).
+   */
+  private async withKeptFile(chat: ChatRef, input: Input, message: WaIncomingMessage): Promise<Input> {
+    const store = this.o.attachments;
+    if (!store || !message.downloadMedia) return input;
+    let ref: string | null = null;
+    try {
+      const media = await message.downloadMedia();
+      if (media?.data) {
+        const body = Buffer.from(media.data, 'base64');
+        ref = await store.hold(chat, { contentType: media.mimetype || 'application/octet-stream', body });
+      }
+    } catch (error) {
+      this.o.log.warn({ error: describeError(error) }, 'whatsapp file not downloaded');
+    }
+    if (!ref) return input;
+    if (input.kind === 'media') return { ...input, ref };
+    if (input.kind === 'text' && input.media) return { ...input, media: { ...input.media, ref } };
+    return input;
   }
 
   private async onCall(client: WaClient, call: WaCall): Promise<void> {

@@ -14,6 +14,11 @@ export type WaIncomingMessage = {
   hasMedia?: boolean;
   isStatus?: boolean;
   broadcast?: boolean;
+  /**
+   * The file, base64 (Message.js downloadMedia: undefined without media or when WhatsApp no longer has it; it may
+   * also throw). Only while the message is at hand: the channel keeps what it gets at once.
+   */
+  downloadMedia?(): Promise<{ mimetype: string; data: string; filename?: string | null } | undefined>;
 };
 
 export type ParsedWhatsAppMessage = {
@@ -21,8 +26,8 @@ export type ParsedWhatsAppMessage = {
   input: Input;
   /** The library's unique id of the message, for de-duplication (contains the chat id: never log it). */
   messageId: string;
-  /** A captioned photo, video or document: the caption is the input, this is the file it came with. */
-  attachment?: { media: MediaKind; ref: string };
+  /** A file to keep: a voice note, photo, video or document the person sent (a caption's too). */
+  file?: { media: MediaKind; ref: string };
 };
 
 /** Why a message is not a conversation turn (safe to log: no personal data). */
@@ -43,6 +48,9 @@ const MEDIA_BY_TYPE: Record<string, MediaKind> = {
   // Round "video notes".
   ptv: 'video',
 };
+
+/** Media whose file a person may want a caseworker to see or hear (not stickers or locations). */
+const KEPT_MEDIA: readonly MediaKind[] = ['voice', 'photo', 'document', 'video'];
 
 /** A one-to-one chat with a person: classic phone-number ids and the newer privacy ids (LID). */
 export function isPersonChatId(id: string): boolean {
@@ -87,10 +95,10 @@ export function parseWhatsAppMessage(
   // "Voici ma convocation, que dois-je faire ?" under a photo is a question: read it as text. Only files have a
   // caption in `body` (a location's body is a thumbnail, a contact card's a vCard).
   const caption = msg.hasMedia ? (msg.body ?? '').trim() : '';
-  if (caption) {
-    return { chat, messageId, input: { kind: 'text', text: caption }, attachment: { media, ref: mediaRef(msg) } };
-  }
-  return { chat, messageId, input: { kind: 'media', media, ref: mediaRef(msg) } };
+  const ref = mediaRef(msg);
+  const file = msg.hasMedia && KEPT_MEDIA.includes(media) ? { file: { media, ref } } : {};
+  if (caption) return { chat, messageId, input: { kind: 'text', text: caption, media: { media, ref } }, ...file };
+  return { chat, messageId, input: { kind: 'media', media, ref }, ...file };
 }
 
 export function isIgnored(

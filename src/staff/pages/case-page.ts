@@ -116,10 +116,7 @@ ${
   p.media.length
     ? html`<dt>${t('Attachments')}</dt><dd>${
         input.attachmentsOpen
-          ? p.media.map(
-              (_, i) =>
-                html`<a href="/cases/${c.no}/attachments/${i}" target="_blank" rel="noopener">${t('File {n}', { n: i + 1 })}</a> `,
-            )
+          ? html`<a href="/cases/${c.no}/attachments">${t('Listen to or view the {n} file(s)', { n: p.media.length })}</a>`
           : t('{n} file(s) sent in the chat', { n: p.media.length })
       }</dd>`
     : ''

@@ -175,7 +175,7 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
       who: await namer(ids, view.t),
       colleagues: await colleaguesOf(found.account),
       templates: await deps.templates.list(found.account.partner),
-      attachmentsOpen: Boolean(deps.attachments?.[details.case.channel]),
+      attachmentsOpen: Boolean(deps.caseFiles || deps.attachments?.[details.case.channel]),
       prefill:
         failed?.action === 'reply'
           ? failed.text
@@ -197,36 +197,6 @@ export function referralRoutes(app: Hono<StaffEnv>, deps: ServerDeps): void {
     const found = await caseFor(c, referrals);
     if ('response' in found) return found.response;
     return casePage(c, referrals, found);
-  });
-
-  // A file the person sent, opened for the partner's own staff (the case policy's "read"), never cached.
-  app.get('/cases/:no/attachments/:index', async (c) => {
-    const referrals = deps.referrals;
-    if (!referrals) return notEnabled(c);
-    const found = await caseFor(c, referrals);
-    if ('response' in found) return found.response;
-    const details = await referrals.details(found.no, actorOf(found.account));
-    if ('error' in details) return missing(c);
-    const ref = details.personal?.media[Number(c.req.param('index'))];
-    const open = deps.attachments?.[details.case.channel];
-    if (!ref || !open) return c.text(c.get('t')('This file cannot be opened here.'), 404);
-    const file = await open(ref).catch(() => null);
-    if (!file) return c.text(c.get('t')('This file cannot be opened here.'), 404);
-    await deps.audit.record({
-      partner: details.case.partner,
-      by: actorOf(found.account).id,
-      action: 'attachment_viewed',
-      case: found.no,
-    });
-    const inline = /^(image|audio|video)\//.test(file.contentType);
-    c.header('content-type', file.contentType);
-    c.header(
-      'content-disposition',
-      `${inline ? 'inline' : 'attachment'}; filename="${found.no}-${c.req.param('index')}"`,
-    );
-    c.header('cache-control', 'no-store');
-    c.header('content-security-policy', "default-src 'none'; sandbox");
-    return c.body(new Uint8Array(file.body).buffer as ArrayBuffer);
   });
 
   type Action = (

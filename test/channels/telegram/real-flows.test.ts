@@ -65,11 +65,22 @@ describe('the shipped conversation on Telegram', () => {
     expect(labels(welcome)).toEqual(['Français', 'English', 'Bamanankan']);
   });
 
-  it('answers a voice note with a short useful reply and asks again', async () => {
+  it('answers a voice note by offering to send it to a person, and "no" goes back to the menu', async () => {
     const [language] = await h.say(64, startUpdate(64));
     const [menu] = await h.say(64, callbackUpdate(64, buttonData(language, 'Français')));
-    const [reply] = await h.say(64, mediaUpdate(64, 'voice'));
-    expect(String(reply?.params.text)).toContain('écouter les messages vocaux');
-    expect(labels(reply)).toEqual(labels(menu));
+    const [offer] = await h.say(64, mediaUpdate(64, 'voice'));
+    expect(String(offer?.params.text)).toContain('Je ne peux pas écouter, mais une personne');
+    expect(labels(offer)).toEqual(["Oui, l'envoyer", 'Non']);
+    const [back] = await h.say(64, callbackUpdate(64, buttonData(offer, 'Non')));
+    expect(String(back?.params.text)).toContain("ton message vocal n'est pas envoyé");
+    expect(labels(back)).toEqual(labels(menu));
+  });
+
+  it('reads the caption of a photo as the question', async () => {
+    const [language] = await h.say(65, startUpdate(65));
+    await h.say(65, callbackUpdate(65, buttonData(language, 'Français')));
+    const photo = mediaUpdate(65, 'photo');
+    const [reply] = await h.say(65, { message: { ...photo.message!, caption: "On m'a pris mon passeport" } });
+    expect(String(reply?.params.text)).toMatch(/<b>On m'a pris mon passeport<\/b>/);
   });
 });

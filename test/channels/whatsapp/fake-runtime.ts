@@ -4,6 +4,7 @@
 import type { Input } from '../../../src/engine/types.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
+import type { InputMeta } from '../../../src/runtime/runtime.ts';
 import { outAudio } from '../../audio/support.ts';
 
 export const MENU: OutMessage = {
@@ -30,7 +31,7 @@ export const LONG_ANSWER: string[] = Array.from(
 export const CONTACT_TEXT =
   'AME — Association Malienne des Expulsés\nTéléphone : +223 20 22 00 00\nBamako, Djélibougou';
 
-export type HandledCall = { chat: ChatRef; input: Input; meta?: { attachment?: { media: string; ref: string } } };
+export type HandledCall = { chat: ChatRef; input: Input; meta?: InputMeta };
 
 export class FakeRuntime {
   readonly calls: HandledCall[] = [];

@@ -23,8 +23,11 @@ describe('WhatsApp messages', () => {
     await waitFor(() => client.sent.length === 3, 'three answers');
 
     const [, captioned, bare] = h.runtime.calls;
-    expect(captioned!.input).toEqual({ kind: 'text', text: 'Voici ma convocation, que dois-je faire ?' });
-    expect(captioned!.meta).toMatchObject({ attachment: { media: 'photo', ref: expect.stringMatching(/^wa:/) } });
+    expect(captioned!.input).toEqual({
+      kind: 'text',
+      text: 'Voici ma convocation, que dois-je faire ?',
+      media: { media: 'photo', ref: expect.stringMatching(/^wa:/) },
+    });
     expect(client.textsTo(AMINATA)[1]).not.toMatch(/Je ne peux pas/);
     // Without a caption it stays a photo.
     expect(bare!.input).toEqual({ kind: 'media', media: 'photo', ref: expect.stringMatching(/^wa:/) });

@@ -79,8 +79,11 @@ let chats = 0;
 /** `extra` may need the test's Redis (e.g. a Telegram webhook handler): then give a function of it. */
 export async function createConsole(
   extra: Partial<HttpServerOptions> | ((r: TestRedis) => Partial<HttpServerOptions>) = {},
-  /** The people's side, where a test runs their conversations (an outbox to a channel, a prompter). */
-  people: Partial<Pick<ReferralServiceDeps, 'outbox' | 'prompter'>> = {},
+  /**
+   * The people's side, where a test runs their conversations (an outbox to a channel, a prompter), and
+   * `attachmentsDir`: files people send are kept there, and the console opens them.
+   */
+  people: Partial<Pick<ReferralServiceDeps, 'outbox' | 'prompter' | 'attachmentsDir'>> = {},
 ): Promise<Console> {
   const bundle = await shippedBundle();
   const r = await testRedis();
@@ -122,6 +125,7 @@ export async function createConsole(
     clock,
     trustProxy: true,
     passwordCost: TEST_COST,
+    ...(referrals.attachments ? { caseFiles: referrals.attachments } : {}),
     ...(typeof extra === 'function' ? extra(r) : extra),
   });
   const accounts = new AccountStore(r.redis, r.keys);
