@@ -29,8 +29,7 @@ export function createTranslator(strings: LocaleSet, defaults: Record<string, st
     interpolation: { escapeValue: false, defaultVariables: defaults },
     initAsync: false,
     returnNull: false,
-    showSupportNotice: false,
-  } as Parameters<i18n['init']>[0]);
+  });
   const fixed = new Map<Lang, ReturnType<i18n['getFixedT']>>();
   const tFor = (lang: Lang) => {
     let t = fixed.get(lang);
