@@ -65,9 +65,6 @@ export const REQUIRED_KEYS = [
   'referral.staff_reply_title',
   // Bambara falls back to French until a reviewed translation exists: a wrong machine draft of a consent question
   // would be worse than French (marked as such by the translator).
-  'referral.transfer_proposal',
-  'referral.transfer_proposal_how',
-  'referral.transfer_declined',
   'referral.status_waiting',
   'referral.status_claimed',
   'referral.status_closed',

@@ -8,7 +8,6 @@ export type PersonNotice =
   | { type: 'case_transferred'; no: string; partner: string }
   /** A staff member's words, under a title naming the partner and the case. */
   | { type: 'staff_reply'; no: string; partner: string; text: string }
-  | { type: 'transfer_proposal'; no: string; from: string; to: string }
-  | { type: 'transfer_declined'; no: string; from: string };
+  | { type: 'transfer_proposal'; no: string; from: string; to: string };
 
 export type PersonNoticeType = PersonNotice['type'];

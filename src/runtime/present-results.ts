@@ -95,14 +95,9 @@ const NOTICES = {
     title: w.t(lang, 'referral.staff_reply_title', { no, partner }),
     paragraphs: [text],
   }),
+  // The same question the conversation puts (flows/transfer.yaml), for a service running without one.
   transfer_proposal: ({ no, from, to }, lang, w) => ({
-    paragraphs: [
-      w.t(lang, 'referral.transfer_proposal', { no, from, to }),
-      w.t(lang, 'referral.transfer_proposal_how'),
-    ],
-  }),
-  transfer_declined: ({ no, from }, lang, w) => ({
-    paragraphs: [w.t(lang, 'referral.transfer_declined', { no, from })],
+    paragraphs: [w.t(lang, 'referral.transfer_question', { no, from, to })],
   }),
 } satisfies { [K in PersonNoticeType]: NoticeWording<K> };
 

@@ -119,6 +119,17 @@ describe('Redis Sentinel', () => {
     // on a saturated machine it takes longer than any fixed wait that passes on a quiet one.
     const announcements = new Redis({ port: sentinelPort, host: '127.0.0.1' });
     cleanups.push(() => announcements.disconnect());
+    // A sentinel promotes only a replica it knows (it learns them from the master's INFO, every few seconds): on a
+    // busy machine the master could otherwise die first, and no failover would ever come.
+    const asker = new Redis({ port: sentinelPort, host: '127.0.0.1' });
+    cleanups.push(() => asker.disconnect());
+    await until(async () => {
+      const replicas = (await asker.call('SENTINEL', 'REPLICAS', 'kf')) as string[][];
+      return replicas.some((fields) => {
+        const flags = fields[fields.indexOf('flags') + 1] ?? '';
+        return fields.includes(String(replicaPort)) && !/disconnected|s_down/.test(flags);
+      });
+    }, 'the sentinel to know the replica');
     await announcements.subscribe('+switch-master');
     const switched = once(announcements, 'message');
     master.kill('SIGKILL');

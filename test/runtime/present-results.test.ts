@@ -44,7 +44,6 @@ const NOTICES: PersonNotice[] = [
   { type: 'case_transferred', no: 'K-7F3Q', partner: 'ARACEM' },
   { type: 'staff_reply', no: 'K-7F3Q', partner: 'AME', text: 'Bonjour, nous avons ton dossier.' },
   { type: 'transfer_proposal', no: 'K-7F3Q', from: 'AME', to: 'ARACEM' },
-  { type: 'transfer_declined', no: 'K-7F3Q', from: 'AME' },
 ];
 
 /** A key shown instead of its text, or a parameter left unfilled. */
@@ -76,7 +75,7 @@ describe('wording service results', () => {
     const fr = (result: ServiceResult) => presentResult(w, result, 'fr')[0]?.paragraphs;
     expect(fr(RESULTS[0]!)).toEqual([
       'Ta demande est enregistrée. Ton numéro de dossier : K-7F3Q. Garde-le bien.',
-      'AME va la recevoir. Tu auras un message ici dès qu’une personne s’en occupe ; si personne ne l’a prise dans les 48 heures, l’association est relancée. Pour savoir où elle en est, envoie K-7F3Q.',
+      'AME va la recevoir. Tu auras un message ici dès qu’une personne s’en occupe ; si personne ne l’a prise dans les 48 heures, je te demanderai si elle peut passer à une autre association (rien ne change sans ton accord). Pour savoir où elle en est, envoie K-7F3Q.',
       'Si tu es en danger maintenant, écris-le ici : je te donne les numéros d’urgence.',
       'Pour retirer ta demande, écris ANNULER K-7F3Q.',
     ]);
