@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
+import { luaScript, runLua } from '../infra/lua.ts';
 import { StaffKeys } from './staff-keys.ts';
 
 export const ROLES = ['staff', 'admin'] as const;
@@ -51,6 +52,14 @@ function parseAccount(hash: Record<string, string>): StaffAccount | null {
     generation: Number(hash.generation ?? 0),
   };
 }
+
+/** Replaces the hash only if it is still the one checked (a password change in between wins). */
+const UPGRADE_HASH = luaScript(
+  'kf:staff-upgrade-hash',
+  { keys: ['account'], argv: ['previous', 'passwordHash'] },
+  `if redis.call('HGET', KEYS[1], 'passwordHash') == ARGV[1] then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[2]) end
+return 1`,
+);
 
 export class AccountStore {
   private readonly k: StaffKeys;
@@ -109,14 +118,7 @@ export class AccountStore {
 
   /** The same password, hashed again at today's cost (not a change: sessions stay). */
   async upgradeHash(id: string, previous: string, passwordHash: string): Promise<void> {
-    const key = this.k.account(id);
-    await this.redis.eval(
-      "if redis.call('HGET', KEYS[1], 'passwordHash') == ARGV[1] then redis.call('HSET', KEYS[1], 'passwordHash', ARGV[2]) end return 1",
-      1,
-      key,
-      previous,
-      passwordHash,
-    );
+    await runLua(this.redis, UPGRADE_HASH, { account: this.k.account(id) }, { previous, passwordHash });
   }
 
   /** Ends every session of the account: sessions of an older generation are refused when loaded. */

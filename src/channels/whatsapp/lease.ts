@@ -4,11 +4,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../infra/keys.ts';
+import { luaScript, runLua } from '../../infra/lua.ts';
 
 /** Renews only the holder's own lease; 1 when renewed. */
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RENEW = luaScript(
+  'kf:wa-lease-renew',
+  { keys: ['lease'], argv: ['token', 'ttlMs'] },
+  `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`,
+);
 /** Deletes only the holder's own lease. */
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RELEASE = luaScript(
+  'kf:wa-lease-release',
+  { keys: ['lease'], argv: ['token'] },
+  `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+);
 
 export interface WhatsAppLease {
   /** How long a lease lives without renewal. */
@@ -38,10 +47,10 @@ export class RedisWhatsAppLease implements WhatsAppLease {
   }
 
   async renew(): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.key, this.token, String(this.ttlMs))) === 1;
+    return (await runLua(this.redis, RENEW, { lease: this.key }, { token: this.token, ttlMs: this.ttlMs })) === 1;
   }
 
   async release(): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key, this.token);
+    await runLua(this.redis, RELEASE, { lease: this.key }, { token: this.token });
   }
 }
