@@ -5,6 +5,7 @@
 // - Voice notes (approved recordings) are sent after the text; 🔊 (listen) is a button of its own row.
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { OutAudio, OutChoice, OutMessage } from '../../ports/out-message.ts';
+import { splitParagraph } from '../../runtime/fit-text.ts';
 import { encodeChoice } from './callback-data.ts';
 import { bold, escapeHtml } from './html.ts';
 
@@ -77,28 +78,9 @@ function packBlocks(blocks: Block[], limit: number): string[] {
   return parts;
 }
 
-/** Splits one long paragraph at line breaks, then sentence ends, then spaces; a hard cut only as a last resort. */
+/** One long paragraph in pieces at the gentlest boundary (the presenter's own rule, fit-text.ts), escaped. */
 function splitBlock(text: string, limit: number): Block[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    let cut = window.lastIndexOf('\n');
-    if (cut < limit / 2)
-      cut = Math.max(window.lastIndexOf('. '), window.lastIndexOf('! '), window.lastIndexOf('? ')) + 1;
-    if (cut < limit / 2) cut = window.lastIndexOf(' ');
-    if (cut < limit / 2) cut = safeCut(rest, limit);
-    pieces.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest) pieces.push(rest);
-  return pieces.map((plain) => ({ plain, html: escapeHtml(plain) }));
-}
-
-/** Never cut between the two halves of a surrogate pair (an emoji would become two broken characters). */
-function safeCut(text: string, at: number): number {
-  const code = text.charCodeAt(at - 1);
-  return code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
+  return splitParagraph(text, limit).map((plain) => ({ plain, html: escapeHtml(plain) }));
 }
 
 function keyboardFor(
