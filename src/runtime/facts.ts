@@ -1,7 +1,7 @@
 // Facts the engine decides with, loaded before each step: the person's open case (and whether staff hold it) and
 // whether they follow alerts. A fact that cannot be read counts as unknown (no case, no alerts): the conversation
 // goes on, and the services still check for themselves.
-import { type Facts, isLang, type Lang, NO_FACTS, SOURCE_LANGUAGE } from '../engine/types.ts';
+import { type Facts, isLang, type Lang, SOURCE_LANGUAGE } from '../engine/types.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { OpenCaseFact, ReferralIntake, Subscriptions } from '../ports/services.ts';
