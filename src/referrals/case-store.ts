@@ -321,10 +321,14 @@ export class CaseStore {
   }
 
   /** Case numbers in a partner's queue: oldest first, or newest first with a limit (closed cases). */
-  async queue(partner: string, status: CaseStatusT, newestFirst = false, limit = -1): Promise<string[]> {
-    const key = this.k.queue(partner, status);
-    const stop = limit < 0 ? -1 : limit - 1;
-    return newestFirst ? this.redis.zrevrange(key, 0, String(stop)) : this.redis.zrange(key, 0, String(stop));
+  /** A partner's cases in one status, oldest first. */
+  async queue(partner: string, status: CaseStatusT): Promise<string[]> {
+    return this.redis.zrange(this.k.queue(partner, status), 0, '-1');
+  }
+
+  /** The `limit` most recent cases of a partner in one status, newest first (e.g. the closed list). */
+  async newestInQueue(partner: string, status: CaseStatusT, limit: number): Promise<string[]> {
+    return this.redis.zrevrange(this.k.queue(partner, status), 0, String(limit - 1));
   }
 
   async personCases(person: string): Promise<string[]> {

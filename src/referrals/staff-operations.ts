@@ -99,7 +99,7 @@ export function createStaffOperations(x: ReferralContext, outbox: Outbox, o: Sta
       const [waitingNos, claimedNos, closedNos] = await Promise.all([
         store.queue(partner, 'waiting'),
         store.queue(partner, 'claimed'),
-        store.queue(partner, 'closed', true, o.closedListLimit),
+        store.newestInQueue(partner, 'closed', o.closedListLimit),
       ]);
       const load = async (nos: string[], status: CaseRecord['status']) =>
         (await store.loadMany(nos)).filter((r) => r.partner === partner && r.status === status).map(x.summaryOf);
