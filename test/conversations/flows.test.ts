@@ -321,6 +321,10 @@ describe('keywords from anywhere', () => {
     expect((await app.store.load(person))?.session.vars.audio).toBeUndefined();
     const fr = await talk(app, chat(), [...FR, 'audio']);
     expect(fr[2]!.text).toContain("Il n'y a pas encore de message vocal dans ta langue : je continue par écrit.");
+    // TEXTE then promises no voice notes to come back to either.
+    const off = await talk(app, chat(), [...FR, 'texte']);
+    expect(off[2]!.text).toContain("Il n'y a pas encore de message vocal dans ta langue : je continue par écrit.");
+    expect(off[2]!.text).not.toContain('Écris AUDIO');
   });
 
   it('en: "human" opens the referral intake', async () => {
