@@ -103,10 +103,6 @@ class Run {
       this.say('error.flow_changed');
       return this.enter({ flow: MAIN_FLOW, node: MENU_NODE });
     }
-    if (input.kind === 'timeout') {
-      if (node.timeout) this.enter(this.resolve(node.timeout));
-      return;
-    }
     if (input.kind === 'text') {
       if (this.confused(input.text, node.ask)) return;
       const idle = s.flow === MAIN_FLOW && s.node === MENU_NODE;
@@ -305,7 +301,7 @@ class Run {
     return true;
   }
 
-  private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'timeout' | 'notice' }>): void {
+  private answer(ask: FlowAsk, input: Exclude<Input, { kind: 'start' | 'notice' }>): void {
     const s = this.session;
     const all = this.choicesOf(ask);
     const choices = this.visibleChoices(all);

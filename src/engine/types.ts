@@ -33,7 +33,6 @@ export type Input =
   /** A button press; `version` is the question version the button was drawn for. */
   | { kind: 'choice'; id: string; version: number }
   | { kind: 'media'; media: MediaKind; ref?: string }
-  | { kind: 'timeout' }
   /** Something happened outside the conversation that the person must answer (staff proposed a transfer). */
   | { kind: 'notice'; notice: NoticeName };
 
@@ -194,8 +193,6 @@ export const NO_FACTS: Facts = { openCase: null, hasAlerts: false };
 export type Env = {
   lang: Lang;
   content: ContentCatalog;
-  /** Milliseconds since epoch, from the runtime's clock. */
-  now: number;
   /** Platform of the person (flows may differ, e.g. alerts are Telegram-only). */
   channel: ChannelName;
   /** Absent: nothing is known (no open case, no alerts). */

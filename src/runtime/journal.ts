@@ -68,7 +68,7 @@ export function needsJournal(effects: readonly Effect[]): boolean {
 }
 
 /**
- * Presses and typed texts can be repeated; a /start, a media or a timeout is never taken for a repeat. A press
+ * Presses and typed texts can be repeated; a /start, a media or a notice is never taken for a repeat. A press
  * names its question's version, so its repeat is unambiguous; a text is taken for a repeat only of a turn that
  * never finished (its reply was never given).
  */
