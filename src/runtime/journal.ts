@@ -45,6 +45,8 @@ export const JOURNALED = {
   ask: false,
   show_faq: false,
   show_contacts: false,
+  // The subscription's language follows alongside (carriers.ts), best effort: not worth journaling every person's
+  // first turn (the language choice) for; a crash in between leaves alerts in the language chosen before.
   set_language: false,
   play_audio: false,
   end: false,
