@@ -432,7 +432,7 @@ class Run {
       return this.resolve(node.switch.cases[value] ?? node.switch.default);
     }
     if (node.next) return this.resolve(node.next);
-    this.effects.push({ type: 'end' });
+    // The conversation is over: nothing is pending (the next message starts from the menu).
     s.flow = undefined;
     s.node = undefined;
     return null;
@@ -520,7 +520,6 @@ class Run {
     } else {
       s.flow = undefined;
       s.node = undefined;
-      this.effects.push({ type: 'end' });
     }
   }
 

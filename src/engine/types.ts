@@ -99,8 +99,7 @@ export type Effect =
   | { type: 'answer_transfer'; no: string; accept: boolean }
   | { type: 'flow_error'; code: string; detail: string }
   /** The voice notes of these recordings (src/engine/audible.ts items), e.g. of what the person just read. */
-  | { type: 'play_audio'; items: string[] }
-  | { type: 'end' };
+  | { type: 'play_audio'; items: string[] };
 
 export type EffectType = Effect['type'];
 /** The effect of one type, e.g. `EffectOf<'say'>`. */

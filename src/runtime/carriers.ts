@@ -125,7 +125,6 @@ export function createCarriers(deps: RuntimeDeps, held: HeldInputs<InputMeta>): 
       },
     },
     play_audio: SHOWN,
-    end: SHOWN,
     refer: async (effect, chat, lang) => ({
       kind: 'intake',
       result: deps.referrals

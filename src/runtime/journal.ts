@@ -49,7 +49,6 @@ export const JOURNALED = {
   // first turn (the language choice) for; a crash in between leaves alerts in the language chosen before.
   set_language: false,
   play_audio: false,
-  end: false,
   list_subscriptions: false,
   case_status: false,
   show_emergency: false,
@@ -89,7 +88,10 @@ export function parseJournal(text: string | null): Journal | null {
   if (!text) return null;
   try {
     const journal = JSON.parse(text) as Journal;
-    return journal?.v === 1 && (journal.state === 'pending' || journal.state === 'done') ? journal : null;
+    if (journal?.v !== 1 || (journal.state !== 'pending' && journal.state !== 'done')) return null;
+    // Written by an older version: an effect type retired since (e.g. `end`) is dropped, not carried out.
+    if (journal.state === 'pending') journal.effects = journal.effects.filter((e) => Object.hasOwn(JOURNALED, e.type));
+    return journal;
   } catch {
     return null;
   }
