@@ -288,6 +288,8 @@ export class RedisSubscriptions implements Subscriptions {
 
   /** Later alerts come in `lang` (the person changed language in the conversation); nothing if not subscribed. */
   async setLanguage(chat: ChatRef, lang: Lang): Promise<void> {
+    // Nobody on WhatsApp is subscribed (see subscribe): no round trip for them.
+    if (chat.channel === 'whatsapp') return;
     const k = this.alertKeys;
     await runLua(this.redis, SET_LANGUAGE, { person: k.person(chat) }, { base: k.base, member: k.member(chat), lang });
   }

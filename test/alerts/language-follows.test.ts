@@ -5,6 +5,7 @@ import { textInput } from '../../src/channels/telegram/parse.ts';
 import type { Input } from '../../src/engine/types.ts';
 import type { ChatRef } from '../../src/ports/chat.ts';
 import type { OutMessage } from '../../src/ports/out-message.ts';
+import type { Subscriptions } from '../../src/ports/services.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type AlertsFixture, alertsFixture, anAlert, deliveries, newChat } from './support/alerts.ts';
 
@@ -58,6 +59,27 @@ describe('alerts follow the language the person chose', () => {
     const sent = deliveries(f.server);
     expect(sent.get(person.id)).toEqual(['Dogokun datugura.']);
     expect(sent.get(bystander.id)).toEqual(['Le poste est fermé.']);
+  });
+
+  it('a subscription store that fails does not stop the conversation from changing language', async () => {
+    f = await alertsFixture();
+    const real = f.subscriptions;
+    const failing: Subscriptions = {
+      subscribe: (...a) => real.subscribe(...a),
+      unsubscribe: (...a) => real.unsubscribe(...a),
+      list: (...a) => real.list(...a),
+      pause: (...a) => real.pause(...a),
+      eraseFor: (...a) => real.eraseFor(...a),
+      setLanguage: async () => {
+        throw new Error('Connection is closed.');
+      },
+    };
+    app = await createTestApp({ subscriptions: failing });
+    const person = newChat();
+    await talk(person, [['fr'], '/subscribe', ['urgent'], ['bamako'], ['yes']]);
+    const switched = await talk(person, ['language', ['en']]);
+    expect(switched.flatMap((m) => m.paragraphs).join('\n')).toContain('I will talk to you in English');
+    expect(await real.get(person)).toMatchObject({ lang: 'fr' });
   });
 
   it('a person without alerts who changes language is not subscribed by it', async () => {
