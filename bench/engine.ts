@@ -20,7 +20,6 @@ export async function benchEngine(): Promise<Record<string, number>> {
   const env: Env = {
     lang: 'fr',
     content: bundle.catalog,
-    now: 0,
     channel: 'console',
     labelTexts: bundle.presenter.labelTexts,
   };

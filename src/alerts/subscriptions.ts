@@ -120,6 +120,21 @@ return 1
 `,
 );
 
+// A subscriber's alert language, and the language index an audience is counted from, move together.
+const SET_LANGUAGE = luaScript(
+  'kf:alerts-set-language',
+  { keys: ['person'], argv: ['base', 'member', 'lang'] },
+  `
+local person, base, member, lang = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local old = redis.call('HGET', person, 'lang')
+if not old or old == lang then return 0 end
+redis.call('SREM', base .. ':lang:' .. old, member)
+redis.call('HSET', person, 'lang', lang)
+redis.call('SADD', base .. ':lang:' .. lang, member)
+return 1
+`,
+);
+
 /** Topic ids as one Lua argument. A comma in an id would split it: refused (ids are checked against the topic list). */
 function topicList(topics: readonly string[]): string {
   for (const topic of topics) if (topic.includes(',')) throw new Error(`invalid alert topic id: ${topic}`);
@@ -269,6 +284,14 @@ export class RedisSubscriptions implements Subscriptions {
   async pause(chat: ChatRef): Promise<void> {
     const k = this.alertKeys;
     await runLua(this.redis, PAUSE, { person: k.person(chat) }, { base: k.base, member: k.member(chat) });
+  }
+
+  /** Later alerts come in `lang` (the person changed language in the conversation); nothing if not subscribed. */
+  async setLanguage(chat: ChatRef, lang: Lang): Promise<void> {
+    // Nobody on WhatsApp is subscribed (see subscribe): no round trip for them.
+    if (chat.channel === 'whatsapp') return;
+    const k = this.alertKeys;
+    await runLua(this.redis, SET_LANGUAGE, { person: k.person(chat) }, { base: k.base, member: k.member(chat), lang });
   }
 
   /**

@@ -33,7 +33,6 @@ export type Input =
   /** A button press; `version` is the question version the button was drawn for. */
   | { kind: 'choice'; id: string; version: number }
   | { kind: 'media'; media: MediaKind; ref?: string }
-  | { kind: 'timeout' }
   /** Something happened outside the conversation that the person must answer (staff proposed a transfer). */
   | { kind: 'notice'; notice: NoticeName };
 
@@ -100,8 +99,7 @@ export type Effect =
   | { type: 'answer_transfer'; no: string; accept: boolean }
   | { type: 'flow_error'; code: string; detail: string }
   /** The voice notes of these recordings (src/engine/audible.ts items), e.g. of what the person just read. */
-  | { type: 'play_audio'; items: string[] }
-  | { type: 'end' };
+  | { type: 'play_audio'; items: string[] };
 
 export type EffectType = Effect['type'];
 /** The effect of one type, e.g. `EffectOf<'say'>`. */
@@ -194,8 +192,6 @@ export const NO_FACTS: Facts = { openCase: null, hasAlerts: false };
 export type Env = {
   lang: Lang;
   content: ContentCatalog;
-  /** Milliseconds since epoch, from the runtime's clock. */
-  now: number;
   /** Platform of the person (flows may differ, e.g. alerts are Telegram-only). */
   channel: ChannelName;
   /** Absent: nothing is known (no open case, no alerts). */

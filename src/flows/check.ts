@@ -98,7 +98,6 @@ export function checkFlows(
         at(base, 'a node that asks routes through its answers: put next inside ask or on the choices');
       }
       target([...base, 'next'], node.next, here);
-      target([...base, 'timeout'], node.timeout, here, true);
       if (node.switch) {
         for (const [value, t] of Object.entries(node.switch.cases))
           target([...base, 'switch', 'cases', value], t, here);

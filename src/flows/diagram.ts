@@ -4,7 +4,7 @@
 import { actionName } from '../engine/actions/index.ts';
 import { type Flow, type FlowNode, parseTarget, RETURN_TARGET } from './schema.ts';
 
-export type EdgeKind = 'next' | 'choice' | 'answer' | 'text' | 'cancel' | 'case' | 'default' | 'timeout';
+export type EdgeKind = 'next' | 'choice' | 'answer' | 'text' | 'cancel' | 'case' | 'default';
 
 export type GraphNode = {
   id: string;
@@ -63,7 +63,6 @@ export function flowGraph(flow: Flow): FlowGraph {
       edge(id, node.switch.default, 'default', 'other');
     }
     edge(id, node.next, 'next');
-    edge(id, node.timeout, 'timeout', 'timeout');
   }
   // Choices falling through to ask.next and a plain ask.next can draw the same arrow twice: keep one.
   const seen = new Set<string>();
@@ -105,9 +104,8 @@ export function flowToMermaid(flow: Flow): string {
   const externals = [...new Set(graph.edges.filter((e) => e.external).map((e) => e.to))];
   for (const target of externals) lines.push(`  ${mermaidId(target, true)}[["${mermaidText(target)}"]]`);
   for (const e of graph.edges) {
-    const arrow = e.kind === 'timeout' ? '-.->' : '-->';
     const label = e.label !== undefined ? `|"${mermaidText(e.label)}"|` : '';
-    lines.push(`  ${mermaidId(e.from, false)} ${arrow}${label} ${mermaidId(e.to, e.external)}`);
+    lines.push(`  ${mermaidId(e.from, false)} -->${label} ${mermaidId(e.to, e.external)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -104,8 +104,6 @@ export const NodeSchema = z
       .strict()
       .optional(),
     next: TargetSchema.optional(),
-    /** Route taken when the person stays silent and the channel reports a timeout. */
-    timeout: TargetSchema.optional(),
     end: z.literal(true).optional(),
   })
   .strict();

@@ -87,5 +87,7 @@ export interface Subscriptions {
   list(chat: ChatRef): Promise<string[]>;
   /** Pause everything (the "stop" keyword). */
   pause(chat: ChatRef): Promise<void>;
+  /** The person chose another language: their alerts come in it from now on. Nothing for someone not subscribed. */
+  setLanguage(chat: ChatRef, lang: Lang): Promise<void>;
   eraseFor(chat: ChatRef): Promise<void>;
 }

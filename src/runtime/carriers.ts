@@ -12,9 +12,15 @@ import type { InputMeta, RuntimeDeps } from './runtime-deps.ts';
 
 /** Marks an effect that is only shown by the presenter (no service). */
 const SHOWN = 'shown' as const;
-/** How the runtime carries out one effect type: SHOWN, or a service call returning its result (data). */
+/**
+ * A service told of an effect the presenter shows as usual: the message being drawn goes on, nothing is worded for
+ * it. A failure is logged; the conversation already did what the person asked.
+ */
+type Alongside<K extends EffectType> = { alongside: (effect: EffectOf<K>, chat: ChatRef) => Promise<void> };
+/** How the runtime carries out one effect type: SHOWN, Alongside, or a service call returning its result (data). */
 type Carrier<K extends EffectType> =
   | typeof SHOWN
+  | Alongside<K>
   | ((effect: EffectOf<K>, chat: ChatRef, lang: Lang, key: string | undefined) => Promise<ServiceResult>);
 
 export type EffectCarriers = {
@@ -55,6 +61,11 @@ export function createCarriers(deps: RuntimeDeps, held: HeldInputs<InputMeta>): 
         shown.push(effect);
         continue;
       }
+      if (typeof carry !== 'function') {
+        shown.push(effect);
+        await carryAlongside(chat, effect, carry);
+        continue;
+      }
       const messages = await carryOut(chat, effect, lang, carry, journal && effectKey(journal, index));
       flush();
       out.push(...messages);
@@ -68,7 +79,7 @@ export function createCarriers(deps: RuntimeDeps, held: HeldInputs<InputMeta>): 
     chat: ChatRef,
     effect: EffectOf<K>,
     lang: Lang,
-    carry: Exclude<Carrier<K>, typeof SHOWN>,
+    carry: Exclude<Carrier<K>, typeof SHOWN | Alongside<K>>,
     key: string | undefined,
   ): Promise<OutMessage[]> {
     let result: ServiceResult;
@@ -79,6 +90,18 @@ export function createCarriers(deps: RuntimeDeps, held: HeldInputs<InputMeta>): 
       result = { kind: 'service_failed', effect: effect.type };
     }
     return presentResult(presenter, result, lang);
+  }
+
+  async function carryAlongside<K extends EffectType>(
+    chat: ChatRef,
+    effect: EffectOf<K>,
+    carry: Alongside<K>,
+  ): Promise<void> {
+    try {
+      await carry.alongside(effect, chat);
+    } catch (err) {
+      logger.error({ effect: effect.type, err: errorSummary(err) }, 'service failed');
+    }
   }
 
   const DONE: ServiceResult = { kind: 'done' };
@@ -95,9 +118,13 @@ export function createCarriers(deps: RuntimeDeps, held: HeldInputs<InputMeta>): 
     show_faq: SHOWN,
     show_contacts: SHOWN,
     show_emergency: SHOWN,
-    set_language: SHOWN,
+    // Alerts follow the language the person chose (subscribed people only).
+    set_language: {
+      alongside: async (effect, chat) => {
+        await deps.subscriptions?.setLanguage(chat, effect.lang);
+      },
+    },
     play_audio: SHOWN,
-    end: SHOWN,
     refer: async (effect, chat, lang) => ({
       kind: 'intake',
       result: deps.referrals

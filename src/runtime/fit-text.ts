@@ -1,8 +1,9 @@
 // Fits messages to a channel's declared text limit (ChannelCapabilities.maxText): a message longer than the limit
 // becomes several, cut at paragraph boundaries (a paragraph longer than the limit at line breaks, then sentence
 // ends, then spaces, and only as a last resort between two characters). Nothing is lost or reordered; the choices,
-// the hint and the voice note stay with the last part, where the person answers. Plain text, before any markup:
-// channels still guard their platform's hard limit when they add theirs.
+// the hint and the voice note stay with the last part, where the person answers. Plain text, before any markup.
+// The one rule for text lengths: channels do not split again; a renderer given messages from another path (an
+// alert, a staff message) fits them with this same function.
 import type { OutMessage } from '../ports/out-message.ts';
 
 /** Between two paragraphs of one message, as channels show them. */

@@ -45,9 +45,10 @@ export const JOURNALED = {
   ask: false,
   show_faq: false,
   show_contacts: false,
+  // The subscription's language follows alongside (carriers.ts), best effort: not worth journaling every person's
+  // first turn (the language choice) for; a crash in between leaves alerts in the language chosen before.
   set_language: false,
   play_audio: false,
-  end: false,
   list_subscriptions: false,
   case_status: false,
   show_emergency: false,
@@ -68,7 +69,7 @@ export function needsJournal(effects: readonly Effect[]): boolean {
 }
 
 /**
- * Presses and typed texts can be repeated; a /start, a media or a timeout is never taken for a repeat. A press
+ * Presses and typed texts can be repeated; a /start, a media or a notice is never taken for a repeat. A press
  * names its question's version, so its repeat is unambiguous; a text is taken for a repeat only of a turn that
  * never finished (its reply was never given).
  */
@@ -87,7 +88,10 @@ export function parseJournal(text: string | null): Journal | null {
   if (!text) return null;
   try {
     const journal = JSON.parse(text) as Journal;
-    return journal?.v === 1 && (journal.state === 'pending' || journal.state === 'done') ? journal : null;
+    if (journal?.v !== 1 || (journal.state !== 'pending' && journal.state !== 'done')) return null;
+    // Written by an older version: an effect type retired since (e.g. `end`) is dropped, not carried out.
+    if (journal.state === 'pending') journal.effects = journal.effects.filter((e) => Object.hasOwn(JOURNALED, e.type));
+    return journal;
   } catch {
     return null;
   }

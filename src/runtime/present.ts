@@ -166,9 +166,8 @@ export function createPresenter(translator: Translator, content: Content): Prese
       flush(d);
       d.out.push({ paragraphs: [] });
     },
-    // Nothing to show: the language is already in use, and the end is simply silence.
+    // Nothing to show: the language is already in use (the subscriptions follow it, see carriers.ts).
     set_language: () => {},
-    end: () => {},
   } satisfies { [K in EffectType]: Shows<K> };
 
   const present = (effects: readonly Effect[], lang: Lang, options: PresentOptions): OutMessage[] => {

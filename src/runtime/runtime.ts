@@ -45,8 +45,8 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
 
   /** `replay`: a kept answer handled now (replayHeld), not a new one. */
   async function handleOne(chat: ChatRef, input: Input, meta: InputMeta, replay = false): Promise<OutMessage[]> {
-    // Timeouts and notices come from the bot itself, not from the person: they never count.
-    const counts = deps.flood !== undefined && input.kind !== 'timeout' && input.kind !== 'notice';
+    // Notices come from the bot itself, not from the person: they never count.
+    const counts = deps.flood !== undefined && input.kind !== 'notice';
     const up = !deps.stateAvailable || deps.stateAvailable();
     // Counted in the turn's first round trip where the gate allows it, else here, before anything else.
     const counter = counts && up ? (deps.flood?.counter?.(chat) ?? undefined) : undefined;

@@ -48,7 +48,7 @@ export function createChatTurns(
   journals: JournalCarrying,
   outage: OutageReplies,
 ): ChatTurns {
-  const { flows, catalog, presenter, clock, logger } = deps;
+  const { flows, catalog, presenter, logger } = deps;
   const { dispatch, eraseEverywhere } = carriers;
   const { carryOutJournal } = journals;
   const { remember, likelyLanguage } = outage;
@@ -143,7 +143,6 @@ export function createChatTurns(
       const env: Env = {
         lang: before.lang ?? guessLanguage(platformLang),
         content: catalog,
-        now: clock.now(),
         channel: chat.channel,
         facts,
         labelTexts: presenter.labelTexts,

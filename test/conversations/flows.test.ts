@@ -385,8 +385,6 @@ describe('odd input', () => {
   it('a late reply to an old question after silence is answered from where the person was', async () => {
     const person = chat();
     await talk(app, person, [...FR, '1']);
-    const timeout = await app.runtime.handle(person, { kind: 'timeout' });
-    expect(timeout).toEqual([]);
     const late = await talk(app, person, ['2']);
     expect(late[0]!.text).toContain('Choisis une question.');
   });

@@ -79,6 +79,7 @@ export function recordingSubscriptions(): Subscriptions & { topics: Map<string, 
     async pause(chat) {
       paused.add(key(chat));
     },
+    async setLanguage() {},
     async eraseFor(chat) {
       topics.delete(key(chat));
     },

@@ -37,7 +37,6 @@ export function env(overrides: Partial<Env> = {}): Env {
   return {
     lang: 'fr',
     content: catalog,
-    now: 0,
     channel: 'console',
     labelTexts: (label: Label) =>
       'key' in label ? (LABELS[label.key] ?? []) : 'language' in label ? (LANGUAGE_NAMES[label.language] ?? []) : [],

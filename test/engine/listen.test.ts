@@ -10,7 +10,6 @@ async function setup(recordings: Env['recordings']) {
   const env: Env = {
     lang: 'fr',
     content: bundle.catalog,
-    now: 0,
     channel: 'telegram',
     labelTexts: bundle.presenter.labelTexts,
     ...(recordings ? { recordings } : {}),

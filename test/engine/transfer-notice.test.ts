@@ -21,7 +21,6 @@ function envWith(facts: Facts): Env {
   return {
     lang: 'fr',
     content: bundle.catalog,
-    now: 0,
     channel: 'whatsapp',
     facts,
     labelTexts: bundle.presenter.labelTexts,

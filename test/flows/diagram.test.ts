@@ -18,7 +18,6 @@ const FLOW: Flow = {
         ],
         on_text: 'question:search',
       },
-      timeout: 'end',
     },
     check: {
       switch: { on: 'region', cases: { bamako: 'demo:end', 'say "hi"': 'end' }, default: 'ask-need' },
@@ -35,7 +34,6 @@ describe('flowGraph', () => {
       { from: 'ask-need', to: 'check', kind: 'choice', label: 'food', external: false },
       { from: 'ask-need', to: 'main:menu', kind: 'choice', label: 'home', external: true },
       { from: 'ask-need', to: 'question:search', kind: 'text', label: 'free text', external: true },
-      { from: 'ask-need', to: 'end', kind: 'timeout', label: 'timeout', external: false },
       { from: 'check', to: 'end', kind: 'case', label: 'bamako', external: false },
       { from: 'check', to: 'end', kind: 'case', label: 'say "hi"', external: false },
       { from: 'check', to: 'ask-need', kind: 'default', label: 'other', external: false },
@@ -44,7 +42,7 @@ describe('flowGraph', () => {
 });
 
 describe('flowToMermaid', () => {
-  test('draws nodes by kind, other flows as subroutines, timeouts dotted, and escapes quotes', () => {
+  test('draws nodes by kind, other flows as subroutines, and escapes quotes', () => {
     const text = flowToMermaid(FLOW);
     expect(text.split('\n')).toEqual([
       'flowchart TD',
@@ -57,7 +55,6 @@ describe('flowToMermaid', () => {
       '  n_ask_need -->|"food"| n_check',
       '  n_ask_need -->|"home"| x_main__menu',
       '  n_ask_need -->|"free text"| x_question__search',
-      '  n_ask_need -.->|"timeout"| n_end',
       '  n_check -->|"bamako"| n_end',
       '  n_check -->|"say #quot;hi#quot;"| n_end',
       '  n_check -->|"other"| n_ask_need',
@@ -82,7 +79,7 @@ describe('flowToMermaid', () => {
           `${flow.id}:${id}`,
         ).toHaveLength(1);
       }
-      for (const line of lines.filter((l) => l.includes('-->') || l.includes('-.->'))) {
+      for (const line of lines.filter((l) => l.includes('-->'))) {
         const target = line.trim().split(' ').at(-1)!;
         expect(declared.has(target), `${flow.id}: ${line}`).toBe(true);
       }

@@ -65,6 +65,17 @@ const BROKEN: Record<string, string> = {
     '    nxt: a',
     '    end: true',
   ].join('\n'),
+  // `timeout` was a route no channel ever took; a flow that still has it is told so, like any unknown field.
+  'old-timeout.yaml': [
+    'id: old-timeout',
+    'start: a',
+    'nodes:',
+    '  a:',
+    '    ask: { type: text, next: b }',
+    '    timeout: b',
+    '  b:',
+    '    end: true',
+  ].join('\n'),
   'unknown-flow.yaml': ['id: unknown-flow', 'start: a', 'nodes:', '  a:', '    next: nowhere:start'].join('\n'),
   'unknown-faq.yaml': [
     'id: unknown-faq',
@@ -136,6 +147,7 @@ describe('validate on broken flows', () => {
     ['missing fr text', /^flows\/missing-fr\.yaml:5:\d+ nodes\.a\.say(\.fr)?: /m],
     ['unknown i18n key', /^flows\/unknown-key\.yaml:5:10 nodes\.a\.say: i18n key "nope\.missing" is missing in fr$/m],
     ['unknown field', /^flows\/typo-field\.yaml:6:5 nodes\.a\.nxt: unknown field "nxt"$/m],
+    ['a timeout route', /^flows\/old-timeout\.yaml:6:5 nodes\.a\.timeout: unknown field "timeout"$/m],
     ['unknown flow', /^flows\/unknown-flow\.yaml:5:11 nodes\.a\.next: unknown flow "nowhere"$/m],
     ['unknown FAQ', /^flows\/unknown-faq\.yaml:6:\d+ nodes\.a\.do\.0\.show_faq\.faq: unknown FAQ "no-such-faq"$/m],
     ['duplicate YAML key', /^flows\/dup-key\.yaml:6:\d+ invalid YAML: .*unique/m],

@@ -1,10 +1,12 @@
 // OutMessage[] -> what goes out on WhatsApp: plain text with WhatsApp's own markup, numbered menus (buttons and
-// lists no longer work on WhatsApp Web), long answers split, voice notes. Pure: no I/O.
+// lists no longer work on WhatsApp Web), short messages merged, voice notes. Pure: no I/O. Long answers were split by
+// the presenter (fit-text.ts, to WHATSAPP_CAPABILITIES.maxText); one from another path is fitted by the same rule.
 import type { OutMessage } from '../../ports/out-message.ts';
+import { fitMessages, shownLength } from '../../runtime/fit-text.ts';
 
 export type WaOutgoing = { kind: 'text'; text: string } | { kind: 'voice'; path: string };
 
-/** Split long answers near this many characters (WhatsApp allows far more, but a wall of text is unreadable). */
+/** The longest text of one message (WhatsApp allows far more, but a wall of text is unreadable): the capability. */
 export const WHATSAPP_SPLIT_AT = 1500;
 
 /** U+2060 WORD JOINER: invisible, never a line break, and unlike U+200D it cannot glue two emoji together. */
@@ -52,62 +54,35 @@ function blocksOf(message: OutMessage): string[] {
   return blocks;
 }
 
-/** Cuts one over-long block at the gentlest boundary available: lines, then sentences, then words, then anywhere. */
-function cutBlock(block: string, max: number): string[] {
-  if (block.length <= max) return [block];
-  for (const boundary of [/\n/, /(?<=[.!?…])\s+/, /\s+/]) {
-    const pieces = block.split(boundary).filter((p) => p.length > 0);
-    if (pieces.length > 1) {
-      const joiner = boundary.source === '\\n' ? '\n' : ' ';
-      return pack(
-        pieces.flatMap((p) => cutBlock(p, max)),
-        joiner,
-        max,
-      );
-    }
-  }
-  // One unbroken run of characters: cut by code points so no emoji or accent is broken in two.
-  const chars = Array.from(block);
-  const out: string[] = [];
-  for (let i = 0; i < chars.length; i += max) out.push(chars.slice(i, i + max).join(''));
-  return out;
-}
-
-/** Greedily packs pieces into chunks of at most `max` characters. */
-function pack(pieces: string[], joiner: string, max: number): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  for (const piece of pieces) {
-    if (current && current.length + joiner.length + piece.length > max) {
-      chunks.push(current);
-      current = piece;
-    } else {
-      current = current ? current + joiner + piece : piece;
-    }
-  }
-  if (current) chunks.push(current);
-  return chunks;
-}
+/** Between two blocks of one WhatsApp message (fit-text.ts counts the same gap). */
+const BLOCK_GAP = '\n\n';
 
 /**
- * Renders a reply. Consecutive messages are merged into as few WhatsApp messages as fit (fewer messages means less
- * waiting between them and a lower spam score), split at paragraph boundaries near `splitAt` characters.
+ * Renders a reply. Consecutive messages are merged, whole, into as few WhatsApp messages as stay within `splitAt`
+ * characters (fewer messages means less waiting between them and a lower spam score); a message is never cut here.
  * A voice note goes out before the text of its message, so the menu to answer stays the last thing on screen.
  */
 export function renderForWhatsApp(messages: OutMessage[], splitAt = WHATSAPP_SPLIT_AT): WaOutgoing[] {
   const out: WaOutgoing[] = [];
   let pending: string[] = [];
+  let length = 0;
   const flush = () => {
-    const pieces = pending.flatMap((block) => cutBlock(block, splitAt));
-    for (const text of pack(pieces, '\n\n', splitAt)) out.push({ kind: 'text', text });
+    if (pending.length > 0) out.push({ kind: 'text', text: pending.join(BLOCK_GAP) });
     pending = [];
+    length = 0;
   };
-  for (const message of messages) {
+  for (const message of fitMessages(messages, splitAt)) {
     if (message.audio?.length) {
       flush();
       for (const audio of message.audio) out.push({ kind: 'voice', path: audio.path });
     }
-    pending.push(...blocksOf(message));
+    const blocks = blocksOf(message);
+    if (blocks.length === 0) continue;
+    // Measured as the presenter measures (the text shown, without WhatsApp's markup).
+    const size = shownLength(message);
+    if (pending.length > 0 && length + BLOCK_GAP.length + size > splitAt) flush();
+    length += (pending.length > 0 ? BLOCK_GAP.length : 0) + size;
+    pending.push(...blocks);
   }
   flush();
   return out;

@@ -95,7 +95,7 @@ function graphList(view: PageView, graph: FlowGraph): Html {
     const out = graph.edges.filter((e) => e.from === n.id);
     return html`<li id="node-${n.id}" class="card"><strong>${n.id}</strong>${n.id === graph.start ? html` <span class="tag ok">${t('start')}</span>` : ''} <small class="muted">${n.does.join(' · ')}</small>${
       out.length
-        ? html`<ul>${out.map((e) => html`<li>${e.label !== undefined ? html`<span class="tag">${e.label}</span> ` : ''}${e.kind === 'timeout' ? '⏱ ' : ''}→ ${link(e.to, e.external)}</li>`)}</ul>`
+        ? html`<ul>${out.map((e) => html`<li>${e.label !== undefined ? html`<span class="tag">${e.label}</span> ` : ''}→ ${link(e.to, e.external)}</li>`)}</ul>`
         : ''
     }</li>`;
   })}</ol>`;

@@ -43,7 +43,6 @@ export class FakeRuntime implements ConversationRuntime {
         return [{ paragraphs: [`Tu as écrit : ${input.text}`] }];
       case 'media':
         return [{ paragraphs: [`Je ne peux pas encore lire ce ${input.media} : réponds avec quelques mots.`] }];
-      case 'timeout':
       case 'notice':
         return [];
     }

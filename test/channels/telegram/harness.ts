@@ -39,6 +39,7 @@ export class FakeSubscriptions implements Subscriptions {
     return [];
   }
   async pause(): Promise<void> {}
+  async setLanguage(): Promise<void> {}
   async eraseFor(): Promise<void> {}
 }
 

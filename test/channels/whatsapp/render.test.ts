@@ -110,6 +110,12 @@ describe('renderForWhatsApp', () => {
     expect(out.map((o) => (o.kind === 'text' ? o.text : '')).join(' ')).toBe(long);
   });
 
+  it('merges whole messages only: a question after a long answer stays together with its menu', () => {
+    const answer: OutMessage = { paragraphs: [`${'Tu as des droits. '.repeat(80).trim()}`] };
+    const out = renderForWhatsApp([answer, menu]);
+    expect(out.map((o) => (o.kind === 'text' ? o.text : ''))).toEqual([answer.paragraphs[0], renderMenuText()]);
+  });
+
   it('sends a voice note before the text of its message', () => {
     const out = renderForWhatsApp([
       { paragraphs: ['Bonjour.'] },

@@ -1,6 +1,8 @@
 // What the Telegram staff notifier and composer share: the staff groups, how long texts are cut, staff ids.
 import type { Api } from 'grammy';
 import type { Logger } from '../../../infra/logger.ts';
+import { splitParagraph } from '../../../runtime/fit-text.ts';
+import { TELEGRAM_TEXT_LIMIT } from '../render.ts';
 import type { StaffPostStore } from './posts.ts';
 import type { StaffLang } from './texts.ts';
 
@@ -34,25 +36,15 @@ export function parseStaffGroups(spec: string): Map<string, number> {
 }
 
 export const CLAIM_PREFIX = 'claim:';
-/** Below Telegram's 4096-character limit, with room for the case number on continuation parts. */
-const MAX_PART = 3900;
-
 /**
- * A long text (a long description, a long message from the person) as Telegram-sized parts, cut at line ends or
- * spaces where possible; every part after the first starts with the case number, so a reply to any part relays.
+ * A long text (a long description, a long message from the person) as Telegram-sized parts, cut by the presenter's
+ * rule (fit-text.ts: line ends, sentence ends, spaces); every part after the first starts with the case number, so a
+ * reply to any part relays.
  */
 export function splitForTelegram(text: string, no: string): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > MAX_PART) {
-    const window = rest.slice(0, MAX_PART);
-    const cut = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > MAX_PART / 2 ? cut : MAX_PART;
-    parts.push(rest.slice(0, at));
-    rest = rest.slice(at).trimStart();
-  }
-  parts.push(rest);
-  return parts.map((part, i) => (i === 0 ? part : `${no} …\n${part}`));
+  const continued = `${no} …\n`;
+  const parts = splitParagraph(text, TELEGRAM_TEXT_LIMIT - continued.length);
+  return parts.length === 0 ? [text] : parts.map((part, i) => (i === 0 ? part : `${continued}${part}`));
 }
 
 export async function sendParts(api: Api, chatId: number, text: string, no: string): Promise<void> {
