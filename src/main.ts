@@ -135,7 +135,7 @@ async function startServices(options: ServiceOptions): Promise<number> {
     logger,
     outbox,
     notifiers: staffNotifiersFor({ api: telegramBot?.api ?? null, telegram: staffTelegram, redis, keys }),
-    observe: observeUpdates(metrics),
+    ...observeUpdates(metrics),
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
     voices,

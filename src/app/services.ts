@@ -15,6 +15,7 @@ import type { Logger } from '../infra/logger.ts';
 import type { PrivateRedis } from '../infra/private-redis.ts';
 import { connectRedis, describeRedisTarget, type RedisTarget, trackAvailability } from '../infra/redis.ts';
 import { RedisChatState } from '../infra/redis-chat-state.ts';
+import { RedisDeliveryMarks } from '../infra/redis-delivery-marks.ts';
 import { RedisOutageLog } from '../infra/redis-outage.ts';
 import { RedisSessionStore } from '../infra/redis-session-store.ts';
 import type { ChatRef } from '../ports/chat.ts';
@@ -87,6 +88,8 @@ export type ConversationOptions = {
   notifiers?: readonly StaffNotifier[];
   /** Called after each input (metrics). */
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
+  /** Called with the messages the runtime sent itself through the outbox (metrics). */
+  observeSent?: (chat: ChatRef, messages: number) => void;
   /** More stores holding something about a person (a channel's held messages...), erased with "EFFACER". */
   erasers?: RuntimeDeps['erasers'];
   /** Approved recordings: 🔊 offered and voice notes sent where one exists (the terminal chat has none). */
@@ -151,12 +154,14 @@ export async function startConversation(options: ConversationOptions): Promise<C
     presenter: bundle.presenter,
     state: chatState,
     outbox: options.outbox,
+    marks: new RedisDeliveryMarks(redis, keys),
     clock: systemClock,
     logger,
     referrals,
     subscriptions,
     flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
     ...(options.observe ? { observe: options.observe } : {}),
+    ...(options.observeSent ? { observeSent: options.observeSent } : {}),
     ...(options.erasers ? { erasers: options.erasers } : {}),
     ...(options.voices ? { voices: options.voices } : {}),
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.
