@@ -141,6 +141,8 @@ async function startServices(options: ServiceOptions): Promise<number> {
     voices,
     // Voice notes, photos and documents people send with their case, sealed (erased with them).
     attachmentsDir: path.join(dataDir, 'attachments'),
+    // Answers typed while Redis is down, sealed until it is back (a restart meanwhile keeps them).
+    heldDir: path.join(dataDir, 'held'),
   });
 
   const channels: Record<string, string> = {};

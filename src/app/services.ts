@@ -10,6 +10,7 @@ import { RedisSubscriptions } from '../alerts/subscriptions.ts';
 import type { Config } from '../config.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from '../infra/crypto.ts';
 import { RedisFloodGate } from '../infra/flood-gate.ts';
+import { DiskHeldSpool } from '../infra/held-spool.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PrivateRedis } from '../infra/private-redis.ts';
@@ -94,6 +95,8 @@ export type ConversationOptions = {
   erasers?: RuntimeDeps['erasers'];
   /** Approved recordings: 🔊 offered and voice notes sent where one exists (the terminal chat has none). */
   voices?: RuntimeDeps['voices'];
+  /** Answers kept while Redis is down are sealed there (`<data dir>/held`), so a restart keeps them; absent: memory. */
+  heldDir?: string;
   /** Files people send with their case are kept there, sealed (`<data dir>/attachments`); absent: not kept. */
   attachmentsDir?: string;
 };
@@ -155,6 +158,7 @@ export async function startConversation(options: ConversationOptions): Promise<C
     state: chatState,
     outbox: options.outbox,
     marks: new RedisDeliveryMarks(redis, keys),
+    ...(options.heldDir ? { heldSpool: new DiskHeldSpool(options.heldDir, cipher, logger) } : {}),
     clock: systemClock,
     logger,
     referrals,

@@ -105,6 +105,8 @@ export function createJournalCarrying(
       // Left undelivered (no outbox, or its send failed): nobody is waiting for a reply to take them.
       if (messages.length > 0) logger.warn({ channel: found.chat.channel }, 'recovered reply not sent');
     }
+    // What an earlier run kept on disk during an outage, taken over before it is handled (once).
+    await held.restore();
     for (const chat of held.people()) {
       const messages = await replayHeld(chat);
       if (messages.length > 0 && deps.outbox) {

@@ -8,6 +8,7 @@ import type { ChatLock } from '../ports/chat-lock.ts';
 import type { ChatState } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DeliveryMarks } from '../ports/delivery-marks.ts';
+import type { HeldSpool } from '../ports/held-spool.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
@@ -65,6 +66,8 @@ export type RuntimeDeps = {
   stateAvailable?: () => boolean;
   /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
   outbox?: Outbox;
+  /** Where answers kept during an outage outlive the process (sealed files in the data dir); memory only when absent. */
+  heldSpool?: HeldSpool;
   /** Which messages of a journaled reply the platform answered, so a restart sends only the others. */
   marks?: DeliveryMarks;
   /** Approved recordings (issue 18): 🔊 is offered, and voice notes sent, where one exists in the person's language. */
