@@ -37,6 +37,9 @@ export function createJournalCarrying(
   const { logger } = deps;
   const { dispatch } = carriers;
   const { replayHeld } = outage;
+  // What an earlier run kept on disk during an outage, taken over at once (no Redis needed), so it is handled first
+  // once Redis is back, before anything the person writes next.
+  held.restore().catch((err: unknown) => logger.warn({ err: errorSummary(err) }, 'kept answers not restored'));
 
   /**
    * Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. `fresh`:
@@ -105,7 +108,6 @@ export function createJournalCarrying(
       // Left undelivered (no outbox, or its send failed): nobody is waiting for a reply to take them.
       if (messages.length > 0) logger.warn({ channel: found.chat.channel }, 'recovered reply not sent');
     }
-    // What an earlier run kept on disk during an outage, taken over before it is handled (once).
     await held.restore();
     for (const chat of held.people()) {
       const messages = await replayHeld(chat);
