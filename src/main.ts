@@ -135,12 +135,14 @@ async function startServices(options: ServiceOptions): Promise<number> {
     logger,
     outbox,
     notifiers: staffNotifiersFor({ api: telegramBot?.api ?? null, telegram: staffTelegram, redis, keys }),
-    observe: observeUpdates(metrics),
+    ...observeUpdates(metrics),
     // What the WhatsApp channel keeps about a person (held replies, "wrote recently") goes with "EFFACER".
     erasers: [whatsAppPersonEraser(redis, keys)],
     voices,
     // Voice notes, photos and documents people send with their case, sealed (erased with them).
     attachmentsDir: path.join(dataDir, 'attachments'),
+    // Answers typed while Redis is down, sealed until it is back (a restart meanwhile keeps them).
+    heldDir: path.join(dataDir, 'held'),
   });
 
   const channels: Record<string, string> = {};

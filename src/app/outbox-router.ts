@@ -1,7 +1,7 @@
 // One Outbox for services (referral relay, case updates): it hands each message to the channel the person is on.
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
 import type { OutMessage } from '../ports/out-message.ts';
-import type { Outbox } from '../ports/outbox.ts';
+import type { Outbox, SendProgress } from '../ports/outbox.ts';
 
 export class NoChannelError extends Error {
   constructor(channel: ChannelName) {
@@ -18,9 +18,9 @@ export class OutboxRouter implements Outbox {
     return this;
   }
 
-  async send(chat: ChatRef, messages: OutMessage[]): Promise<void> {
+  async send(chat: ChatRef, messages: OutMessage[], progress?: SendProgress): Promise<void> {
     const outbox = this.outboxes.get(chat.channel);
     if (!outbox) throw new NoChannelError(chat.channel);
-    await outbox.send(chat, messages);
+    await outbox.send(chat, messages, progress);
   }
 }

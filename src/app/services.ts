@@ -10,11 +10,13 @@ import { RedisSubscriptions } from '../alerts/subscriptions.ts';
 import type { Config } from '../config.ts';
 import { devDataKeys, PersonalDataCipher, parseDataKeys } from '../infra/crypto.ts';
 import { RedisFloodGate } from '../infra/flood-gate.ts';
+import { DiskHeldSpool } from '../infra/held-spool.ts';
 import { DEV_PSEUDONYM_SECRET, RedisKeys } from '../infra/keys.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { PrivateRedis } from '../infra/private-redis.ts';
 import { connectRedis, describeRedisTarget, type RedisTarget, trackAvailability } from '../infra/redis.ts';
 import { RedisChatState } from '../infra/redis-chat-state.ts';
+import { RedisDeliveryMarks } from '../infra/redis-delivery-marks.ts';
 import { RedisOutageLog } from '../infra/redis-outage.ts';
 import { RedisSessionStore } from '../infra/redis-session-store.ts';
 import type { ChatRef } from '../ports/chat.ts';
@@ -87,10 +89,14 @@ export type ConversationOptions = {
   notifiers?: readonly StaffNotifier[];
   /** Called after each input (metrics). */
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
+  /** Called with the messages the runtime sent itself through the outbox (metrics). */
+  observeSent?: (chat: ChatRef, messages: number) => void;
   /** More stores holding something about a person (a channel's held messages...), erased with "EFFACER". */
   erasers?: RuntimeDeps['erasers'];
   /** Approved recordings: 🔊 offered and voice notes sent where one exists (the terminal chat has none). */
   voices?: RuntimeDeps['voices'];
+  /** Answers kept while Redis is down are sealed there (`<data dir>/held`), so a restart keeps them; absent: memory. */
+  heldDir?: string;
   /** Files people send with their case are kept there, sealed (`<data dir>/attachments`); absent: not kept. */
   attachmentsDir?: string;
 };
@@ -151,12 +157,15 @@ export async function startConversation(options: ConversationOptions): Promise<C
     presenter: bundle.presenter,
     state: chatState,
     outbox: options.outbox,
+    marks: new RedisDeliveryMarks(redis, keys),
+    ...(options.heldDir ? { heldSpool: new DiskHeldSpool(options.heldDir, cipher, logger) } : {}),
     clock: systemClock,
     logger,
     referrals,
     subscriptions,
     flood: new RedisFloodGate(redis, keys, { maxPerWindow: config.FLOOD_MAX_PER_MINUTE, windowMs: 60_000 }),
     ...(options.observe ? { observe: options.observe } : {}),
+    ...(options.observeSent ? { observeSent: options.observeSent } : {}),
     ...(options.erasers ? { erasers: options.erasers } : {}),
     ...(options.voices ? { voices: options.voices } : {}),
     // While Redis is known to be down, answer from memory at once instead of waiting for commands to time out.

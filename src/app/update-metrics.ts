@@ -9,7 +9,18 @@ type Bound = {
   latency: { observe(value: number): void };
 };
 
-export function observeUpdates(metrics: Metrics): (chat: ChatRef, replies: number, seconds: number) => void {
+/** The runtime's two observations (RuntimeDeps `observe` and `observeSent`), bound to the same counters. */
+export type UpdateObservers = {
+  observe(chat: ChatRef, replies: number, seconds: number): void;
+  observeSent(chat: ChatRef, messages: number): void;
+};
+
+/**
+ * Updates, latency, and replies: those returned to the channel (`observe`) and those the runtime sent itself through
+ * the outbox (a journaled turn's reply, the recovery sweep's: `observeSent`), so each message is counted once,
+ * whichever path sent it.
+ */
+export function observeUpdates(metrics: Metrics): UpdateObservers {
   const bound = new Map<ChannelName, Bound>();
   const bind = (channel: ChannelName): Bound => {
     const made: Bound = {
@@ -20,10 +31,15 @@ export function observeUpdates(metrics: Metrics): (chat: ChatRef, replies: numbe
     bound.set(channel, made);
     return made;
   };
-  return (chat, replies, seconds) => {
-    const m = bound.get(chat.channel) ?? bind(chat.channel);
-    m.updates.inc();
-    if (replies > 0) m.replies.inc(replies);
-    m.latency.observe(seconds);
+  return {
+    observe(chat, replies, seconds) {
+      const m = bound.get(chat.channel) ?? bind(chat.channel);
+      m.updates.inc();
+      if (replies > 0) m.replies.inc(replies);
+      m.latency.observe(seconds);
+    },
+    observeSent(chat, messages) {
+      if (messages > 0) (bound.get(chat.channel) ?? bind(chat.channel)).replies.inc(messages);
+    },
   };
 }

@@ -16,7 +16,13 @@ const ABANDONED_AFTER_MS = 5_000;
 
 export type JournalCarrying = {
   /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
-  carryOutJournal(turn: ChatTurn, journal: PendingJournal, release: boolean, replayed?: boolean): Promise<OutMessage[]>;
+  carryOutJournal(
+    turn: ChatTurn,
+    journal: PendingJournal,
+    release: boolean,
+    replayed?: boolean,
+    fresh?: boolean,
+  ): Promise<OutMessage[]>;
   /** Finishes the journals of processes that died mid-turn and sends what they have to say; how many. */
   recover(): Promise<number>;
 };
@@ -31,20 +37,38 @@ export function createJournalCarrying(
   const { logger } = deps;
   const { dispatch } = carriers;
   const { replayHeld } = outage;
+  // What an earlier run kept on disk during an outage, taken over at once (no Redis needed), so it is handled first
+  // once Redis is back, before anything the person writes next.
+  held.restore().catch((err: unknown) => logger.warn({ err: errorSummary(err) }, 'kept answers not restored'));
 
-  /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
+  /**
+   * Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. `fresh`:
+   * committed by this turn (nothing of it can have been sent yet); else the messages a dead process got answered are
+   * not sent again, unless `replayed` (the person asked for it again: the whole result).
+   */
   async function carryOutJournal(
     turn: ChatTurn,
     journal: PendingJournal,
     release: boolean,
     replayed = false,
+    fresh = false,
   ): Promise<OutMessage[]> {
     const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options, journal);
     deps.onJournalStep?.('carried');
-    // Sent before the journal is marked done: a crash before that point delivers it again, never not at all.
-    const delivered = await deliverJournal(deps.outbox, journal.chat, messages, logger);
-    if (delivered) deps.onJournalStep?.('delivered');
-    const reply = delivered ? [] : messages;
+    const { id } = journal;
+    const marks = id && deps.outbox ? deps.marks : undefined;
+    const skip = marks && !fresh && !replayed ? await marks.delivered(id!).catch(() => 0) : 0;
+    // Sent before the journal is marked done, each message marked as the platform answers it: a crash before that
+    // point delivers again only what has no recorded answer, never nothing.
+    const { sent, rest } = await deliverJournal(
+      deps.outbox,
+      journal.chat,
+      messages.slice(skip),
+      logger,
+      marks ? (count) => marks.mark(id!, skip + count) : undefined,
+    );
+    if (sent > 0) deps.observeSent?.(journal.chat, sent);
+    if (deps.outbox && rest.length === 0) deps.onJournalStep?.('delivered');
     const done: DoneJournal = {
       v: 1,
       state: 'done',
@@ -57,10 +81,11 @@ export function createJournalCarrying(
     } catch (err) {
       // Done but not recorded as done (Redis failed just now): recovery carries it out again, idempotently.
       logger.warn({ channel: journal.chat.channel, err: errorSummary(err) }, 'journal not marked done');
-      return reply;
+      return rest;
     }
+    if (marks) marks.forget(id!);
     deps.onJournalStep?.('finished');
-    return reply;
+    return rest;
   }
 
   /**
@@ -83,12 +108,16 @@ export function createJournalCarrying(
       // Left undelivered (no outbox, or its send failed): nobody is waiting for a reply to take them.
       if (messages.length > 0) logger.warn({ channel: found.chat.channel }, 'recovered reply not sent');
     }
+    await held.restore();
     for (const chat of held.people()) {
       const messages = await replayHeld(chat);
-      if (messages.length > 0) {
-        await deps.outbox?.send(chat, messages).catch((err: unknown) => {
-          logger.warn({ channel: chat.channel, err: errorSummary(err) }, 'reply to a kept answer not sent');
-        });
+      if (messages.length > 0 && deps.outbox) {
+        await deps.outbox.send(chat, messages).then(
+          () => deps.observeSent?.(chat, messages.length),
+          (err: unknown) => {
+            logger.warn({ channel: chat.channel, err: errorSummary(err) }, 'reply to a kept answer not sent');
+          },
+        );
       }
     }
     return finished;

@@ -2,29 +2,50 @@
 // the runtime itself, through the outbox, before the journal is marked done. A process killed between finishing the
 // turn and the channel sending the reply would otherwise lose it on text channels, where a typed "1" cannot be told
 // from an answer to the next question. Killed before this point, the journal is still pending: the restarted
-// process (recovery sweep) or the chat's next turn carries it out again, idempotently, and delivers it. Killed after
-// the send and before the journal is marked done, the person may read the reply twice: never zero times.
+// process (recovery sweep) or the chat's next turn carries it out again, idempotently, and delivers it. Each message
+// the platform answers is marked at once (DeliveryMarks), so killed midway or after the send and before the journal
+// is marked done, the restarted process sends only the messages with no recorded answer: at most the one in flight
+// at the kill is read twice, none is missed.
 import type { Logger } from '../infra/logger.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 
+export type Delivered = {
+  /** How many of the messages the platform answered (the first ones, in order). */
+  sent: number;
+  /** The others (no outbox, or its send failed), for the caller to give the channel, which tries its own way. */
+  rest: OutMessage[];
+};
+
 /**
- * Sends the messages through the outbox: true once sent. False when there is nothing to send, no outbox, or the
- * send failed (the caller then returns them to the channel, which tries its own way).
+ * Sends the messages through the outbox; `answered` is told how many were answered so far, as soon as each one is
+ * (an outbox that does not say so: all of them once the send resolved).
  */
 export async function deliverJournal(
   outbox: Outbox | undefined,
   chat: ChatRef,
   messages: OutMessage[],
   logger: Logger,
-): Promise<boolean> {
-  if (!outbox || messages.length === 0) return false;
+  answered?: (count: number) => void,
+): Promise<Delivered> {
+  if (!outbox || messages.length === 0) return { sent: 0, rest: messages };
+  let sent = 0;
   try {
-    await outbox.send(chat, messages);
-    return true;
+    await outbox.send(chat, messages, {
+      answered(count) {
+        if (count <= sent) return;
+        sent = Math.min(count, messages.length);
+        answered?.(sent);
+      },
+    });
   } catch (err) {
     logger.warn({ channel: chat.channel, err: err instanceof Error ? err.name : 'Error' }, 'journal reply not sent');
-    return false;
+    return { sent, rest: messages.slice(sent) };
   }
+  if (sent < messages.length) {
+    sent = messages.length;
+    answered?.(sent);
+  }
+  return { sent, rest: [] };
 }

@@ -7,6 +7,8 @@ import type { ChatRef } from '../ports/chat.ts';
 import type { ChatLock } from '../ports/chat-lock.ts';
 import type { ChatState } from '../ports/chat-state.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DeliveryMarks } from '../ports/delivery-marks.ts';
+import type { HeldSpool } from '../ports/held-spool.ts';
 import type { OutMessage } from '../ports/out-message.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { ReferralIntake, Subscriptions } from '../ports/services.ts';
@@ -55,10 +57,19 @@ export type RuntimeDeps = {
   erasers?: readonly { eraseFor(chat: ChatRef): Promise<void> }[];
   /** Called after each input with the number of reply messages and the seconds it took (for /metrics). */
   observe?: (chat: ChatRef, replies: number, seconds: number) => void;
+  /**
+   * Called with the number of messages the runtime sent itself through the outbox (a journaled turn's reply, the
+   * recovery sweep's), once the platform took them: with `observe`'s, every message a person receives counted once.
+   */
+  observeSent?: (chat: ChatRef, messages: number) => void;
   /** False while the state store (Redis) is known to be unreachable: answer statelessly at once. */
   stateAvailable?: () => boolean;
   /** Sends what a journal finished by the recovery sweep has to say (its person is not waiting for a reply). */
   outbox?: Outbox;
+  /** Where answers kept during an outage outlive the process (sealed files in the data dir); memory only when absent. */
+  heldSpool?: HeldSpool;
+  /** Which messages of a journaled reply the platform answered, so a restart sends only the others. */
+  marks?: DeliveryMarks;
   /** Approved recordings (issue 18): 🔊 is offered, and voice notes sent, where one exists in the person's language. */
   voices?: ApprovedVoices;
   /** Called at each step of a journaled turn (crash tests kill the process there). */
@@ -66,7 +77,7 @@ export type RuntimeDeps = {
 };
 
 /**
- * committed: session + journal written; carried: effects done; delivered: their reply sent through the outbox
- * (journal-delivery.ts); finished: journal turned into the result.
+ * committed: session + journal written; carried: effects done; delivered: their reply sent through the outbox, each
+ * message marked as answered (journal-delivery.ts); finished: journal turned into the result.
  */
 export type JournalStep = 'committed' | 'carried' | 'delivered' | 'finished';

@@ -33,7 +33,7 @@ export function createRuntime(deps: RuntimeDeps): ServiceRuntime {
   const { presenter, logger } = deps;
   const state = chatStateOf(deps);
   // Answers given while Redis was down, handled once it is back (held-inputs.ts).
-  const held = new HeldInputs<InputMeta>();
+  const held = new HeldInputs<InputMeta>(deps.heldSpool);
   const outage = createOutageReplies(deps, held, handleOne);
   const carriers = createCarriers(deps, held);
   const journals = createJournalCarrying(deps, state, held, carriers, outage);

@@ -198,7 +198,7 @@ export function createChatTurns(
           'input handled',
         );
       }
-      if (pending) return carryOutJournal(turn, pending, true);
+      if (pending) return carryOutJournal(turn, pending, true, false, true);
       return dispatch(chat, effects, lang, options);
     }
     logger.error({ channel: chat.channel }, 'session save kept conflicting');

@@ -135,20 +135,33 @@ const CONFIRMATION = /Ta demande est enregistrée\. Ton numéro de dossier : (K-
 const RELAYED = /Message transmis à l'association/;
 
 /**
- * A restarted bot once it has finished what a dead one left and said it ("sent"): its recovery at start, else its
- * sweep, asked again until the dead process's journal counts as abandoned (a few seconds after it was committed).
+ * A restarted bot once it has finished what a dead one left: its recovery at start, else its sweep, asked again
+ * until the dead process's journal counts as abandoned (a few seconds after it was committed) and `done` holds
+ * (by default: it said something, "sent").
  */
-async function recoveringBot(bot: (env?: Record<string, string>) => Promise<Bot>): Promise<Bot> {
+async function recoveringBot(
+  bot: (env?: Record<string, string>) => Promise<Bot>,
+  done: (restarted: Bot, finished: number) => boolean = (restarted) => restarted.seen('sent').length > 0,
+): Promise<Bot> {
   const restarted = await bot();
-  await restarted.next('recovered'); // the recovery at start
+  let finished = Number(await restarted.next('recovered')); // the recovery at start
   const deadline = Date.now() + 30_000;
-  while (restarted.seen('sent').length === 0 && Date.now() < deadline) {
+  while (!done(restarted, finished) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     restarted.child.stdin?.write(`${JSON.stringify({ recover: true })}\n`);
-    await restarted.next('recovered');
+    finished += Number(await restarted.next('recovered'));
   }
   return restarted;
 }
+
+/** kunnafoni_replies_total of the bot, as its /metrics would say. */
+async function repliesCounted(bot: Bot): Promise<number> {
+  bot.child.stdin?.write(`${JSON.stringify({ metrics: true })}\n`);
+  return Number(await bot.next('replies'));
+}
+
+/** The messages the bot sent itself (through the outbox) and the platform took, as texts, in order. */
+const gotBy = (bot: Bot) => bot.seen('got').map((line) => textOf([JSON.parse(line) as OutMessage]));
 
 describe('a bot killed with SIGKILL during the journal of a "send" press', () => {
   it.each(['committed', 'carried', 'delivered', 'finished'] as const)(
@@ -203,8 +216,14 @@ describe('a bot killed with SIGKILL during the journal of a "send" press', () =>
     const { bot, casesOf } = await setUp();
     const alive = await bot();
     const chat = 'p-alive';
-    for (const line of UP_TO_CONFIRM) await alive.say(chat, line);
-    expect(textOf(await alive.say(chat, '1'))).toMatch(CONFIRMATION);
+    let received = 0;
+    for (const line of UP_TO_CONFIRM) received += (await alive.say(chat, line)).length;
+    const confirmed = await alive.say(chat, '1');
+    received += confirmed.length;
+    expect(textOf(confirmed)).toMatch(CONFIRMATION);
+    // Every message the person received is counted once, the confirmation sent through the outbox included.
+    alive.child.stdin?.write(`${JSON.stringify({ metrics: true })}\n`);
+    expect(Number(await alive.next('replies'))).toBe(received);
     expect(textOf(await alive.say(chat, '1'))).not.toMatch(CONFIRMATION);
     expect(await casesOf(chat)).toHaveLength(1);
   });
@@ -248,7 +267,7 @@ describe('a bot killed with SIGKILL during the journal of a "send" press', () =>
   });
 
   it.each(['carried', 'delivered', 'finished'] as const)(
-    'killed %s on a text channel, the person silent: the confirmation reaches them, for one case',
+    'killed %s on a text channel, the person silent: the confirmation reaches them once, for one case',
     async (step) => {
       const { bot, casesOf } = await setUp();
       const doomed = await bot({ KF_KILL_AT: step });
@@ -257,22 +276,51 @@ describe('a bot killed with SIGKILL during the journal of a "send" press', () =>
       doomed.send(chat, '1');
       expect(await doomed.exited).toBe('SIGKILL');
       // Sent through the outbox before the journal is marked done: the person has it once it was "delivered".
-      const before = doomed.seen('sent').map((line) => textOf(JSON.parse(line) as OutMessage[]));
+      const before = gotBy(doomed);
       expect(before.some((text) => CONFIRMATION.test(text))).toBe(step !== 'carried');
-      if (step === 'finished') {
-        // Done and delivered: nothing is left for a restarted process.
-        const restarted = await bot();
-        expect(await restarted.next('recovered')).toBe('0');
+      let restarted: Bot;
+      if (step === 'carried') {
+        // Not marked done, nothing sent: the restarted process carries it out again (the same case) and says it.
+        restarted = await recoveringBot(bot);
+        expect(textOf(JSON.parse(restarted.seen('sent')[0] ?? '[]') as OutMessage[])).toMatch(CONFIRMATION);
       } else {
-        // Not marked done: the restarted process carries it out again (the same case) and says it.
-        const restarted = await recoveringBot(bot);
-        const sent = textOf(JSON.parse(restarted.seen('sent')[0] ?? '[]') as OutMessage[]);
-        expect(sent).toMatch(CONFIRMATION);
+        // Every message answered and marked (killed before the journal was marked done, or after): a restarted
+        // process finishes the journal, if anything is left of it, without sending the reply again.
+        restarted = await recoveringBot(bot, (_, finished) => step === 'finished' || finished > 0);
+        expect(restarted.seen('sent')).toEqual([]);
       }
+      const said = [...before, ...gotBy(restarted)];
+      expect(said.filter((text) => CONFIRMATION.test(text))).toHaveLength(1);
+      // Counted where it was sent: the restarted process counts only what it sent itself.
+      expect(await repliesCounted(restarted)).toBe(gotBy(restarted).length);
       const cases = await casesOf(chat);
       expect(cases).toHaveLength(1);
-      // Said twice at most (killed between the send and marking it done), always with the one case's number.
-      for (const text of before) expect(text.match(CONFIRMATION)?.[1] ?? cases[0]?.no).toBe(cases[0]?.no);
+      expect(said.find((text) => CONFIRMATION.test(text))?.match(CONFIRMATION)?.[1]).toBe(cases[0]?.no);
+    },
+  );
+
+  // The reply to the "send" is the confirmation, then the menu: killed while one of them is on its way.
+  it.each([1, 2])(
+    'killed with message %i of the confirmation in flight: a restart sends only what has no recorded answer',
+    async (inflight) => {
+      const { bot, casesOf } = await setUp();
+      const doomed = await bot({ KF_KILL_AT: `inflight:${inflight}` });
+      const chat = `p-inflight-${inflight}`;
+      for (const line of UP_TO_CONFIRM) await doomed.say(chat, line);
+      doomed.send(chat, '1');
+      expect(await doomed.exited).toBe('SIGKILL');
+      const before = gotBy(doomed);
+      expect(before).toHaveLength(inflight);
+      const restarted = await recoveringBot(bot);
+      const after = gotBy(restarted);
+      // The message in flight at the kill, and those after it; never one the platform had answered.
+      expect(after).toHaveLength(3 - inflight);
+      expect(after[0]).toBe(before[inflight - 1]);
+      const said = [...before.slice(0, inflight - 1), ...after];
+      expect(said[0]).toMatch(CONFIRMATION);
+      expect(said[1]).toContain('Que veux-tu faire ?');
+      expect(await repliesCounted(restarted)).toBe(after.length);
+      expect(await casesOf(chat)).toHaveLength(1);
     },
   );
 });
@@ -296,7 +344,8 @@ describe('a bot killed during the journal of a message relayed to staff', () => 
       const text = 'Je suis à la gare routière de Sogoniko';
       doomed.send(chat, text);
       expect(await doomed.exited).toBe('SIGKILL');
-      const restarted = await recoveringBot(bot);
+      // Killed once its reply was sent and marked answered: nothing more to say, only the journal to finish.
+      const restarted = await recoveringBot(bot, step === 'delivered' ? (_, finished) => finished > 0 : undefined);
       const said = [...doomed.seen('sent'), ...restarted.seen('sent')].map((l) => textOf(JSON.parse(l)));
       expect(said.some((t) => RELAYED.test(t))).toBe(true);
 

@@ -76,6 +76,9 @@ describe('kunnafoni start with Telegram', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const updates = /^kunnafoni_updates_total\{channel="telegram"\} (\d+)$/m.exec(metrics)?.[1];
     expect(Number(updates)).toBe(10);
+    // Every message this person received counted once, the confirmation (sent through the outbox) included.
+    const replies = /^kunnafoni_replies_total\{channel="telegram",kind="reply"\} (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(replies)).toBe(server.textsTo(chat).length);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

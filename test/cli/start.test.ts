@@ -36,7 +36,9 @@ describe('kunnafoni start', () => {
     expect(out).toMatch(/staff console on http:\/\/127\.0\.0\.1:\d+\//);
     expect(out).toContain('TELEGRAM_BOT_TOKEN');
     expect(out).toContain('npx kunnafoni chat');
-    await new Promise((r) => setTimeout(r, 300));
+    // Standard input was closed before all that: the service still answers (it did not take the close for a quit).
+    const port = /staff console on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(child.exitCode).toBeNull();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -149,12 +149,19 @@ describe('announcing a case to staff', () => {
 
   it('happens once when two workers run the same job at once; the second retries and finds it done', async () => {
     const record = f.notifier.notify.bind(f.notifier);
+    // The worker that got the job first tells staff only once the other one has given up.
+    let otherGaveUp: () => void = () => undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      otherGaveUp = resolve;
+    });
     f.notifier.notify = async (event) => {
-      await new Promise((r) => setTimeout(r, 50));
+      await gaveUp;
       await record(event);
     };
     const no = caseNumberIn(await f.service.intake(newChat(), referEffect(), 'fr'));
-    const runs = await Promise.allSettled([f.service.dispatch(no), f.service.dispatch(no)]);
+    const both = [f.service.dispatch(no), f.service.dispatch(no)];
+    for (const run of both) run.catch(() => otherGaveUp());
+    const runs = await Promise.allSettled(both);
     expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected?.reason).toBeInstanceOf(AnnouncementBusyError);

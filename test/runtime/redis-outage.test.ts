@@ -2,10 +2,14 @@
 // meanwhile questions still get FAQ answers from memory, a referral is refused with "try again in a few minutes"
 // and never dropped, nothing hangs; afterwards everything works again by itself.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devDataKeys, PersonalDataCipher } from '../../src/infra/crypto.ts';
 import { RedisFloodGate } from '../../src/infra/flood-gate.ts';
+import { DiskHeldSpool } from '../../src/infra/held-spool.ts';
 import { RedisKeys } from '../../src/infra/keys.ts';
 import { silentLogger } from '../../src/infra/logger.ts';
 import { connectRedis, trackAvailability } from '../../src/infra/redis.ts';
@@ -39,12 +43,21 @@ afterEach(async () => {
 
 type Bot = { runtime: ServiceRuntime; redis: Redis; referrals: ReferralService; available: () => boolean };
 
-async function botOn(server: PrivateRedis, options: { fastPath: boolean; outbox?: RecordingOutbox }): Promise<Bot> {
+type BotOptions = {
+  fastPath: boolean;
+  outbox?: RecordingOutbox;
+  /** The same keys and secrets as an earlier bot (a restarted process). */
+  prefix?: string;
+  /** Answers kept during an outage are sealed there (the data dir's `held`). */
+  heldDir?: string;
+};
+
+async function botOn(server: PrivateRedis, options: BotOptions): Promise<Bot> {
   const bundle = await shippedBundle();
   const redis = connectRedis({ url: server.url });
   redis.on('error', () => undefined); // refused connections while the server is down are the point here
   cleanups.push(() => redis.disconnect());
-  const keys = new RedisKeys(`outage-${randomBytes(4).toString('hex')}`);
+  const keys = new RedisKeys(options.prefix ?? `outage-${randomBytes(4).toString('hex')}`);
   const cipher = new PersonalDataCipher(devDataKeys('outage'));
   const referrals = createReferralService({
     notices: await shippedNotices(),
@@ -55,7 +68,10 @@ async function botOn(server: PrivateRedis, options: { fastPath: boolean; outbox?
     outbox: new RecordingOutbox(),
     notifier: new RecordingNotifier(),
     clock: { now: () => Date.now() },
-    options: { fallbackPartner: 'ame', pseudonymSecret: randomBytes(16).toString('hex') },
+    options: {
+      fallbackPartner: 'ame',
+      pseudonymSecret: options.prefix ? `${options.prefix}-pseudonyms` : randomBytes(16).toString('hex'),
+    },
   });
   cleanups.push(() => referrals.stop());
   const available = trackAvailability(redis);
@@ -71,6 +87,7 @@ async function botOn(server: PrivateRedis, options: { fastPath: boolean; outbox?
     flood: new RedisFloodGate(redis, keys),
     ...(options.fastPath ? { stateAvailable: available } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
+    ...(options.heldDir ? { heldSpool: new DiskHeldSpool(options.heldDir, cipher, silentLogger()) } : {}),
   });
   return { runtime, redis, referrals, available };
 }
@@ -235,5 +252,58 @@ describe.each([
     const rest = await talk(bot, person, UP_TO_CONFIRM.slice(8));
     expect(allText(rest.at(-1)!)).toContain("J'envoie ta demande ?");
     expect(outbox.sent).toHaveLength(0);
+  });
+});
+
+describe('answers kept while Redis is down, the process restarted before it is back', () => {
+  it('are handled by the restarted process once Redis is back: the person gets the reply, nothing is typed again', async () => {
+    const server = await PrivateRedis.start();
+    cleanups.push(() => server.stop());
+    const heldDir = await mkdtemp(path.join(tmpdir(), 'kf-held-'));
+    cleanups.push(() => rm(heldDir, { recursive: true, force: true }));
+    const prefix = `outage-${randomBytes(4).toString('hex')}`;
+    const first = await botOn(server, { fastPath: true, outbox: new RecordingOutbox(), prefix, heldDir });
+    const describing: ChatRef = { channel: 'whatsapp', id: '22374444444@c.us' };
+    const sending: ChatRef = { channel: 'telegram', id: '1004' };
+    await talk(first, describing, UP_TO_CONFIRM.slice(0, 6));
+    expect(allText((await talk(first, sending, UP_TO_CONFIRM)).at(-1)!)).toContain("J'envoie ta demande ?");
+
+    await server.kill();
+    await waitFor(() => !first.available(), 'the connection to notice');
+    const description = "On m'a renvoyé hier, j'ai perdu mes papiers";
+    expect(allText(await first.runtime.handle(describing, say(description)))).toContain('Je la garde');
+    expect(allText(await first.runtime.handle(sending, say('1')))).toContain('Je la garde');
+    // On disk, sealed: neither what they typed nor who they are can be read there.
+    const files = await readdir(heldDir);
+    expect(files).toHaveLength(2);
+    for (const file of files) {
+      const stored = await readFile(path.join(heldDir, file), 'utf8');
+      for (const secret of ['papiers', '22374444444', '1004', 'whatsapp', 'telegram'])
+        expect(stored).not.toContain(secret);
+    }
+
+    // The process dies (what it kept in memory with it) and starts again while Redis is still down.
+    first.redis.disconnect();
+    const outbox = new RecordingOutbox();
+    const second = await botOn(server, { fastPath: true, outbox, prefix, heldDir });
+    await server.restart();
+    await waitFor(() => second.available(), 'the connection to come back');
+    // The person who writes again first ("by this chat"): their kept description is handled before it.
+    const replies = await second.runtime.handle(describing, say('1'));
+    expect(allText(replies)).toContain("Comment l'association doit te répondre ?");
+    // ... and the "1" answered that question (it was not taken for the description).
+    expect(allText([replies.at(-1)!])).not.toContain("Comment l'association doit te répondre ?");
+    expect(allText((await talk(second, describing, UP_TO_CONFIRM.slice(8))).at(-1)!)).toContain(
+      "J'envoie ta demande ?",
+    );
+    // The person who waits: the recovery sends their kept "send" and its confirmation, for one case.
+    await second.runtime.recover();
+    expect(outbox.sent.map((s) => s.chat.id)).toEqual([sending.id]);
+    expect(allText(outbox.sent[0]!.messages)).toMatch(/K-[A-Z0-9]{4}/);
+    expect(await second.referrals.openCasesOf(sending)).toHaveLength(1);
+    // Handled, then gone from the disk; a further recovery sends nothing more.
+    expect(await readdir(heldDir)).toEqual([]);
+    await second.runtime.recover();
+    expect(outbox.sent).toHaveLength(1);
   });
 });

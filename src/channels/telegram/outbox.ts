@@ -1,7 +1,7 @@
 // Outbox implementations for Telegram, so services can write to a person outside of a reply.
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
-import type { Outbox } from '../../ports/outbox.ts';
+import type { Outbox, SendProgress } from '../../ports/outbox.ts';
 import { RateLimitedError, retryAfterOf } from './errors.ts';
 import type { TelegramSender } from './sender.ts';
 
@@ -13,9 +13,15 @@ function checkChannel(chat: ChatRef): void {
 export class TelegramOutbox implements Outbox {
   constructor(private readonly sender: TelegramSender) {}
 
-  async send(chat: ChatRef, messages: OutMessage[]): Promise<void> {
+  async send(chat: ChatRef, messages: OutMessage[], progress?: SendProgress): Promise<void> {
     checkChannel(chat);
-    await this.sender.deliver(chat, messages);
+    if (!progress?.answered) return this.sender.deliver(chat, messages);
+    // One message at a time, so each is reported as soon as Telegram answered it (a message rendered on its own
+    // gives the same calls: renderMessages handles each message by itself).
+    for (const [index, message] of messages.entries()) {
+      await this.sender.deliver(chat, [message]);
+      progress.answered(index + 1);
+    }
   }
 }
 

@@ -217,6 +217,6 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): WhatsApp
     retry: () => connection.retry(),
     getState: () => connection.getState(),
     onStateChange: (listener) => connection.onStateChange(listener),
-    send: (chat, messages) => outbound.send(chat, messages),
+    send: (chat, messages, progress) => outbound.send(chat, messages, progress),
   };
 }

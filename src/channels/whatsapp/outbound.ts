@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessageMedia } from 'whatsapp-web.js';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { OutMessage } from '../../ports/out-message.ts';
+import type { SendProgress } from '../../ports/outbox.ts';
 import type { WhatsAppLibrary } from './client.ts';
 import type { WhatsAppConnection } from './connection.ts';
 import { describeError } from './describe-error.ts';
@@ -78,10 +79,28 @@ export class WhatsAppOutbound {
   }
 
   /** The Outbox side (staff replies, case updates): refused, held for later, or sent. */
-  async send(chat: ChatRef, messages: OutMessage[]): Promise<void> {
+  async send(chat: ChatRef, messages: OutMessage[], progress?: SendProgress): Promise<void> {
     if (chat.channel !== 'whatsapp') throw new Error(`not a WhatsApp chat: ${chat.channel}`);
+    if (progress?.answered) return this.sendEach(chat, messages, progress.answered);
     const delivery = await this.deliver(chat.id, messages);
     if (delivery.status === 'sent') return;
+    await this.notSent(chat, messages, delivery);
+  }
+
+  /** One message at a time, each reported as soon as WhatsApp took it; what is left is held or refused as a whole. */
+  private async sendEach(chat: ChatRef, messages: OutMessage[], answered: (count: number) => void): Promise<void> {
+    for (const [index, message] of messages.entries()) {
+      const delivery = await this.deliver(chat.id, [message]);
+      if (delivery.status !== 'sent') return this.notSent(chat, messages.slice(index), delivery);
+      answered(index + 1);
+    }
+  }
+
+  private async notSent(
+    chat: ChatRef,
+    messages: OutMessage[],
+    delivery: Exclude<Delivery, { status: 'sent' }>,
+  ): Promise<never> {
     if (delivery.status === 'failed') throw new Error(`WhatsApp send failed: ${describeError(delivery.error)}`);
     if (delivery.reason === 'did-not-write-first' && this.o.held) {
       await this.o.held.hold(chat.id, messages);

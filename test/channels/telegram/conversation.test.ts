@@ -155,10 +155,13 @@ describe('a conversation on Telegram', () => {
   });
 
   it('keeps one chat in order while chats run concurrently', async () => {
-    // The first message of chat 20 is slow; its later messages must still be answered after it.
+    // The first message of chat 20 waits until chat 21 is answered (so chat 21 cannot have waited for chat 20);
+    // chat 20's later messages must still be answered after it.
+    const otherAnswered = h.server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === '21', {
+      since: h.server.lastSeq,
+    });
     runtime.before = async (chat, input) => {
-      if (chat.id === '20' && input.kind === 'text' && input.text === 'm0')
-        await new Promise((r) => setTimeout(r, 150));
+      if (chat.id === '20' && input.kind === 'text' && input.text === 'm0') await otherAnswered;
     };
     const replies = h.server.waitForCalls((c) => c.method === 'sendMessage' && c.chatId === '20', 5);
     h.server.push(...['m0', 'm1', 'm2', 'm3', 'm4'].map((t) => textUpdate(20, t)));

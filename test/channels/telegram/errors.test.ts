@@ -116,6 +116,26 @@ describe('Telegram outboxes', () => {
     expect(await h.channel.activity.isInactive(chat(41))).toBe(true);
   });
 
+  it('reports each message as soon as Telegram answered it, and only those', async () => {
+    h = await startHarness(new FakeRuntime());
+    const answered: number[] = [];
+    const send = h.channel.outbox.send(
+      chat(43),
+      [{ paragraphs: ['Ta demande est enregistrée.'] }, { paragraphs: ['Menu'] }],
+      {
+        answered(count) {
+          answered.push(count);
+          // Answered before the next message goes: the person blocks the bot right then.
+          expect(h.server.textsTo(43)).toHaveLength(count);
+          h.server.blockChat(43);
+        },
+      },
+    );
+    await expect(send).rejects.toBeInstanceOf(BlockedError);
+    expect(answered).toEqual([1]);
+    expect(h.server.textsTo(43)).toEqual(['Ta demande est enregistrée.']);
+  });
+
   it('hands a 429 back to bulk senders at once, with retry_after', async () => {
     h = await startHarness(new FakeRuntime());
     h.server.failNext({ status: 429, retryAfter: 7 }, { method: 'sendMessage' });

@@ -153,6 +153,24 @@ describe('a conversation on WhatsApp', () => {
     expect(await h.redis.keys(`${h.keys.root}*${MOUSSA.split('@')[0]}*`)).toEqual([]);
   });
 
+  it('reports each message outside a reply as soon as WhatsApp took it', async () => {
+    h = await createHarness();
+    const client = await h.startReady();
+    client.receive(waMessage(MOUSSA, { body: 'bonjour' }));
+    await waitFor(() => client.sent.length === 1, 'the welcome');
+    const answered: [number, number][] = [];
+    const chat = { channel: 'whatsapp' as const, id: MOUSSA };
+    await h.channel.send(chat, [{ paragraphs: ['Ta demande est enregistrée.'] }, { paragraphs: ['Menu'] }], {
+      answered: (count) => answered.push([count, client.textsTo(MOUSSA).length - 1]),
+    });
+    // Told after each one went out, before the next: [answered so far, sent so far].
+    expect(answered).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(client.textsTo(MOUSSA).slice(1)).toEqual(['Ta demande est enregistrée.', 'Menu']);
+  });
+
   it('a staff reply after the 24-hour window waits, sealed, and goes out first when the person writes again', async () => {
     h = await createHarness();
     const client = await h.startReady();
