@@ -120,7 +120,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
 function clientOptions(options: Pick<TelegramChannelOptions, 'apiRoot'>) {
   // grammY refuses a trailing slash; a URL validator may have added one.
   const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
-  // `fetch`: plain node:http(s) on grammY's keep-alive agents (see bot-api-fetch.ts).
+  // `fetch`: the Bot API client's own keep-alive connections (see bot-api-fetch.ts).
   return { apiRoot, timeoutSeconds: 60, fetch: botApiFetch as unknown as typeof fetch };
 }
 
