@@ -37,6 +37,19 @@ function tree(composer: Composer<Context>, seen: string[]) {
     () => void seen.push('branch:yes'),
     (_ctx, next) => next(),
   );
+  // A layer that passes on, then one added to the composer `use` returned.
+  composer
+    .use(async (_ctx, next) => {
+      seen.push('log');
+      await next();
+    })
+    .drop(
+      (ctx) => ctx.message?.text === 'dropped',
+      (_ctx, next) => {
+        seen.push('kept');
+        return next();
+      },
+    );
   composer.use(() => void seen.push('conversation'));
 }
 
@@ -64,6 +77,7 @@ describe('LeanComposer', () => {
       callbackUpdate(1, 'menu'),
       textUpdate(2, 'async'),
       textUpdate(2, 'branch'),
+      textUpdate(2, 'dropped'),
       textUpdate(-5, 'branch', { chatType: 'group' }),
       mediaUpdate(3, 'voice'),
     ];
