@@ -191,36 +191,37 @@ function parseHead(received: Buffer): Head | null {
   for (;;) {
     const end = received.indexOf(HEAD_END, start);
     if (end < 0) return null;
-    const lines = received.toString('latin1', start, end).split('\r\n');
-    const statusLine = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-    if (!statusLine) throw new Error(`Bot API: not an HTTP answer`);
+    // Lower case and ending with its line break, so a header is found as "\r\nname:" and ends at the next "\r\n".
+    const head = `${received.toString('latin1', start, end).toLowerCase()}\r\n`;
+    const statusLine = /^http\/1\.([01]) (\d{3})/.exec(head);
+    if (!statusLine) throw new Error('Bot API: not an HTTP answer');
     const status = Number(statusLine[2]);
     if (status >= 100 && status < 200) {
       start = end + HEAD_END.length;
       continue;
     }
-    let length: Head['length'] = 'close';
-    let keepAlive = statusLine[1] === '1';
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line
-        .slice(colon + 1)
-        .trim()
-        .toLowerCase();
-      if (name === 'content-length' && length !== 'chunked') length = Number(value);
-      else if (name === 'transfer-encoding' && value.split(',').at(-1)?.trim() === 'chunked') length = 'chunked';
-      else if (name === 'connection') keepAlive = value.includes('keep-alive') || !value.includes('close');
-    }
-    if (typeof length === 'number' && !(Number.isSafeInteger(length) && length >= 0)) {
+    const chunked = headerOf(head, 'transfer-encoding')?.split(',').at(-1)?.trim() === 'chunked';
+    const declared = headerOf(head, 'content-length');
+    const length: Head['length'] = chunked ? 'chunked' : declared === undefined ? 'close' : Number(declared);
+    if (typeof length === 'number' && !(Number.isSafeInteger(length) && length >= 0 && /^\d+$/.test(declared!))) {
       throw new Error('Bot API: bad Content-Length');
     }
-    // Without a length, the body runs to the end of the connection.
-    if (length === 'close') keepAlive = false;
+    const connection = headerOf(head, 'connection') ?? '';
+    const keepAlive =
+      // Without a length, the body runs to the end of the connection.
+      length !== 'close' &&
+      !connection.includes('close') &&
+      (statusLine[1] === '1' || connection.includes('keep-alive'));
     return { status, bodyStart: end + HEAD_END.length, length, keepAlive };
   }
+}
+
+/** A header's value (the first, trimmed) in a lower-cased head, or undefined. */
+function headerOf(head: string, name: string): string | undefined {
+  const at = head.indexOf(`\r\n${name}:`);
+  if (at < 0) return undefined;
+  const from = at + name.length + 3;
+  return head.slice(from, head.indexOf('\r\n', from)).trim();
 }
 
 /** The whole body once received, else null. */

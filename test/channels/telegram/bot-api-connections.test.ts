@@ -125,6 +125,21 @@ describe('Bot API connections', () => {
     expect((await api.sendMessage(1, 'b')).message_id).toBe(7);
   });
 
+  it('does not reuse an HTTP/1.0 connection that did not ask to be kept', async () => {
+    let connections = 0;
+    const apiRoot = await serveRaw((socket) => {
+      connections++;
+      // Answered once, left open: a second call on it would wait forever.
+      socket.write(
+        `HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(answer)}\r\n\r\n${answer}`,
+      );
+    });
+    const api = apiOf(apiRoot);
+    expect((await api.sendMessage(1, 'a')).message_id).toBe(7);
+    expect((await api.sendMessage(1, 'b')).message_id).toBe(7);
+    expect(connections).toBe(2);
+  });
+
   it('fails the call (a network error, which grammY may retry) when the connection breaks mid-answer', async () => {
     const apiRoot = await serveRaw((socket) => {
       socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${answer.length}\r\n\r\n${answer.slice(0, 5)}`);
