@@ -22,7 +22,10 @@ export const DistressSchema = z
   .strict();
 export type DistressWords = z.infer<typeof DistressSchema>;
 
-type Pattern = { words: readonly string[]; category: DistressCategory };
+/** A phrase's word: the folded word, or the start of a word for `word*`. */
+type PatternWord = { text: string; prefix: boolean };
+/** `order`: its place in the list (urgency first), which decides between phrases found in one message. */
+type Pattern = { words: readonly PatternWord[]; category: DistressCategory; order: number };
 
 /** Normalised, SMS-expanded, sound-folded words of a text (kept in order). */
 export function distressWords(text: string): string[] {
@@ -49,15 +52,17 @@ function patternWords(phrase: string): string[] {
     .map((w) => foldWord(w));
 }
 
-function matchesAt(message: readonly string[], at: number, pattern: readonly string[]): boolean {
+function matchesAt(message: readonly string[], at: number, pattern: readonly PatternWord[]): boolean {
   for (let k = 0; k < pattern.length; k++) {
     const word = message[at + k];
     const p = pattern[k]!;
     if (word === undefined) return false;
-    if (p.endsWith('*') ? !word.startsWith(p.slice(0, -1)) : word !== p) return false;
+    if (p.prefix ? !word.startsWith(p.text) : word !== p.text) return false;
   }
   return true;
 }
+
+const NONE: readonly Pattern[] = [];
 
 export type DistressMatcher = (text: string, lang: Lang | null) => { category: DistressCategory } | null;
 
@@ -67,23 +72,35 @@ export type DistressMatcher = (text: string, lang: Lang | null) => { category: D
  * is `suicide`.
  */
 export function createDistressMatcher(words_: DistressWords): DistressMatcher {
-  const patterns: Pattern[] = [];
+  // Found by their first word (one lookup per word of the message), those starting with `word*` tried everywhere.
+  const byFirstWord = new Map<string, Pattern[]>();
+  const prefixFirst: Pattern[] = [];
+  let order = 0;
   for (const category of DISTRESS_CATEGORIES) {
     for (const lang of ['fr', 'en', 'bm'] as const) {
       for (const phrase of words_[category][lang]) {
-        const w = patternWords(phrase);
-        if (w.length > 0) patterns.push({ words: w, category });
+        const w = patternWords(phrase).map((word) =>
+          word.endsWith('*') ? { text: word.slice(0, -1), prefix: true } : { text: word, prefix: false },
+        );
+        const first = w[0];
+        if (!first) continue;
+        const pattern: Pattern = { words: w, category, order: order++ };
+        if (first.prefix) prefixFirst.push(pattern);
+        else byFirstWord.set(first.text, [...(byFirstWord.get(first.text) ?? []), pattern]);
       }
     }
   }
   return (text) => {
     const message = distressWords(text);
-    if (message.length === 0) return null;
-    for (const p of patterns) {
-      for (let at = 0; at + p.words.length <= message.length; at++) {
-        if (matchesAt(message, at, p.words)) return { category: p.category };
-      }
+    // The most urgent phrase found anywhere in the message.
+    let found: Pattern | null = null;
+    const consider = (p: Pattern, at: number) => {
+      if ((found === null || p.order < found.order) && matchesAt(message, at, p.words)) found = p;
+    };
+    for (let at = 0; at < message.length; at++) {
+      for (const p of byFirstWord.get(message[at]!) ?? NONE) consider(p, at);
+      for (const p of prefixFirst) consider(p, at);
     }
-    return null;
+    return found === null ? null : { category: (found as Pattern).category };
   };
 }

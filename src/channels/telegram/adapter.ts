@@ -22,6 +22,7 @@ import { PersonActivity } from './activity.ts';
 import { botApiFetch } from './bot-api-fetch.ts';
 import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
+import { LeanComposer } from './lean-composer.ts';
 import { BulkTelegramOutbox, TelegramOutbox } from './outbox.ts';
 import { type ParsedUpdate, parseUpdate } from './parse.ts';
 import { TELEGRAM_TEXT_LIMIT } from './render.ts';
@@ -120,7 +121,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
 function clientOptions(options: Pick<TelegramChannelOptions, 'apiRoot'>) {
   // grammY refuses a trailing slash; a URL validator may have added one.
   const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
-  // `fetch`: plain node:http(s) on grammY's keep-alive agents (see bot-api-fetch.ts).
+  // `fetch`: the Bot API client's own keep-alive connections (see bot-api-fetch.ts).
   return { apiRoot, timeoutSeconds: 60, fetch: botApiFetch as unknown as typeof fetch };
 }
 
@@ -193,10 +194,15 @@ export function createTelegramChannel(options: TelegramChannelOptions & { bot?: 
   // Process everything through one sequentialized middleware: updates of one chat run one after the other
   // (a failed one included: sequentialize moves on after it), different chats run concurrently.
   // Tracked from entry (including time spent waiting behind the same chat), so stop() can drain everything.
-  bot.use((_ctx, next) => track(next()));
-  bot.use(sequentialize(orderKey));
-  for (const middleware of options.before ?? []) bot.use(middleware);
-  bot.use((ctx) => processUpdate(ctx.update));
+  // One lean chain (lean-composer.ts): the steps add no layer of closures per update.
+  bot.use(
+    new LeanComposer<Context>(
+      (_ctx, next) => track(next()),
+      sequentialize(orderKey),
+      ...(options.before ?? []),
+      (ctx) => processUpdate(ctx.update),
+    ),
+  );
   bot.catch((error) => logger.error({ err: describe(error.error) }, 'telegram: middleware error'));
 
   function track(work: Promise<void>): Promise<void> {

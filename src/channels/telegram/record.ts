@@ -3,7 +3,7 @@
 // of that item (kept as Telegram sent it: OGG/Opus), status "recorded" until an admin approves it in the console.
 // In a group the bot sees only commands and replies to itself (privacy mode), so the voice note is sent as a reply.
 // Install before the conversation middleware: everything else is passed on with `next()`.
-import { Composer, type Context } from 'grammy';
+import type { Composer, Context } from 'grammy';
 import type { Redis } from 'ioredis';
 import { AudioError, seconds } from '../../audio/convert.ts';
 import { AUDIO_LANGS, type AudioItem, isLang, parseItem } from '../../audio/items.ts';
@@ -12,6 +12,7 @@ import { audioErrorInFrench } from '../../audio/texts-fr.ts';
 import type { Lang } from '../../engine/types.ts';
 import type { RedisKeys } from '../../infra/keys.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { LeanComposer } from './lean-composer.ts';
 
 export type RecordComposerOptions = {
   library: AudioLibrary;
@@ -50,7 +51,8 @@ export function telegramRecorder(keys: RedisKeys, userId: number): string {
 export function createRecordComposer(options: RecordComposerOptions): Composer<Context> {
   const { library, redis, keys } = options;
   const staffGroups = new Set(options.groups.values());
-  const composer = new Composer<Context>();
+  // Lean: its filters cost nothing per update that is not a /record or a voice note (lean-composer.ts).
+  const composer = new LeanComposer<Context>();
   const pendingKey = (userId: number) =>
     keys.key('audio', 'pending', keys.person({ channel: 'telegram', id: String(userId) }));
 

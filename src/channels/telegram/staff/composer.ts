@@ -2,7 +2,7 @@
 // holding cases (/reply, /close, /release, /transfer, /cases, and replies to the bot's case messages). Install it
 // before the conversation middleware: it handles staff updates and passes on everything else. Messages are plain
 // text (no parse mode), so nothing a person typed can break formatting.
-import { Composer, type Context } from 'grammy';
+import type { Composer, Context } from 'grammy';
 import {
   OUTCOMES,
   type OutcomeT,
@@ -10,6 +10,7 @@ import {
   type StaffCaseOperations,
   type StaffCaseView,
 } from '../../../ports/staff-cases.ts';
+import { LeanComposer } from '../lean-composer.ts';
 import { sendParts, staffIdOf, type TelegramStaffOptions } from './groups.ts';
 import { staffTexts } from './texts.ts';
 
@@ -18,7 +19,8 @@ export function createStaffComposer(service: StaffCaseOperations, options: Teleg
   const partnerOfGroup = new Map([...options.groups].map(([partner, chatId]) => [chatId, partner]));
   const name = options.partnerName ?? ((id: string) => service.partners.get(id)?.name ?? id);
   const log = options.logger;
-  const composer = new Composer<Context>();
+  // Lean: its filters cost nothing per update that is not for staff (lean-composer.ts).
+  const composer = new LeanComposer<Context>();
 
   composer.callbackQuery(/^claim:(K-[0-9A-Z]{4,8})$/, async (ctx) => {
     const no = ctx.match[1]!;
