@@ -14,15 +14,18 @@ import type { InputMeta, RuntimeDeps } from './runtime-deps.ts';
 /** A pending journal older than this belongs to a dead process (a live one renews its lock, see ChatState). */
 const ABANDONED_AFTER_MS = 5_000;
 
+/**
+ * Where a pending journal comes from when it is carried out:
+ * - 'fresh': committed by this very turn (nothing of it can have been sent yet);
+ * - 'left': left by a dead process: the messages it got answered are not sent again;
+ * - 'replayed': the person sent the cut-short input again: the whole result, again.
+ * `release`: the chat's lock is freed with the journal's "done" (else the turn goes on with a new input).
+ */
+export type JournalRun = { origin: 'fresh' | 'left' | 'replayed'; release: boolean };
+
 export type JournalCarrying = {
   /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
-  carryOutJournal(
-    turn: ChatTurn,
-    journal: PendingJournal,
-    release: boolean,
-    replayed?: boolean,
-    fresh?: boolean,
-  ): Promise<OutMessage[]>;
+  carryOutJournal(turn: ChatTurn, journal: PendingJournal, how: JournalRun): Promise<OutMessage[]>;
   /** Finishes the journals of processes that died mid-turn and sends what they have to say; how many. */
   recover(): Promise<number>;
 };
@@ -41,23 +44,18 @@ export function createJournalCarrying(
   // once Redis is back, before anything the person writes next.
   held.restore().catch((err: unknown) => logger.warn({ err: errorSummary(err) }, 'kept answers not restored'));
 
-  /**
-   * Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. `fresh`:
-   * committed by this turn (nothing of it can have been sent yet); else the messages a dead process got answered are
-   * not sent again, unless `replayed` (the person asked for it again: the whole result).
-   */
+  /** Carries out a pending journal (again, after a crash: idempotently) and keeps its result for a repeat. */
   async function carryOutJournal(
     turn: ChatTurn,
     journal: PendingJournal,
-    release: boolean,
-    replayed = false,
-    fresh = false,
+    { origin, release }: JournalRun,
   ): Promise<OutMessage[]> {
+    const replayed = origin === 'replayed';
     const messages = await dispatch(journal.chat, journal.effects, journal.lang, journal.options, journal);
     deps.onJournalStep?.('carried');
     const { id } = journal;
     const marks = id && deps.outbox ? deps.marks : undefined;
-    const skip = marks && !fresh && !replayed ? await marks.delivered(id!).catch(() => 0) : 0;
+    const skip = marks && origin === 'left' ? await marks.delivered(id!).catch(() => 0) : 0;
     // Sent before the journal is marked done, each message marked as the platform answers it: a crash before that
     // point delivers again only what has no recorded answer, never nothing.
     const { sent, rest } = await deliverJournal(
@@ -101,7 +99,7 @@ export function createJournalCarrying(
         const journal = parseJournal(turn.snapshot.journal);
         // Finished meanwhile (the person wrote again), or replaced: nothing left to do.
         if (journal?.state !== 'pending') return null;
-        return carryOutJournal(turn, journal, true);
+        return carryOutJournal(turn, journal, { origin: 'left', release: true });
       });
       if (!messages) continue;
       finished += 1;

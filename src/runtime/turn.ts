@@ -101,7 +101,10 @@ export function createChatTurns(
       // The input that was cut short, sent again: its result (given now, so a further repeat is an old press).
       // Another input: that result, then its own answer.
       const repeated = key !== '' && key === journal.input;
-      const messages = await carryOutJournal(turn, journal, repeated, repeated);
+      const messages = await carryOutJournal(turn, journal, {
+        origin: repeated ? 'replayed' : 'left',
+        release: repeated,
+      });
       if (repeated) return messages;
       earlier = messages;
       facts = undefined;
@@ -198,7 +201,7 @@ export function createChatTurns(
           'input handled',
         );
       }
-      if (pending) return carryOutJournal(turn, pending, true, false, true);
+      if (pending) return carryOutJournal(turn, pending, { origin: 'fresh', release: true });
       return dispatch(chat, effects, lang, options);
     }
     logger.error({ channel: chat.channel }, 'session save kept conflicting');
