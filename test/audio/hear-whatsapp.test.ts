@@ -9,12 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageMedia } from 'whatsapp-web.js';
 import { CachedApprovedVoices } from '../../src/audio/approved-voices.ts';
 import { AudioLibrary } from '../../src/audio/library.ts';
-import { createWhatsAppChannel, type WhatsAppChannel } from '../../src/channels/whatsapp/adapter.ts';
-import { silentLogger } from '../../src/infra/logger.ts';
+import type { WhatsAppChannel } from '../../src/channels/whatsapp/adapter.ts';
 import type { ApprovedVoices } from '../../src/ports/voices.ts';
 import { waitFor } from '../channels/whatsapp/harness.ts';
+import { startReadyChannel } from '../channels/whatsapp/ready-channel.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { fakeClientFactory, waMessage } from '../support/fake-whatsapp-client.ts';
+import { type FakeWhatsAppClient, waMessage } from '../support/fake-whatsapp-client.ts';
 import { tone } from './support.ts';
 
 const AWA = '22376000000@c.us';
@@ -41,26 +41,13 @@ describe('hearing approved recordings on WhatsApp', () => {
       await library.saveVoiceNote(item, 'bm', await tone(1), 'telegram:staff');
       await library.approve(item, 'bm', 'web:admin');
     }
-    const fakes = fakeClientFactory();
-    channel = createWhatsAppChannel({
+    let client: FakeWhatsAppClient;
+    ({ channel, client } = await startReadyChannel({
       runtime: app.runtime,
       redis: app.redis,
       keys: app.keys,
-      chromiumPath: '/usr/bin/chromium',
       dataDir: path.join(dataDir, 'whatsapp'),
-      auth: 'local',
-      cleanStaleChromium: false,
-      logger: silentLogger(),
-      clientFactory: fakes.factory,
-      showQr: () => {},
-      minGapMs: 0,
-      globalGapMs: 0,
-      typing: { baseMs: 0, perCharMs: 0 },
-    });
-    await channel.start();
-    const client = fakes.latest();
-    await client.initialized;
-    client.becomeReady();
+    }));
     const menuText = app.bundle.presenter.t('bm', 'main.menu');
     /** Sends as Awa; resolves with what was sent back, up to the menu (the last thing of these answers). */
     const say = async (body: string) => {

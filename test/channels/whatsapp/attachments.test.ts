@@ -5,18 +5,17 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { createWhatsAppChannel, type WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
-import { silentLogger } from '../../../src/infra/logger.ts';
+import type { WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
 import { Client, type Console, createConsole } from '../../staff/support/console.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
 import {
   type FakeWhatsAppClient,
-  fakeClientFactory,
   type WaFile,
   waMedia,
   waMessage,
 } from '../../support/fake-whatsapp-client.ts';
 import { waitFor } from './harness.ts';
+import { startReadyChannel } from './ready-channel.ts';
 
 const FATOU = '22379000001@c.us';
 const PAPER: WaFile = { mimetype: 'image/jpeg', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 7, 7, 7, 7, 7]) };
@@ -33,27 +32,13 @@ beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kf-wa-att-'));
   k = await createConsole({}, { attachmentsDir: filesDir });
   app = await createTestApp({ referrals: k.referrals });
-  const fakes = fakeClientFactory();
-  channel = createWhatsAppChannel({
+  ({ channel, client } = await startReadyChannel({
     runtime: app.runtime,
     redis: app.redis,
     keys: app.keys,
-    chromiumPath: '/usr/bin/chromium',
     dataDir,
-    auth: 'local',
-    cleanStaleChromium: false,
-    logger: silentLogger(),
-    clientFactory: fakes.factory,
-    showQr: () => {},
-    minGapMs: 0,
-    globalGapMs: 0,
-    typing: { baseMs: 0, perCharMs: 0 },
     attachments: k.referrals.attachments!,
-  });
-  await channel.start();
-  client = fakes.latest();
-  await client.initialized;
-  client.becomeReady();
+  }));
 });
 afterEach(async () => {
   await channel.stop();

@@ -4,18 +4,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWhatsAppChannel, type WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
+import type { WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
 import { devDataKeys, PersonalDataCipher } from '../../../src/infra/crypto.ts';
-import { silentLogger } from '../../../src/infra/logger.ts';
 import type { ChatRef } from '../../../src/ports/chat.ts';
 import type { OutMessage } from '../../../src/ports/out-message.ts';
 import { partnersFromContacts } from '../../../src/referrals/partners.ts';
 import { createReferralService } from '../../../src/referrals/service.ts';
 import { noticePresenter } from '../../../src/runtime/present-results.ts';
 import { createTestApp, shippedBundle, type TestApp } from '../../support/app.ts';
-import { fakeClientFactory, waMessage } from '../../support/fake-whatsapp-client.ts';
+import { type FakeWhatsAppClient, waMessage } from '../../support/fake-whatsapp-client.ts';
 import { testRedis } from '../../support/redis.ts';
 import { waitFor } from './harness.ts';
+import { startReadyChannel } from './ready-channel.ts';
 
 const stops: (() => Promise<void>)[] = [];
 
@@ -59,26 +59,8 @@ async function start(options: { referrals?: boolean } = {}) {
   const outbox = { send: (chat: ChatRef, messages: OutMessage[]) => channel.send(chat, messages) };
   app = await createTestApp(options.referrals ? { referrals: await referralsFor(), outbox } : { outbox });
   dataDir = await mkdtemp(join(tmpdir(), 'kf-wa-flows-'));
-  const fakes = fakeClientFactory();
-  channel = createWhatsAppChannel({
-    runtime: app.runtime,
-    redis: app.redis,
-    keys: app.keys,
-    chromiumPath: '/usr/bin/chromium',
-    dataDir,
-    auth: 'local',
-    cleanStaleChromium: false,
-    logger: silentLogger(),
-    clientFactory: fakes.factory,
-    showQr: () => {},
-    minGapMs: 0,
-    globalGapMs: 0,
-    typing: { baseMs: 0, perCharMs: 0 },
-  });
-  await channel.start();
-  const client = fakes.latest();
-  await client.initialized;
-  client.becomeReady();
+  let client: FakeWhatsAppClient;
+  ({ channel, client } = await startReadyChannel({ runtime: app.runtime, redis: app.redis, keys: app.keys, dataDir }));
   /** Sends a message as Fatou and returns what the bot wrote back (every answer of these flows ends with a menu). */
   const say = async (fields: Parameters<typeof waMessage>[1]) => {
     const before = client.sent.length;
