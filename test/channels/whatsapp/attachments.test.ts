@@ -8,12 +8,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { WhatsAppChannel } from '../../../src/channels/whatsapp/adapter.ts';
 import { Client, type Console, createConsole } from '../../staff/support/console.ts';
 import { createTestApp, type TestApp } from '../../support/app.ts';
-import {
-  type FakeWhatsAppClient,
-  type WaFile,
-  waMedia,
-  waMessage,
-} from '../../support/fake-whatsapp-client.ts';
+import { type FakeWhatsAppClient, type WaFile, waMedia, waMessage } from '../../support/fake-whatsapp-client.ts';
 import { waitFor } from './harness.ts';
 import { startReadyChannel } from './ready-channel.ts';
 
