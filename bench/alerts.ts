@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Api } from 'grammy';
 import { Redis } from 'ioredis';
 import { AlertBroadcast } from '../src/alerts/broadcast.ts';
+import { defaultConcurrency } from '../src/alerts/broadcast-worker.ts';
 import { SendBudget } from '../src/alerts/send-budget.ts';
 import { RedisSubscriptions } from '../src/alerts/subscriptions.ts';
 import { retryTransformer } from '../src/channels/telegram/errors.ts';
@@ -53,7 +54,11 @@ async function setUp(rate: number): Promise<Setup> {
   const keys = new RedisKeys(prefix);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
   // The server enforces the limit too: a 429 it answers beyond the injected ones means the budget failed.
-  const server = await BotApiServer.start({ rateLimit: { globalPerSecond: rate, perChatIntervalMs: 1000 } });
+  // Per chat: one message a second, with the short burst Telegram allows in a private chat (a reply right after an
+  // alert to the same person).
+  const server = await BotApiServer.start({
+    rateLimit: { globalPerSecond: rate, perChatIntervalMs: 1000, perChatBurst: 2 },
+  });
   const subs = new RedisSubscriptions(redis, keys);
   const broadcast = new AlertBroadcast(redis, keys, systemClock);
   return {
@@ -68,7 +73,7 @@ async function setUp(rate: number): Promise<Setup> {
       KF_TOKEN: server.token,
       KF_API_ROOT: server.apiRoot,
       KF_RATE: String(rate),
-      KF_CONCURRENCY: String(Math.max(4, Math.min(50, Math.ceil(rate / 2)))),
+      KF_CONCURRENCY: String(defaultConcurrency(rate)),
     },
     async close() {
       await broadcast.close();

@@ -6,11 +6,12 @@
 //  1. the alert has expired (checked now, not at publication) -> `expired`, nothing sent;
 //  2. the person unsubscribed, paused or erased their data since -> `skipped` (the job holds only the pair's
 //     pseudonym; the person comes from the alert's recipients hash, which erasure empties for that person);
-//  3. a send slot from the budget shared with replies (send-budget.ts; replies first, evenly paced, paused by a
-//     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's booking, in
-//     one Redis step; an already settled pair -> nothing sent;
-//  4. the request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job
-//     asks again);
+//  3. a send slot from the budget shared with replies (send-budget.ts; what replies leave, evenly paced, paused by
+//     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
+//     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
+//  4. just before the slot, Redis confirms it and marks the pair `sending` (or gives the slot to a reply that went
+//     meanwhile: the job asks again); the request starts at the slot (not later than MAX_LAG_MS after it, else the
+//     slot is given up and the job asks again);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -18,7 +19,8 @@
 //     other 4xx -> `failed`;  no answer -> retried (marked uncertain: one possible duplicate rather than a silent
 //     miss), then `failed`.
 // A process killed mid-send leaves its jobs locked for lockDurationMs; the stall check of any live worker gives
-// them back within a few seconds more, and their pairs left `sending` are resent as uncertain.
+// them back within a few seconds more: their pairs left `booked` are sent as if nothing happened, those left
+// `sending` (a request may have reached Telegram) are resent and counted uncertain.
 import { randomBytes } from 'node:crypto';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -41,7 +43,8 @@ export type AlertWorkerOptions = {
   /** Messages per second for every send of the platform, replies included (ALERTS_RATE_PER_SECOND; Telegram allows
    * about 30). Ignored when a budget is given. */
   ratePerSecond: number;
-  /** Sends in flight at once (default: enough to keep the rate with ~300 ms Bot API round trips). */
+  /** Sends in flight at once (default: defaultConcurrency, enough to keep the rate with ~300 ms Bot API round
+   * trips). */
   concurrency?: number;
   /** Minimum time between two messages to one chat (default 1000 ms). */
   perChatIntervalMs?: number;
@@ -84,6 +87,8 @@ const DEFAULT_LOCK_MS = 4_000;
 const DEFAULT_STALLED_MS = 2_000;
 /** Slots one job gives up for being too late before it goes back to the queue (a process far too busy). */
 const MAX_LATE_PER_JOB = 50;
+/** Slots one job gives to replies before it goes back to the queue (replies far beyond the limit). */
+const MAX_YIELDS_PER_JOB = 200;
 /** 429s one job waits out before it goes back to the queue. */
 const MAX_RATE_LIMITS_PER_JOB = 20;
 const HEARTBEAT_MS = 2_000;
@@ -232,7 +237,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const text = alert.text[person.lang] ?? alert.text.fr;
     const outcomes = store.keys.outcomes(alertId);
 
-    for (let limited = 0, late = 0; ; ) {
+    for (let limited = 0, late = 0, yielded = 0; ; ) {
       let take: Awaited<ReturnType<AlertPacer['take']>>;
       try {
         take = await pacer.take(chat, outcomes, pair);
@@ -248,9 +253,18 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
       }
-      // The slot is booked and the pair marked `sending`. The request starts at the slot, never before, and not
-      // later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up rather than send off the
-      // pace, and asks again.
+      // The slot is booked and the pair marked `booked`. Just before it, Redis confirms the slot (it goes to a reply
+      // that went meanwhile, if any: the alert asks again) and marks the pair `sending`. The request starts at the
+      // slot, never before, and not later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up
+      // rather than send off the pace, and asks again.
+      const confirmAt = take.startAt - budget.leadMs();
+      if (confirmAt > localNow()) await sleep(confirmAt - localNow());
+      const confirmed = await budget.confirm(chat, outcomes, pair);
+      if (confirmed === 'settled') return 'duplicate';
+      if (confirmed === 'yield' || confirmed === 'again') {
+        if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
+        continue;
+      }
       const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
       if (localNow() - take.startAt > MAX_LAG_MS) {
@@ -323,7 +337,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   const sendWorker = new Worker<SendJob>(SEND_QUEUE, (job, token) => sendOne(job, token), {
     ...common,
     connection: sendConnection,
-    concurrency: options.concurrency ?? Math.max(4, Math.min(50, Math.ceil(options.ratePerSecond / 2))),
+    concurrency: options.concurrency ?? defaultConcurrency(options.ratePerSecond),
   });
   for (const worker of [fanoutWorker, sendWorker] as Worker[]) {
     worker.on('error', (err) => {
@@ -363,6 +377,14 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       sendConnection.disconnect();
     },
   };
+}
+
+/**
+ * Enough sends in flight for the rate: each job waits for its slot up to the horizon (~20-120 ms), then a Bot API
+ * round trip (~50-300 ms on the real network), then its bookkeeping: about half a second's worth of jobs.
+ */
+export function defaultConcurrency(ratePerSecond: number): number {
+  return Math.max(16, Math.min(500, Math.ceil(ratePerSecond / 2)));
 }
 
 /** The person still wants this alert: not paused, subscribed to one of its topics for one of its regions. */

@@ -22,30 +22,16 @@ export interface BulkSender {
   send(chatId: string, text: string): Promise<BulkSendResult>;
 }
 
-/** When a reply may go: usually at once. */
-export type ReplySlot = {
-  /** Wait this long first (0: at once). */
-  waitMs: number;
-  /** The wait is the rest of the person's second after a bulk message to them, not a slot of the budget: note the
-   * send again when it is over (the slot taken now goes unused). */
-  chatHeld: boolean;
-  /** A wait that ran over by more than this took the message off its slot: note it again. */
-  maxLagMs: number;
-};
-
 /**
- * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails, and
- * replies go first: a reply waits only for slots bulk messages booked before it (a few ms), never for a 429 pause.
+ * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails or waits:
+ * a reply goes at once, and what it used is told to the budget afterwards, off its way (the bulk queue then takes
+ * only what replies leave). A reply is held neither by bulk messages nor by their 429 pauses.
  */
 export interface SendBudgetPort {
-  /**
-   * A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. Usually at
-   * once; while bulk messages are going out, after the slots they already booked; and after the rest of the
-   * person's second when a bulk message went to them less than the platform's per-chat interval ago (Telegram
-   * refuses a second message to one chat within a second).
-   */
-  noteSend(chat: ChatRef): Promise<ReplySlot>;
-  /** Telegram answered that send: the chat's own second (one message per second per chat) counts from now. */
+  /** A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. */
+  noteSend(chat: ChatRef): void;
+  /** The platform answered that send: the person's own second (one message per second per chat) counts from now,
+   * and bulk messages to them wait for it. */
   noteAnswered(chat: ChatRef): void;
   /** The platform answered 429 to one of these sends: bulk sends pause for `retryAfterMs`. */
   noteRateLimited(retryAfterMs: number): void;
