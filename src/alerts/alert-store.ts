@@ -6,9 +6,8 @@
 //   sending? -> booked? -> sending? -> resent | blocked | failed   sent again (a possible duplicate rather than a
 //                                                      silent miss)
 //   (none) -> skipped | expired                        not sent (unsubscribed or paused since, or too late)
-// `booked` is set in the same Redis step that books the send slot (send-budget.ts TAKE); `sending` just before the
-// request starts, once Redis has confirmed the slot (send-budget.ts CONFIRM, answered before the request leaves).
-// So a crash leaves
+// `booked` is set in the same Redis step that books the send slot (send-budget.ts TAKE); `sending` as the request
+// starts (markSending: written to Redis before the request is, not waited for). So a crash leaves
 // `sending` only on pairs whose request may have reached Telegram; a pair left `booked` never left this machine and
 // is simply sent after the restart (pending). Only pairs that were `sending` are resent as uncertain and counted so.
 // A job run twice (a stall, a retried fan-out) never sends a settled pair again.
@@ -141,6 +140,18 @@ return 1
 `,
 );
 
+// The request of a booked pair starts now: `booked` -> `sending`, `booked?` -> `sending?` (anything else: left).
+const MARK_SENDING = luaScript(
+  'kf:alerts-mark-sending',
+  { keys: ['outcomes'], argv: ['pair'] },
+  `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur == 'booked' then redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+elseif cur == 'booked?' then redis.call('HSET', KEYS[1], ARGV[1], 'sending?') end
+return 1
+`,
+);
+
 // Returns 0 if the id is taken.
 const CREATE = luaScript(
   'kf:alerts-create',
@@ -253,6 +264,26 @@ export class AlertStore {
       },
     );
     return settled === 1;
+  }
+
+  /**
+   * The pair's request starts now (booked -> sending). Not waited for: the command is written to Redis on `marks`
+   * (a connection that writes at once, without auto-pipelining) before the request is, so a process killed after its
+   * request left has marked it, and one killed before leaves it `booked` (pending: sent after the restart).
+   */
+  markSending(marks: Redis, id: string, pair: string): void {
+    const key = this.keys.outcomes(id);
+    marks.evalsha(MARK_SENDING.sha, 1, key, pair).catch((error: unknown) => {
+      // After a Redis restart: late for this one (left `booked`), on time again for the next ones.
+      if (error instanceof Error && error.message.includes('NOSCRIPT')) {
+        marks.eval(MARK_SENDING.source, 1, key, pair).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Loads the scripts sent by hash only (markSending) so that they do not answer NOSCRIPT. */
+  static async loadScripts(redis: Redis): Promise<void> {
+    await redis.script('LOAD', MARK_SENDING.source);
   }
 
   /** Gives a claimed pair back for another attempt (see RELEASE). */

@@ -9,9 +9,9 @@
 //  3. a send slot from the budget shared with replies (send-budget.ts; what replies leave, evenly paced, paused by
 //     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
 //     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
-//  4. just before the slot, Redis confirms it and marks the pair `sending` (or gives the slot to a reply that went
-//     meanwhile: the job asks again); the request starts at the slot (not later than MAX_LAG_MS after it, else the
-//     slot is given up and the job asks again);
+//  4. just before the slot, Redis confirms it (or gives it to a reply that went meanwhile: the job asks again); the
+//     request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks
+//     again), the pair marked `sending` as it starts (alert-store.ts markSending);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -30,7 +30,7 @@ import type { BulkSender } from '../ports/bulk-send.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Alert } from './alert-file.ts';
-import type { FailReason, Outcome } from './alert-store.ts';
+import { AlertStore, type FailReason, type Outcome } from './alert-store.ts';
 import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
@@ -254,9 +254,9 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         throw new DelayedError();
       }
       // The slot is booked and the pair marked `booked`. Just before it, Redis confirms the slot (it goes to a reply
-      // that went meanwhile, if any: the alert asks again) and marks the pair `sending`. The request starts at the
-      // slot, never before, and not later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up
-      // rather than send off the pace, and asks again.
+      // that went meanwhile, if any: the alert asks again). The request starts at the slot (the pair marked
+      // `sending` as it does), never before, and not later than MAX_LAG_MS after it: a process too busy to keep its
+      // slot gives it up rather than send off the pace, and asks again.
       const confirmAt = take.startAt - budget.leadMs();
       if (confirmAt > localNow()) await sleep(confirmAt - localNow());
       const confirmed = await budget.confirm(chat, outcomes, pair);
@@ -273,6 +273,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }
+      store.markSending(marks, alertId, pair);
       const result = await sender.send(chat.id, text);
       switch (result.kind) {
         case 'sent':
@@ -318,6 +319,10 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     });
     return c;
   };
+  // Marks written at once (no auto-pipelining): a pair's `sending` reaches Redis before its request leaves.
+  const marks = redis.duplicate({ enableAutoPipelining: false });
+  marks.on('error', () => undefined);
+  await AlertStore.loadScripts(marks);
   const fanoutConnection = connection('fanout');
   const sendConnection = connection('send');
   const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_MS;
@@ -374,6 +379,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
       await store.heartbeat(senderId, null).catch(() => undefined);
       fanoutConnection.disconnect();
+      marks.disconnect();
       sendConnection.disconnect();
     },
   };

@@ -55,8 +55,8 @@ return 1
 //                                 pairs after it are not looked at: they wait too)
 //   {'chat', ms}                  the person got a message less than a second before the slot: again in ms
 //   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `booked` (resend: an
-//                                 earlier request may have reached the person: `booked?`). CONFIRM marks it
-//                                 `sending` (`sending?`) just before its request starts.
+//                                 earlier request may have reached the person: `booked?`). The worker marks it
+//                                 `sending` (`sending?`) as its request starts (alert-store.ts markSending).
 const TAKE = luaScript(
   'kf:budget-take',
   {
@@ -109,24 +109,22 @@ return out
 );
 
 // Just before a booked slot: the slot goes to a reply counted since (`debt`, see CHARGE_REPLIES) and the alert asks
-// again ('yield', its chat's second freed), or the pair is marked `sending` ('go': its request may start). 'settled':
-// another run settled the pair meanwhile; 'again': another run gave it back (ask again).
+// again ('yield', its chat's second freed), or it keeps it ('go'). 'settled': another run settled the pair meanwhile;
+// 'again': another run gave it back (ask again).
 const CONFIRM = luaScript(
   'kf:budget-confirm',
   { keys: ['budget', 'gap', 'outcomes'], argv: ['pair', 'activeMs'] },
   `${NOW}
+local cur = redis.call('HGET', KEYS[3], ARGV[1])
+if not cur then return 'again' end
+if cur ~= 'booked' and cur ~= 'booked?' and cur ~= 'sending' and cur ~= 'sending?' then return 'settled' end
 local debt = tonumber(redis.call('HGET', KEYS[1], 'debt') or '0')
 if debt >= 1 and tonumber(redis.call('HGET', KEYS[1], 'debtAt') or '0') >= now - tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], 'debt', debt - 1)
   if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
   return 'yield'
 end
-local cur = redis.call('HGET', KEYS[3], ARGV[1])
-if cur == 'booked' then redis.call('HSET', KEYS[3], ARGV[1], 'sending') return 'go' end
-if cur == 'booked?' then redis.call('HSET', KEYS[3], ARGV[1], 'sending?') return 'go' end
-if cur == 'sending' or cur == 'sending?' then return 'go' end
-if cur then return 'settled' end
-return 'again'
+return 'go'
 `,
 );
 
@@ -260,7 +258,7 @@ export class SendBudget implements SendBudgetPort {
     return takes;
   }
 
-  /** Just before a booked slot (see CONFIRM): the pair is `sending` once this answers 'go'. */
+  /** Just before a booked slot (see CONFIRM): 'go' keeps it. */
   async confirm(chat: ChatRef, outcomes: string, pair: string): Promise<Confirm> {
     const answer = await runLua(
       this.redis,
