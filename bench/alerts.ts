@@ -6,9 +6,12 @@
 //   injected during the broadcast.
 // - limit 30/s: the same, with 400 subscribers and the 50 people replying every 5 s (10/s): 10,000 subscribers at
 //   30/s would take 6 minutes; 400 gives a window of ~20 s at the same pace.
-// Figures per case: sends (alerts + replies) per second over the broadcast / limit, with the seconds paused by the
-// injected 429s taken out (goal >= 0.95), the most sends Telegram received in any sliding second (goal <= limit),
-// reply p99 while the broadcast runs, duplicates and misses.
+// Figures per case: sends (alerts + replies) per second / limit, over the whole broadcast (`delivered_to_limit`) and
+// over the time Telegram allowed sending, the injected 429s' retry_after seconds taken out
+// (`delivered_to_limit_outside_429_pauses`: the one the goal >= 0.95 is about; the whole-broadcast figure cannot
+// reach it with three 1 s pauses in a 10 s broadcast), the most sends Telegram received in any sliding second (goal
+// <= limit), reply p50/p99 while the broadcast runs and how many replies took over 100 ms, duplicates and misses.
+// The stub allows a burst of 2 messages to one chat, as Telegram allows short bursts in a private chat.
 // - crash (limit 1,000/s, 4,000 subscribers): the worker process SIGKILLed at a random moment, then at the moment a
 //   send request reaches Telegram; a new process started at once. Misses (goal 0), duplicates, pairs the status
 //   calls uncertain (duplicates <= uncertain), and the time from the kill to the next send.
@@ -217,6 +220,8 @@ export async function chattingBroadcast(options: {
       reply_p50_ms: round(percentile(latencies, 50), 1),
       reply_p99_ms: round(percentile(latencies, 99), 1),
       reply_max_ms: round(latencies.length > 0 ? Math.max(...latencies) : 0, 1),
+      replies: latencies.length,
+      replies_over_100ms: latencies.filter((ms) => ms > 100).length,
       duplicates: run.duplicates,
       misses: run.misses,
       status_uncertain: report?.uncertain ?? -1,

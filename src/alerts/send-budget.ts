@@ -279,7 +279,8 @@ export class SendBudget implements SendBudgetPort {
    * The slots' interval while replies are being counted (one came less than a second ago). A reply goes at once and
    * takes the next alert slot confirmed after its count reached Redis: up to a flush, a round trip and one interval
    * after it went. So a second may hold a reply and, up to that long before it, the alert of the slot it takes: the
-   * slots are that much further apart (at 30/s: about 27.6/s instead of 28.8/s; at 1,000/s: 951/s instead of 961/s).
+   * slots are that much further apart (at 30/s: about 27.7/s instead of 28.8/s; at 1,000/s: 955/s instead of
+   * 961/s, on a quiet machine).
    */
   replyIntervalMs(): number {
     const extraMs = this.intervalMs + FLUSH_MS + this.leadMs();
