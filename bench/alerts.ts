@@ -134,7 +134,7 @@ export async function chattingBroadcast(options: {
   const s = await setUp(rate);
   let worker: AlertWorkerProcess | null = null;
   try {
-    worker = await AlertWorkerProcess.start(s.workerEnv);
+    worker = await AlertWorkerProcess.start({ ...s.workerEnv, KF_RECORD: '1' });
     // Warm-up (not measured): a running bot's worker is warm; a fresh process compiles in its first seconds.
     await subscribe(s.subs, 8_000_000, Math.min(500, options.subscribers), 'association-events');
     const warm = { id: 'bench-warm-up', topics: ['association-events'], regions: 'all' as const, text: { fr: 'w' } };
@@ -196,6 +196,13 @@ export async function chattingBroadcast(options: {
     const windowS = (last - first) / 1000;
     const pausedS = Math.min(options.inject429, injected) * 1;
     const report = await s.broadcast.report(alert.id);
+    // What the pace cost, as the worker process counted it (warm-up included).
+    await worker.stop();
+    worker = null;
+    const recorded = JSON.parse((await s.redis.get(`${s.keys.root}:bench:record`)) ?? '{}') as {
+      stats?: Record<string, number>;
+    };
+    const pace = recorded.stats ?? {};
     if (process.env.KF_BENCH_DUMP) {
       const { writeFileSync } = await import('node:fs');
       const rows = sends.map((c) => `${c.at.toFixed(2)} ${c.status} ${c.params.text === text ? 'alert' : 'reply'}`);
@@ -220,6 +227,10 @@ export async function chattingBroadcast(options: {
       reply_p50_ms: round(percentile(latencies, 50), 1),
       reply_p99_ms: round(percentile(latencies, 99), 1),
       reply_max_ms: round(latencies.length > 0 ? Math.max(...latencies) : 0, 1),
+      alert_requests: pace.requests ?? -1,
+      slots_given_up_late: pace.late ?? -1,
+      slots_given_to_replies: pace.yielded ?? -1,
+      alerts_put_off_for_a_persons_second: pace.deferred ?? -1,
       replies: latencies.length,
       replies_over_100ms: latencies.filter((ms) => ms > 100).length,
       duplicates: run.duplicates,

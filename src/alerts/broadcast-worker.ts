@@ -74,7 +74,22 @@ export type AlertWorkerDeps = {
 export type AlertWorkers = {
   fanout: Worker<FanoutJob>;
   send: Worker<SendJob>;
+  /** What this process's sends cost the pace, since it started (for the benchmark and metrics). */
+  stats: PaceStats;
   close(): Promise<void>;
+};
+
+export type PaceStats = {
+  /** Requests started. */
+  requests: number;
+  /** Slots given up because the process was too late for them (more than MAX_LAG_MS). */
+  late: number;
+  /** Slots given to replies counted since they were booked. */
+  yielded: number;
+  /** Sends put off because the person got a message less than a second before. */
+  deferred: number;
+  /** 429s answered to alerts. */
+  rateLimited: number;
 };
 
 const ENQUEUE_BATCH = 500;
@@ -131,6 +146,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     return legacy === null ? data.to : pseudonyms.of(data.alertId, legacy);
   };
   const alerts = new Map<string, { alert: Alert | null; until: number }>();
+  const stats: PaceStats = { requests: 0, late: 0, yielded: 0, deferred: 0, rateLimited: 0 };
 
   async function alertOf(id: string): Promise<Alert | null> {
     const cached = alerts.get(id);
@@ -249,6 +265,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       }
       if (take.kind === 'settled') return 'duplicate';
       if (take.kind === 'chat') {
+        stats.deferred++;
         // A message went to this chat less than a second ago (an alert or a reply): after that second.
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
@@ -262,18 +279,21 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       const confirmed = await budget.confirm(chat, outcomes, pair);
       if (confirmed === 'settled') return 'duplicate';
       if (confirmed === 'yield' || confirmed === 'again') {
+        if (confirmed === 'yield') stats.yielded++;
         if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
         continue;
       }
       const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
       if (localNow() - take.startAt > MAX_LAG_MS) {
+        stats.late++;
         await store.release(alertId, pair, 'nothing');
         await redis.del(budget.gapOf(chat));
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }
       store.markSending(marks, alertId, pair);
+      stats.requests++;
       const result = await sender.send(chat.id, text);
       switch (result.kind) {
         case 'sent':
@@ -281,6 +301,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
           return settle('sent', undefined, { key: budget.gapOf(chat), ms: budget.perChatMs });
         case 'rate_limited':
           // Every sender pauses (through Redis); this pair goes again after the pause, in this same run.
+          stats.rateLimited++;
           await budget.pause(result.retryAfterMs);
           await store.release(alertId, pair, 'nothing');
           await redis.del(budget.gapOf(chat));
@@ -373,6 +394,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   return {
     fanout: fanoutWorker,
     send: sendWorker,
+    stats,
     async close() {
       clearInterval(heartbeat);
       pacer.stop();
