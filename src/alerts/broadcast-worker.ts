@@ -9,7 +9,8 @@
 //  3. a send slot from the budget shared with replies (send-budget.ts; what replies leave, evenly paced, paused by
 //     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
 //     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
-//  4. just before the slot, Redis confirms it (or gives it to a reply that went meanwhile: the job asks again); the
+//  4. just before the slot, Redis confirms it if the sliding second has room (else replies filled it: the job asks
+//     again); the
 //     request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks
 //     again), the pair marked `sending` as it starts (alert-store.ts markSending);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
@@ -84,7 +85,7 @@ export type PaceStats = {
   requests: number;
   /** Slots given up because the process was too late for them (more than MAX_LAG_MS). */
   late: number;
-  /** Slots given to replies counted since they were booked. */
+  /** Slots given to replies: the sliding second was full when the slot came (replies filled it). */
   yielded: number;
   /** Sends put off because the person got a message less than a second before. */
   deferred: number;
@@ -270,16 +271,16 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
       }
-      // The slot is booked and the pair marked `booked`. Just before it, Redis confirms the slot (it goes to a reply
-      // that went meanwhile, if any: the alert asks again). The request starts at the slot (the pair marked
-      // `sending` as it does), never before, and not later than MAX_LAG_MS after it: a process too busy to keep its
-      // slot gives it up rather than send off the pace, and asks again.
+      // The slot is booked and the pair marked `booked`. Just before it, Redis confirms the slot if the sliding
+      // second has room for it (else it went to replies: the alert asks again). The request starts at the slot (the
+      // pair marked `sending` as it does), never before, and not later than MAX_LAG_MS after it: a process too busy
+      // to keep its slot gives it up rather than send off the pace, and asks again.
       const confirmAt = take.startAt - budget.leadMs();
       if (confirmAt > localNow()) await sleep(confirmAt - localNow());
-      const confirmed = await budget.confirm(chat, outcomes, pair);
+      const { answer: confirmed, send } = await budget.confirm(chat, outcomes, pair, take.slot);
       if (confirmed === 'settled') return 'duplicate';
-      if (confirmed === 'yield' || confirmed === 'again') {
-        if (confirmed === 'yield') stats.yielded++;
+      if (confirmed === 'full' || confirmed === 'again') {
+        if (confirmed === 'full') stats.yielded++;
         if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
         continue;
       }
@@ -287,12 +288,16 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       if (wait > 0) await sleep(wait);
       if (localNow() - take.startAt > MAX_LAG_MS) {
         stats.late++;
-        await store.release(alertId, pair, 'nothing');
-        await redis.del(budget.gapOf(chat));
+        await Promise.all([
+          budget.forget(send),
+          store.release(alertId, pair, 'nothing'),
+          redis.del(budget.gapOf(chat)),
+        ]);
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }
       store.markSending(marks, alertId, pair);
+      budget.started(marks, send, take.slot);
       stats.requests++;
       const result = await sender.send(chat.id, text);
       switch (result.kind) {
@@ -399,6 +404,8 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       clearInterval(heartbeat);
       pacer.stop();
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
+      // The process is stopping: its replies noted so far reach Redis, its reply tokens are given back.
+      await budget.close().catch(() => undefined);
       await store.heartbeat(senderId, null).catch(() => undefined);
       fanoutConnection.disconnect();
       marks.disconnect();

@@ -1,7 +1,18 @@
 // What the send budget's scripts share (send-budget.ts, reply-tally.ts).
+//
+// Besides the budget hash (`tat`, `pausedUntil`, ...), two keys hold what a sliding second contains:
+// - `log`, a sorted set of the sends of the last window, scored by Redis time: each alert from its confirmation
+//   (at its slot plus the most it may start late, moved to the moment its request started as it starts), each reply
+//   from its process's next tally (scored at or after the moment it went);
+// - `leases`, per process that replies (field: its random id, never a person), `tokens:until`: replies that process
+//   may send at once, without asking, until `until` (Redis ms). They count as sends for everyone else until
+//   `until` plus a window, so a process that died with tokens in hand still holds the limit.
+// Every decision that adds a send (an alert's confirmation, a tally granting tokens) counts the log from one window
+// back to the end (the slots already confirmed ahead included) plus the other processes' live tokens: so no sliding
+// window ever holds more than the limit.
 import { luaScript } from '../infra/lua.ts';
 
-/** The budget hash lives this long after its last use. */
+/** The budget's keys live this long after their last use. */
 export const BUDGET_TTL_MS = 3_600_000;
 
 /** Lua: `now`, Redis time in ms with µs precision (one clock for every process). */
@@ -9,29 +20,63 @@ export const REDIS_NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 `;
 
-// `count` replies went out. While alerts hold booked slots ahead (`alertAt`, the last booked, is still to come), the
-// next alerts to start give theirs to these replies (`debt`, paid by CONFIRM in send-budget.ts): so a reply's share
-// is taken at its own moment, not after the slots booked before it was counted. Otherwise the schedule moves on by
-// one interval per reply, from now at the earliest. Neither ever runs more than `activeMs` ahead: replies beyond the
-// limit hold the alerts back about a second, not longer.
-export const CHARGE_REPLIES = luaScript(
-  'kf:budget-charge-replies',
-  { keys: ['budget'], argv: ['count', 'intervalMs', 'activeMs'] },
+/**
+ * Lua: `liveTokens(leasesKey, at, window, skip)`: the tokens of the leases still counted at `at` (all but `skip`'s);
+ * forgets those that no longer count.
+ */
+export const LIVE_TOKENS = `local function liveTokens(leasesKey, at, window, skip)
+  local sum, all = 0, redis.call('HGETALL', leasesKey)
+  for i = 1, #all, 2 do
+    local tokens, untilAt = string.match(all[i + 1], '^([^:]+):(.+)$')
+    if tonumber(untilAt) + window <= at then redis.call('HDEL', leasesKey, all[i])
+    elseif all[i] ~= skip then sum = sum + tonumber(tokens) end
+  end
+  return sum
+end
+`;
+
+// A process's replies since its last tally (their ages: ms from each reply to the moment the tally left), and its
+// lease renewed: `grant` tokens, at most `want`, no more than the window leaves (the log from a window back, the
+// others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
+// this runs). The alerts' schedule moves on by one interval per reply, never more than `activeMs` ahead. Answers
+// {grant, retryMs}: retryMs > 0 when the window is full, the time until its oldest send leaves it.
+export const TALLY = luaScript(
+  'kf:budget-tally',
+  {
+    keys: ['budget', 'log', 'leases'],
+    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'ttlMs', 'seq', 'ages'],
+  },
   `${REDIS_NOW}
-local count, interval, active = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], 'replyAt', string.format('%.3f', now))
-if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') > now then
-  local debt = tonumber(redis.call('HGET', KEYS[1], 'debt') or '0')
-  if tonumber(redis.call('HGET', KEYS[1], 'debtAt') or '0') < now - active then debt = 0 end
-  debt = math.min(debt + count, math.ceil(active / interval))
-  redis.call('HSET', KEYS[1], 'debt', debt, 'debtAt', string.format('%.3f', now))
-else
+${LIVE_TOKENS}
+local id, limit, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local want, keep, seq = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+local n = 0
+for age in string.gmatch(ARGV[10], '[^,]+') do
+  n = n + 1
+  redis.call('ZADD', KEYS[2], string.format('%.3f', now - tonumber(age)), id .. ':r' .. (seq + n))
+end
+if n > 0 then
+  redis.call('HSET', KEYS[1], 'replyAt', string.format('%.3f', now))
   local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
   if tat < now then tat = now end
-  tat = math.min(tat + count * interval, now + active)
+  tat = math.min(tat + n * tonumber(ARGV[4]), now + tonumber(ARGV[5]))
   redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
 end
-redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
-return 1
+local room = limit - redis.call('ZCARD', KEYS[2]) - liveTokens(KEYS[3], now, window, id)
+local grant = math.max(math.min(want, room), keep)
+if grant > 0 then
+  redis.call('HSET', KEYS[3], id, grant .. ':' .. string.format('%.3f', now + tonumber(ARGV[8])))
+else
+  redis.call('HDEL', KEYS[3], id)
+end
+local retryMs = 0
+if want > grant then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  retryMs = 1
+  if oldest[2] then retryMs = math.max(1, math.ceil(tonumber(oldest[2]) + window - now)) end
+end
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ${BUDGET_TTL_MS}) end
+return {grant, retryMs}
 `,
 );

@@ -1,40 +1,44 @@
-// One send budget per platform, in Redis, shared by every process and by replies and alerts alike.
-//
-// The budget is a schedule of send slots (GCRA, "virtual scheduling"): `tat` is the time of the next free slot, and
-// every message moves it one interval on. Times are Redis's (TIME), one clock for every process.
-// - An alert books the next free slot when it is at most HORIZON_MS ahead, and its request starts at that slot, not
-//   before, and never more than MAX_LAG_MS after (else it is not sent then: the slot is given up and it asks again;
-//   see broadcast-worker.ts). Slots are one interval apart, and the interval is (1 s + MARGIN_MS) / limit: so any
-//   second at the platform holds at most `limit` messages even when each one arrives a little off its slot.
-// - A reply never waits and never makes a Redis round trip on its way: each process counts its replies and flushes
-//   the count every FLUSH_MS in one pipeline (reply-tally.ts), which moves `tat` on by one interval per reply. So
-//   alerts take only what replies leave; replies beyond the limit are never held, they push the alerts back (at most
-//   about a second: the schedule never runs further ahead).
+// One send budget per platform, in Redis, shared by every process and by replies and alerts alike: no sliding
+// second (window: 1 s + MARGIN_MS) ever holds more than the limit, replies and alerts together (budget-lua.ts: the
+// window's log and the repliers' tokens). Times are Redis's (TIME), one clock for every process.
+// - Alerts keep an even pace (GCRA, "virtual scheduling"): `tat` is the time of the next free slot, one interval
+//   (window / limit) after the last. An alert books the next free slot when it is at most the horizon ahead; just
+//   before it, CONFIRM counts the sliding window: the slot is kept only if the window has room (else it goes to the
+//   replies that filled it, and the alert asks again). Its request starts at the slot, not before and never more than
+//   MAX_LAG_MS after (else the slot is given up: see broadcast-worker.ts).
+// - Replies come first: a reply goes at once, without a Redis round trip, on a token its process holds (reply-tally.ts);
+//   the tally every FLUSH_MS writes the replies that went and renews the tokens; each reply also moves `tat` on by an
+//   interval, so the alerts' pace leaves room for them. A reply without a token waits one round trip; only in a
+//   window that is really full does it wait for the oldest send to leave it.
 // - One message per second per person: the person's gap key (by pseudonym) holds 'a' for a second after an alert,
-//   'r' for a second after a reply (set by the flush). An alert waits for the key to go; a reply never does (Telegram
+//   'r' for a second after a reply (set by the tally). An alert waits for the key to go; a reply never does (Telegram
 //   allows a short burst in a private chat: a reply right after an alert is fine).
 // A 429 (to an alert or to a reply) sets `pausedUntil`: alerts wait it out; replies never look at it (the channel's
 // own retry waits out a 429 that Telegram gave to that reply).
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
 import { luaScript, runLua } from '../infra/lua.ts';
 import type { SendBudgetPort } from '../ports/bulk-send.ts';
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
-import { BUDGET_TTL_MS, REDIS_NOW as NOW } from './budget-lua.ts';
+import { BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
-import { ReplyTally } from './reply-tally.ts';
+import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
 
-/** How far off its slot a message may reach the platform with every second still within the limit. */
-export const MARGIN_MS = 40;
-/** An alert's request starts at most this long after its slot (the rest of the margin is the network's). */
+/** How far apart two sends may reach the platform compared with when they started (network, event loop): the window
+ * counted is 1 s plus this. */
+export const MARGIN_MS = 15;
+/** An alert's request starts at most this long after its slot. */
 export const MAX_LAG_MS = 25;
 /** Alerts book slots at most this far ahead: `min` beyond a slow Redis round trip of the moment (measured), so the
  * pace never waits for one. */
 export const HORIZON_MS = { min: 20, max: 120 };
-/** Replies flushed to the budget this often (they went already: the count only moves the alerts' schedule). */
+/** Replies flushed to the budget this often. */
 export const FLUSH_MS = 5;
+/** The sliding window every count uses. */
+export const WINDOW_MS = 1000 + MARGIN_MS;
 /** The schedule never runs further ahead than this: replies beyond the limit hold alerts back about a second. */
-const ACTIVE_MS = 1000 + MARGIN_MS;
+const ACTIVE_MS = WINDOW_MS;
 // A 429: bulk sends wait until now + ms (never shortened by a shorter one).
 const PAUSE = luaScript(
   'kf:budget-pause',
@@ -49,7 +53,7 @@ return 1
 );
 
 // Alert slots, each with the chat's second and the pair's booking, for several pairs in one step (in line order), so
-// a slot is never taken for nothing. Per pair, after the budget's key: KEYS gap, outcomes; ARGV[6 + i] the pair.
+// a slot is never taken for nothing. Per pair, after the budget's key: KEYS gap, outcomes; ARGV[5 + i] the pair.
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
 //   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms (the
 //                                 pairs after it are not looked at: they wait too)
@@ -59,22 +63,17 @@ return 1
 //                                 `sending` (`sending?`) as its request starts (alert-store.ts markSending).
 const TAKE = luaScript(
   'kf:budget-take',
-  {
-    keys: ['budget'],
-    argv: ['intervalMs', 'horizonMs', 'perChatMs', 'leadMs', 'replyIntervalMs', 'activeMs'],
-  },
+  { keys: ['budget'], argv: ['intervalMs', 'horizonMs', 'perChatMs', 'leadMs'] },
   `${NOW}
 local interval = tonumber(ARGV[1])
--- While people are chatting, the slots are a little further apart (see replyIntervalMs).
-if tonumber(redis.call('HGET', KEYS[1], 'replyAt') or '0') > now - tonumber(ARGV[6]) then interval = tonumber(ARGV[5]) end
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if paused > now then return {{'wait', math.ceil(paused - now)}} end
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
 local out, booked = {}, false
 local stamp = string.format('%.3f', now)
-for i = 1, #ARGV - 6 do
-  local gapKey, outcomes, pair = KEYS[2 * i], KEYS[2 * i + 1], ARGV[6 + i]
+for i = 1, #ARGV - 4 do
+  local gapKey, outcomes, pair = KEYS[2 * i], KEYS[2 * i + 1], ARGV[4 + i]
   local cur = redis.call('HGET', outcomes, pair)
   if cur and not open[cur] then
     out[i] = {'settled'}
@@ -94,7 +93,6 @@ for i = 1, #ARGV - 6 do
       local state = cur and open[cur] or 'booked'
       redis.call('HSET', outcomes, pair, state)
       out[i] = {state == 'booked?' and 'resend' or 'claimed', string.format('%.3f', tat), stamp}
-      redis.call('HSET', KEYS[1], 'alertAt', string.format('%.3f', tat))
       tat = tat + interval
       booked = true
     end
@@ -108,34 +106,43 @@ return out
 `,
 );
 
-// Just before a booked slot: the slot goes to a reply counted since (`debt`, see CHARGE_REPLIES) and the alert asks
-// again ('yield', its chat's second freed), or it keeps it ('go'). 'settled': another run settled the pair meanwhile;
-// 'again': another run gave it back (ask again).
+// Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
+// its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
+// (at the latest its request may start: moved to its start by STARTED); 'full': the window went to replies, the
+// alert asks again (its chat's second freed). 'settled': another run settled the pair meanwhile; 'again': another
+// run gave it back (ask again).
 const CONFIRM = luaScript(
   'kf:budget-confirm',
-  { keys: ['budget', 'gap', 'outcomes'], argv: ['pair', 'activeMs'] },
+  {
+    keys: ['budget', 'gap', 'outcomes', 'log', 'leases'],
+    argv: ['pair', 'limit', 'windowMs', 'slot', 'member', 'lagMs'],
+  },
   `${NOW}
+${LIVE_TOKENS}
 local cur = redis.call('HGET', KEYS[3], ARGV[1])
 if not cur then return 'again' end
 if cur ~= 'booked' and cur ~= 'booked?' and cur ~= 'sending' and cur ~= 'sending?' then return 'settled' end
-local debt = tonumber(redis.call('HGET', KEYS[1], 'debt') or '0')
-if debt >= 1 and tonumber(redis.call('HGET', KEYS[1], 'debtAt') or '0') >= now - tonumber(ARGV[2]) then
-  redis.call('HSET', KEYS[1], 'debt', debt - 1)
+local window, slot = tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
+local used = redis.call('ZCOUNT', KEYS[4], '(' .. string.format('%.3f', slot - window), '+inf')
+if used + liveTokens(KEYS[5], slot, window, '') + 1 > tonumber(ARGV[2]) then
   if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
-  return 'yield'
+  return 'full'
 end
+redis.call('ZADD', KEYS[4], string.format('%.3f', slot + tonumber(ARGV[6])), ARGV[5])
+redis.call('PEXPIRE', KEYS[4], ${BUDGET_TTL_MS})
 return 'go'
 `,
 );
 
-export type Confirm = 'go' | 'yield' | 'settled' | 'again';
+export type Confirm = 'go' | 'full' | 'settled' | 'again';
 
 export type Take =
   | { kind: 'settled' }
   | { kind: 'wait'; ms: number }
   | { kind: 'chat'; ms: number }
-  /** `startAt`: the slot, on this process's clock (SendBudget.localNow). */
-  | { kind: 'claimed' | 'resend'; startAt: number };
+  /** `startAt`: the slot, on this process's clock (SendBudget.localNow); `slot`: the same on Redis's. */
+  | { kind: 'claimed' | 'resend'; startAt: number; slot: number };
 
 export type SendBudgetOptions = {
   channel: ChannelName;
@@ -147,21 +154,27 @@ export type SendBudgetOptions = {
 };
 
 /**
- * The pace the budget keeps for a limit: slots (1 s + MARGIN_MS) / limit apart, so a message arriving up to
- * MARGIN_MS off its slot never takes a sliding second over the limit (30/s -> 28.8/s, 1,000/s -> 961.5/s).
+ * The alerts' even pace for a limit: `limit` slots per window of 1 s + MARGIN_MS (30/s -> 29.6/s, 1,000/s ->
+ * 985/s), replies included.
  */
 export function paceOf(ratePerSecond: number): number {
-  return (ratePerSecond * 1000) / (1000 + MARGIN_MS);
+  return (ratePerSecond * 1000) / WINDOW_MS;
 }
 
 export class SendBudget implements SendBudgetPort {
   readonly key: string;
+  readonly logKey: string;
+  readonly leasesKey: string;
+  readonly limit: number;
   readonly intervalMs: number;
   readonly perChatMs: number;
   private readonly alertKeys: AlertKeys;
   private readonly ignore: (error: unknown) => void;
   private readonly clock = new RedisClock();
   private readonly replies: ReplyTally;
+  /** Names this process's alert sends in the window's log (random: names no person). */
+  private readonly sendId = randomBytes(4).toString('hex');
+  private sends = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -169,16 +182,25 @@ export class SendBudget implements SendBudgetPort {
     options: SendBudgetOptions,
   ) {
     this.key = keys.key('budget', options.channel);
+    this.logKey = keys.key('budget', options.channel, 'log');
+    this.leasesKey = keys.key('budget', options.channel, 'leases');
+    this.limit = Math.max(1, Math.floor(options.ratePerSecond));
     this.intervalMs = 1000 / paceOf(options.ratePerSecond);
     this.perChatMs = options.perChatIntervalMs ?? 1000;
     this.alertKeys = new AlertKeys(keys);
     this.ignore = options.onError ?? (() => undefined);
     this.replies = new ReplyTally(redis, {
       budgetKey: this.key,
+      logKey: this.logKey,
+      leasesKey: this.leasesKey,
+      limit: this.limit,
+      windowMs: WINDOW_MS,
       intervalMs: this.intervalMs,
       activeMs: ACTIVE_MS,
       perChatMs: this.perChatMs,
       flushMs: FLUSH_MS,
+      // One token in hand per 100 of the limit (at least one): what an idle window costs the alerts while people chat.
+      standingTokens: Math.max(1, Math.floor(this.limit / 100)),
       gapOf: (chat) => this.gapOf(chat),
       onError: this.ignore,
     });
@@ -189,17 +211,27 @@ export class SendBudget implements SendBudgetPort {
     return this.alertKeys.chatGap(this.keys.person(chat));
   }
 
-  noteSend(chat: ChatRef): void {
-    this.replies.sent(chat);
+  beforeSend(chat: ChatRef): Promise<void> | undefined {
+    return this.replies.acquire(chat);
   }
 
   noteAnswered(chat: ChatRef): void {
     this.replies.answered(chat);
   }
 
-  /** Resolves once every reply noted so far is in Redis (tests, shutdown). */
+  /** Resolves once every reply noted so far is in Redis (tests). */
   flush(): Promise<void> {
     return this.replies.flush();
+  }
+
+  /** At shutdown: the replies noted so far are written, and this process's reply tokens given back. */
+  close(): Promise<void> {
+    return this.replies.close();
+  }
+
+  /** Replies that went, and those that waited for a token (how long). */
+  get replyWaits(): ReplyWaits {
+    return this.replies.waits;
   }
 
   noteRateLimited(retryAfterMs: number): void {
@@ -222,15 +254,7 @@ export class SendBudget implements SendBudgetPort {
    */
   async takeMany(asks: readonly { chat: ChatRef; outcomes: string; pair: string }[]): Promise<Take[]> {
     const keys = [this.key, ...asks.flatMap((ask) => [this.gapOf(ask.chat), ask.outcomes])];
-    const argv = [
-      this.intervalMs,
-      this.horizonMs(),
-      this.perChatMs,
-      this.leadMs(),
-      this.replyIntervalMs(),
-      ACTIVE_MS,
-      ...asks.map((ask) => ask.pair),
-    ];
+    const argv = [this.intervalMs, this.horizonMs(), this.perChatMs, this.leadMs(), ...asks.map((ask) => ask.pair)];
     const askedAt = localNow();
     let answer: unknown;
     try {
@@ -250,7 +274,7 @@ export class SendBudget implements SendBudgetPort {
         if (kind === 'wait') waitMs = Number(a);
       } else if (kind === 'claimed' || kind === 'resend') {
         this.clock.sample(Number(b), askedAt, answeredAt);
-        takes.push({ kind, startAt: this.clock.toLocal(Number(a)) });
+        takes.push({ kind, startAt: this.clock.toLocal(Number(a)), slot: Number(a) });
       } else throw new Error(`send budget: unexpected answer ${kind}`);
     }
     // The pairs the script did not look at wait with the one that stopped it.
@@ -258,33 +282,44 @@ export class SendBudget implements SendBudgetPort {
     return takes;
   }
 
-  /** Just before a booked slot (see CONFIRM): 'go' keeps it. */
-  async confirm(chat: ChatRef, outcomes: string, pair: string): Promise<Confirm> {
+  /**
+   * Just before a booked slot (see CONFIRM): 'go' keeps it, and `send` names it in the window's log (for started
+   * and forget).
+   */
+  async confirm(
+    chat: ChatRef,
+    outcomes: string,
+    pair: string,
+    slot: number,
+  ): Promise<{ answer: Confirm; send: string }> {
+    const send = `${this.sendId}:a${++this.sends}`;
     const answer = await runLua(
       this.redis,
       CONFIRM,
-      { budget: this.key, gap: this.gapOf(chat), outcomes },
-      { pair, activeMs: ACTIVE_MS },
+      { budget: this.key, gap: this.gapOf(chat), outcomes, log: this.logKey, leases: this.leasesKey },
+      { pair, limit: this.limit, windowMs: WINDOW_MS, slot: slot.toFixed(3), member: send, lagMs: MAX_LAG_MS },
     );
-    if (answer === 'go' || answer === 'yield' || answer === 'settled' || answer === 'again') return answer;
+    if (answer === 'go' || answer === 'full' || answer === 'settled' || answer === 'again') return { answer, send };
     throw new Error(`send budget: unexpected answer ${String(answer)}`);
+  }
+
+  /**
+   * The confirmed send's request starts now: its place in the log moves to this moment (on Redis's clock, never
+   * before the true one). Written on `marks` (commands go at once), not waited for.
+   */
+  started(marks: Redis, send: string, slot: number): void {
+    const at = Math.max(slot, this.clock.toRedisLate(localNow()));
+    marks.zadd(this.logKey, 'XX', at.toFixed(3), send).catch(() => undefined);
+  }
+
+  /** A confirmed slot given up before its request started: out of the log. */
+  async forget(send: string): Promise<void> {
+    await this.redis.zrem(this.logKey, send);
   }
 
   /** A slot is booked at least this far ahead: a slow round trip of the moment (a busy machine answers slowly). */
   leadMs(): number {
     return Math.min(HORIZON_MS.max - HORIZON_MS.min, 1.5 * this.clock.slowRttMs);
-  }
-
-  /**
-   * The slots' interval while replies are being counted (one came less than a second ago). A reply goes at once and
-   * takes the next alert slot confirmed after its count reached Redis: up to a flush, a round trip and one interval
-   * after it went. So a second may hold a reply and, up to that long before it, the alert of the slot it takes: the
-   * slots are that much further apart (at 30/s: about 27.7/s instead of 28.8/s; at 1,000/s: 955/s instead of
-   * 961/s, on a quiet machine).
-   */
-  replyIntervalMs(): number {
-    const extraMs = this.intervalMs + FLUSH_MS + this.leadMs();
-    return (this.intervalMs * (1000 + MARGIN_MS + extraMs)) / (1000 + MARGIN_MS);
   }
 
   /** Slots are booked up to this far ahead. */
@@ -324,5 +359,10 @@ class RedisClock {
 
   toLocal(redisTime: number): number {
     return redisTime - this.offset;
+  }
+
+  /** A local moment on Redis's clock, at or after the true one (the offset is off by at most half a round trip). */
+  toRedisLate(localTime: number): number {
+    return localTime + this.offset + (Number.isFinite(this.bestRtt) ? this.bestRtt / 2 : 0);
   }
 }

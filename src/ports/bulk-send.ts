@@ -23,13 +23,15 @@ export interface BulkSender {
 }
 
 /**
- * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails or waits:
- * a reply goes at once, and what it used is told to the budget afterwards, off its way (the bulk queue then takes
- * only what replies leave). A reply is held neither by bulk messages nor by their 429 pauses.
+ * The platform's send budget, seen from a channel's interactive sends (replies). Replies come first: one goes at
+ * once, with no round trip, whenever its sliding second has room (the bulk queue takes only what replies leave);
+ * only in a second already full does it wait, until the oldest send leaves it. A reply is never held by bulk
+ * messages' 429 pauses, and none of these calls fails.
  */
 export interface SendBudgetPort {
-  /** A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. */
-  noteSend(chat: ChatRef): void;
+  /** A message to `chat` is about to go outside the bulk queue: undefined if it may go at once, else it goes when the
+   * promise resolves (it never rejects). Every attempt takes its share of the platform's rate. */
+  beforeSend(chat: ChatRef): Promise<void> | undefined;
   /** The platform answered that send: the person's own second (one message per second per chat) counts from now,
    * and bulk messages to them wait for it. */
   noteAnswered(chat: ChatRef): void;
