@@ -183,6 +183,7 @@ export async function chattingBroadcast(options: {
     const wallS = (performance.now() - t0) / 1000;
     chatting = false;
     await Promise.all(talk);
+    await budget.close();
     stop();
 
     const run = tally(s.server.calls, people, text);
@@ -231,8 +232,13 @@ export async function chattingBroadcast(options: {
       slots_given_up_late: pace.late ?? -1,
       slots_given_to_replies: pace.yielded ?? -1,
       alerts_put_off_for_a_persons_second: pace.deferred ?? -1,
+      alert_429s: pace.rateLimited ?? -1,
       replies: latencies.length,
       replies_over_100ms: latencies.filter((ms) => ms > 100).length,
+      // Replies that found no token in hand (one round trip, or a full second), and how long they waited.
+      replies_waited: budget.replyWaits.waited,
+      reply_wait_p99_ms: round(percentile(budget.replyWaits.waitedMs, 99), 1),
+      reply_wait_max_ms: round(Math.max(0, ...budget.replyWaits.waitedMs), 1),
       duplicates: run.duplicates,
       misses: run.misses,
       status_uncertain: report?.uncertain ?? -1,

@@ -38,21 +38,21 @@ end
 // A process's replies since its last tally (their ages: ms from each reply to the moment the tally left), and its
 // lease renewed: `grant` tokens, at most `want`, no more than the window leaves (the log from a window back, the
 // others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
-// this runs). The alerts' schedule moves on by one interval per reply, never more than `activeMs` ahead. Answers
+// this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on by one interval per reply, never more than `activeMs` ahead. Answers
 // {grant, retryMs}: retryMs > 0 when the window is full, the time until its oldest send leaves it.
 export const TALLY = luaScript(
   'kf:budget-tally',
   {
     keys: ['budget', 'log', 'leases'],
-    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'ttlMs', 'seq', 'ages'],
+    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'floor', 'ttlMs', 'seq', 'ages'],
   },
   `${REDIS_NOW}
 ${LIVE_TOKENS}
 local id, limit, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local want, keep, seq = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
+local want, keep, seq = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 local n = 0
-for age in string.gmatch(ARGV[10], '[^,]+') do
+for age in string.gmatch(ARGV[11], '[^,]+') do
   n = n + 1
   redis.call('ZADD', KEYS[2], string.format('%.3f', now - tonumber(age)), id .. ':r' .. (seq + n))
 end
@@ -65,8 +65,11 @@ if n > 0 then
 end
 local room = limit - redis.call('ZCARD', KEYS[2]) - liveTokens(KEYS[3], now, window, id)
 local grant = math.max(math.min(want, room), keep)
-if grant > 0 then
-  redis.call('HSET', KEYS[3], id, grant .. ':' .. string.format('%.3f', now + tonumber(ARGV[8])))
+-- Held for the others: never less than the floor while the process replies, even when the window has no room for
+-- it now (the alerts then leave that room as soon as a send leaves the window: the next reply finds it).
+local held = math.max(grant, tonumber(ARGV[8]))
+if held > 0 then
+  redis.call('HSET', KEYS[3], id, held .. ':' .. string.format('%.3f', now + tonumber(ARGV[9])))
 else
   redis.call('HDEL', KEYS[3], id)
 end

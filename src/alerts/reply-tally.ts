@@ -159,7 +159,8 @@ export class ReplyTally {
     const { budgetKey, logKey, leasesKey, limit, windowMs, intervalMs, activeMs, perChatMs } = this.options;
     const seq = this.seq;
     this.seq += sentAt.length;
-    const argv = [this.id, limit, windowMs, intervalMs, activeMs, want, keep, LEASE_TTL_MS, seq];
+    const floor = active ? this.options.standingTokens : 0;
+    const argv = [this.id, limit, windowMs, intervalMs, activeMs, want, keep, floor, LEASE_TTL_MS, seq];
     const ages = sentAt.map((at) => (leftAt - at).toFixed(3)).join(',');
     const pipeline = this.redis.pipeline();
     pipeline.evalsha(TALLY.sha, 3, budgetKey, logKey, leasesKey, ...argv, ages);
@@ -192,10 +193,12 @@ export class ReplyTally {
         this.inFlight = null;
         this.release();
         if (this.closed) return;
-        if (this.waiting.length > 0) this.schedule(Math.max(1, retryMs));
+        // Replies waiting, or none in hand while people chat: again once the window has room.
+        if (this.waiting.length > 0 || (active && this.tokens === 0 && retryMs > 0))
+          this.schedule(Math.max(1, retryMs));
         else if (this.sentAt.length > 0 || this.chats.size > 0) this.schedule(this.options.flushMs);
-        // While it holds tokens: renewed before they lapse, or given back once the process stops replying.
-        else if (this.tokens > 0) this.schedule(LEASE_TTL_MS / 2);
+        // While it replies (it holds tokens, or its floor): renewed before they lapse, given back once it stops.
+        else if (this.tokens > 0 || active) this.schedule(LEASE_TTL_MS / 2);
       });
     this.inFlight = run;
     return run;
