@@ -36,10 +36,10 @@ end
 `;
 
 // A process's replies since its last tally (their ages: ms from each reply to the moment the tally left), and its
-// lease renewed: `grant` tokens, at most `want`, no more than the window leaves (the log from a window back, the
-// others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
-// this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on by one interval per reply, never more than `activeMs` ahead. Answers
-// {grant, retryMs}: retryMs > 0 when the window is full, the time until its oldest send leaves it.
+// lease renewed: `grant` tokens, at most `want`, no more than the fullest window they may fall in leaves (the log,
+// the others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
+// this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on
+// by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs}: retryMs > 0 when the window is full, the time until its oldest send leaves it.
 export const TALLY = luaScript(
   'kf:budget-tally',
   {
@@ -63,7 +63,15 @@ if n > 0 then
   tat = math.min(tat + n * tonumber(ARGV[4]), now + tonumber(ARGV[5]))
   redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
 end
-local room = limit - redis.call('ZCARD', KEYS[2]) - liveTokens(KEYS[3], now, window, id)
+-- The fullest window a reply from now on can fall in: the one ending now, or one ending at a send confirmed ahead.
+local function at(x) return string.format('%.3f', x) end
+local fullest = redis.call('ZCOUNT', KEYS[2], '(' .. at(now - window), at(now))
+local ahead = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. at(now), '+inf', 'WITHSCORES')
+for i = 2, #ahead, 2 do
+  local e = tonumber(ahead[i])
+  fullest = math.max(fullest, redis.call('ZCOUNT', KEYS[2], '(' .. at(e - window), at(e)))
+end
+local room = limit - fullest - liveTokens(KEYS[3], now, window, id)
 local grant = math.max(math.min(want, room), keep)
 -- Held for the others: never less than the floor while the process replies, even when the window has no room for
 -- it now (the alerts then leave that room as soon as a send leaves the window: the next reply finds it).
