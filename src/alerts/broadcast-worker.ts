@@ -297,9 +297,10 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         continue;
       }
       store.markSending(marks, alertId, pair);
-      budget.started(marks, send, take.slot);
       stats.requests++;
+      const startedAt = localNow();
       const result = await sender.send(chat.id, text);
+      if (result.kind !== 'no_answer') budget.answered(marks, send, startedAt);
       switch (result.kind) {
         case 'sent':
           // The person's second counts from Telegram's answer (set in the same step).

@@ -1,9 +1,10 @@
 // What the send budget's scripts share (send-budget.ts, reply-tally.ts).
 //
 // Besides the budget hash (`tat`, `pausedUntil`, ...), two keys hold what a sliding second contains:
-// - `log`, a sorted set of the sends of the last window, scored by Redis time: each alert from its confirmation
-//   (at its slot plus the most it may start late, moved to the moment its request started as it starts), each reply
-//   from its process's next tally (scored at or after the moment it went);
+// - `log`, a sorted set of the sends of the last window, scored by Redis time at the latest moment the send can have
+//   reached the platform: its answer, or (no answer yet) ANSWER_CAP_MS after it left, or after its slot for an alert
+//   confirmed but not started. Alerts enter it at their confirmation, replies at their process's next tally; each
+//   moves to its answer when that comes;
 // - `leases`, per process that replies (field: its random id, never a person), `tokens:until`: replies that process
 //   may send at once, without asking, until `until` (Redis ms). They count as sends for everyone else until
 //   `until` plus a window, so a process that died with tokens in hand still holds the limit.
@@ -35,7 +36,7 @@ export const LIVE_TOKENS = `local function liveTokens(leasesKey, at, window, ski
 end
 `;
 
-// A process's replies since its last tally (their ages: ms from each reply to the moment the tally left), and its
+// A process's replies since its last tally (where each goes in the log: ms before the moment the tally left), and its
 // lease renewed: `grant` tokens, at most `want`, no more than the fullest window they may fall in leaves (the log,
 // the others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
 // this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on
@@ -44,17 +45,25 @@ export const TALLY = luaScript(
   'kf:budget-tally',
   {
     keys: ['budget', 'log', 'leases'],
-    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'floor', 'ttlMs', 'seq', 'ages'],
+    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'floor', 'ttlMs', 'sends'],
   },
   `${REDIS_NOW}
 ${LIVE_TOKENS}
 local id, limit, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local want, keep, seq = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10])
+local want, keep = tonumber(ARGV[6]), tonumber(ARGV[7])
+local function at(x) return string.format('%.3f', x) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 local n = 0
-for age in string.gmatch(ARGV[11], '[^,]+') do
-  n = n + 1
-  redis.call('ZADD', KEYS[2], string.format('%.3f', now - tonumber(age)), id .. ':r' .. (seq + n))
+-- 'n<seq>:<age>' a reply not in the log yet, 'u<seq>:<age>' one already in it that was answered since: its place
+-- is 'age' ms before now (the latest it can have reached the platform).
+for kind, seq, age in string.gmatch(ARGV[10], '([nu])(%d+):([^,]+)') do
+  local member, score = id .. ':r' .. seq, at(now - tonumber(age))
+  if kind == 'n' then
+    n = n + 1
+    redis.call('ZADD', KEYS[2], score, member)
+  else
+    redis.call('ZADD', KEYS[2], 'XX', score, member)
+  end
 end
 if n > 0 then
   redis.call('HSET', KEYS[1], 'replyAt', string.format('%.3f', now))
@@ -63,13 +72,19 @@ if n > 0 then
   tat = math.min(tat + n * tonumber(ARGV[4]), now + tonumber(ARGV[5]))
   redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
 end
--- The fullest window a reply from now on can fall in: the one ending now, or one ending at a send confirmed ahead.
-local function at(x) return string.format('%.3f', x) end
+-- The fullest window a reply from now on can fall in. A send still ahead of now (no answer yet) may reach the
+-- platform any time up to its place: it counts in every window from now on, except an alert confirmed but not
+-- started, named '...@<slot>': it cannot arrive before its slot, so it counts from there.
 local fullest = redis.call('ZCOUNT', KEYS[2], '(' .. at(now - window), at(now))
-local ahead = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. at(now), '+inf', 'WITHSCORES')
-for i = 2, #ahead, 2 do
-  local e = tonumber(ahead[i])
-  fullest = math.max(fullest, redis.call('ZCOUNT', KEYS[2], '(' .. at(e - window), at(e)))
+local lows, early = {}, 0
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. at(now), '+inf')) do
+  local low = tonumber(string.match(member, '@(.+)$') or '')
+  if low and low > now then lows[#lows + 1] = low else early = early + 1 end
+end
+table.sort(lows)
+fullest = fullest + early
+for i, low in ipairs(lows) do
+  fullest = math.max(fullest, redis.call('ZCOUNT', KEYS[2], '(' .. at(low - window), at(now)) + early + i)
 end
 local room = limit - fullest - liveTokens(KEYS[3], now, window, id)
 local grant = math.max(math.min(want, room), keep)

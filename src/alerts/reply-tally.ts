@@ -22,6 +22,8 @@ export type ReplyTallyOptions = {
   flushMs: number;
   /** Tokens asked for while this process replies (beyond the replies waiting for one). */
   standingTokens: number;
+  /** A send counts from its answer, or from this long after it left while it has none. */
+  answerCapMs: number;
   /** The person's gap key (send-budget.ts gapOf): computed at the flush, not on the reply's way. */
   gapOf(chat: ChatRef): string;
   onError(error: unknown): void;
@@ -34,6 +36,9 @@ const SILENT_MS = 250;
 
 const localNow = (): number => performance.timeOrigin + performance.now();
 
+/** A reply that went: `seq` names it in the log. */
+type Sent = { seq: number; at: number; answeredAt: number | null; logged: boolean };
+
 export type ReplyWaits = { replies: number; waited: number; waitedMs: number[] };
 
 export class ReplyTally {
@@ -44,8 +49,11 @@ export class ReplyTally {
   private tokensUntil = 0;
   /** Tokens used since the tally in flight left (still covered by its lease: see TALLY `keep`). */
   private usedInFlight = 0;
-  /** When each reply not yet in Redis went (local ms). */
-  private sentAt: number[] = [];
+  /** Replies not yet in the log; replies in it with a provisional place, answered since; replies awaiting their
+   * answer, by chat (in order). */
+  private unlogged: Sent[] = [];
+  private moved: Sent[] = [];
+  private readonly unanswered = new Map<string, Sent[]>();
   /** Chats that got a message since the last flush, by chat id (one mark each). */
   private readonly chats = new Map<string, ChatRef>();
   private readonly waiting: { chat: ChatRef; since: number; go(): void }[] = [];
@@ -81,6 +89,14 @@ export class ReplyTally {
 
   /** The platform answered: the person's second counts from now (marked again at the next flush). */
   answered(chat: ChatRef): void {
+    const now = localNow();
+    const list = this.unanswered.get(chat.id);
+    const sent = list?.shift();
+    if (list?.length === 0) this.unanswered.delete(chat.id);
+    if (sent && now < sent.at + this.options.answerCapMs) {
+      sent.answeredAt = now;
+      if (sent.logged) this.moved.push(sent);
+    }
     this.chats.set(chat.id, chat);
     this.schedule(this.options.flushMs);
   }
@@ -88,7 +104,9 @@ export class ReplyTally {
   /** Resolves once everything noted so far is in Redis. */
   async flush(): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (this.sentAt.length > 0 || this.chats.size > 0 || this.waiting.length > 0) await this.tally();
+    if (this.unlogged.length + this.moved.length > 0 || this.chats.size > 0 || this.waiting.length > 0) {
+      await this.tally();
+    }
     while (this.inFlight) await this.inFlight;
   }
 
@@ -112,7 +130,11 @@ export class ReplyTally {
 
   private went(chat: ChatRef, at: number): void {
     this.waits.replies++;
-    this.sentAt.push(at);
+    const sent: Sent = { seq: ++this.seq, at, answeredAt: null, logged: false };
+    this.unlogged.push(sent);
+    const list = this.unanswered.get(chat.id);
+    if (list) list.push(sent);
+    else this.unanswered.set(chat.id, [sent]);
     this.chats.set(chat.id, chat);
     this.schedule(this.options.flushMs);
   }
@@ -145,11 +167,25 @@ export class ReplyTally {
 
   private tally(): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    const sentAt = this.sentAt;
+    const unlogged = this.unlogged;
+    const moved = this.moved;
     const chats = [...this.chats.values()];
-    this.sentAt = [];
+    this.unlogged = [];
+    this.moved = [];
     this.chats.clear();
     const leftAt = localNow();
+    const cap = this.options.answerCapMs;
+    // Past the cap, a reply without an answer keeps its provisional place (its answer no longer moves it).
+    for (const [id, list] of this.unanswered) {
+      while (list.length > 0 && list[0]!.at + cap <= leftAt) list.shift();
+      if (list.length === 0) this.unanswered.delete(id);
+    }
+    const placeOf = (sent: Sent) => (leftAt - (sent.answeredAt ?? sent.at + cap)).toFixed(3);
+    const sends = [
+      ...unlogged.map((sent) => `n${sent.seq}:${placeOf(sent)}`),
+      ...moved.map((sent) => `u${sent.seq}:${placeOf(sent)}`),
+    ].join(',');
+    for (const sent of unlogged) sent.logged = true;
     const active = !this.closed && leftAt - this.lastReplyAt < this.options.activeMs;
     // Idle for a while (or closing): the tokens are given back; none are used until the answer.
     if (!active) this.tokens = 0;
@@ -157,13 +193,10 @@ export class ReplyTally {
     const want = this.closed ? 0 : this.waiting.length + (active ? this.options.standingTokens : 0);
     this.usedInFlight = 0;
     const { budgetKey, logKey, leasesKey, limit, windowMs, intervalMs, activeMs, perChatMs } = this.options;
-    const seq = this.seq;
-    this.seq += sentAt.length;
     const floor = active ? this.options.standingTokens : 0;
-    const argv = [this.id, limit, windowMs, intervalMs, activeMs, want, keep, floor, LEASE_TTL_MS, seq];
-    const ages = sentAt.map((at) => (leftAt - at).toFixed(3)).join(',');
+    const argv = [this.id, limit, windowMs, intervalMs, activeMs, want, keep, floor, LEASE_TTL_MS, sends];
     const pipeline = this.redis.pipeline();
-    pipeline.evalsha(TALLY.sha, 3, budgetKey, logKey, leasesKey, ...argv, ages);
+    pipeline.evalsha(TALLY.sha, 3, budgetKey, logKey, leasesKey, ...argv);
     for (const chat of chats) pipeline.set(this.options.gapOf(chat), 'r', 'PX', perChatMs);
     const silent = setTimeout(() => this.release(true), SILENT_MS);
     silent.unref();
@@ -173,7 +206,7 @@ export class ReplyTally {
         let answer = results?.[0];
         // The script is sent by hash; once after a Redis restart (NOSCRIPT) it goes again with its source.
         if (answer?.[0] instanceof Error && answer[0].message.includes('NOSCRIPT')) {
-          answer = [null, await this.redis.eval(TALLY.source, 3, budgetKey, logKey, leasesKey, ...argv, ages)];
+          answer = [null, await this.redis.eval(TALLY.source, 3, budgetKey, logKey, leasesKey, ...argv)];
         }
         if (answer?.[0] instanceof Error) throw answer[0];
         const [grant, retryMs] = (answer?.[1] as [number, number] | undefined) ?? [0, 1];
@@ -183,7 +216,9 @@ export class ReplyTally {
       })
       .catch((error: unknown) => {
         // Not counted: kept for the next tally (Redis back). Waiting replies went when Redis fell silent.
-        this.sentAt = [...sentAt, ...this.sentAt];
+        for (const sent of unlogged) sent.logged = false;
+        this.unlogged = [...unlogged, ...this.unlogged];
+        this.moved = [...moved, ...this.moved];
         this.options.onError(error);
         this.release(true);
         return 0;
@@ -196,7 +231,9 @@ export class ReplyTally {
         // Replies waiting, or none in hand while people chat: again once the window has room.
         if (this.waiting.length > 0 || (active && this.tokens === 0 && retryMs > 0))
           this.schedule(Math.max(1, retryMs));
-        else if (this.sentAt.length > 0 || this.chats.size > 0) this.schedule(this.options.flushMs);
+        else if (this.unlogged.length + this.moved.length > 0 || this.chats.size > 0) {
+          this.schedule(this.options.flushMs);
+        }
         // While it replies (it holds tokens, or its floor): renewed before they lapse, given back once it stops.
         else if (this.tokens > 0 || active) this.schedule(LEASE_TTL_MS / 2);
       });

@@ -25,9 +25,12 @@ import { BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
 import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
 
-/** How far apart two sends may reach the platform compared with when they started (network, event loop): the window
- * counted is 1 s plus this. */
+/** What the clocks may be off by (each process sees Redis's through a round trip), and a send answered later than
+ * ANSWER_CAP_MS: the window counted is 1 s plus this. */
 export const MARGIN_MS = 15;
+/** A send counts in the window from its answer (the latest it can have reached the platform), or, while it has none,
+ * from this long after it left (a slower answer does not move it: beyond this, MARGIN_MS is what is left). */
+export const ANSWER_CAP_MS = 100;
 /** An alert's request starts at most this long after its slot. */
 export const MAX_LAG_MS = 25;
 /** Alerts book slots at most this far ahead: `min` beyond a slow Redis round trip of the moment (measured), so the
@@ -53,7 +56,7 @@ return 1
 );
 
 // Alert slots, each with the chat's second and the pair's booking, for several pairs in one step (in line order), so
-// a slot is never taken for nothing. Per pair, after the budget's key: KEYS gap, outcomes; ARGV[5 + i] the pair.
+// a slot is never taken for nothing. Per pair, after the budget's keys: KEYS gap, outcomes; ARGV[5 + i] the pair.
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
 //   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms (the
 //                                 pairs after it are not looked at: they wait too)
@@ -63,33 +66,37 @@ return 1
 //                                 `sending` (`sending?`) as its request starts (alert-store.ts markSending).
 const TAKE = luaScript(
   'kf:budget-take',
-  { keys: ['budget'], argv: ['intervalMs', 'horizonMs', 'perChatMs', 'leadMs'] },
+  { keys: ['budget', 'leases'], argv: ['limit', 'windowMs', 'horizonMs', 'perChatMs', 'leadMs'] },
   `${NOW}
-local interval = tonumber(ARGV[1])
+${LIVE_TOKENS}
+-- The window's room, less the reply tokens held (the alerts leave them): so the pace asks for no slot the window
+-- would refuse.
+local window = tonumber(ARGV[2])
+local interval = window / math.max(1, tonumber(ARGV[1]) - liveTokens(KEYS[2], now, window, ''))
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if paused > now then return {{'wait', math.ceil(paused - now)}} end
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
 local out, booked = {}, false
 local stamp = string.format('%.3f', now)
-for i = 1, #ARGV - 4 do
-  local gapKey, outcomes, pair = KEYS[2 * i], KEYS[2 * i + 1], ARGV[4 + i]
+for i = 1, #ARGV - 5 do
+  local gapKey, outcomes, pair = KEYS[2 * i + 1], KEYS[2 * i + 2], ARGV[5 + i]
   local cur = redis.call('HGET', outcomes, pair)
   if cur and not open[cur] then
     out[i] = {'settled'}
   else
     -- Never sooner than the answer can reach the process (a slot in the past could only be missed).
-    if tat < now + tonumber(ARGV[4]) then tat = now + tonumber(ARGV[4]) end
+    if tat < now + tonumber(ARGV[5]) then tat = now + tonumber(ARGV[5]) end
     local ahead = tat - now
-    if ahead > tonumber(ARGV[2]) then
-      out[i] = {'wait', math.max(1, math.ceil(ahead - tonumber(ARGV[2])))}
+    if ahead > tonumber(ARGV[3]) then
+      out[i] = {'wait', math.max(1, math.ceil(ahead - tonumber(ARGV[3])))}
       break
     end
     local gap = redis.call('PTTL', gapKey)
     if gap > ahead then
       out[i] = {'chat', math.ceil(gap - ahead)}
     else
-      redis.call('SET', gapKey, 'a', 'PX', math.ceil(ahead) + tonumber(ARGV[3]))
+      redis.call('SET', gapKey, 'a', 'PX', math.ceil(ahead) + tonumber(ARGV[4]))
       local state = cur and open[cur] or 'booked'
       redis.call('HSET', outcomes, pair, state)
       out[i] = {state == 'booked?' and 'resend' or 'claimed', string.format('%.3f', tat), stamp}
@@ -108,7 +115,7 @@ return out
 
 // Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
 // its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
-// (at the latest its request may start: moved to its start by STARTED); 'full': the window went to replies, the
+// (at the latest it may reach the platform: moved to its answer when that comes); 'full': the window went to replies, the
 // alert asks again (its chat's second freed). 'settled': another run settled the pair meanwhile; 'again': another
 // run gave it back (ask again).
 const CONFIRM = luaScript(
@@ -201,6 +208,7 @@ export class SendBudget implements SendBudgetPort {
       flushMs: FLUSH_MS,
       // One token in hand per 100 of the limit (at least one): what an idle window costs the alerts while people chat.
       standingTokens: Math.max(1, Math.floor(this.limit / 100)),
+      answerCapMs: ANSWER_CAP_MS,
       gapOf: (chat) => this.gapOf(chat),
       onError: this.ignore,
     });
@@ -253,8 +261,15 @@ export class SendBudget implements SendBudgetPort {
    * 'wait' wait as long. `outcomes`: the outcomes hash of the pair's alert.
    */
   async takeMany(asks: readonly { chat: ChatRef; outcomes: string; pair: string }[]): Promise<Take[]> {
-    const keys = [this.key, ...asks.flatMap((ask) => [this.gapOf(ask.chat), ask.outcomes])];
-    const argv = [this.intervalMs, this.horizonMs(), this.perChatMs, this.leadMs(), ...asks.map((ask) => ask.pair)];
+    const keys = [this.key, this.leasesKey, ...asks.flatMap((ask) => [this.gapOf(ask.chat), ask.outcomes])];
+    const argv = [
+      this.limit,
+      WINDOW_MS,
+      this.horizonMs(),
+      this.perChatMs,
+      this.leadMs(),
+      ...asks.map((ask) => ask.pair),
+    ];
     const askedAt = localNow();
     let answer: unknown;
     try {
@@ -292,23 +307,32 @@ export class SendBudget implements SendBudgetPort {
     pair: string,
     slot: number,
   ): Promise<{ answer: Confirm; send: string }> {
-    const send = `${this.sendId}:a${++this.sends}`;
+    // Named with its slot: it cannot reach the platform before (see TALLY).
+    const send = `${this.sendId}:a${++this.sends}@${slot.toFixed(3)}`;
     const answer = await runLua(
       this.redis,
       CONFIRM,
       { budget: this.key, gap: this.gapOf(chat), outcomes, log: this.logKey, leases: this.leasesKey },
-      { pair, limit: this.limit, windowMs: WINDOW_MS, slot: slot.toFixed(3), member: send, lagMs: MAX_LAG_MS },
+      {
+        pair,
+        limit: this.limit,
+        windowMs: WINDOW_MS,
+        slot: slot.toFixed(3),
+        member: send,
+        lagMs: MAX_LAG_MS + ANSWER_CAP_MS,
+      },
     );
     if (answer === 'go' || answer === 'full' || answer === 'settled' || answer === 'again') return { answer, send };
     throw new Error(`send budget: unexpected answer ${String(answer)}`);
   }
 
   /**
-   * The confirmed send's request starts now: its place in the log moves to this moment (on Redis's clock, never
-   * before the true one). Written on `marks` (commands go at once), not waited for.
+   * The platform answered the confirmed send that started at `startedAt` (local): its place in the log moves to now
+   * (on Redis's clock, never before the true one; at most ANSWER_CAP_MS after it started). Written on `marks`
+   * (commands go at once), not waited for.
    */
-  started(marks: Redis, send: string, slot: number): void {
-    const at = Math.max(slot, this.clock.toRedisLate(localNow()));
+  answered(marks: Redis, send: string, startedAt: number): void {
+    const at = this.clock.toRedisLate(Math.min(localNow(), startedAt + ANSWER_CAP_MS));
     marks.zadd(this.logKey, 'XX', at.toFixed(3), send).catch(() => undefined);
   }
 

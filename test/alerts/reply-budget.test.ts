@@ -65,4 +65,19 @@ describe('replies and the send budget', () => {
     expect(await f.finished(alert.id)).toMatchObject({ sent: 40, pending: 0, failed: 0 });
     budgetRedis.disconnect();
   });
+
+  it('at shutdown, the replies just sent reach Redis and the process gives its tokens back', async () => {
+    f = await alertsFixture();
+    const budget = new SendBudget(f.redis, f.keys, { channel: 'telegram', ratePerSecond: 30 });
+    const replies = new Api(f.server.token, { apiRoot: f.server.apiRoot });
+    replies.config.use(budgetTransformer(budget));
+    await replies.sendMessage(newChat().id, 'Bonjour');
+    const last = newChat();
+    await replies.sendMessage(last.id, 'Au revoir');
+    // Closed within the 5 ms before the next batch: nothing noted is lost.
+    await budget.close();
+    expect(await f.redis.zcard(budget.logKey)).toBe(2);
+    expect(await f.redis.get(budget.gapOf(last))).toBe('r');
+    expect(await f.redis.hlen(budget.leasesKey)).toBe(0);
+  });
 });
