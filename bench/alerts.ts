@@ -10,7 +10,10 @@
 // over the time Telegram allowed sending, the injected 429s' retry_after seconds taken out
 // (`delivered_to_limit_outside_429_pauses`: the one the goal >= 0.95 is about; the whole-broadcast figure cannot
 // reach it with three 1 s pauses in a 10 s broadcast), the most sends Telegram received in any sliding second (goal
-// <= limit), reply p50/p99 while the broadcast runs and how many replies took over 100 ms, duplicates and misses.
+// <= limit), reply p50/p99 while the broadcast runs and how many replies took over 100 ms (a reply that got an
+// injected 429 waits its retry_after: 1 s), how many replies found no token in hand and waited (one Redis round trip,
+// or a full second), what the pace cost the alerts (slots given up late, slots refused because replies filled the
+// second, sends put off for a person's second), duplicates and misses.
 // The stub allows a burst of 2 messages to one chat, as Telegram allows short bursts in a private chat.
 // - crash (limit 1,000/s, 4,000 subscribers): the worker process SIGKILLed at a random moment, then at the moment a
 //   send request reaches Telegram; a new process started at once. Misses (goal 0), duplicates, pairs the status

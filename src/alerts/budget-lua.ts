@@ -66,7 +66,6 @@ for kind, seq, age in string.gmatch(ARGV[10], '([nu])(%d+):([^,]+)') do
   end
 end
 if n > 0 then
-  redis.call('HSET', KEYS[1], 'replyAt', string.format('%.3f', now))
   local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
   if tat < now then tat = now end
   tat = math.min(tat + n * tonumber(ARGV[4]), now + tonumber(ARGV[5]))

@@ -27,7 +27,7 @@ import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
 
 /** What the clocks may be off by (each process sees Redis's through a round trip), and a send answered later than
  * ANSWER_CAP_MS: the window counted is 1 s plus this. */
-export const MARGIN_MS = 15;
+export const MARGIN_MS = 5;
 /** A send counts in the window from its answer (the latest it can have reached the platform), or, while it has none,
  * from this long after it left (a slower answer does not move it: beyond this, MARGIN_MS is what is left). */
 export const ANSWER_CAP_MS = 100;
@@ -161,8 +161,8 @@ export type SendBudgetOptions = {
 };
 
 /**
- * The alerts' even pace for a limit: `limit` slots per window of 1 s + MARGIN_MS (30/s -> 29.6/s, 1,000/s ->
- * 985/s), replies included.
+ * The alerts' even pace for a limit: `limit` slots per window of 1 s + MARGIN_MS (30/s -> 29.85/s, 1,000/s ->
+ * 995/s), replies included (less the reply tokens held while people chat: see TAKE).
  */
 export function paceOf(ratePerSecond: number): number {
   return (ratePerSecond * 1000) / WINDOW_MS;
