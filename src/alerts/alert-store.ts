@@ -1,14 +1,16 @@
 // Published alerts and what happened to each (alert, person) pair. The outcome of a pair moves only forward:
-//   (none) -> sending -> sent | blocked | failed       a normal send, settled only once Telegram has answered
-//   sending -> (none)                                  nothing was sent (429, 5xx, or too late for its slot): again
+//   (none) -> booked -> sending -> sent | blocked | failed   a normal send, settled only once Telegram has answered
+//   booked | sending -> (none)                         nothing was sent (429, 5xx, or too late for its slot): again
 //   sending -> sending?                                the request may have reached the person and we do not know:
 //                                                      no answer, or the process died while it was in flight
-//   sending? -> resent | blocked | failed              sent again (a possible duplicate rather than a silent miss)
+//   sending? -> booked? -> sending? -> resent | blocked | failed   sent again (a possible duplicate rather than a
+//                                                      silent miss)
 //   (none) -> skipped | expired                        not sent (unsubscribed or paused since, or too late)
-// `sending` is set in the same Redis step that books the send slot (send-budget.ts), a few round trips before the
-// request starts at that slot; so a crash leaves `sending` only on pairs whose request may have gone: in flight, or
-// booked within that short horizon. Those, and only those, are resent and counted as `uncertain`. A job run twice
-// (a stall, a retried fan-out) never sends a settled pair again.
+// `booked` is set in the same Redis step that books the send slot (send-budget.ts TAKE); `sending` as the request
+// starts (markSending: written to Redis before the request is, not waited for). So a crash leaves
+// `sending` only on pairs whose request may have reached Telegram; a pair left `booked` never left this machine and
+// is simply sent after the restart (pending). Only pairs that were `sending` are resent as uncertain and counted so.
+// A job run twice (a stall, a retried fan-out) never sends a settled pair again.
 // A pair is named by its pseudonym (pseudonym.ts), never by the chat id; `recipients` maps the pseudonym to the chat
 // only until the pair is settled.
 import type { Redis } from 'ioredis';
@@ -109,10 +111,11 @@ const SETTLE = luaScript(
 if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[5], 'a', 'PX', ARGV[6]) end
 redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur and cur ~= 'sending' and cur ~= 'sending?' and cur ~= 'unconfirmed' then return 0 end
+local open = { booked = 1, sending = 1, ['booked?'] = 1, ['sending?'] = 1, unconfirmed = 1 }
+if cur and not open[cur] then return 0 end
 if cur == 'unconfirmed' then redis.call('HINCRBY', KEYS[2], 'unconfirmed', -1) end
 local outcome = ARGV[2]
-if outcome == 'sent' and cur == 'sending?' then outcome = 'resent' end
+if outcome == 'sent' and (cur == 'sending?' or cur == 'booked?') then outcome = 'resent' end
 if cur or ARGV[4] == '1' then redis.call('HSET', KEYS[1], ARGV[1], outcome) end
 redis.call('HINCRBY', KEYS[2], outcome, 1)
 if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[2], 'failed:' .. ARGV[5], 1) end
@@ -128,11 +131,23 @@ const RELEASE = luaScript(
   { keys: ['outcomes'], argv: ['pair', 'how'] },
   `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if ARGV[2] == 'maybe' and (cur == 'sending' or cur == 'sending?') then
+if cur == 'booked?' or (ARGV[2] == 'maybe' and (cur == 'booked' or cur == 'sending')) then
   redis.call('HSET', KEYS[1], ARGV[1], 'sending?')
-elseif cur == 'sending' then
+elseif cur == 'booked' or cur == 'sending' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 end
+return 1
+`,
+);
+
+// The request of a booked pair starts now: `booked` -> `sending`, `booked?` -> `sending?` (anything else: left).
+const MARK_SENDING = luaScript(
+  'kf:alerts-mark-sending',
+  { keys: ['outcomes'], argv: ['pair'] },
+  `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur == 'booked' then redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+elseif cur == 'booked?' then redis.call('HSET', KEYS[1], ARGV[1], 'sending?') end
 return 1
 `,
 );
@@ -249,6 +264,26 @@ export class AlertStore {
       },
     );
     return settled === 1;
+  }
+
+  /**
+   * The pair's request starts now (booked -> sending). Not waited for: the command is written to Redis on `marks`
+   * (a connection that writes at once, without auto-pipelining) before the request is, so a process killed after its
+   * request left has marked it, and one killed before leaves it `booked` (pending: sent after the restart).
+   */
+  markSending(marks: Redis, id: string, pair: string): void {
+    const key = this.keys.outcomes(id);
+    marks.evalsha(MARK_SENDING.sha, 1, key, pair).catch((error: unknown) => {
+      // After a Redis restart: late for this one (left `booked`), on time again for the next ones.
+      if (error instanceof Error && error.message.includes('NOSCRIPT')) {
+        marks.eval(MARK_SENDING.source, 1, key, pair).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Loads the scripts sent by hash only (markSending) so that they do not answer NOSCRIPT. */
+  static async loadScripts(redis: Redis): Promise<void> {
+    await redis.script('LOAD', MARK_SENDING.source);
   }
 
   /** Gives a claimed pair back for another attempt (see RELEASE). */

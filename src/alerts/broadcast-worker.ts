@@ -6,11 +6,13 @@
 //  1. the alert has expired (checked now, not at publication) -> `expired`, nothing sent;
 //  2. the person unsubscribed, paused or erased their data since -> `skipped` (the job holds only the pair's
 //     pseudonym; the person comes from the alert's recipients hash, which erasure empties for that person);
-//  3. a send slot from the budget shared with replies (send-budget.ts; replies first, evenly paced, paused by a
-//     429), the chat's second (delayed if a message went to it less than a second ago) and the pair's booking, in
-//     one Redis step; an already settled pair -> nothing sent;
-//  4. the request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job
-//     asks again);
+//  3. a send slot from the budget shared with replies (send-budget.ts; what replies leave, evenly paced, paused by
+//     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
+//     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
+//  4. just before the slot, Redis confirms it if the sliding second has room (else replies filled it: the job asks
+//     again); the
+//     request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks
+//     again), the pair marked `sending` as it starts (alert-store.ts markSending);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -18,7 +20,8 @@
 //     other 4xx -> `failed`;  no answer -> retried (marked uncertain: one possible duplicate rather than a silent
 //     miss), then `failed`.
 // A process killed mid-send leaves its jobs locked for lockDurationMs; the stall check of any live worker gives
-// them back within a few seconds more, and their pairs left `sending` are resent as uncertain.
+// them back within a few seconds more: their pairs left `booked` are sent as if nothing happened, those left
+// `sending` (a request may have reached Telegram) are resent and counted uncertain.
 import { randomBytes } from 'node:crypto';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,7 +31,7 @@ import type { BulkSender } from '../ports/bulk-send.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Alert } from './alert-file.ts';
-import type { FailReason, Outcome } from './alert-store.ts';
+import { AlertStore, type FailReason, type Outcome } from './alert-store.ts';
 import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
@@ -41,7 +44,8 @@ export type AlertWorkerOptions = {
   /** Messages per second for every send of the platform, replies included (ALERTS_RATE_PER_SECOND; Telegram allows
    * about 30). Ignored when a budget is given. */
   ratePerSecond: number;
-  /** Sends in flight at once (default: enough to keep the rate with ~300 ms Bot API round trips). */
+  /** Sends in flight at once (default: defaultConcurrency, enough to keep the rate with ~300 ms Bot API round
+   * trips). */
   concurrency?: number;
   /** Minimum time between two messages to one chat (default 1000 ms). */
   perChatIntervalMs?: number;
@@ -71,7 +75,22 @@ export type AlertWorkerDeps = {
 export type AlertWorkers = {
   fanout: Worker<FanoutJob>;
   send: Worker<SendJob>;
+  /** What this process's sends cost the pace, since it started (for the benchmark and metrics). */
+  stats: PaceStats;
   close(): Promise<void>;
+};
+
+export type PaceStats = {
+  /** Requests started. */
+  requests: number;
+  /** Slots given up because the process was too late for them (more than MAX_LAG_MS). */
+  late: number;
+  /** Slots given to replies: the sliding second was full when the slot came (replies filled it). */
+  yielded: number;
+  /** Sends put off because the person got a message less than a second before. */
+  deferred: number;
+  /** 429s answered to alerts. */
+  rateLimited: number;
 };
 
 const ENQUEUE_BATCH = 500;
@@ -84,6 +103,8 @@ const DEFAULT_LOCK_MS = 4_000;
 const DEFAULT_STALLED_MS = 2_000;
 /** Slots one job gives up for being too late before it goes back to the queue (a process far too busy). */
 const MAX_LATE_PER_JOB = 50;
+/** Slots one job gives to replies before it goes back to the queue (replies far beyond the limit). */
+const MAX_YIELDS_PER_JOB = 200;
 /** 429s one job waits out before it goes back to the queue. */
 const MAX_RATE_LIMITS_PER_JOB = 20;
 const HEARTBEAT_MS = 2_000;
@@ -126,6 +147,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     return legacy === null ? data.to : pseudonyms.of(data.alertId, legacy);
   };
   const alerts = new Map<string, { alert: Alert | null; until: number }>();
+  const stats: PaceStats = { requests: 0, late: 0, yielded: 0, deferred: 0, rateLimited: 0 };
 
   async function alertOf(id: string): Promise<Alert | null> {
     const cached = alerts.get(id);
@@ -232,7 +254,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const text = alert.text[person.lang] ?? alert.text.fr;
     const outcomes = store.keys.outcomes(alertId);
 
-    for (let limited = 0, late = 0; ; ) {
+    for (let limited = 0, late = 0, yielded = 0; ; ) {
       let take: Awaited<ReturnType<AlertPacer['take']>>;
       try {
         take = await pacer.take(chat, outcomes, pair);
@@ -244,28 +266,48 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       }
       if (take.kind === 'settled') return 'duplicate';
       if (take.kind === 'chat') {
+        stats.deferred++;
         // A message went to this chat less than a second ago (an alert or a reply): after that second.
         await job.moveToDelayed(Date.now() + Math.max(50, take.ms), token);
         throw new DelayedError();
       }
-      // The slot is booked and the pair marked `sending`. The request starts at the slot, never before, and not
-      // later than MAX_LAG_MS after it: a process too busy to keep its slot gives it up rather than send off the
-      // pace, and asks again.
+      // The slot is booked and the pair marked `booked`. Just before it, Redis confirms the slot if the sliding
+      // second has room for it (else it went to replies: the alert asks again). The request starts at the slot (the
+      // pair marked `sending` as it does), never before, and not later than MAX_LAG_MS after it: a process too busy
+      // to keep its slot gives it up rather than send off the pace, and asks again.
+      const confirmAt = take.startAt - budget.leadMs();
+      if (confirmAt > localNow()) await sleep(confirmAt - localNow());
+      const { answer: confirmed, send } = await budget.confirm(chat, outcomes, pair, take.slot);
+      if (confirmed === 'settled') return 'duplicate';
+      if (confirmed === 'full' || confirmed === 'again') {
+        if (confirmed === 'full') stats.yielded++;
+        if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
+        continue;
+      }
       const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
       if (localNow() - take.startAt > MAX_LAG_MS) {
-        await store.release(alertId, pair, 'nothing');
-        await redis.del(budget.gapOf(chat));
+        stats.late++;
+        await Promise.all([
+          budget.forget(send),
+          store.release(alertId, pair, 'nothing'),
+          redis.del(budget.gapOf(chat)),
+        ]);
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }
+      store.markSending(marks, alertId, pair);
+      stats.requests++;
+      const startedAt = localNow();
       const result = await sender.send(chat.id, text);
+      if (result.kind !== 'no_answer') budget.answered(marks, send, startedAt);
       switch (result.kind) {
         case 'sent':
           // The person's second counts from Telegram's answer (set in the same step).
           return settle('sent', undefined, { key: budget.gapOf(chat), ms: budget.perChatMs });
         case 'rate_limited':
           // Every sender pauses (through Redis); this pair goes again after the pause, in this same run.
+          stats.rateLimited++;
           await budget.pause(result.retryAfterMs);
           await store.release(alertId, pair, 'nothing');
           await redis.del(budget.gapOf(chat));
@@ -304,6 +346,10 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     });
     return c;
   };
+  // Marks written at once (no auto-pipelining): a pair's `sending` reaches Redis before its request leaves.
+  const marks = redis.duplicate({ enableAutoPipelining: false });
+  marks.on('error', () => undefined);
+  await AlertStore.loadScripts(marks);
   const fanoutConnection = connection('fanout');
   const sendConnection = connection('send');
   const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_MS;
@@ -323,7 +369,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   const sendWorker = new Worker<SendJob>(SEND_QUEUE, (job, token) => sendOne(job, token), {
     ...common,
     connection: sendConnection,
-    concurrency: options.concurrency ?? Math.max(4, Math.min(50, Math.ceil(options.ratePerSecond / 2))),
+    concurrency: options.concurrency ?? defaultConcurrency(options.ratePerSecond),
   });
   for (const worker of [fanoutWorker, sendWorker] as Worker[]) {
     worker.on('error', (err) => {
@@ -354,15 +400,27 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   return {
     fanout: fanoutWorker,
     send: sendWorker,
+    stats,
     async close() {
       clearInterval(heartbeat);
       pacer.stop();
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
+      // The process is stopping: its replies noted so far reach Redis, its reply tokens are given back.
+      await budget.close().catch(() => undefined);
       await store.heartbeat(senderId, null).catch(() => undefined);
       fanoutConnection.disconnect();
+      marks.disconnect();
       sendConnection.disconnect();
     },
   };
+}
+
+/**
+ * Enough sends in flight for the rate: each job waits for its slot up to the horizon (~20-120 ms), then a Bot API
+ * round trip (~50-300 ms on the real network), then its bookkeeping: about half a second's worth of jobs.
+ */
+export function defaultConcurrency(ratePerSecond: number): number {
+  return Math.max(16, Math.min(500, Math.ceil(ratePerSecond / 2)));
 }
 
 /** The person still wants this alert: not paused, subscribed to one of its topics for one of its regions. */

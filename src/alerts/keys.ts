@@ -85,7 +85,7 @@ export class AlertKeys {
   }
 
   /**
-   * Hash pair pseudonym (pseudonym.ts) -> `sending` | `sending?` | `sent` | `resent` | `blocked` | `failed` | `skipped` |
+   * Hash pair pseudonym (pseudonym.ts) -> `booked` | `booked?` | `sending` | `sending?` | `sent` | `resent` | `blocked` | `failed` | `skipped` |
    * `expired`. Alerts published before pseudonyms may still have fields named by chat key (erasure removes them).
    */
   outcomes(id: string): string {

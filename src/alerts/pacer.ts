@@ -1,14 +1,16 @@
 // This process's line for alert send slots from the shared budget (send-budget.ts): the first waiting jobs ask
-// together (one round trip, booked in line order inside Redis, each for a slot a little ahead), and the line sleeps
-// while the next free slot is beyond the horizon, so waiting costs a few Redis calls per slot rather than one per
-// waiting job per moment.
+// together (one script call, booked in line order inside Redis, each for a slot a little ahead, stopping at the first
+// slot beyond the horizon), and the line sleeps while the next free slot is beyond the horizon, so waiting costs one
+// Redis call per few slots rather than one per waiting job per moment.
 import type { ChatRef } from '../ports/chat.ts';
 import type { SendBudget, Take } from './send-budget.ts';
 
 export type Granted = Exclude<Take, { kind: 'wait' }>;
 
-/** Jobs that ask for a slot in one round trip: more than the horizon's worth of slots at 1,000/s. */
-const BATCH = 32;
+/** Jobs that ask for a slot in one round trip: the horizon's worth of slots at 1,000/s. */
+const BATCH = 128;
+/** The line sleeps at least this long between two asks (a quarter of the shortest horizon): a few slots each time. */
+const MIN_SLEEP_MS = 5;
 
 type Waiter = {
   chat: ChatRef;
@@ -58,8 +60,9 @@ export class AlertPacer {
     try {
       while (this.line.length > 0 && !this.stopped) {
         const batch = this.line.slice(0, this.batchSize);
-        const takes = await Promise.all(
-          batch.map((w) => this.budget.take(w.chat, w.outcomes, w.pair).catch((error: unknown) => ({ error }))),
+        const takes = await this.budget.takeMany(batch).then(
+          (all) => all,
+          (error: unknown) => batch.map(() => ({ error })),
         );
         let waitMs = 0;
         const settled = new Set<Waiter>();
@@ -76,7 +79,7 @@ export class AlertPacer {
           }
         });
         for (let i = this.line.length - 1; i >= 0; i--) if (settled.has(this.line[i]!)) this.line.splice(i, 1);
-        if (waitMs > 0) await this.sleep(waitMs);
+        if (waitMs > 0) await this.sleep(Math.max(waitMs, MIN_SLEEP_MS));
       }
     } finally {
       this.running = false;

@@ -1,68 +1,47 @@
-// One send budget per platform, in Redis, shared by every process and by replies and alerts alike.
-//
-// The budget is a schedule of send slots (GCRA, "virtual scheduling"): `tat` is the time of the next free slot, and
-// every message moves it one interval on. Times are Redis's (TIME), one clock for every process.
-// - An alert books the next free slot when it is at most HORIZON_MS ahead, and its request starts at that slot, not
-//   before, and never more than MAX_LAG_MS after (else it is not sent then: the slot is given up and it asks again;
-//   see broadcast-worker.ts). Slots are one interval apart, and the interval is (1 s + MARGIN_MS) / limit: so any
-//   second at the platform holds at most `limit` messages even when each one arrives up to MARGIN_MS off its slot
-//   (MAX_LAG_MS of our own lateness plus the network's and the platform's).
-// - A reply goes at once while no alert is being sent. During a broadcast it takes the next free slot before any
-//   alert not yet booked (replies first): it waits for the slots alerts already booked, at most HORIZON_MS plus one
-//   interval per reply ahead of it (REPLY_WAIT_MAX_MS at most), so replies and alerts together keep the limit.
-//   Replies beyond the limit are never held longer: they take the budget's slots and alerts wait (at most about a
-//   second after the replies slow down: the schedule never runs further ahead).
+// One send budget per platform, in Redis, shared by every process and by replies and alerts alike: no sliding
+// second (window: 1 s + MARGIN_MS) ever holds more than the limit, replies and alerts together (budget-lua.ts: the
+// window's log and the repliers' tokens). Times are Redis's (TIME), one clock for every process.
+// - Alerts keep an even pace (GCRA, "virtual scheduling"): `tat` is the time of the next free slot, one interval
+//   (window / limit) after the last. An alert books the next free slot when it is at most the horizon ahead; just
+//   before it, CONFIRM counts the sliding window: the slot is kept only if the window has room (else it goes to the
+//   replies that filled it, and the alert asks again). Its request starts at the slot, not before and never more than
+//   MAX_LAG_MS after (else the slot is given up: see broadcast-worker.ts).
+// - Replies come first: a reply goes at once, without a Redis round trip, on a token its process holds (reply-tally.ts);
+//   the tally every FLUSH_MS writes the replies that went and renews the tokens; each reply also moves `tat` on by an
+//   interval, so the alerts' pace leaves room for them. A reply without a token waits one round trip; only in a
+//   window that is really full does it wait for the oldest send to leave it.
+// - One message per second per person: the person's gap key (by pseudonym) holds 'a' for a second after an alert,
+//   'r' for a second after a reply (set by the tally). An alert waits for the key to go; a reply never does (Telegram
+//   allows a short burst in a private chat: a reply right after an alert is fine).
 // A 429 (to an alert or to a reply) sets `pausedUntil`: alerts wait it out; replies never look at it (the channel's
 // own retry waits out a 429 that Telegram gave to that reply).
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../infra/keys.ts';
 import { luaScript, runLua } from '../infra/lua.ts';
-import type { ReplySlot, SendBudgetPort } from '../ports/bulk-send.ts';
+import type { SendBudgetPort } from '../ports/bulk-send.ts';
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
+import { BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
+import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
 
-/** How far off its slot a message may reach the platform with every second still within the limit. */
-export const MARGIN_MS = 40;
-/** An alert's request starts at most this long after its slot (the rest of the margin is the network's). */
+/** What the clocks may be off by (each process sees Redis's through a round trip), and a send answered later than
+ * ANSWER_CAP_MS: the window counted is 1 s plus this. */
+export const MARGIN_MS = 5;
+/** A send counts in the window from its answer (the latest it can have reached the platform), or, while it has none,
+ * from this long after it left (a slower answer does not move it: beyond this, MARGIN_MS is what is left). */
+export const ANSWER_CAP_MS = 100;
+/** An alert's request starts at most this long after its slot. */
 export const MAX_LAG_MS = 25;
 /** Alerts book slots at most this far ahead: `min` beyond a slow Redis round trip of the moment (measured), so the
  * pace never waits for one. */
 export const HORIZON_MS = { min: 20, max: 120 };
-/** A reply waits at most this long for slots alerts booked before it. */
-export const REPLY_WAIT_MAX_MS = 250;
-/** Replies wait for slots only while an alert took one this recently; the schedule never runs further ahead. */
-const ACTIVE_MS = 1000 + MARGIN_MS;
-const BUDGET_TTL_MS = 3_600_000;
-/** A reply waits at most this long for the budget's answer (Redis slow or down). */
-const NOTE_TIMEOUT_MS = 50;
-
-// Redis time in ms, with µs precision.
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-`;
-
-// A reply: always taken. Returns {budget wait ms (decimal string), chat wait ms}: the chat wait is the rest of the
-// person's second when an alert holds it ('a'), so the reply does not follow it within a second.
-const NOTE_REPLY = luaScript(
-  'kf:budget-note-reply',
-  { keys: ['budget', 'gap'], argv: ['intervalMs', 'perChatMs', 'replyWaitMaxMs', 'activeMs'] },
-  `${NOW}
-local interval, active = tonumber(ARGV[1]), tonumber(ARGV[4])
-local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
-if tat < now then tat = now end
-local wait = 0
-local alertAt = tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0')
-if alertAt > now - active then wait = math.min(tat - now, tonumber(ARGV[3])) end
-tat = math.min(math.max(tat, now + wait) + interval, now + active)
-redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
-redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
-local chatWait = 0
-if redis.call('GET', KEYS[2]) == 'a' then chatWait = math.max(0, redis.call('PTTL', KEYS[2])) end
-redis.call('SET', KEYS[2], 'r', 'PX', tonumber(ARGV[2]) + math.ceil(math.max(wait, chatWait)))
-return {string.format('%.3f', wait), chatWait}
-`,
-);
-
+/** Replies flushed to the budget this often. */
+export const FLUSH_MS = 5;
+/** The sliding window every count uses. */
+export const WINDOW_MS = 1000 + MARGIN_MS;
+/** The schedule never runs further ahead than this: replies beyond the limit hold alerts back about a second. */
+const ACTIVE_MS = WINDOW_MS;
 // A 429: bulk sends wait until now + ms (never shortened by a shorter one).
 const PAUSE = luaScript(
   'kf:budget-pause',
@@ -76,48 +55,101 @@ return 1
 `,
 );
 
-// An alert slot, the chat's second and the pair's booking in one step, so a slot is never taken for nothing:
+// Alert slots, each with the chat's second and the pair's booking, for several pairs in one step (in line order), so
+// a slot is never taken for nothing. Per pair, after the budget's keys: KEYS gap, outcomes; ARGV[5 + i] the pair.
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
-//   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms
-//   {'chat', ms}                  the person's second is not over by the slot: try this pair again in ms
-//   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `sending` (resend: an
-//                                 earlier attempt may have reached the person: `sending?`)
+//   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms (the
+//                                 pairs after it are not looked at: they wait too)
+//   {'chat', ms}                  the person got a message less than a second before the slot: again in ms
+//   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `booked` (resend: an
+//                                 earlier request may have reached the person: `booked?`). The worker marks it
+//                                 `sending` (`sending?`) as its request starts (alert-store.ts markSending).
 const TAKE = luaScript(
   'kf:budget-take',
-  {
-    keys: ['budget', 'gap', 'outcomes'],
-    argv: ['intervalMs', 'horizonMs', 'perChatMs', 'pair', 'leadMs'],
-  },
+  { keys: ['budget', 'leases'], argv: ['limit', 'windowMs', 'horizonMs', 'perChatMs', 'leadMs'] },
   `${NOW}
-local cur = redis.call('HGET', KEYS[3], ARGV[4])
-if cur and cur ~= 'sending' and cur ~= 'sending?' then return {'settled'} end
+${LIVE_TOKENS}
+-- The window's room, less the reply tokens held (the alerts leave them): so the pace asks for no slot the window
+-- would refuse.
+local window = tonumber(ARGV[2])
+local interval = window / math.max(1, tonumber(ARGV[1]) - liveTokens(KEYS[2], now, window, ''))
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-if paused > now then return {'wait', math.ceil(paused - now)} end
+if paused > now then return {{'wait', math.ceil(paused - now)}} end
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
--- Never sooner than the answer can reach the process (a slot in the past could only be missed).
-if tat < now + tonumber(ARGV[5]) then tat = now + tonumber(ARGV[5]) end
-local ahead = tat - now
-if ahead > tonumber(ARGV[2]) then return {'wait', math.max(1, math.ceil(ahead - tonumber(ARGV[2])))} end
-local gap = redis.call('PTTL', KEYS[2])
-if gap > ahead then return {'chat', math.ceil(gap - ahead)} end
-redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat + tonumber(ARGV[1])), 'alertAt', string.format('%.3f', tat))
-redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
-redis.call('SET', KEYS[2], 'a', 'PX', math.ceil(ahead) + tonumber(ARGV[3]))
-if cur then
-  redis.call('HSET', KEYS[3], ARGV[4], 'sending?')
-else
-  redis.call('HSET', KEYS[3], ARGV[4], 'sending')
+local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
+local out, booked = {}, false
+local stamp = string.format('%.3f', now)
+for i = 1, #ARGV - 5 do
+  local gapKey, outcomes, pair = KEYS[2 * i + 1], KEYS[2 * i + 2], ARGV[5 + i]
+  local cur = redis.call('HGET', outcomes, pair)
+  if cur and not open[cur] then
+    out[i] = {'settled'}
+  else
+    -- Never sooner than the answer can reach the process (a slot in the past could only be missed).
+    if tat < now + tonumber(ARGV[5]) then tat = now + tonumber(ARGV[5]) end
+    local ahead = tat - now
+    if ahead > tonumber(ARGV[3]) then
+      out[i] = {'wait', math.max(1, math.ceil(ahead - tonumber(ARGV[3])))}
+      break
+    end
+    local gap = redis.call('PTTL', gapKey)
+    if gap > ahead then
+      out[i] = {'chat', math.ceil(gap - ahead)}
+    else
+      redis.call('SET', gapKey, 'a', 'PX', math.ceil(ahead) + tonumber(ARGV[4]))
+      local state = cur and open[cur] or 'booked'
+      redis.call('HSET', outcomes, pair, state)
+      out[i] = {state == 'booked?' and 'resend' or 'claimed', string.format('%.3f', tat), stamp}
+      tat = tat + interval
+      booked = true
+    end
+  end
 end
-return {cur and 'resend' or 'claimed', string.format('%.3f', tat), string.format('%.3f', now)}
+if booked then
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
+  redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
+end
+return out
 `,
 );
+
+// Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
+// its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
+// (at the latest it may reach the platform: moved to its answer when that comes); 'full': the window went to replies, the
+// alert asks again (its chat's second freed). 'settled': another run settled the pair meanwhile; 'again': another
+// run gave it back (ask again).
+const CONFIRM = luaScript(
+  'kf:budget-confirm',
+  {
+    keys: ['budget', 'gap', 'outcomes', 'log', 'leases'],
+    argv: ['pair', 'limit', 'windowMs', 'slot', 'member', 'lagMs'],
+  },
+  `${NOW}
+${LIVE_TOKENS}
+local cur = redis.call('HGET', KEYS[3], ARGV[1])
+if not cur then return 'again' end
+if cur ~= 'booked' and cur ~= 'booked?' and cur ~= 'sending' and cur ~= 'sending?' then return 'settled' end
+local window, slot = tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
+local used = redis.call('ZCOUNT', KEYS[4], '(' .. string.format('%.3f', slot - window), '+inf')
+if used + liveTokens(KEYS[5], slot, window, '') + 1 > tonumber(ARGV[2]) then
+  if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
+  return 'full'
+end
+redis.call('ZADD', KEYS[4], string.format('%.3f', slot + tonumber(ARGV[6])), ARGV[5])
+redis.call('PEXPIRE', KEYS[4], ${BUDGET_TTL_MS})
+return 'go'
+`,
+);
+
+export type Confirm = 'go' | 'full' | 'settled' | 'again';
 
 export type Take =
   | { kind: 'settled' }
   | { kind: 'wait'; ms: number }
   | { kind: 'chat'; ms: number }
-  /** `startAt`: the slot, on this process's clock (SendBudget.localNow). */
-  | { kind: 'claimed' | 'resend'; startAt: number };
+  /** `startAt`: the slot, on this process's clock (SendBudget.localNow); `slot`: the same on Redis's. */
+  | { kind: 'claimed' | 'resend'; startAt: number; slot: number };
 
 export type SendBudgetOptions = {
   channel: ChannelName;
@@ -129,20 +161,27 @@ export type SendBudgetOptions = {
 };
 
 /**
- * The pace the budget keeps for a limit: slots (1 s + MARGIN_MS) / limit apart, so a message arriving up to
- * MARGIN_MS off its slot never takes a sliding second over the limit (30/s -> 28.8/s, 1,000/s -> 961.5/s).
+ * The alerts' even pace for a limit: `limit` slots per window of 1 s + MARGIN_MS (30/s -> 29.85/s, 1,000/s ->
+ * 995/s), replies included (less the reply tokens held while people chat: see TAKE).
  */
 export function paceOf(ratePerSecond: number): number {
-  return (ratePerSecond * 1000) / (1000 + MARGIN_MS);
+  return (ratePerSecond * 1000) / WINDOW_MS;
 }
 
 export class SendBudget implements SendBudgetPort {
   readonly key: string;
+  readonly logKey: string;
+  readonly leasesKey: string;
+  readonly limit: number;
   readonly intervalMs: number;
   readonly perChatMs: number;
   private readonly alertKeys: AlertKeys;
   private readonly ignore: (error: unknown) => void;
   private readonly clock = new RedisClock();
+  private readonly replies: ReplyTally;
+  /** Names this process's alert sends in the window's log (random: names no person). */
+  private readonly sendId = randomBytes(4).toString('hex');
+  private sends = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -150,10 +189,29 @@ export class SendBudget implements SendBudgetPort {
     options: SendBudgetOptions,
   ) {
     this.key = keys.key('budget', options.channel);
+    this.logKey = keys.key('budget', options.channel, 'log');
+    this.leasesKey = keys.key('budget', options.channel, 'leases');
+    this.limit = Math.max(1, Math.floor(options.ratePerSecond));
     this.intervalMs = 1000 / paceOf(options.ratePerSecond);
     this.perChatMs = options.perChatIntervalMs ?? 1000;
     this.alertKeys = new AlertKeys(keys);
     this.ignore = options.onError ?? (() => undefined);
+    this.replies = new ReplyTally(redis, {
+      budgetKey: this.key,
+      logKey: this.logKey,
+      leasesKey: this.leasesKey,
+      limit: this.limit,
+      windowMs: WINDOW_MS,
+      intervalMs: this.intervalMs,
+      activeMs: ACTIVE_MS,
+      perChatMs: this.perChatMs,
+      flushMs: FLUSH_MS,
+      // One token in hand per 100 of the limit (at least one): what an idle window costs the alerts while people chat.
+      standingTokens: Math.max(1, Math.floor(this.limit / 100)),
+      answerCapMs: ANSWER_CAP_MS,
+      gapOf: (chat) => this.gapOf(chat),
+      onError: this.ignore,
+    });
   }
 
   /** The person's gap key (named by pseudonym): exists for a second after a message to them. */
@@ -161,53 +219,27 @@ export class SendBudget implements SendBudgetPort {
     return this.alertKeys.chatGap(this.keys.person(chat));
   }
 
-  async noteSend(chat: ChatRef): Promise<ReplySlot> {
-    const noted = runLua(
-      this.redis,
-      NOTE_REPLY,
-      { budget: this.key, gap: this.gapOf(chat) },
-      {
-        intervalMs: this.intervalMs,
-        perChatMs: this.perChatMs,
-        replyWaitMaxMs: REPLY_WAIT_MAX_MS,
-        activeMs: ACTIVE_MS,
-      },
-    ).then(
-      (answer): ReplySlot => {
-        const [budgetWait, chatWait] = (answer as [string, number]).map((n) => Math.max(0, Number(n) || 0)) as [
-          number,
-          number,
-        ];
-        const chatHeld = chatWait > budgetWait;
-        return { waitMs: Math.min(this.perChatMs, Math.max(budgetWait, chatWait)), chatHeld, maxLagMs: MAX_LAG_MS };
-      },
-      (error: unknown): ReplySlot => {
-        this.ignore(error);
-        return AT_ONCE;
-      },
-    );
-    // A slow or unreachable Redis never holds a reply: the bookkeeping goes on beside it.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<ReplySlot>((resolve) => {
-      timer = setTimeout(() => resolve(AT_ONCE), NOTE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([noted, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+  beforeSend(chat: ChatRef): Promise<void> | undefined {
+    return this.replies.acquire(chat);
   }
 
   noteAnswered(chat: ChatRef): void {
-    this.holdChat(chat, 'reply').catch(this.ignore);
+    this.replies.answered(chat);
   }
 
-  /**
-   * The chat's second from now: set again once Telegram answered, as its own count starts when it has the message.
-   * `alert`: a reply to this person waits for the rest of that second (see NOTE_REPLY).
-   */
-  async holdChat(chat: ChatRef, by: 'alert' | 'reply'): Promise<void> {
-    await this.redis.set(this.gapOf(chat), by === 'alert' ? 'a' : 'r', 'PX', this.perChatMs);
+  /** Resolves once every reply noted so far is in Redis (tests). */
+  flush(): Promise<void> {
+    return this.replies.flush();
+  }
+
+  /** At shutdown: the replies noted so far are written, and this process's reply tokens given back. */
+  close(): Promise<void> {
+    return this.replies.close();
+  }
+
+  /** Replies that went, and those that waited for a token (how long). */
+  get replyWaits(): ReplyWaits {
+    return this.replies.waits;
   }
 
   noteRateLimited(retryAfterMs: number): void {
@@ -224,29 +256,89 @@ export class SendBudget implements SendBudgetPort {
     return Math.max(0, Number(paused ?? 0) - (Number(s) * 1000 + Number(us) / 1000));
   }
 
-  /** One try at an alert slot for a pair of the alert whose outcomes hash is `outcomes` (see TAKE). */
-  async take(chat: ChatRef, outcomes: string, pair: string): Promise<Take> {
+  /**
+   * One try at an alert slot for each of these pairs, in order, in one Redis step (see TAKE); the pairs after a
+   * 'wait' wait as long. `outcomes`: the outcomes hash of the pair's alert.
+   */
+  async takeMany(asks: readonly { chat: ChatRef; outcomes: string; pair: string }[]): Promise<Take[]> {
+    const keys = [this.key, this.leasesKey, ...asks.flatMap((ask) => [this.gapOf(ask.chat), ask.outcomes])];
+    const argv = [
+      this.limit,
+      WINDOW_MS,
+      this.horizonMs(),
+      this.perChatMs,
+      this.leadMs(),
+      ...asks.map((ask) => ask.pair),
+    ];
     const askedAt = localNow();
-    const [kind, a, b] = (await runLua(
-      this.redis,
-      TAKE,
-      { budget: this.key, gap: this.gapOf(chat), outcomes },
-      {
-        intervalMs: this.intervalMs,
-        horizonMs: this.horizonMs(),
-        perChatMs: this.perChatMs,
-        pair,
-        leadMs: this.leadMs(),
-      },
-    )) as [string, (number | string)?, string?];
-    const answeredAt = localNow();
-    if (kind === 'settled') return { kind };
-    if (kind === 'wait' || kind === 'chat') return { kind, ms: Number(a) } as Take;
-    if (kind === 'claimed' || kind === 'resend') {
-      this.clock.sample(Number(b), askedAt, answeredAt);
-      return { kind, startAt: this.clock.toLocal(Number(a)) };
+    let answer: unknown;
+    try {
+      answer = await this.redis.evalsha(TAKE.sha, keys.length, ...keys, ...argv);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      answer = await this.redis.eval(TAKE.source, keys.length, ...keys, ...argv);
     }
-    throw new Error(`send budget: unexpected answer ${kind}`);
+    const answeredAt = localNow();
+    const rows = answer as [string, (number | string)?, string?][];
+    const takes: Take[] = [];
+    let waitMs = 1;
+    for (const [kind, a, b] of rows) {
+      if (kind === 'settled') takes.push({ kind });
+      else if (kind === 'wait' || kind === 'chat') {
+        takes.push({ kind, ms: Number(a) });
+        if (kind === 'wait') waitMs = Number(a);
+      } else if (kind === 'claimed' || kind === 'resend') {
+        this.clock.sample(Number(b), askedAt, answeredAt);
+        takes.push({ kind, startAt: this.clock.toLocal(Number(a)), slot: Number(a) });
+      } else throw new Error(`send budget: unexpected answer ${kind}`);
+    }
+    // The pairs the script did not look at wait with the one that stopped it.
+    while (takes.length < asks.length) takes.push({ kind: 'wait', ms: waitMs });
+    return takes;
+  }
+
+  /**
+   * Just before a booked slot (see CONFIRM): 'go' keeps it, and `send` names it in the window's log (for started
+   * and forget).
+   */
+  async confirm(
+    chat: ChatRef,
+    outcomes: string,
+    pair: string,
+    slot: number,
+  ): Promise<{ answer: Confirm; send: string }> {
+    // Named with its slot: it cannot reach the platform before (see TALLY).
+    const send = `${this.sendId}:a${++this.sends}@${slot.toFixed(3)}`;
+    const answer = await runLua(
+      this.redis,
+      CONFIRM,
+      { budget: this.key, gap: this.gapOf(chat), outcomes, log: this.logKey, leases: this.leasesKey },
+      {
+        pair,
+        limit: this.limit,
+        windowMs: WINDOW_MS,
+        slot: slot.toFixed(3),
+        member: send,
+        lagMs: MAX_LAG_MS + ANSWER_CAP_MS,
+      },
+    );
+    if (answer === 'go' || answer === 'full' || answer === 'settled' || answer === 'again') return { answer, send };
+    throw new Error(`send budget: unexpected answer ${String(answer)}`);
+  }
+
+  /**
+   * The platform answered the confirmed send that started at `startedAt` (local): its place in the log moves to now
+   * (on Redis's clock, never before the true one; at most ANSWER_CAP_MS after it started). Written on `marks`
+   * (commands go at once), not waited for.
+   */
+  answered(marks: Redis, send: string, startedAt: number): void {
+    const at = this.clock.toRedisLate(Math.min(localNow(), startedAt + ANSWER_CAP_MS));
+    marks.zadd(this.logKey, 'XX', at.toFixed(3), send).catch(() => undefined);
+  }
+
+  /** A confirmed slot given up before its request started: out of the log. */
+  async forget(send: string): Promise<void> {
+    await this.redis.zrem(this.logKey, send);
   }
 
   /** A slot is booked at least this far ahead: a slow round trip of the moment (a busy machine answers slowly). */
@@ -292,6 +384,9 @@ class RedisClock {
   toLocal(redisTime: number): number {
     return redisTime - this.offset;
   }
-}
 
-const AT_ONCE: ReplySlot = { waitMs: 0, chatHeld: false, maxLagMs: MAX_LAG_MS };
+  /** A local moment on Redis's clock, at or after the true one (the offset is off by at most half a round trip). */
+  toRedisLate(localTime: number): number {
+    return localTime + this.offset + (Number.isFinite(this.bestRtt) ? this.bestRtt / 2 : 0);
+  }
+}

@@ -22,30 +22,18 @@ export interface BulkSender {
   send(chatId: string, text: string): Promise<BulkSendResult>;
 }
 
-/** When a reply may go: usually at once. */
-export type ReplySlot = {
-  /** Wait this long first (0: at once). */
-  waitMs: number;
-  /** The wait is the rest of the person's second after a bulk message to them, not a slot of the budget: note the
-   * send again when it is over (the slot taken now goes unused). */
-  chatHeld: boolean;
-  /** A wait that ran over by more than this took the message off its slot: note it again. */
-  maxLagMs: number;
-};
-
 /**
- * The platform's send budget, seen from a channel's interactive sends (replies). None of these calls fails, and
- * replies go first: a reply waits only for slots bulk messages booked before it (a few ms), never for a 429 pause.
+ * The platform's send budget, seen from a channel's interactive sends (replies). Replies come first: one goes at
+ * once, with no round trip, whenever its sliding second has room (the bulk queue takes only what replies leave);
+ * only in a second already full does it wait, until the oldest send leaves it. A reply is never held by bulk
+ * messages' 429 pauses, and none of these calls fails.
  */
 export interface SendBudgetPort {
-  /**
-   * A message to `chat` is going out outside the bulk queue: it takes its share of the platform's rate. Usually at
-   * once; while bulk messages are going out, after the slots they already booked; and after the rest of the
-   * person's second when a bulk message went to them less than the platform's per-chat interval ago (Telegram
-   * refuses a second message to one chat within a second).
-   */
-  noteSend(chat: ChatRef): Promise<ReplySlot>;
-  /** Telegram answered that send: the chat's own second (one message per second per chat) counts from now. */
+  /** A message to `chat` is about to go outside the bulk queue: undefined if it may go at once, else it goes when the
+   * promise resolves (it never rejects). Every attempt takes its share of the platform's rate. */
+  beforeSend(chat: ChatRef): Promise<void> | undefined;
+  /** The platform answered that send: the person's own second (one message per second per chat) counts from now,
+   * and bulk messages to them wait for it. */
   noteAnswered(chat: ChatRef): void;
   /** The platform answered 429 to one of these sends: bulk sends pause for `retryAfterMs`. */
   noteRateLimited(retryAfterMs: number): void;

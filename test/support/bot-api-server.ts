@@ -57,6 +57,9 @@ export type RateLimit = {
   burst?: number;
   /** Minimum interval between two messages to one chat; defaults to 1000 ms. */
   perChatIntervalMs?: number;
+  /** Messages one chat may get in a short burst before that interval applies (Telegram: "we may allow short bursts"
+   * in a private chat); defaults to 1 (no burst). A per-chat bucket of this size, one message per interval. */
+  perChatBurst?: number;
   /** retry_after (seconds) sent with a 429; defaults to the time until the call would pass, rounded up. */
   retryAfter?: number;
 };
@@ -128,7 +131,7 @@ export class BotApiServer {
   private rate: RateLimit | null;
   private tokens = 0;
   private tokensAt = 0;
-  private lastToChat = new Map<string, number>();
+  private lastToChat = new Map<string, { tokens: number; at: number }>();
   private globalRetryUntil = 0;
   private chatRetryUntil = new Map<string, number>();
   private seq = 0;
@@ -415,9 +418,11 @@ export class BotApiServer {
     const at = call.at;
     const chat = call.chatId ?? '';
     const interval = rate.perChatIntervalMs ?? 1000;
+    const chatBurst = rate.perChatBurst ?? 1;
     const last = this.lastToChat.get(chat);
-    if (last !== undefined && at - last < interval) {
-      const retryAfter = rate.retryAfter ?? Math.max(1, Math.ceil((interval - (at - last)) / 1000));
+    const chatTokens = last ? Math.min(chatBurst, last.tokens + (at - last.at) / interval) : chatBurst;
+    if (chatTokens < 1) {
+      const retryAfter = rate.retryAfter ?? Math.max(1, Math.ceil(((1 - chatTokens) * interval) / 1000));
       this.announceRetry(retryAfter, chat, true);
       return { status: 429, retryAfter };
     }
@@ -430,7 +435,7 @@ export class BotApiServer {
       return { status: 429, retryAfter };
     }
     this.tokens -= 1;
-    this.lastToChat.set(chat, at);
+    this.lastToChat.set(chat, { tokens: chatTokens - 1, at });
     return null;
   }
 

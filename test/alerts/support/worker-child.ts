@@ -57,7 +57,7 @@ process.stdout.write('ready\n');
 
 process.once('SIGTERM', async () => {
   await workers.close();
-  if (record) await redis.set(`${keys.root}:bench:record`, JSON.stringify(record));
+  if (record) await redis.set(`${keys.root}:bench:record`, JSON.stringify({ ...record, stats: workers.stats }));
   await broadcast.close();
   redis.disconnect();
   process.exit(0);
