@@ -30,6 +30,19 @@ export function textRef(
   return { key: 'error.generic' };
 }
 
+type FlowChoice = NonNullable<FlowAsk['choices']>[number];
+// Loaded flows do not change: a choice's synonyms in every language are gathered once (the list is only read).
+const synonymLists = new WeakMap<FlowChoice, string[]>();
+
+function synonymsOf(choice: FlowChoice): string[] {
+  let synonyms = synonymLists.get(choice);
+  if (synonyms === undefined) {
+    synonyms = LANGUAGES.flatMap((lang) => choice.synonyms?.[lang] ?? []);
+    synonymLists.set(choice, synonyms);
+  }
+  return synonyms;
+}
+
 export function choicesOf(ask: FlowAsk, vars: Readonly<Record<string, string>>, env: Env): QuestionChoices {
   const content = env.content;
   const out: ResolvedChoice[] = [];
@@ -63,7 +76,7 @@ export function choicesOf(ask: FlowAsk, vars: Readonly<Record<string, string>>, 
   const dynamic = out.length;
   for (const c of ask.choices ?? []) {
     const label = textRef(c.label, vars);
-    const synonyms = LANGUAGES.flatMap((lang) => c.synonyms?.[lang] ?? []);
+    const synonyms = synonymsOf(c);
     out.push({ id: c.id, label, ...(c.next ? { next: c.next } : {}), ...(c.set ? { set: c.set } : {}), synonyms });
   }
   if (ask.optional) out.push({ id: 'skip', label: { key: 'common.skip' }, ...(ask.next ? { next: ask.next } : {}) });

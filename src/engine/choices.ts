@@ -56,8 +56,22 @@ export function recognizeChoice(raw: string, candidates: readonly ChoiceCandidat
 
 /** Whether a normalised text is one of the words (for global keywords). */
 export function isOneOf(raw: string, words: readonly string[]): boolean {
+  if (words.length === 0) return false;
+  const { normal, typed } = wordForms(words);
   const text = normalizeText(raw);
   // Words without letters ("?", "👍") compare as typed.
-  const typed = raw.trim();
-  return words.some((w) => (text !== '' && normalizeText(w) === text) || (typed !== '' && w.trim() === typed));
+  const asTyped = raw.trim();
+  return (text !== '' && normal.has(text)) || (asTyped !== '' && typed.has(asTyped));
+}
+
+// The words come from the loaded flows, which do not change: their forms are worked out once per list.
+const formsOfWords = new WeakMap<readonly string[], { normal: Set<string>; typed: Set<string> }>();
+
+function wordForms(words: readonly string[]): { normal: Set<string>; typed: Set<string> } {
+  let forms = formsOfWords.get(words);
+  if (forms === undefined) {
+    forms = { normal: new Set(words.map(normalizeText)), typed: new Set(words.map((w) => w.trim())) };
+    formsOfWords.set(words, forms);
+  }
+  return forms;
 }

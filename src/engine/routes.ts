@@ -6,7 +6,7 @@ import { cancelledCase, parseCaseNumber } from './case-number.ts';
 import { isOneOf } from './choices.ts';
 import { MAX_STEPS_PER_INPUT, MAX_TEXT_LENGTH } from './limits.ts';
 import type { Position, Run } from './run.ts';
-import { type Input, LANGUAGES } from './types.ts';
+import { type Input, LANGUAGES, type Lang } from './types.ts';
 
 /** The keyword whose target the 🔊 button takes (flows/main.yaml). */
 const AUDIO_KEYWORD = 'audio';
@@ -62,12 +62,24 @@ export function confused(run: Run, text: string, ask: FlowAsk): boolean {
   return true;
 }
 
+// A keyword's words in every language, gathered once per loaded keyword (isOneOf then knows the list).
+const keywordWords = new WeakMap<object, string[]>();
+
+function wordsOf(words: Partial<Record<Lang, string[]>>): string[] {
+  let all = keywordWords.get(words);
+  if (all === undefined) {
+    all = LANGUAGES.flatMap((lang) => words[lang] ?? []);
+    keywordWords.set(words, all);
+  }
+  return all;
+}
+
 /** Global keywords (menu, help, language, stop, erase) work from any node. */
 export function keyword(run: Run, text: string, at: { typed?: boolean; idle?: boolean } = {}): boolean {
   for (const { keyword, flow } of run.flows.keywords) {
     if (at.typed && keyword.where === 'choices') continue;
     if (!at.idle && keyword.where === 'idle') continue;
-    const words = LANGUAGES.flatMap((lang) => keyword.words[lang] ?? []);
+    const words = wordsOf(keyword.words);
     if (isOneOf(text, words)) {
       run.detour(run.resolve(keyword.goto, flow));
       return true;

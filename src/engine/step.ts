@@ -18,10 +18,20 @@ export { MAX_CHOICES, MAX_RETRIES, MAX_STEPS_PER_INPUT, MAX_TEXT_LENGTH } from '
 export type StepResult = { session: Session; effects: Effect[] };
 
 export function step(flows: FlowSet, session: Session, input: Input, env: Env): StepResult {
-  const run = new Run(flows, structuredClone(session), env);
+  const run = new Run(flows, copySession(session), env);
   handle(run, input);
   offerListening(run.session, run.effects, env);
   return { session: run.session, effects: run.effects };
+}
+
+/**
+ * The caller's session stays as it was: the run changes the copy's own fields, its vars and its place to come back
+ * to, never anything deeper (all strings and numbers), so copying those is enough (structuredClone cost ~1% of a reply).
+ */
+function copySession(session: Session): Session {
+  const copy: Session = { ...session, vars: { ...session.vars } };
+  if (session.back) copy.back = { ...session.back };
+  return copy;
 }
 
 function handle(run: Run, input: Input): void {

@@ -10,15 +10,15 @@ export const DEV_PSEUDONYM_SECRET = 'kunnafoni-development-pseudonyms';
 
 export class RedisKeys {
   private readonly people = new Map<string, string>();
+  /** `{kf}`: built once, every key name starts with it. */
+  readonly root: string;
 
   /** `prefix` is the bare name, e.g. "kf"; keys look like `{kf}:session:<person>`. */
   constructor(
     readonly prefix: string = 'kf',
     private readonly pseudonymSecret: string = DEV_PSEUDONYM_SECRET,
-  ) {}
-
-  get root(): string {
-    return `{${this.prefix}}`;
+  ) {
+    this.root = `{${prefix}}`;
   }
 
   /** Prefix for BullMQ's `prefix` option (queues become `{kf}:bull:<name>:...`). */
@@ -27,7 +27,9 @@ export class RedisKeys {
   }
 
   key(...parts: string[]): string {
-    return [this.root, ...parts].join(':');
+    let name = this.root;
+    for (const part of parts) name += `:${part}`;
+    return name;
   }
 
   /** The person's pseudonym in key names: a keyed hash of the chat, stable while the secret is. */

@@ -11,13 +11,27 @@ const PARAGRAPH_GAP = 2;
 
 /** The characters a message shows: its title, paragraphs, choices and hint. */
 export function shownLength(message: OutMessage): number {
-  const texts = [
-    ...(message.title ? [message.title] : []),
-    ...message.paragraphs,
-    ...(message.choices ?? []).map((c) => `${c.label}. `),
-    ...(message.hint ? [message.hint] : []),
-  ];
-  return texts.reduce((sum, text) => sum + text.length, 0) + PARAGRAPH_GAP * Math.max(0, texts.length - 1);
+  // Counted as it goes (every message of every reply passes here): no list of the texts is built.
+  let length = 0;
+  let texts = 0;
+  if (message.title) {
+    length += message.title.length;
+    texts++;
+  }
+  for (const paragraph of message.paragraphs) {
+    length += paragraph.length;
+    texts++;
+  }
+  // A choice shows as "<label>. ".
+  for (const choice of message.choices ?? []) {
+    length += choice.label.length + 2;
+    texts++;
+  }
+  if (message.hint) {
+    length += message.hint.length;
+    texts++;
+  }
+  return length + PARAGRAPH_GAP * Math.max(0, texts - 1);
 }
 
 /** Each message within `maxText` characters, split where it would not be. */

@@ -1,6 +1,7 @@
 // The bot's Redis connection: commands fail within the command timeout while Redis is gone (instead of waiting for
 // it), the connection comes back by itself, and BullMQ workers built on duplicates of it can block quietly.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/infra/keys.ts';
@@ -36,6 +37,43 @@ describe('the bot’s Redis connection', () => {
     expect(await redis.get('k')).toBe('before');
   });
 
+  it('fails a command that Redis never answers (half-open connection) after the command timeout', async () => {
+    // A relay to the real Redis that, once frozen, swallows what the bot writes: like a vanished container.
+    let frozen = false;
+    const sockets: Socket[] = [];
+    const relay = createServer((client) => {
+      const target = new URL(TEST_REDIS_URL);
+      const upstream = tcpConnect(Number(target.port || 6379), target.hostname);
+      sockets.push(client, upstream);
+      client.on('data', (d) => void (frozen || upstream.write(d)));
+      upstream.on('data', (d) => void (frozen || client.write(d)));
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => relay.close(resolve)));
+    cleanups.push(() => {
+      for (const s of sockets) s.destroy();
+    });
+    const address = relay.address() as { port: number };
+    const redis = connectRedis({ url: `redis://127.0.0.1:${address.port}` });
+    redis.on('error', () => undefined);
+    cleanups.push(() => redis.disconnect());
+    const key = `t-${randomBytes(6).toString('hex')}`;
+    // Expires by itself: nothing goes through the relay after it froze.
+    expect(await redis.set(key, 'before', 'EX', 30)).toBe('OK');
+
+    frozen = true;
+    const sent = Date.now();
+    const outcomes = await Promise.allSettled([redis.get(key), redis.ttl(key)]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.value))).toEqual([
+      'Error: Command timed out',
+      'Error: Command timed out',
+    ]);
+    // Not before the timeout: a slow Redis is not taken for a dead one.
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS);
+  }, 20_000);
+
   it('lets a BullMQ worker on a duplicate block without command timeouts', async () => {
     const redis = connectRedis({ url: TEST_REDIS_URL });
     const keys = new RedisKeys(`t-${randomBytes(6).toString('hex')}`);
@@ -43,7 +81,6 @@ describe('the bot’s Redis connection', () => {
       await deleteKeys(redis, `${keys.root}*`);
       redis.disconnect();
     });
-    expect(redis.options.commandTimeout).toBe(COMMAND_TIMEOUT_MS);
     const connection = redis.duplicate({ maxRetriesPerRequest: null });
     cleanups.push(() => connection.disconnect());
     expect(connection.options.commandTimeout).toBeUndefined();
