@@ -5,8 +5,7 @@
 // and to come back by itself when Redis returns:
 // - the offline queue stays on, so commands sent before the first connect simply wait for it;
 // - `commandTimeout` bounds every command, queued or written, including on a half-open TCP connection (a
-//   container that vanished sends no reset: without it a command would wait for TCP keepalive, minutes); kept by
-//   one clock per connection (command-deadline.ts), not by a timer per command;
+//   container that vanished sends no reset: without it a command would wait for TCP keepalive, minutes);
 // - `maxRetriesPerRequest: 1`: a command caught by a disconnect is retried once after reconnecting, then fails;
 // - reconnection never gives up, with exponential backoff capped at 2 s plus jitter.
 //
@@ -14,7 +13,6 @@
 // retries forever (`connectBullRedis`). Workers usually make theirs with `duplicate()` of the
 // connection they are given, so duplicates of a command connection drop the command timeout by default.
 import { Redis, type RedisOptions } from 'ioredis';
-import { boundCommands } from './command-deadline.ts';
 import { connectionProblem, redactRedisAddress } from './redis-outage.ts';
 
 /**
@@ -72,13 +70,7 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
   return withBlockingSafeDuplicates(newClient(target, base));
 }
 
-/** `commandTimeout` is kept by boundCommands (one clock per connection), not by ioredis (a timer per command). */
-function newClient(target: RedisTarget, { commandTimeout, ...options }: RedisOptions): Redis {
-  const redis = newIoredis(target, options);
-  return typeof commandTimeout === 'number' ? boundCommands(redis, commandTimeout) : redis;
-}
-
-function newIoredis(target: RedisTarget, options: RedisOptions): Redis {
+function newClient(target: RedisTarget, options: RedisOptions): Redis {
   if ('url' in target) return new Redis(target.url, options);
   if ('path' in target) return new Redis({ path: target.path, ...options });
   const { sentinels, name, password, sentinelPassword } = target;
@@ -97,10 +89,8 @@ function newIoredis(target: RedisTarget, options: RedisOptions): Redis {
  */
 function withBlockingSafeDuplicates(redis: Redis): Redis {
   const duplicate = redis.duplicate.bind(redis);
-  redis.duplicate = ({ commandTimeout, ...override }: Partial<RedisOptions> = {}) => {
-    const copy = duplicate({ commandTimeout: undefined, ...override });
-    return withBlockingSafeDuplicates(typeof commandTimeout === 'number' ? boundCommands(copy, commandTimeout) : copy);
-  };
+  redis.duplicate = (override?: Partial<RedisOptions>) =>
+    withBlockingSafeDuplicates(duplicate({ commandTimeout: undefined, ...override }));
   return redis;
 }
 

@@ -81,6 +81,7 @@ describe('the bot’s Redis connection', () => {
       await deleteKeys(redis, `${keys.root}*`);
       redis.disconnect();
     });
+    expect(redis.options.commandTimeout).toBe(COMMAND_TIMEOUT_MS);
     const connection = redis.duplicate({ maxRetriesPerRequest: null });
     cleanups.push(() => connection.disconnect());
     expect(connection.options.commandTimeout).toBeUndefined();
