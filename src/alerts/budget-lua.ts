@@ -40,7 +40,8 @@ end
 // lease renewed: `grant` tokens, at most `want`, no more than the fullest window they may fall in leaves (the log,
 // the others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
 // this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on
-// by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs}: retryMs > 0 when the window is full, the time until its oldest send leaves it.
+// by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs, free}: retryMs > 0 when the window is full, the time until its oldest send leaves it;
+// free = 1 when no alert was booked within a window (replies then go without tokens until an answer says otherwise).
 export const TALLY = luaScript(
   'kf:budget-tally',
   {
@@ -70,6 +71,18 @@ if n > 0 then
   if tat < now then tat = now end
   tat = math.min(tat + n * tonumber(ARGV[4]), now + tonumber(ARGV[5]))
   redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
+end
+-- No alert booked within a window: nothing else shares the platform's second, replies are not limited (the bot
+-- answers everyone at once); the lease still holds the floor, so a broadcast that starts leaves it room.
+if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') <= now - tonumber(ARGV[5]) then
+  local floor = tonumber(ARGV[8])
+  if floor > 0 then
+    redis.call('HSET', KEYS[3], id, floor .. ':' .. string.format('%.3f', now + tonumber(ARGV[9])))
+  else
+    redis.call('HDEL', KEYS[3], id)
+  end
+  for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ${BUDGET_TTL_MS}) end
+  return {want, 0, 1}
 end
 -- The fullest window a reply from now on can fall in. A send still ahead of now (no answer yet) may reach the
 -- platform any time up to its place: it counts in every window from now on, except an alert confirmed but not
@@ -102,6 +115,6 @@ if want > grant then
   if oldest[2] then retryMs = math.max(1, math.ceil(tonumber(oldest[2]) + window - now)) end
 end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ${BUDGET_TTL_MS}) end
-return {grant, retryMs}
+return {grant, retryMs, 0}
 `,
 );

@@ -1,10 +1,15 @@
-// Replies of this process and their share of the platform's sliding second (budget-lua.ts). A reply goes at once,
-// without a Redis round trip, while this process holds a token: Redis granted it, counted against every sliding
-// window, in the answer of the last tally. Every FLUSH_MS at most, one pipeline (the tally) writes the replies that
-// went (into the window's log), the second of each person who got one (their gap key, by pseudonym, 'r' for
-// perChatMs: an alert to them waits that long), and renews the tokens. A reply without a token waits for the next
-// answer (one round trip); only when the sliding second is really full does it wait longer, until its oldest send
-// leaves the window. If Redis does not answer within SILENT_MS, waiting replies go anyway (counted when Redis is back).
+// Replies of this process and their share of the platform's sliding second (budget-lua.ts).
+// - With no alert booked within a window (the last tally's answer said so, FREE_FOR_MS ago at most), a reply goes at
+//   once: nothing else shares the platform's second, so the bot answers every person at once however many write.
+//   Replies are still counted, and alerts that start book their first slot later than that word lasts
+//   (send-budget.ts START_LEAD_MS), so they count every reply.
+// - While alerts go out, a reply goes at once, without a Redis round trip, while this process holds a token: Redis
+//   granted it, counted against every sliding window, in the answer of the last tally. A reply without a token waits
+//   for the next answer (one round trip); only when the sliding second is really full does it wait longer, until its
+//   oldest send leaves the window.
+// Every FLUSH_MS at most, one pipeline (the tally) writes the replies that went (into the window's log), the second of
+// each person who got one (their gap key, by pseudonym, 'r' for perChatMs: an alert to them waits that long), and
+// renews the tokens. If Redis does not answer within SILENT_MS, waiting replies go anyway (counted when Redis is back).
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatRef } from '../ports/chat.ts';
@@ -31,6 +36,9 @@ export type ReplyTallyOptions = {
 
 /** A lease lasts this long in Redis without a renewal (renewed every half of it while the process replies). */
 const LEASE_TTL_MS = 1000;
+/** How long replies go on the word "no alerts" (send-budget.ts START_LEAD_MS is longer); asked again before. */
+export const FREE_FOR_MS = 300;
+const FREE_REFRESH_MS = 250;
 /** Waiting replies go without Redis's answer after this long (Redis down: replies are never held by it). */
 const SILENT_MS = 250;
 
@@ -46,6 +54,8 @@ export class ReplyTally {
   private readonly id = randomBytes(4).toString('hex');
   private seq = 0;
   private tokens = 0;
+  /** Until then, no alert is being sent (an answer said so): replies go without tokens, and are still counted. */
+  private freeUntil = Number.NEGATIVE_INFINITY;
   private tokensUntil = 0;
   /** Tokens used since the tally in flight left (still covered by its lease: see TALLY `keep`). */
   private usedInFlight = 0;
@@ -121,7 +131,7 @@ export class ReplyTally {
   }
 
   private takeToken(now: number): boolean {
-    if (this.closed) return true;
+    if (this.closed || now < this.freeUntil) return true;
     if (this.tokens <= 0 || now >= this.tokensUntil) return false;
     this.tokens--;
     if (this.inFlight) this.usedInFlight++;
@@ -209,7 +219,9 @@ export class ReplyTally {
           answer = [null, await this.redis.eval(TALLY.source, 3, budgetKey, logKey, leasesKey, ...argv)];
         }
         if (answer?.[0] instanceof Error) throw answer[0];
-        const [grant, retryMs] = (answer?.[1] as [number, number] | undefined) ?? [0, 1];
+        const [grant, retryMs, free] = (answer?.[1] as [number, number, number] | undefined) ?? [0, 1, 0];
+        // Counted from when the tally left: alerts that start after it wait longer than this (START_LEAD_MS).
+        this.freeUntil = free === 1 ? leftAt + FREE_FOR_MS : Number.NEGATIVE_INFINITY;
         this.tokens = Math.max(0, grant - this.usedInFlight);
         this.tokensUntil = leftAt + LEASE_TTL_MS;
         return retryMs;
@@ -234,6 +246,8 @@ export class ReplyTally {
         else if (this.unlogged.length + this.moved.length > 0 || this.chats.size > 0) {
           this.schedule(this.options.flushMs);
         }
+        // While it replies with no alert going out: asked again before that word lapses.
+        else if (active && this.freeUntil > leftAt) this.schedule(FREE_REFRESH_MS);
         // While it replies (it holds tokens, or its floor): renewed before they lapse, given back once it stops.
         else if (this.tokens > 0 || active) this.schedule(LEASE_TTL_MS / 2);
       });

@@ -42,6 +42,12 @@ export const FLUSH_MS = 5;
 export const WINDOW_MS = 1000 + MARGIN_MS;
 /** The schedule never runs further ahead than this: replies beyond the limit hold alerts back about a second. */
 const ACTIVE_MS = WINDOW_MS;
+/**
+ * Alerts that start (none booked within a window) book their first slot this far ahead: longer than a replying
+ * process goes on the word "no alerts" it was last told (reply-tally.ts FREE_FOR_MS) plus a tally, so every process
+ * counts its replies against the alerts' second before the first alert goes.
+ */
+export const START_LEAD_MS = 350;
 // A 429: bulk sends wait until now + ms (never shortened by a shorter one).
 const PAUSE = luaScript(
   'kf:budget-pause',
@@ -50,6 +56,11 @@ const PAUSE = luaScript(
 local untilAt = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if untilAt > cur then redis.call('HSET', KEYS[1], 'pausedUntil', string.format('%.3f', untilAt)) end
+-- A broadcast that pauses is still one: replies keep counting against it through the pause.
+local alertAt = tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0')
+if alertAt > now - ${WINDOW_MS} and untilAt > alertAt then
+  redis.call('HSET', KEYS[1], 'alertAt', string.format('%.3f', untilAt))
+end
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
 return 1
 `,
@@ -73,12 +84,21 @@ ${LIVE_TOKENS}
 -- would refuse.
 local window = tonumber(ARGV[2])
 local interval = window / math.max(1, tonumber(ARGV[1]) - liveTokens(KEYS[2], now, window, ''))
+local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+local stamp = string.format('%.3f', now)
+-- Alerts want to send (booked or not): replies ask for room (reply-tally.ts). Alerts starting: replying processes
+-- learn it (the tallies' answers) before the first slot.
+local alertAt = tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0')
+if alertAt <= now - window then
+  tat = math.max(tat, now + ${START_LEAD_MS})
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
+end
+if alertAt < now then redis.call('HSET', KEYS[1], 'alertAt', stamp) end
+redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if paused > now then return {{'wait', math.ceil(paused - now)}} end
-local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
 local out, booked = {}, false
-local stamp = string.format('%.3f', now)
 for i = 1, #ARGV - 5 do
   local gapKey, outcomes, pair = KEYS[2 * i + 1], KEYS[2 * i + 2], ARGV[5 + i]
   local cur = redis.call('HGET', outcomes, pair)
