@@ -1,7 +1,7 @@
 // Broadcasts through BullMQ on real Redis, sent with grammY to the loopback Bot API server.
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MARGIN_MS, SendBudget } from '../../src/alerts/send-budget.ts';
+import { SendBudget } from '../../src/alerts/send-budget.ts';
 import { budgetTransformer } from '../../src/channels/telegram/send-budget.ts';
 import {
   type AlertsFixture,
