@@ -58,10 +58,11 @@ describe('kunnafoni start with Telegram', () => {
     for (const text of ['1', '4', '1', '1', 'oui', 'passer', '1', 'passer', '1']) {
       const since = server.lastSeq;
       server.push(textUpdate(chat, text));
-      await server.waitForCall((c) => c.method === 'sendMessage' && c.chatId === String(chat), {
-        since,
-        timeoutMs: 15_000,
-      });
+      // The whole answer: it ends with its question's buttons (a busy machine may send its first part well before).
+      await server.waitForCall(
+        (c) => c.method === 'sendMessage' && c.chatId === String(chat) && c.params.reply_markup !== undefined,
+        { since, timeoutMs: 15_000 },
+      );
     }
     const all = server.textsTo(chat).join('\n');
     expect(all).toContain('AME'); // the consent screen names the association
