@@ -36,12 +36,22 @@ export const LIVE_TOKENS = `local function liveTokens(leasesKey, at, window, ski
 end
 `;
 
+/**
+ * Lua: `alertsQuiet(budgetKey, now, window)`: true when no alert asked for a slot within a window (TAKE marks
+ * `alertAt`; a 429 pause during a broadcast carries it to the pause's end). Then replies are not limited.
+ */
+export const ALERTS_QUIET = `local function alertsQuiet(budgetKey, now, window)
+  return tonumber(redis.call('HGET', budgetKey, 'alertAt') or '0') <= now - window
+end
+`;
+
 // A process's replies since its last tally (where each goes in the log: ms before the moment the tally left), and its
 // lease renewed: `grant` tokens, at most `want`, no more than the fullest window they may fall in leaves (the log,
 // the others' live tokens), and never fewer than `keep` (the tokens it holds unused: replies may be using them while
 // this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on
-// by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs, free}: retryMs > 0 when the window is full, the time until its oldest send leaves it;
-// free = 1 when no alert was booked within a window (replies then go without tokens until an answer says otherwise).
+// by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs, free}: retryMs > 0 when the
+// window is full, the time until its oldest send leaves it; free = 1 when alerts are quiet (replies then go without
+// tokens until an answer says otherwise).
 export const TALLY = luaScript(
   'kf:budget-tally',
   {
@@ -50,6 +60,7 @@ export const TALLY = luaScript(
   },
   `${REDIS_NOW}
 ${LIVE_TOKENS}
+${ALERTS_QUIET}
 local id, limit, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local want, keep = tonumber(ARGV[6]), tonumber(ARGV[7])
 local function at(x) return string.format('%.3f', x) end
@@ -74,7 +85,7 @@ if n > 0 then
 end
 -- No alert booked within a window: nothing else shares the platform's second, replies are not limited (the bot
 -- answers everyone at once); the lease still holds the floor, so a broadcast that starts leaves it room.
-if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') <= now - tonumber(ARGV[5]) then
+if alertsQuiet(KEYS[1], now, window) then
   local floor = tonumber(ARGV[8])
   if floor > 0 then
     redis.call('HSET', KEYS[3], id, floor .. ':' .. string.format('%.3f', now + tonumber(ARGV[9])))

@@ -21,7 +21,7 @@ import type { RedisKeys } from '../infra/keys.ts';
 import { luaScript, runLua } from '../infra/lua.ts';
 import type { SendBudgetPort } from '../ports/bulk-send.ts';
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
-import { BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
+import { ALERTS_QUIET, BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
 import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
 
@@ -53,12 +53,13 @@ const PAUSE = luaScript(
   'kf:budget-pause',
   { keys: ['budget'], argv: ['ms'] },
   `${NOW}
+${ALERTS_QUIET}
 local untilAt = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if untilAt > cur then redis.call('HSET', KEYS[1], 'pausedUntil', string.format('%.3f', untilAt)) end
 -- A broadcast that pauses is still one: replies keep counting against it through the pause.
 local alertAt = tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0')
-if alertAt > now - ${WINDOW_MS} and untilAt > alertAt then
+if not alertsQuiet(KEYS[1], now, ${WINDOW_MS}) and untilAt > alertAt then
   redis.call('HSET', KEYS[1], 'alertAt', string.format('%.3f', untilAt))
 end
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
@@ -80,6 +81,7 @@ const TAKE = luaScript(
   { keys: ['budget', 'leases'], argv: ['limit', 'windowMs', 'horizonMs', 'perChatMs', 'leadMs'] },
   `${NOW}
 ${LIVE_TOKENS}
+${ALERTS_QUIET}
 -- The window's room, less the reply tokens held (the alerts leave them): so the pace asks for no slot the window
 -- would refuse.
 local window = tonumber(ARGV[2])
@@ -88,12 +90,12 @@ local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 local stamp = string.format('%.3f', now)
 -- Alerts want to send (booked or not): replies ask for room (reply-tally.ts). Alerts starting: replying processes
 -- learn it (the tallies' answers) before the first slot.
-local alertAt = tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0')
-if alertAt <= now - window then
+if alertsQuiet(KEYS[1], now, window) then
   tat = math.max(tat, now + ${START_LEAD_MS})
   redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', tat))
 end
-if alertAt < now then redis.call('HSET', KEYS[1], 'alertAt', stamp) end
+-- (Never moved back: a pause may have carried it ahead.)
+if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') < now then redis.call('HSET', KEYS[1], 'alertAt', stamp) end
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 if paused > now then return {{'wait', math.ceil(paused - now)}} end
