@@ -97,7 +97,7 @@ export type ReferralService = ReferralIntake &
     readonly remindAfterMs: number;
     /** Files people sent with their case (absent when `attachmentsDir` is not given). */
     readonly attachments: CaseAttachments | null;
-    /** Closes the BullMQ queue (the Redis connection belongs to the caller). */
+    /** Closes the BullMQ queue and its own connection (the shared Redis connection belongs to the caller). */
     stop(): Promise<void>;
   };
 
@@ -114,8 +114,14 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     throw new Error(`the fallback partner "${o.fallbackPartner}" is not a contact that accepts referrals`);
   }
   const k = new ReferralKeys(deps.keys);
+  // The queue on a connection of its own (same options, command timeout included): BullMQ defines its ~60 scripts
+  // on the connection it is given, and ioredis copies every defined script onto each pipeline it builds (one per
+  // auto-pipelined batch), which made every batch of the conversation's commands 10x dearer to build (issue 17.7).
+  const queueConnection = deps.redis.duplicate({ commandTimeout: deps.redis.options.commandTimeout });
+  // Redis being away is logged once by the bot's outage log, on the shared connection.
+  queueConnection.on('error', () => undefined);
   const queue = new Queue(REFERRAL_QUEUE, {
-    connection: deps.redis,
+    connection: queueConnection,
     prefix: deps.keys.bull,
     defaultJobOptions: {
       attempts: 10,
@@ -182,6 +188,7 @@ export function createReferralService(deps: ReferralServiceDeps): ReferralServic
     async stop() {
       if (sweeper) clearInterval(sweeper);
       await queue.close();
+      await queueConnection.quit().catch(() => queueConnection.disconnect());
     },
   };
 }
