@@ -20,6 +20,7 @@ import type { ChannelCapabilities } from '../../runtime/capabilities.ts';
 import type { InputMeta } from '../../runtime/runtime.ts';
 import { PersonActivity } from './activity.ts';
 import { botApiFetch } from './bot-api-fetch.ts';
+import { directJsonCalls } from './bot-api-json-call.ts';
 import { type CommandMenus, DEFAULT_COMMANDS } from './commands.ts';
 import { BlockedError, type RetryOptions, retryTransformer } from './errors.ts';
 import { LeanComposer } from './lean-composer.ts';
@@ -104,7 +105,11 @@ export type TelegramBotOptions = Pick<
 export function createTelegramBot(options: TelegramBotOptions): Bot {
   const client = clientOptions(options);
   const bot = new Bot(options.token, options.botInfo ? { client, botInfo: options.botInfo } : { client });
-  // Innermost, so each attempt (a retry after a 429 too) is counted, and a 429 to any attempt pauses alerts.
+  // Innermost of all: the reply's JSON calls skip grammY's per-call machinery (bot-api-json-call.ts).
+  bot.api.config.use(
+    directJsonCalls({ token: options.token, apiRoot: client.apiRoot, timeoutSeconds: client.timeoutSeconds }),
+  );
+  // Next, so each attempt (a retry after a 429 too) is counted, and a 429 to any attempt pauses alerts.
   if (options.budget) bot.api.config.use(budgetTransformer(options.budget));
   bot.api.config.use(
     retryTransformer({
