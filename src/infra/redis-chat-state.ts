@@ -12,12 +12,13 @@ import type { Redis } from 'ioredis';
 import type { ChatRef } from '../ports/chat.ts';
 import type { AlongsideRead, ChatCommit, ChatSnapshot, ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
 import { COMMIT, COUNT_LOCK_AND_LOAD, FINISH, LOCK_AND_LOAD } from './chat-scripts.ts';
+import { CommittedSessions } from './committed-sessions.ts';
 import type { PersonalDataCipher } from './crypto.ts';
 import type { RedisKeys } from './keys.ts';
 import { LocalChatQueue } from './local-chat-queue.ts';
 import { runLua } from './lua.ts';
 import { acquireWithin, type ChatLockTiming, DEFAULT_CHAT_LOCK_TIMING, HeldChatLock } from './redis-chat-lock.ts';
-import { decodeSession, encodeSession } from './session-codec.ts';
+import { decodeSession, encodeSession, storedRevision } from './session-codec.ts';
 
 export type RedisChatStateOptions = Partial<ChatLockTiming> & {
   /** How long an untouched conversation is kept (its session and journal expire after it). */
@@ -29,6 +30,8 @@ type ChatKeys = { lock: string; session: string; journal: string; pending: strin
 export class RedisChatState implements ChatState {
   private readonly local = new LocalChatQueue();
   private readonly timing: ChatLockTiming;
+  /** What this process committed lately: loaded again unchanged, not opened again. */
+  private readonly committed = new CommittedSessions();
 
   constructor(
     private readonly redis: Redis,
@@ -79,7 +82,16 @@ export class RedisChatState implements ChatState {
                 (await runLua(this.redis, LOCK_AND_LOAD, keys, { token, lockTtlMs })) as [string, string] | null,
             );
       const held = new HeldChatLock(this.redis, keys.lock, token, lockTtlMs);
-      const turn = new RedisTurn<A>(this.redis, this.cipher, keys, person, held, this.options.sessionTtlMs, raw);
+      const turn = new RedisTurn<A>(
+        this.redis,
+        this.cipher,
+        this.committed,
+        keys,
+        person,
+        held,
+        this.options.sessionTtlMs,
+        raw,
+      );
       if (counter) turn.counted = count;
       // Read under the lock only if this very round trip took it; otherwise the work reads again itself.
       if (taken === 1 && read) turn.alongside = read;
@@ -130,6 +142,7 @@ class RedisTurn<A> implements ChatTurn<A> {
   constructor(
     private readonly redis: Redis,
     private readonly cipher: PersonalDataCipher,
+    private readonly committed: CommittedSessions,
     private readonly keys: ChatKeys,
     private readonly person: string,
     private readonly held: HeldChatLock,
@@ -158,6 +171,8 @@ class RedisTurn<A> implements ChatTurn<A> {
     // Refused: nothing was written, the lock's release included (the turn may reload and try again).
     if (ok !== 1) return false;
     if (change.release) this.held.markReleased();
+    if (change.session) this.committed.remember(this.keys.session, value, change.session);
+    else this.committed.forget(this.keys.session);
     this.storedJournal = journalValue;
     // The session as committed, not a copy: its stored form is the sealed JSON above, and the engine steps from a
     // copy of it (step.ts) rather than changing it.
@@ -196,7 +211,10 @@ class RedisTurn<A> implements ChatTurn<A> {
   }
 
   private decode(rawSession: string, rawJournal: string): ChatSnapshot {
-    const { session, rev } = decodeSession(this.cipher, this.keys.session, rawSession || null);
+    const known = rawSession ? this.committed.find(this.keys.session, rawSession) : undefined;
+    const { session, rev } = known
+      ? { session: known, rev: storedRevision(rawSession) }
+      : decodeSession(this.cipher, this.keys.session, rawSession || null);
     let journal: string | null = null;
     if (rawJournal) {
       try {

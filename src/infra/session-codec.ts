@@ -15,9 +15,8 @@ export function decodeSession(
   raw: string | null,
 ): { session: Session | null; rev: number } {
   if (!raw) return { session: null, rev: 0 };
-  const bar = raw.indexOf('|');
-  const rev = Number(raw.slice(0, bar)) || 0;
-  const sealed = raw.slice(bar + 1);
+  const rev = storedRevision(raw);
+  const sealed = raw.slice(raw.indexOf('|') + 1);
   if (sealed === '') return { session: null, rev };
   try {
     return { session: JSON.parse(cipher.open(sealed, key)) as Session, rev };
@@ -25,4 +24,9 @@ export function decodeSession(
     // Unreadable (key rotated away, corrupted): start again rather than fail the person.
     return { session: newSession(), rev };
   }
+}
+
+/** The revision of a stored value ("<rev>|..."), 0 when it has none. */
+export function storedRevision(raw: string): number {
+  return Number(raw.slice(0, raw.indexOf('|'))) || 0;
 }
