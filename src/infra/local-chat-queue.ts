@@ -8,13 +8,15 @@ export class LocalChatQueue implements ChatLock {
 
   withLock<T>(chat: ChatRef, work: () => Promise<T>): Promise<T> {
     const key = chatKey(chat);
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const tail = run.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
+    const previous = this.tails.get(key);
+    // Nothing waiting for this chat (the usual case): nothing to wait on, the work starts at the next microtask.
+    const run = previous === undefined ? Promise.resolve().then(work) : previous.then(work, work);
+    const forget = () => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    };
+    // Settles once the work has, whichever way; the chat's next work waits for it.
+    const tail: Promise<unknown> = run.then(forget, forget);
+    this.tails.set(key, tail);
     return run;
   }
 }

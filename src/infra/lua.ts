@@ -55,18 +55,18 @@ export function luaScript<const K extends string, const A extends string>(
 }
 
 /** Runs the script with its KEYS and ARGV given by name. */
-export async function runLua<K extends string, A extends string>(
+export function runLua<K extends string, A extends string>(
   redis: Redis,
   script: LuaScript<K, A>,
   keys: Record<K, string>,
   argv: Record<A, string | number>,
 ): Promise<unknown> {
-  const keyList = script.keys.map((k) => keys[k]);
-  const args = script.argv.map((a) => argv[a]);
-  try {
-    return await redis.evalsha(script.sha, keyList.length, ...keyList, ...args);
-  } catch (error) {
+  // One array for EVALSHA's arguments, and no async frame of its own: it runs twice per reply (issue 17.7).
+  const args: (string | number)[] = [];
+  for (const k of script.keys) args.push(keys[k]);
+  for (const a of script.argv) args.push(argv[a]);
+  return redis.evalsha(script.sha, script.keys.length, ...args).catch((error: unknown) => {
     if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-    return redis.eval(script.source, keyList.length, ...keyList, ...args);
-  }
+    return redis.eval(script.source, script.keys.length, ...args);
+  });
 }

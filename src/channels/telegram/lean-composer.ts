@@ -77,24 +77,39 @@ export class LeanComposer<C extends Context> extends Composer<C> {
 
   private readonly run: MiddlewareFn<C> = (ctx, next) => this.from(0, ctx, next);
 
-  /** Runs the layers from `index` on; past the last one, `next`. */
-  private async from(index: number, ctx: C, next: NextFunction): Promise<void> {
-    for (let i = index; i < this.layers.length; i++) {
-      const layer = this.layers[i]!;
-      let chosen: MiddlewareFn<C> | undefined = layer.handler;
-      if (layer.predicate) {
+  /**
+   * Runs the layers from `index` on; past the last one, `next`. Not an async function: the chosen middleware's own
+   * promise is handed on (one promise and one microtask less per layer and update), a throw becomes a rejection.
+   */
+  private from(index: number, ctx: C, next: NextFunction): Promise<void> {
+    try {
+      for (let i = index; i < this.layers.length; i++) {
+        const layer = this.layers[i]!;
+        if (!layer.predicate) return this.enter(layer.handler, i, ctx, next);
         const verdict = layer.predicate(ctx);
-        chosen = (isPromise(verdict) ? await verdict : verdict) ? layer.handler : layer.otherwise;
-        if (!chosen) continue;
+        if (isPromise(verdict)) {
+          return verdict.then((yes) => {
+            const chosen = yes ? layer.handler : layer.otherwise;
+            return chosen ? this.enter(chosen, i, ctx, next) : this.from(i + 1, ctx, next);
+          });
+        }
+        const chosen = verdict ? layer.handler : layer.otherwise;
+        if (chosen) return this.enter(chosen, i, ctx, next);
       }
-      let called = false;
-      await chosen(ctx, () => {
-        if (called) throw new Error('`next` already called before!');
-        called = true;
-        return this.from(i + 1, ctx, next);
-      });
-      return;
+      return Promise.resolve(next());
+    } catch (error) {
+      return Promise.reject(error);
     }
-    await next();
+  }
+
+  /** The chosen middleware of layer `i`, with a `next` (callable once) that goes on with the following layers. */
+  private enter(chosen: MiddlewareFn<C>, i: number, ctx: C, next: NextFunction): Promise<void> {
+    let called = false;
+    const result = chosen(ctx, () => {
+      if (called) throw new Error('`next` already called before!');
+      called = true;
+      return this.from(i + 1, ctx, next);
+    });
+    return isPromise(result) ? (result as Promise<void>) : Promise.resolve();
   }
 }
