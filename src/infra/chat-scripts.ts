@@ -4,20 +4,26 @@ import { luaScript } from './lua.ts';
 
 /**
  * The flood count, the lock and the load in one round trip: bumps the person's counter (when `windowMs` is given;
- * its window starts with its first bump), then takes the lock if free and reads the session and the journal.
- * Returns { 1 (taken) or 0 (someone else holds the lock), session, journal, count (0: not counted) }.
+ * its window starts with its first bump), then takes the lock if free and reads the session, the journal and (when
+ * `readMembers` is given) the members of a set the turn reads with the lock (the person's cases).
+ * Returns { 1 (taken) or 0 (someone else holds the lock), session, journal, count (0: not counted), members }.
  */
 export const COUNT_LOCK_AND_LOAD = luaScript(
   'kf:chat-count-lock-and-load',
-  { keys: ['lock', 'session', 'journal', 'counter'], argv: ['token', 'lockTtlMs', 'windowMs'] },
+  {
+    keys: ['lock', 'session', 'journal', 'counter', 'members'],
+    argv: ['token', 'lockTtlMs', 'windowMs', 'readMembers'],
+  },
   `
 local n = 0
 if ARGV[3] ~= '' then
   n = redis.call('INCR', KEYS[4])
   if n == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return { 0, '', '', n } end
-return { 1, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '', n }
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return { 0, '', '', n, {} } end
+local members = {}
+if ARGV[4] ~= '' then members = redis.call('SMEMBERS', KEYS[5]) end
+return { 1, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '', n, members }
 `,
 );
 

@@ -64,15 +64,22 @@ export class RedisChatState implements ChatState {
       const token = randomUUID();
       const lockTtlMs = this.timing.ttlMs;
       // First attempt: count, lock and load at once; the lock taken, nothing more to wait for.
+      const members = alongside?.members;
       const first = runLua(
         this.redis,
         COUNT_LOCK_AND_LOAD,
-        { ...keys, counter: counter?.key ?? keys.lock },
-        { token, lockTtlMs, windowMs: counter ? counter.windowMs : '' },
+        { ...keys, counter: counter?.key ?? keys.lock, members: members ?? keys.lock },
+        { token, lockTtlMs, windowMs: counter ? counter.windowMs : '', readMembers: members ? '1' : '' },
       );
-      // Sent right behind the lock request on the same connection: in the same write, run after it by Redis.
-      const read = alongside?.();
-      const [taken, session, journal, count] = (await first) as [number, string, string, number];
+      // Sent right behind the lock request on the same connection: in the same write, run after it by Redis. The
+      // set read by the script itself reaches it when the script answers (none if it failed: the turn fails too).
+      const read = alongside?.(
+        first.then(
+          (reply) => ((reply as unknown[])[4] as string[] | undefined) ?? [],
+          () => [],
+        ),
+      );
+      const [taken, session, journal, count] = (await first) as [number, string, string, number, string[]];
       const raw: [string, string] =
         taken === 1
           ? [session, journal]

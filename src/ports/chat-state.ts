@@ -32,8 +32,13 @@ export type TurnCounter = { key: string; windowMs: number };
 /**
  * Reads to send together with the lock (one round trip instead of two), e.g. the facts of the turn. Started right
  * after the lock request on the same connection, so Redis runs them after the lock is taken. Must not reject.
+ * `members`: a set the store reads in the lock's own step where it can; the read gets its members (or none: [],
+ * also when the store does not read it or the lock's step failed).
  */
-export type AlongsideRead<A> = () => Promise<A>;
+export type AlongsideRead<A> = {
+  (members: Promise<readonly string[]>): Promise<A>;
+  readonly members?: string;
+};
 
 /** One turn of one chat, its lock held. */
 export interface ChatTurn<A = unknown> {

@@ -47,6 +47,11 @@ export interface ReferralIntake {
   readonly fallbackPartner?: string;
   /** The person's cases that are not closed (facts for the engine: an open case, held by staff or not). */
   openCasesOf?(chat: ChatRef): Promise<OpenCaseFact[]>;
+  /**
+   * openCasesOf in two halves, so the chat state reads the person's list of cases in the lock's own step (one Redis
+   * command less per input, issue 17.7): the set holding their case numbers, and their open cases among those.
+   */
+  openCasesRead?(chat: ChatRef): { set: string; openCases(numbers: readonly string[]): Promise<OpenCaseFact[]> };
   /** The person's answer to a transfer staff proposed: yes moves the case, no keeps it (staff are told either way). */
   answerTransfer?(chat: ChatRef, no: string, accept: boolean): Promise<TransferAnswerResult>;
 }

@@ -35,6 +35,9 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
     return store.loadMany(await store.personCases(pseudo.person(chat)));
   }
 
+  const openAmong = (records: readonly CaseRecord[]): CaseSummary[] =>
+    records.filter((r) => r.status !== 'closed').map(x.summaryOf);
+
   const proposalOf = (r: CaseRecord): TransferProposal | null =>
     r.proposedTo && r.status !== 'closed' && r.erasedAt === undefined
       ? {
@@ -177,7 +180,15 @@ export function createIntake(x: ReferralContext, queue: Queue, o: IntakeOptions)
     },
 
     async openCasesOf(chat: ChatRef): Promise<CaseSummary[]> {
-      return (await personRecords(chat)).filter((r) => r.status !== 'closed').map(x.summaryOf);
+      return openAmong(await personRecords(chat));
+    },
+
+    /** openCasesOf in two halves: the person's set of case numbers (read by the chat state with its lock), then these. */
+    openCasesRead(chat: ChatRef) {
+      return {
+        set: x.k.person(pseudo.person(chat)),
+        openCases: async (numbers: readonly string[]) => openAmong(await store.loadMany(numbers)),
+      };
     },
 
     /** The transfer waiting for the person's answer (the most recent one), or null. */

@@ -10,6 +10,8 @@ export type FactSources = {
   referrals?: ReferralIntake | undefined;
   subscriptions?: Subscriptions | undefined;
   logger?: Logger;
+  /** The person's open cases, already being read (with the chat's lock): instead of asking the referrals. */
+  openCases?: Promise<OpenCaseFact[]>;
 };
 
 export async function loadFacts(chat: ChatRef, sources: FactSources): Promise<Facts> {
@@ -25,7 +27,8 @@ export async function loadFacts(chat: ChatRef, sources: FactSources): Promise<Fa
   };
 }
 
-async function openCasesOf(chat: ChatRef, { referrals }: FactSources): Promise<OpenCaseFact[]> {
+async function openCasesOf(chat: ChatRef, { referrals, openCases }: FactSources): Promise<OpenCaseFact[]> {
+  if (openCases) return openCases;
   return referrals?.openCasesOf ? await referrals.openCasesOf(chat) : [];
 }
 

@@ -10,8 +10,9 @@ import { guessLanguage } from '../i18n/translator.ts';
 import type { FloodVerdict } from '../infra/flood-gate.ts';
 import { personRef } from '../infra/logger.ts';
 import type { ChatRef } from '../ports/chat.ts';
-import type { ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
+import type { AlongsideRead, ChatState, ChatTurn, TurnCounter } from '../ports/chat-state.ts';
 import type { OutMessage } from '../ports/out-message.ts';
+import type { OpenCaseFact } from '../ports/services.ts';
 import { TEXT_ONLY } from './capabilities.ts';
 import type { EffectCarriers } from './carriers.ts';
 import { loadFacts } from './facts.ts';
@@ -76,12 +77,25 @@ export function createChatTurns(
       },
       counter,
       // The facts are read in the lock's round trip (see ChatState.transact).
-      () => factsOf(chat),
+      factsWithLock(chat),
     );
   }
 
-  const factsOf = (chat: ChatRef): Promise<Facts> =>
-    loadFacts(chat, { referrals: deps.referrals, subscriptions: deps.subscriptions, logger });
+  const factsOf = (chat: ChatRef, openCases?: Promise<OpenCaseFact[]>): Promise<Facts> =>
+    loadFacts(chat, {
+      referrals: deps.referrals,
+      subscriptions: deps.subscriptions,
+      logger,
+      ...(openCases ? { openCases } : {}),
+    });
+
+  /** The facts as read with the lock: the list of the person's cases by the lock's own script where it can. */
+  function factsWithLock(chat: ChatRef): AlongsideRead<Facts> {
+    const cases = deps.referrals?.openCasesRead?.(chat);
+    if (!cases) return () => factsOf(chat);
+    const read = (members: Promise<readonly string[]>) => factsOf(chat, members.then(cases.openCases));
+    return Object.assign(read, { members: cases.set });
+  }
 
   /** The turn itself: a journal left unfinished first, a repeated press, else a step of the engine. */
   async function turnOf(

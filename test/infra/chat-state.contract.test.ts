@@ -267,6 +267,19 @@ describe('RedisChatState: reads sent with the lock', () => {
     expect(seen).toBe(1);
   });
 
+  it('reads the set the read names in the lock’s own step, and gives the read its members', async () => {
+    const { r, a } = await redisPair();
+    const set = r.keys.key('cases', 'of-someone');
+    await r.redis.sadd(set, 'K-7F3Q', 'K-2B9X');
+    const read = Object.assign(async (members: Promise<readonly string[]>) => [...(await members)].sort(), {
+      members: set,
+    });
+    expect(await a.transact(chat, async (turn) => turn.alongside, undefined, read)).toEqual(['K-2B9X', 'K-7F3Q']);
+    // No set named: the read gets none.
+    const none = async (members: Promise<readonly string[]>) => members;
+    expect(await a.transact(chat, async (turn) => turn.alongside, undefined, none)).toEqual([]);
+  });
+
   it('gives no read to a turn that had to wait for the lock (it was read before the turn’s lock)', async () => {
     const { r, a } = await redisPair();
     await r.redis.set(r.keys.lock(chat), 'other-process', 'PX', 300);
