@@ -308,9 +308,13 @@ export class RedisSubscriptions implements Subscriptions {
     await this.redis.del(k.chatGap(member));
     const alertIds = await this.redis.zrange(k.index, '0', '-1');
     if (alertIds.length === 0) return;
-    // On the shared connection: BullMQ leaves a connection it is given open.
-    const queue = new Queue<SendJob>(SEND_QUEUE, { connection: this.redis, prefix: k.bull });
-    queue.on('error', () => undefined); // failures surface in the calls below (no raw stack on stderr)
+    // On a connection of its own, closed below: BullMQ defines its ~60 scripts on the connection it is given, and
+    // ioredis copies every defined script onto each pipeline it builds, which would make every auto-pipelined batch
+    // of every later conversation turn on the shared connection ten times dearer (issue 17.7).
+    const connection = this.redis.duplicate({ commandTimeout: this.redis.options.commandTimeout });
+    connection.on('error', () => undefined); // failures surface in the calls below (no raw stack on stderr)
+    const queue = new Queue<SendJob>(SEND_QUEUE, { connection, prefix: k.bull });
+    queue.on('error', () => undefined);
     try {
       for (const id of alertIds) {
         // Broadcasts started before people were named by pseudonym hold the chat key instead.
@@ -331,6 +335,7 @@ export class RedisSubscriptions implements Subscriptions {
       }
     } finally {
       await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
     }
   }
 
