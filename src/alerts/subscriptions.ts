@@ -280,6 +280,11 @@ export class RedisSubscriptions implements Subscriptions {
     return subscriber ? Object.keys(subscriber.topics).sort() : [];
   }
 
+  /** list(chat) not empty, in two halves: the person's hash (read by the chat state with its lock), then this. */
+  followsRead(chat: ChatRef): { hash: string; follows(fields: Readonly<Record<string, string>>): boolean } {
+    return { hash: this.alertKeys.person(chat), follows: (fields) => parseSubscriber(fields) !== null };
+  }
+
   /** "stop": topics are kept, nothing is sent until the person subscribes again or opens the alerts menu. */
   async pause(chat: ChatRef): Promise<void> {
     const k = this.alertKeys;
@@ -349,7 +354,7 @@ export class RedisSubscriptions implements Subscriptions {
 }
 
 /** A person hash as read from Redis, or null when it is empty or unreadable. */
-export function parseSubscriber(hash: Record<string, string>): Subscriber | null {
+export function parseSubscriber(hash: Readonly<Record<string, string>>): Subscriber | null {
   const lang = hash.lang;
   if (!lang || !(LANGUAGES as readonly string[]).includes(lang)) return null;
   const topics: Record<string, string[]> = {};

@@ -4,15 +4,16 @@ import { luaScript } from './lua.ts';
 
 /**
  * The flood count, the lock and the load in one round trip: bumps the person's counter (when `windowMs` is given;
- * its window starts with its first bump), then takes the lock if free and reads the session, the journal and (when
- * `readMembers` is given) the members of a set the turn reads with the lock (the person's cases).
- * Returns { 1 (taken) or 0 (someone else holds the lock), session, journal, count (0: not counted), members }.
+ * its window starts with its first bump), then takes the lock if free and reads the session, the journal, (when
+ * `readMembers` is given) the members of a set the turn reads with the lock (the person's cases) and (when
+ * `readHash` is given) the fields of a hash it reads too (the person's alert subscription, HGETALL's flat list).
+ * Returns { 1 (taken) or 0 (someone else holds the lock), session, journal, count (0: not counted), members, hash }.
  */
 export const COUNT_LOCK_AND_LOAD = luaScript(
   'kf:chat-count-lock-and-load',
   {
-    keys: ['lock', 'session', 'journal', 'counter', 'members'],
-    argv: ['token', 'lockTtlMs', 'windowMs', 'readMembers'],
+    keys: ['lock', 'session', 'journal', 'counter', 'members', 'hash'],
+    argv: ['token', 'lockTtlMs', 'windowMs', 'readMembers', 'readHash'],
   },
   `
 local n = 0
@@ -20,10 +21,11 @@ if ARGV[3] ~= '' then
   n = redis.call('INCR', KEYS[4])
   if n == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 end
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return { 0, '', '', n, {} } end
-local members = {}
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return { 0, '', '', n, {}, {} } end
+local members, hash = {}, {}
 if ARGV[4] ~= '' then members = redis.call('SMEMBERS', KEYS[5]) end
-return { 1, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '', n, members }
+if ARGV[5] ~= '' then hash = redis.call('HGETALL', KEYS[6]) end
+return { 1, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '', n, members, hash }
 `,
 );
 

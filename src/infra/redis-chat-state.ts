@@ -65,21 +65,33 @@ export class RedisChatState implements ChatState {
       const lockTtlMs = this.timing.ttlMs;
       // First attempt: count, lock and load at once; the lock taken, nothing more to wait for.
       const members = alongside?.members;
+      const hash = alongside?.hash;
       const first = runLua(
         this.redis,
         COUNT_LOCK_AND_LOAD,
-        { ...keys, counter: counter?.key ?? keys.lock, members: members ?? keys.lock },
-        { token, lockTtlMs, windowMs: counter ? counter.windowMs : '', readMembers: members ? '1' : '' },
+        { ...keys, counter: counter?.key ?? keys.lock, members: members ?? keys.lock, hash: hash ?? keys.lock },
+        {
+          token,
+          lockTtlMs,
+          windowMs: counter ? counter.windowMs : '',
+          readMembers: members ? '1' : '',
+          readHash: hash ? '1' : '',
+        },
       );
       // Sent right behind the lock request on the same connection: in the same write, run after it by Redis. The
-      // set read by the script itself reaches it when the script answers (none if it failed: the turn fails too).
+      // set and hash read by the script itself reach it when the script answers (none if it failed: the turn fails
+      // too).
       const read = alongside?.(
         first.then(
           (reply) => ((reply as unknown[])[4] as string[] | undefined) ?? [],
           () => [],
         ),
+        first.then(
+          (reply) => fieldsOf((reply as unknown[])[5] as string[] | undefined),
+          () => ({}),
+        ),
       );
-      const [taken, session, journal, count] = (await first) as [number, string, string, number, string[]];
+      const [taken, session, journal, count] = (await first) as [number, string, string, number];
       const raw: [string, string] =
         taken === 1
           ? [session, journal]
@@ -236,4 +248,11 @@ class RedisTurn<A> implements ChatTurn<A> {
   private assertHeld(): void {
     if (this.held.isReleased) throw new Error('chat turn already released');
   }
+}
+
+/** HGETALL's flat list [field, value, ...] as a record. */
+function fieldsOf(flat: readonly string[] | undefined): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (flat) for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+  return fields;
 }

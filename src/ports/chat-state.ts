@@ -33,11 +33,13 @@ export type TurnCounter = { key: string; windowMs: number };
  * Reads to send together with the lock (one round trip instead of two), e.g. the facts of the turn. Started right
  * after the lock request on the same connection, so Redis runs them after the lock is taken. Must not reject.
  * `members`: a set the store reads in the lock's own step where it can; the read gets its members (or none: [],
- * also when the store does not read it or the lock's step failed).
+ * also when the store does not read it or the lock's step failed). `hash`: likewise a hash, whose fields the read
+ * gets (or none: {}).
  */
 export type AlongsideRead<A> = {
-  (members: Promise<readonly string[]>): Promise<A>;
+  (members: Promise<readonly string[]>, hash: Promise<Readonly<Record<string, string>>>): Promise<A>;
   readonly members?: string;
+  readonly hash?: string;
 };
 
 /** One turn of one chat, its lock held. */

@@ -12,6 +12,8 @@ export type FactSources = {
   logger?: Logger;
   /** The person's open cases, already being read (with the chat's lock): instead of asking the referrals. */
   openCases?: Promise<OpenCaseFact[]>;
+  /** Whether they follow alerts, already being read (with the chat's lock): instead of asking the subscriptions. */
+  alerts?: Promise<boolean>;
 };
 
 export async function loadFacts(chat: ChatRef, sources: FactSources): Promise<Facts> {
@@ -58,7 +60,8 @@ function isHeld(c: { status: string; claimedBy?: string | undefined }): boolean 
   return c.status === 'claimed' && Boolean(c.claimedBy);
 }
 
-async function followsAlerts(chat: ChatRef, { subscriptions }: FactSources): Promise<boolean> {
+async function followsAlerts(chat: ChatRef, { subscriptions, alerts }: FactSources): Promise<boolean> {
+  if (alerts) return alerts;
   if (!subscriptions) return false;
   return (await subscriptions.list(chat)).length > 0;
 }

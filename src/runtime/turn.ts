@@ -81,20 +81,28 @@ export function createChatTurns(
     );
   }
 
-  const factsOf = (chat: ChatRef, openCases?: Promise<OpenCaseFact[]>): Promise<Facts> =>
+  const factsOf = (chat: ChatRef, openCases?: Promise<OpenCaseFact[]>, alerts?: Promise<boolean>): Promise<Facts> =>
     loadFacts(chat, {
       referrals: deps.referrals,
       subscriptions: deps.subscriptions,
       logger,
       ...(openCases ? { openCases } : {}),
+      ...(alerts ? { alerts } : {}),
     });
 
-  /** The facts as read with the lock: the list of the person's cases by the lock's own script where it can. */
+  /**
+   * The facts as read with the lock: the list of the person's cases and their alert subscription by the lock's own
+   * script where it can.
+   */
   function factsWithLock(chat: ChatRef): AlongsideRead<Facts> {
     const cases = deps.referrals?.openCasesRead?.(chat);
-    if (!cases) return () => factsOf(chat);
-    const read = (members: Promise<readonly string[]>) => factsOf(chat, members.then(cases.openCases));
-    return Object.assign(read, { members: cases.set });
+    const subscription = deps.subscriptions?.followsRead?.(chat);
+    const read = (members: Promise<readonly string[]>, hash: Promise<Readonly<Record<string, string>>>) =>
+      factsOf(chat, cases && members.then(cases.openCases), subscription && hash.then(subscription.follows));
+    return Object.assign(read, {
+      ...(cases ? { members: cases.set } : {}),
+      ...(subscription ? { hash: subscription.hash } : {}),
+    });
   }
 
   /** The turn itself: a journal left unfinished first, a repeated press, else a step of the engine. */

@@ -280,6 +280,24 @@ describe('RedisChatState: reads sent with the lock', () => {
     expect(await a.transact(chat, async (turn) => turn.alongside, undefined, none)).toEqual([]);
   });
 
+  it('reads the hash the read names in the lock’s own step, and gives the read its fields', async () => {
+    const { r, a } = await redisPair();
+    const hash = r.keys.key('alerts', 'of-someone');
+    await r.redis.hset(hash, 'lang', 'fr', 't:urgent', 'all');
+    const read = Object.assign(
+      async (_members: Promise<readonly string[]>, fields: Promise<Readonly<Record<string, string>>>) => fields,
+      { hash },
+    );
+    expect(await a.transact(chat, async (turn) => turn.alongside, undefined, read)).toEqual({
+      lang: 'fr',
+      't:urgent': 'all',
+    });
+    // No hash named: the read gets none.
+    const none = async (_members: Promise<readonly string[]>, fields: Promise<Readonly<Record<string, string>>>) =>
+      fields;
+    expect(await a.transact(chat, async (turn) => turn.alongside, undefined, none)).toEqual({});
+  });
+
   it('gives no read to a turn that had to wait for the lock (it was read before the turn’s lock)', async () => {
     const { r, a } = await redisPair();
     await r.redis.set(r.keys.lock(chat), 'other-process', 'PX', 300);
