@@ -51,16 +51,18 @@ end
 // this runs). While it replies, it holds at least `floor` tokens in the others' eyes. The alerts' schedule moves on
 // by one interval per reply, never more than `activeMs` ahead. Answers {grant, retryMs, free}: retryMs > 0 when the
 // window is full, the time until its oldest send leaves it; free = 1 when alerts are quiet (replies then go without
-// tokens until an answer says otherwise).
+// tokens until an answer says otherwise). KEYS after the third: the gap keys of the people who got a reply since the
+// last tally, each set to 'r' for `perChatMs` (an alert to them waits that long), first.
 export const TALLY = luaScript(
   'kf:budget-tally',
   {
     keys: ['budget', 'log', 'leases'],
-    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'floor', 'ttlMs', 'sends'],
+    argv: ['id', 'limit', 'windowMs', 'intervalMs', 'activeMs', 'want', 'keep', 'floor', 'ttlMs', 'sends', 'perChatMs'],
   },
   `${REDIS_NOW}
 ${LIVE_TOKENS}
 ${ALERTS_QUIET}
+for i = 4, #KEYS do redis.call('SET', KEYS[i], 'r', 'PX', ARGV[11]) end
 local id, limit, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local want, keep = tonumber(ARGV[6]), tonumber(ARGV[7])
 local function at(x) return string.format('%.3f', x) end

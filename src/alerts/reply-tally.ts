@@ -7,7 +7,7 @@
 //   granted it, counted against every sliding window, in the answer of the last tally. A reply without a token waits
 //   for the next answer (one round trip); only when the sliding second is really full does it wait longer, until its
 //   oldest send leaves the window.
-// Every FLUSH_MS at most, one pipeline (the tally) writes the replies that went (into the window's log), the second of
+// Every FLUSH_MS at most, one script (the tally) writes the replies that went (into the window's log), the second of
 // each person who got one (their gap key, by pseudonym, 'r' for perChatMs: an alert to them waits that long), and
 // renews the tokens. If Redis does not answer within SILENT_MS, waiting replies go anyway (counted when Redis is back).
 import { randomBytes } from 'node:crypto';
@@ -204,22 +204,23 @@ export class ReplyTally {
     this.usedInFlight = 0;
     const { budgetKey, logKey, leasesKey, limit, windowMs, intervalMs, activeMs, perChatMs } = this.options;
     const floor = active ? this.options.standingTokens : 0;
-    const argv = [this.id, limit, windowMs, intervalMs, activeMs, want, keep, floor, LEASE_TTL_MS, sends];
-    const pipeline = this.redis.pipeline();
-    pipeline.evalsha(TALLY.sha, 3, budgetKey, logKey, leasesKey, ...argv);
-    for (const chat of chats) pipeline.set(this.options.gapOf(chat), 'r', 'PX', perChatMs);
+    // One command: the gap keys go in as the script's KEYS after the first three (one SET each, in Redis).
+    const numKeys = 3 + chats.length;
+    const args: (string | number)[] = [budgetKey, logKey, leasesKey];
+    for (const chat of chats) args.push(this.options.gapOf(chat));
+    args.push(this.id, limit, windowMs, intervalMs, activeMs, want, keep, floor, LEASE_TTL_MS, sends, perChatMs);
     const silent = setTimeout(() => this.release(true), SILENT_MS);
     silent.unref();
-    const run = pipeline
-      .exec()
-      .then(async (results) => {
-        let answer = results?.[0];
-        // The script is sent by hash; once after a Redis restart (NOSCRIPT) it goes again with its source.
-        if (answer?.[0] instanceof Error && answer[0].message.includes('NOSCRIPT')) {
-          answer = [null, await this.redis.eval(TALLY.source, 3, budgetKey, logKey, leasesKey, ...argv)];
-        }
-        if (answer?.[0] instanceof Error) throw answer[0];
-        const [grant, retryMs, free] = (answer?.[1] as [number, number, number] | undefined) ?? [0, 1, 0];
+    const run = this.redis
+      .evalsha(TALLY.sha, numKeys, ...args)
+      // The script is sent by hash; once after a Redis restart (NOSCRIPT) it goes again with its source.
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.message.includes('NOSCRIPT'))
+          return this.redis.eval(TALLY.source, numKeys, ...args);
+        throw error;
+      })
+      .then((answer) => {
+        const [grant, retryMs, free] = (answer as [number, number, number] | undefined) ?? [0, 1, 0];
         // Counted from when the tally left: alerts that start after it wait longer than this (START_LEAD_MS).
         this.freeUntil = free === 1 ? leftAt + FREE_FOR_MS : Number.NEGATIVE_INFINITY;
         this.tokens = Math.max(0, grant - this.usedInFlight);
@@ -227,10 +228,12 @@ export class ReplyTally {
         return retryMs;
       })
       .catch((error: unknown) => {
-        // Not counted: kept for the next tally (Redis back). Waiting replies went when Redis fell silent.
+        // Not counted: kept for the next tally (Redis back), with their people's gaps. Waiting replies went when Redis
+        // fell silent.
         for (const sent of unlogged) sent.logged = false;
         this.unlogged = [...unlogged, ...this.unlogged];
         this.moved = [...moved, ...this.moved];
+        for (const chat of chats) if (!this.chats.has(chat.id)) this.chats.set(chat.id, chat);
         this.options.onError(error);
         this.release(true);
         return 0;
