@@ -10,9 +10,9 @@
 //     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
 //     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
 //  4. just before the slot, Redis confirms it if the sliding second has room (else replies filled it: the job asks
-//     again); the
-//     request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks
-//     again), the pair marked `sending` as it starts (alert-store.ts markSending);
+//     again) and no 429 paused the alerts since it was booked; the request starts at the slot (not later than
+//     MAX_LAG_MS after it, and not while a 429 this process got is running, else the slot is given up and the job
+//     asks again), the pair marked `sending` as it starts (alert-store.ts markSending);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -93,7 +93,7 @@ export type PaceStats = {
   rateLimited: number;
 };
 
-const ENQUEUE_BATCH = 500;
+const ENQUEUE_BATCH = 100;
 /** The fan-out keeps about this many seconds of sends waiting. */
 const FANOUT_AHEAD_S = 2;
 const FANOUT_PAUSE_MS = 200;
@@ -135,7 +135,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'alerts: renaming old subscriptions failed, will retry at restart');
   }
-  const aheadJobs = Math.max(ENQUEUE_BATCH, FANOUT_AHEAD_S * options.ratePerSecond);
+  const aheadJobs = Math.max(500, FANOUT_AHEAD_S * options.ratePerSecond);
   const attempts = options.attempts ?? 3;
   /** Jobs queued before pair pseudonyms held the chat id: they still run, under the pair's pseudonym. */
   const legacyMember = (data: SendJob): string | null => {
@@ -191,27 +191,29 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         for (const member of members) await store.settle(id, pseudonyms.of(id, member), 'expired', clock.now());
         continue;
       }
-      const pairs = members.map((m) => [pseudonyms.of(id, m), m] as const);
-      const jobs = pairs.map(([to]) => ({
-        name: 'send',
-        data: { alertId: id, to },
-        opts: {
-          jobId: sendJobId(id, to),
-          attempts,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: { count: 1000 },
-        },
-      }));
-      for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) {
+      // Small batches: each is computed and encoded in one go on the event loop the senders share, so a large one
+      // would make their slots late.
+      for (let i = 0; i < members.length; i += ENQUEUE_BATCH) {
+        const pairs = members.slice(i, i + ENQUEUE_BATCH).map((m) => [pseudonyms.of(id, m), m] as const);
+        const jobs = pairs.map(([to]) => ({
+          name: 'send',
+          data: { alertId: id, to },
+          opts: {
+            jobId: sendJobId(id, to),
+            attempts,
+            backoff: { type: 'exponential', delay: 2000 },
+            removeOnComplete: true,
+            removeOnFail: { count: 1000 },
+          },
+        }));
         // Enqueue only a few seconds ahead of the senders: the fan-out's Redis work is spread over the broadcast
         // instead of slowing its first seconds (and a large audience never floods the queue at once).
         while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) await sleep(FANOUT_PAUSE_MS);
         // Who each pseudonym stands for, before its job can run.
-        await store.addRecipients(id, pairs.slice(i, i + ENQUEUE_BATCH));
-        await broadcast.sendQueue.addBulk(jobs.slice(i, i + ENQUEUE_BATCH));
+        await store.addRecipients(id, pairs);
+        await broadcast.sendQueue.addBulk(jobs);
+        enqueued += jobs.length;
       }
-      enqueued += jobs.length;
     }
     logger.info({ alert: id, total, enqueued, expired }, 'alert fanned out');
     return expired ? 'expired' : `enqueued ${enqueued}`;
@@ -279,6 +281,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       if (confirmAt > localNow()) await sleep(confirmAt - localNow());
       const { answer: confirmed, send } = await budget.confirm(chat, outcomes, pair, take.slot);
       if (confirmed === 'settled') return 'duplicate';
+      if (confirmed === 'paused') continue;
       if (confirmed === 'full' || confirmed === 'again') {
         if (confirmed === 'full') stats.yielded++;
         if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
@@ -286,13 +289,16 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       }
       const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
-      if (localNow() - take.startAt > MAX_LAG_MS) {
-        stats.late++;
+      const tooLate = localNow() - take.startAt > MAX_LAG_MS;
+      // A 429 this process got since the confirmation: the slot is given up, the pair goes after the pause.
+      if (tooLate || budget.pausedHere()) {
         await Promise.all([
           budget.forget(send),
           store.release(alertId, pair, 'nothing'),
           redis.del(budget.gapOf(chat)),
         ]);
+        if (!tooLate) continue;
+        stats.late++;
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }

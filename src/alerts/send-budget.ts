@@ -70,8 +70,8 @@ return 1
 // Alert slots, each with the chat's second and the pair's booking, for several pairs in one step (in line order), so
 // a slot is never taken for nothing. Per pair, after the budget's keys: KEYS gap, outcomes; ARGV[5 + i] the pair.
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
-//   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms (the
-//                                 pairs after it are not looked at: they wait too)
+//   {'wait', ms}                  the next free slot (after a 429's pause at the earliest) is beyond the horizon:
+//                                 ask again in ms (the pairs after it are not looked at: they wait too)
 //   {'chat', ms}                  the person got a message less than a second before the slot: again in ms
 //   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `booked` (resend: an
 //                                 earlier request may have reached the person: `booked?`). The worker marks it
@@ -97,8 +97,9 @@ end
 -- (Never moved back: a pause may have carried it ahead.)
 if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') < now then redis.call('HSET', KEYS[1], 'alertAt', stamp) end
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
+-- Paused by a 429: no slot before its end (booked ahead like any other, so the alerts resume on time).
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-if paused > now then return {{'wait', math.ceil(paused - now)}} end
+if tat < paused then tat = paused end
 local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
 local out, booked = {}, false
 for i = 1, #ARGV - 5 do
@@ -138,8 +139,9 @@ return out
 // Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
 // its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
 // (at the latest it may reach the platform: moved to its answer when that comes); 'full': the window went to replies, the
-// alert asks again (its chat's second freed). 'settled': another run settled the pair meanwhile; 'again': another
-// run gave it back (ask again).
+// alert asks again (its chat's second freed). 'paused': a 429 paused the alerts since the slot was booked (asks
+// again, after the pause). 'settled': another run settled the pair meanwhile; 'again': another run gave it back
+// (ask again).
 const CONFIRM = luaScript(
   'kf:budget-confirm',
   {
@@ -152,6 +154,11 @@ local cur = redis.call('HGET', KEYS[3], ARGV[1])
 if not cur then return 'again' end
 if cur ~= 'booked' and cur ~= 'booked?' and cur ~= 'sending' and cur ~= 'sending?' then return 'settled' end
 local window, slot = tonumber(ARGV[3]), tonumber(ARGV[4])
+-- A 429 came since the slot was booked: not before the pause ends.
+if tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0') > slot then
+  if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
+  return 'paused'
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
 local used = redis.call('ZCOUNT', KEYS[4], '(' .. string.format('%.3f', slot - window), '+inf')
 if used + liveTokens(KEYS[5], slot, window, '') + 1 > tonumber(ARGV[2]) then
@@ -164,7 +171,7 @@ return 'go'
 `,
 );
 
-export type Confirm = 'go' | 'full' | 'settled' | 'again';
+export type Confirm = 'go' | 'full' | 'paused' | 'settled' | 'again';
 
 export type Take =
   | { kind: 'settled' }
@@ -204,6 +211,8 @@ export class SendBudget implements SendBudgetPort {
   /** Names this process's alert sends in the window's log (random: names no person). */
   private readonly sendId = randomBytes(4).toString('hex');
   private sends = 0;
+  /** The end of the last 429 pause this process set (local clock). */
+  private pausedUntilLocal = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -269,7 +278,17 @@ export class SendBudget implements SendBudgetPort {
   }
 
   async pause(retryAfterMs: number): Promise<void> {
+    const until = localNow() + retryAfterMs;
+    if (until > this.pausedUntilLocal) this.pausedUntilLocal = until;
     await runLua(this.redis, PAUSE, { budget: this.key }, { ms: Math.max(1, retryAfterMs) });
+  }
+
+  /**
+   * A 429 this process got is still running (its own clock, no round trip): a slot confirmed before it must not
+   * start. (Another process's 429 reaches this one through Redis, at the next confirmation.)
+   */
+  pausedHere(): boolean {
+    return localNow() < this.pausedUntilLocal;
   }
 
   /** Ms until bulk sends may go again after a 429 (0 when not paused). */
@@ -344,7 +363,9 @@ export class SendBudget implements SendBudgetPort {
         lagMs: MAX_LAG_MS + ANSWER_CAP_MS,
       },
     );
-    if (answer === 'go' || answer === 'full' || answer === 'settled' || answer === 'again') return { answer, send };
+    if (answer === 'go' || answer === 'full' || answer === 'paused' || answer === 'settled' || answer === 'again') {
+      return { answer, send };
+    }
     throw new Error(`send budget: unexpected answer ${String(answer)}`);
   }
 
