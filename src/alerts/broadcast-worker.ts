@@ -31,7 +31,7 @@ import type { BulkSender } from '../ports/bulk-send.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Alert } from './alert-file.ts';
-import { AlertStore, type FailReason, type Outcome } from './alert-store.ts';
+import { AlertStore, type AnswerPlace, type FailReason, type Outcome } from './alert-store.ts';
 import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
@@ -158,11 +158,14 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   }
 
   /** The chat and subscription of an audience member (a pseudonym; `telegram:<id>` in broadcasts started before). */
-  async function personOf(member: string): Promise<{ chat: ChatRef; person: Subscriber } | null> {
+  async function personOf(
+    member: string,
+    hash?: Record<string, string>,
+  ): Promise<{ chat: ChatRef; person: Subscriber } | null> {
     const legacy: ChatRef | null = member.startsWith('telegram:')
       ? { channel: 'telegram', id: member.slice('telegram:'.length) }
       : null;
-    const person = parseSubscriber(await redis.hgetall(k.person(legacy ?? member)));
+    const person = parseSubscriber(hash ?? (await redis.hgetall(k.person(legacy ?? member))));
     if (!person) return null;
     const chat = legacy ?? subscriptions.chatOf(person);
     // Never a silent skip: a chat that does not open is an error in this process's set-up (counted as failed).
@@ -226,6 +229,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const pair = pairOf(job.data);
     const alert = await alertOf(alertId);
     const now = () => clock.now();
+    let answer: AnswerPlace | undefined;
     const settle = async (
       outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
       reason?: FailReason,
@@ -234,17 +238,21 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       const counted = await store.settle(alertId, pair, outcome, now(), {
         ...(reason ? { reason } : {}),
         ...(gap ? { gap } : {}),
+        ...(answer ? { answer } : {}),
       });
       return counted ? outcome : 'duplicate';
     };
     if (!alert) return 'skipped';
     if (alert.expires !== undefined && now() >= alert.expires) return settle('expired');
-    const member = legacyMember(job.data) ?? (await store.recipient(alertId, pair));
+    const legacy = legacyMember(job.data);
+    // Who the pair stands for and their subscription, in one round trip.
+    const recipient =
+      legacy === null ? await store.recipientWithPerson(alertId, pair) : { member: legacy, person: null };
     // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
-    if (member === null) return settle('skipped');
+    if (recipient === null) return settle('skipped');
     let found: Awaited<ReturnType<typeof personOf>>;
     try {
-      found = await personOf(member);
+      found = await personOf(recipient.member, recipient.person ?? undefined);
     } catch (error) {
       if (!(error instanceof UnreadableChatError)) throw error;
       logger.error({ alert: alertId }, error.message);
@@ -306,7 +314,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       stats.requests++;
       const startedAt = localNow();
       const result = await sender.send(chat.id, text);
-      if (result.kind !== 'no_answer') budget.answered(marks, send, startedAt);
+      // Telegram answered: the send counts from now in the window (written with the pair's outcome, or at once when
+      // the pair is given back).
+      answer = result.kind === 'no_answer' ? undefined : budget.answerPlace(send, startedAt);
+      if (result.kind === 'rate_limited' || (result.kind === 'server' && job.attemptsMade + 1 < attempts)) {
+        budget.answered(marks, send, startedAt);
+      }
       switch (result.kind) {
         case 'sent':
           // The person's second counts from Telegram's answer (set in the same step).

@@ -21,6 +21,7 @@ import type { RedisKeys } from '../infra/keys.ts';
 import { luaScript, runLua } from '../infra/lua.ts';
 import type { SendBudgetPort } from '../ports/bulk-send.ts';
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
+import type { AnswerPlace } from './alert-store.ts';
 import { ALERTS_QUIET, BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
 import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
@@ -139,7 +140,8 @@ return out
 // Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
 // its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
 // (at the latest it may reach the platform: moved to its answer when that comes); 'full': the window went to replies, the
-// alert asks again (its chat's second freed). 'paused': a 429 paused the alerts since the slot was booked (asks
+// alert asks again (its chat's second freed; the schedule gets the slot's interval back, and its next slot is no
+// sooner than the window has room). 'paused': a 429 paused the alerts since the slot was booked (asks
 // again, after the pause). 'settled': another run settled the pair meanwhile; 'again': another run gave it back
 // (ask again).
 const CONFIRM = luaScript(
@@ -160,9 +162,19 @@ if tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0') > slot then
   return 'paused'
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
-local used = redis.call('ZCOUNT', KEYS[4], '(' .. string.format('%.3f', slot - window), '+inf')
-if used + liveTokens(KEYS[5], slot, window, '') + 1 > tonumber(ARGV[2]) then
+local from = '(' .. string.format('%.3f', slot - window)
+local used = redis.call('ZCOUNT', KEYS[4], from, '+inf')
+local limit, tokens = tonumber(ARGV[2]), liveTokens(KEYS[5], slot, window, '')
+if used + tokens + 1 > limit then
   if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
+  -- The schedule counted this slot: it gets its interval back, but no slot before the window has room (when
+  -- enough of its sends have left it), so the next one is neither lost nor refused again.
+  local over = used + tokens + 1 - limit
+  local oldest = redis.call('ZRANGEBYSCORE', KEYS[4], from, '+inf', 'WITHSCORES', 'LIMIT', over - 1, 1)
+  local roomAt = oldest[2] and tonumber(oldest[2]) + window or slot
+  local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+  local interval = window / math.max(1, limit - tokens)
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', math.max(tat - interval, roomAt)))
   return 'full'
 end
 redis.call('ZADD', KEYS[4], string.format('%.3f', slot + tonumber(ARGV[6])), ARGV[5])
@@ -375,8 +387,15 @@ export class SendBudget implements SendBudgetPort {
    * (commands go at once), not waited for.
    */
   answered(marks: Redis, send: string, startedAt: number): void {
+    const place = this.answerPlace(send, startedAt);
+    marks.zadd(place.key, 'XX', place.at, place.member).catch(() => undefined);
+  }
+
+  /** Where the confirmed send that started at `startedAt` (local) counts now that it is answered (see answered): for
+   * the pair's settlement to write, in the same step. */
+  answerPlace(send: string, startedAt: number): AnswerPlace {
     const at = this.clock.toRedisLate(Math.min(localNow(), startedAt + ANSWER_CAP_MS));
-    marks.zadd(this.logKey, 'XX', at.toFixed(3), send).catch(() => undefined);
+    return { key: this.logKey, member: send, at: at.toFixed(3) };
   }
 
   /** A confirmed slot given up before its request started: out of the log. */
