@@ -147,6 +147,8 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     return legacy === null ? data.to : pseudonyms.of(data.alertId, legacy);
   };
   const alerts = new Map<string, { alert: Alert | null; until: number }>();
+  /** close() was called: a fan-out waiting for the queue to shrink gives its job back. */
+  let closing = false;
   const stats: PaceStats = { requests: 0, late: 0, yielded: 0, deferred: 0, rateLimited: 0 };
 
   async function alertOf(id: string): Promise<Alert | null> {
@@ -175,7 +177,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
 
   // --- Fan-out --------------------------------------------------------------------------------------------------
 
-  async function fanout(job: Job<FanoutJob>): Promise<string> {
+  async function fanout(job: Job<FanoutJob>, token?: string): Promise<string> {
     const id = job.data.alertId;
     const stored = await store.get(id);
     if (!stored || stored.state === 'done') return 'nothing to do';
@@ -197,7 +199,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       // Small batches: each is computed and encoded in one go on the event loop the senders share, so a large one
       // would make their slots late.
       for (let i = 0; i < members.length; i += ENQUEUE_BATCH) {
-        const pairs = members.slice(i, i + ENQUEUE_BATCH).map((m) => [pseudonyms.of(id, m), m] as const);
+        const batch = members.slice(i, i + ENQUEUE_BATCH).map((m) => [pseudonyms.of(id, m), m] as const);
+        // A re-run (its process died): pairs with an outcome were enqueued by the run before (their job ran, or runs
+        // again after its stall): neither enqueued nor looked up again.
+        const known = await redis.hmget(k.outcomes(id), ...batch.map(([pair]) => pair));
+        const pairs = batch.filter((_, j) => known[j] === null);
+        if (pairs.length === 0) continue;
         const jobs = pairs.map(([to]) => ({
           name: 'send',
           data: { alertId: id, to },
@@ -211,7 +218,14 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         }));
         // Enqueue only a few seconds ahead of the senders: the fan-out's Redis work is spread over the broadcast
         // instead of slowing its first seconds (and a large audience never floods the queue at once).
-        while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) await sleep(FANOUT_PAUSE_MS);
+        while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) {
+          // Closing: the senders no longer take jobs, so the queue would never shrink. Another run goes on later.
+          if (closing) {
+            await job.moveToDelayed(Date.now(), token);
+            throw new DelayedError();
+          }
+          await sleep(FANOUT_PAUSE_MS);
+        }
         // Who each pseudonym stands for, before its job can run.
         await store.addRecipients(id, pairs);
         await broadcast.sendQueue.addBulk(jobs);
@@ -380,7 +394,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     // A job of a dead worker is given back; re-runs are harmless (claims), so allow many.
     maxStalledCount: 50,
   };
-  const fanoutWorker = new Worker<FanoutJob>(FANOUT_QUEUE, fanout, {
+  const fanoutWorker = new Worker<FanoutJob>(FANOUT_QUEUE, (job, token) => fanout(job, token), {
     ...common,
     connection: fanoutConnection,
     concurrency: 2,
@@ -422,6 +436,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     stats,
     async close() {
       clearInterval(heartbeat);
+      closing = true;
       pacer.stop();
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
       // The process is stopping: its replies noted so far reach Redis, its reply tokens are given back.
