@@ -100,15 +100,18 @@ end
 
 // Returns 1 when counted, 0 when the pair was already settled. `record` '1': write the pair's outcome; '0': count
 // only. `reason`: failed only, or ''. Either way the pair's chat is forgotten. A pair sent after an uncertain attempt
-// is `resent`. `gap`, `gapMs`: the person's second starts now (Telegram answered), '' / 0 for none.
+// is `resent`. `gap`, `gapMs`: the person's second starts now (Telegram answered), '' / 0 for none. `log`,
+// `logMember`, `logAt`: the send's place in the budget's log moves to its answer (send-budget.ts answerPlace), ''
+// for none.
 const SETTLE = luaScript(
   'kf:alerts-settle',
   {
-    keys: ['outcomes', 'counts', 'alert', 'recipients', 'gap'],
-    argv: ['pair', 'outcome', 'now', 'record', 'reason', 'gapMs'],
+    keys: ['outcomes', 'counts', 'alert', 'recipients', 'gap', 'log'],
+    argv: ['pair', 'outcome', 'now', 'record', 'reason', 'gapMs', 'logMember', 'logAt'],
   },
   `${CHECK_DONE}
 if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[5], 'a', 'PX', ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[6], 'XX', ARGV[8], ARGV[7]) end
 redis.call('HDEL', KEYS[4], ARGV[1])
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local open = { booked = 1, sending = 1, ['booked?'] = 1, ['sending?'] = 1, unconfirmed = 1 }
@@ -152,6 +155,20 @@ return 1
 `,
 );
 
+// The member a pair stands for (nil once settled), with their subscription hash (flat), in one step: the person's
+// key is `personPrefix` .. member (keys.ts AlertKeys.person). Members named `telegram:<id>` (broadcasts started
+// before pseudonyms) come alone: their key is a keyed hash the caller computes.
+const RECIPIENT = luaScript(
+  'kf:alerts-recipient',
+  { keys: ['recipients'], argv: ['pair', 'personPrefix'] },
+  `
+local member = redis.call('HGET', KEYS[1], ARGV[1])
+if not member then return {} end
+if string.sub(member, 1, 9) == 'telegram:' then return {member} end
+return {member, redis.call('HGETALL', ARGV[2] .. member)}
+`,
+);
+
 // Returns 0 if the id is taken.
 const CREATE = luaScript(
   'kf:alerts-create',
@@ -178,6 +195,9 @@ checkDone(ARGV[2])
 return tonumber(ARGV[1])
 `,
 );
+
+/** Where an answered send now counts in the budget's log (send-budget.ts answerPlace). */
+export type AnswerPlace = { key: string; member: string; at: string };
 
 /** The keys of one alert's pairs, by the names the scripts give them. */
 export type PairKeys = { outcomes: string; counts: string; alert: string; recipients: string };
@@ -233,27 +253,54 @@ export class AlertStore {
     await this.redis.pipeline().hset(key, Object.fromEntries(pairs)).pexpire(key, ALERT_RETENTION_MS).exec();
   }
 
-  /** The chat key a pair stands for; null once the pair is settled or the person erased their data. */
-  recipient(id: string, pair: string): Promise<string | null> {
-    return this.redis.hget(this.keys.recipients(id), pair);
+  /**
+   * The member a pair stands for and their subscription hash, in one round trip (null once the pair is settled or the
+   * person erased their data; `person` null for a legacy `telegram:` member, to be read by the caller).
+   */
+  async recipientWithPerson(
+    id: string,
+    pair: string,
+  ): Promise<{ member: string; person: Record<string, string> | null } | null> {
+    const answer = (await runLua(
+      this.redis,
+      RECIPIENT,
+      { recipients: this.keys.recipients(id) },
+      { pair, personPrefix: this.keys.person('') },
+    )) as [string?, string[]?];
+    const [member, flat] = answer;
+    if (member === undefined) return null;
+    if (!flat) return { member, person: null };
+    const person: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) person[flat[i]!] = flat[i + 1]!;
+    return { member, person };
   }
 
   /**
    * Records the outcome of a pair; false if it already had one. `record: false` counts without recording. `gap`:
-   * the person's chat second (send-budget.ts gapOf) starts now, in the same step (Telegram just answered).
+   * the person's chat second (send-budget.ts gapOf) starts now, in the same step (Telegram just answered). `answer`:
+   * the send's place in the budget's log moves to its answer (send-budget.ts answerPlace), in the same step too.
    */
   async settle(
     id: string,
     pair: string,
     outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
     now: number,
-    options: { record?: boolean; reason?: FailReason; gap?: { key: string; ms: number } } = {},
+    options: {
+      record?: boolean;
+      reason?: FailReason;
+      gap?: { key: string; ms: number };
+      answer?: AnswerPlace;
+    } = {},
   ): Promise<boolean> {
     const settled = await runLua(
       this.redis,
       SETTLE,
-      // Without a gap the key is not touched (any key of the alert's slot stands in).
-      { ...this.pairKeys(id), gap: options.gap?.key ?? this.keys.alert(id) },
+      // Without a gap or an answer, the key is not touched (any key of the alert's slot stands in).
+      {
+        ...this.pairKeys(id),
+        gap: options.gap?.key ?? this.keys.alert(id),
+        log: options.answer?.key ?? this.keys.alert(id),
+      },
       {
         pair,
         outcome,
@@ -261,6 +308,8 @@ export class AlertStore {
         record: options.record === false ? '0' : '1',
         reason: options.reason ?? '',
         gapMs: options.gap?.ms ?? 0,
+        logMember: options.answer?.member ?? '',
+        logAt: options.answer?.at ?? '',
       },
     );
     return settled === 1;

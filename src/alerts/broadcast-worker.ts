@@ -10,9 +10,9 @@
 //     a 429), the chat's second (delayed if a message or a reply went to it less than a second ago) and the pair's
 //     booking (`booked`), in one Redis step; an already settled pair -> nothing sent;
 //  4. just before the slot, Redis confirms it if the sliding second has room (else replies filled it: the job asks
-//     again); the
-//     request starts at the slot (not later than MAX_LAG_MS after it, else the slot is given up and the job asks
-//     again), the pair marked `sending` as it starts (alert-store.ts markSending);
+//     again) and no 429 paused the alerts since it was booked; the request starts at the slot (not later than
+//     MAX_LAG_MS after it, and not while a 429 this process got is running, else the slot is given up and the job
+//     asks again), the pair marked `sending` as it starts (alert-store.ts markSending);
 //  5. send, in the person's language or French, and settle only on Telegram's answer:
 //     sent -> `sent` (`resent` when an earlier attempt may also have arrived);
 //     429 -> claim given back, every sender pauses retry_after, the same job sends after the pause;
@@ -31,7 +31,7 @@ import type { BulkSender } from '../ports/bulk-send.ts';
 import type { ChatRef } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Alert } from './alert-file.ts';
-import { AlertStore, type FailReason, type Outcome } from './alert-store.ts';
+import { AlertStore, type AnswerPlace, type FailReason, type Outcome } from './alert-store.ts';
 import { scanMembers, storeAudience } from './audience.ts';
 import { type AlertBroadcast, alertFilter, sendJobId } from './broadcast.ts';
 import { FANOUT_QUEUE, SEND_QUEUE } from './keys.ts';
@@ -93,7 +93,7 @@ export type PaceStats = {
   rateLimited: number;
 };
 
-const ENQUEUE_BATCH = 500;
+const ENQUEUE_BATCH = 100;
 /** The fan-out keeps about this many seconds of sends waiting. */
 const FANOUT_AHEAD_S = 2;
 const FANOUT_PAUSE_MS = 200;
@@ -135,7 +135,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'alerts: renaming old subscriptions failed, will retry at restart');
   }
-  const aheadJobs = Math.max(ENQUEUE_BATCH, FANOUT_AHEAD_S * options.ratePerSecond);
+  const aheadJobs = Math.max(500, FANOUT_AHEAD_S * options.ratePerSecond);
   const attempts = options.attempts ?? 3;
   /** Jobs queued before pair pseudonyms held the chat id: they still run, under the pair's pseudonym. */
   const legacyMember = (data: SendJob): string | null => {
@@ -147,6 +147,8 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     return legacy === null ? data.to : pseudonyms.of(data.alertId, legacy);
   };
   const alerts = new Map<string, { alert: Alert | null; until: number }>();
+  /** close() was called: a fan-out waiting for the queue to shrink gives its job back. */
+  let closing = false;
   const stats: PaceStats = { requests: 0, late: 0, yielded: 0, deferred: 0, rateLimited: 0 };
 
   async function alertOf(id: string): Promise<Alert | null> {
@@ -158,11 +160,14 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
   }
 
   /** The chat and subscription of an audience member (a pseudonym; `telegram:<id>` in broadcasts started before). */
-  async function personOf(member: string): Promise<{ chat: ChatRef; person: Subscriber } | null> {
+  async function personOf(
+    member: string,
+    hash?: Record<string, string>,
+  ): Promise<{ chat: ChatRef; person: Subscriber } | null> {
     const legacy: ChatRef | null = member.startsWith('telegram:')
       ? { channel: 'telegram', id: member.slice('telegram:'.length) }
       : null;
-    const person = parseSubscriber(await redis.hgetall(k.person(legacy ?? member)));
+    const person = parseSubscriber(hash ?? (await redis.hgetall(k.person(legacy ?? member))));
     if (!person) return null;
     const chat = legacy ?? subscriptions.chatOf(person);
     // Never a silent skip: a chat that does not open is an error in this process's set-up (counted as failed).
@@ -172,7 +177,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
 
   // --- Fan-out --------------------------------------------------------------------------------------------------
 
-  async function fanout(job: Job<FanoutJob>): Promise<string> {
+  async function fanout(job: Job<FanoutJob>, token?: string): Promise<string> {
     const id = job.data.alertId;
     const stored = await store.get(id);
     if (!stored || stored.state === 'done') return 'nothing to do';
@@ -191,27 +196,41 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
         for (const member of members) await store.settle(id, pseudonyms.of(id, member), 'expired', clock.now());
         continue;
       }
-      const pairs = members.map((m) => [pseudonyms.of(id, m), m] as const);
-      const jobs = pairs.map(([to]) => ({
-        name: 'send',
-        data: { alertId: id, to },
-        opts: {
-          jobId: sendJobId(id, to),
-          attempts,
-          backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: { count: 1000 },
-        },
-      }));
-      for (let i = 0; i < jobs.length; i += ENQUEUE_BATCH) {
+      // Small batches: each is computed and encoded in one go on the event loop the senders share, so a large one
+      // would make their slots late.
+      for (let i = 0; i < members.length; i += ENQUEUE_BATCH) {
+        const batch = members.slice(i, i + ENQUEUE_BATCH).map((m) => [pseudonyms.of(id, m), m] as const);
+        // A re-run (its process died): pairs with an outcome were enqueued by the run before (their job ran, or runs
+        // again after its stall): neither enqueued nor looked up again.
+        const known = await redis.hmget(k.outcomes(id), ...batch.map(([pair]) => pair));
+        const pairs = batch.filter((_, j) => known[j] === null);
+        if (pairs.length === 0) continue;
+        const jobs = pairs.map(([to]) => ({
+          name: 'send',
+          data: { alertId: id, to },
+          opts: {
+            jobId: sendJobId(id, to),
+            attempts,
+            backoff: { type: 'exponential', delay: 2000 },
+            removeOnComplete: true,
+            removeOnFail: { count: 1000 },
+          },
+        }));
         // Enqueue only a few seconds ahead of the senders: the fan-out's Redis work is spread over the broadcast
         // instead of slowing its first seconds (and a large audience never floods the queue at once).
-        while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) await sleep(FANOUT_PAUSE_MS);
+        while ((await broadcast.sendQueue.getWaitingCount()) > aheadJobs) {
+          // Closing: the senders no longer take jobs, so the queue would never shrink. Another run goes on later.
+          if (closing) {
+            await job.moveToDelayed(Date.now(), token);
+            throw new DelayedError();
+          }
+          await sleep(FANOUT_PAUSE_MS);
+        }
         // Who each pseudonym stands for, before its job can run.
-        await store.addRecipients(id, pairs.slice(i, i + ENQUEUE_BATCH));
-        await broadcast.sendQueue.addBulk(jobs.slice(i, i + ENQUEUE_BATCH));
+        await store.addRecipients(id, pairs);
+        await broadcast.sendQueue.addBulk(jobs);
+        enqueued += jobs.length;
       }
-      enqueued += jobs.length;
     }
     logger.info({ alert: id, total, enqueued, expired }, 'alert fanned out');
     return expired ? 'expired' : `enqueued ${enqueued}`;
@@ -224,6 +243,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     const pair = pairOf(job.data);
     const alert = await alertOf(alertId);
     const now = () => clock.now();
+    let answer: AnswerPlace | undefined;
     const settle = async (
       outcome: Exclude<Outcome, 'resent' | 'unconfirmed'>,
       reason?: FailReason,
@@ -232,17 +252,21 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       const counted = await store.settle(alertId, pair, outcome, now(), {
         ...(reason ? { reason } : {}),
         ...(gap ? { gap } : {}),
+        ...(answer ? { answer } : {}),
       });
       return counted ? outcome : 'duplicate';
     };
     if (!alert) return 'skipped';
     if (alert.expires !== undefined && now() >= alert.expires) return settle('expired');
-    const member = legacyMember(job.data) ?? (await store.recipient(alertId, pair));
+    const legacy = legacyMember(job.data);
+    // Who the pair stands for and their subscription, in one round trip.
+    const recipient =
+      legacy === null ? await store.recipientWithPerson(alertId, pair) : { member: legacy, person: null };
     // Settled by an earlier run, or the person erased their data (erasure settles the pair): never counted twice.
-    if (member === null) return settle('skipped');
+    if (recipient === null) return settle('skipped');
     let found: Awaited<ReturnType<typeof personOf>>;
     try {
-      found = await personOf(member);
+      found = await personOf(recipient.member, recipient.person ?? undefined);
     } catch (error) {
       if (!(error instanceof UnreadableChatError)) throw error;
       logger.error({ alert: alertId }, error.message);
@@ -279,6 +303,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       if (confirmAt > localNow()) await sleep(confirmAt - localNow());
       const { answer: confirmed, send } = await budget.confirm(chat, outcomes, pair, take.slot);
       if (confirmed === 'settled') return 'duplicate';
+      if (confirmed === 'paused') continue;
       if (confirmed === 'full' || confirmed === 'again') {
         if (confirmed === 'full') stats.yielded++;
         if (++yielded >= MAX_YIELDS_PER_JOB) throw new Error('replies took every slot, will retry');
@@ -286,13 +311,16 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       }
       const wait = take.startAt - localNow();
       if (wait > 0) await sleep(wait);
-      if (localNow() - take.startAt > MAX_LAG_MS) {
-        stats.late++;
+      const tooLate = localNow() - take.startAt > MAX_LAG_MS;
+      // A 429 this process got since the confirmation: the slot is given up, the pair goes after the pause.
+      if (tooLate || budget.pausedHere()) {
         await Promise.all([
           budget.forget(send),
           store.release(alertId, pair, 'nothing'),
           redis.del(budget.gapOf(chat)),
         ]);
+        if (!tooLate) continue;
+        stats.late++;
         if (++late >= MAX_LATE_PER_JOB) throw new Error('too busy to keep the pace, will retry');
         continue;
       }
@@ -300,7 +328,12 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
       stats.requests++;
       const startedAt = localNow();
       const result = await sender.send(chat.id, text);
-      if (result.kind !== 'no_answer') budget.answered(marks, send, startedAt);
+      // Telegram answered: the send counts from now in the window (written with the pair's outcome, or at once when
+      // the pair is given back).
+      answer = result.kind === 'no_answer' ? undefined : budget.answerPlace(send, startedAt);
+      if (result.kind === 'rate_limited' || (result.kind === 'server' && job.attemptsMade + 1 < attempts)) {
+        budget.answered(marks, send, startedAt);
+      }
       switch (result.kind) {
         case 'sent':
           // The person's second counts from Telegram's answer (set in the same step).
@@ -361,7 +394,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     // A job of a dead worker is given back; re-runs are harmless (claims), so allow many.
     maxStalledCount: 50,
   };
-  const fanoutWorker = new Worker<FanoutJob>(FANOUT_QUEUE, fanout, {
+  const fanoutWorker = new Worker<FanoutJob>(FANOUT_QUEUE, (job, token) => fanout(job, token), {
     ...common,
     connection: fanoutConnection,
     concurrency: 2,
@@ -403,6 +436,7 @@ export async function startAlertWorkers(deps: AlertWorkerDeps, options: AlertWor
     stats,
     async close() {
       clearInterval(heartbeat);
+      closing = true;
       pacer.stop();
       await Promise.allSettled([fanoutWorker.close(), sendWorker.close()]);
       // The process is stopping: its replies noted so far reach Redis, its reply tokens are given back.

@@ -21,6 +21,7 @@ import type { RedisKeys } from '../infra/keys.ts';
 import { luaScript, runLua } from '../infra/lua.ts';
 import type { SendBudgetPort } from '../ports/bulk-send.ts';
 import type { ChannelName, ChatRef } from '../ports/chat.ts';
+import type { AnswerPlace } from './alert-store.ts';
 import { ALERTS_QUIET, BUDGET_TTL_MS, LIVE_TOKENS, REDIS_NOW as NOW } from './budget-lua.ts';
 import { AlertKeys } from './keys.ts';
 import { ReplyTally, type ReplyWaits } from './reply-tally.ts';
@@ -70,8 +71,8 @@ return 1
 // Alert slots, each with the chat's second and the pair's booking, for several pairs in one step (in line order), so
 // a slot is never taken for nothing. Per pair, after the budget's keys: KEYS gap, outcomes; ARGV[5 + i] the pair.
 //   {'settled'}                   the pair already has an outcome: nothing to send, no slot used
-//   {'wait', ms}                  paused by a 429, or the next free slot is beyond the horizon: ask again in ms (the
-//                                 pairs after it are not looked at: they wait too)
+//   {'wait', ms}                  the next free slot (after a 429's pause at the earliest) is beyond the horizon:
+//                                 ask again in ms (the pairs after it are not looked at: they wait too)
 //   {'chat', ms}                  the person got a message less than a second before the slot: again in ms
 //   {'claimed' | 'resend', slot, now}  the slot (Redis time) is booked and the pair marked `booked` (resend: an
 //                                 earlier request may have reached the person: `booked?`). The worker marks it
@@ -97,8 +98,9 @@ end
 -- (Never moved back: a pause may have carried it ahead.)
 if tonumber(redis.call('HGET', KEYS[1], 'alertAt') or '0') < now then redis.call('HSET', KEYS[1], 'alertAt', stamp) end
 redis.call('PEXPIRE', KEYS[1], ${BUDGET_TTL_MS})
+-- Paused by a 429: no slot before its end (booked ahead like any other, so the alerts resume on time).
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-if paused > now then return {{'wait', math.ceil(paused - now)}} end
+if tat < paused then tat = paused end
 local open = { booked = 'booked', sending = 'booked?', ['booked?'] = 'booked?', ['sending?'] = 'booked?' }
 local out, booked = {}, false
 for i = 1, #ARGV - 5 do
@@ -138,8 +140,10 @@ return out
 // Just before a booked slot: 'go' if the sliding window has room for it (the log from a window before the slot to
 // its end, the slots confirmed ahead included, and every process's live reply tokens), and the slot enters the log
 // (at the latest it may reach the platform: moved to its answer when that comes); 'full': the window went to replies, the
-// alert asks again (its chat's second freed). 'settled': another run settled the pair meanwhile; 'again': another
-// run gave it back (ask again).
+// alert asks again (its chat's second freed; the schedule gets the slot's interval back, and its next slot is no
+// sooner than the window has room). 'paused': a 429 paused the alerts since the slot was booked (asks
+// again, after the pause). 'settled': another run settled the pair meanwhile; 'again': another run gave it back
+// (ask again).
 const CONFIRM = luaScript(
   'kf:budget-confirm',
   {
@@ -152,10 +156,25 @@ local cur = redis.call('HGET', KEYS[3], ARGV[1])
 if not cur then return 'again' end
 if cur ~= 'booked' and cur ~= 'booked?' and cur ~= 'sending' and cur ~= 'sending?' then return 'settled' end
 local window, slot = tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
-local used = redis.call('ZCOUNT', KEYS[4], '(' .. string.format('%.3f', slot - window), '+inf')
-if used + liveTokens(KEYS[5], slot, window, '') + 1 > tonumber(ARGV[2]) then
+-- A 429 came since the slot was booked: not before the pause ends.
+if tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0') > slot then
   if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
+  return 'paused'
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - window)
+local from = '(' .. string.format('%.3f', slot - window)
+local used = redis.call('ZCOUNT', KEYS[4], from, '+inf')
+local limit, tokens = tonumber(ARGV[2]), liveTokens(KEYS[5], slot, window, '')
+if used + tokens + 1 > limit then
+  if redis.call('GET', KEYS[2]) == 'a' then redis.call('DEL', KEYS[2]) end
+  -- The schedule counted this slot: it gets its interval back, but no slot before the window has room (when
+  -- enough of its sends have left it), so the next one is neither lost nor refused again.
+  local over = used + tokens + 1 - limit
+  local oldest = redis.call('ZRANGEBYSCORE', KEYS[4], from, '+inf', 'WITHSCORES', 'LIMIT', over - 1, 1)
+  local roomAt = oldest[2] and tonumber(oldest[2]) + window or slot
+  local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+  local interval = window / math.max(1, limit - tokens)
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.3f', math.max(tat - interval, roomAt)))
   return 'full'
 end
 redis.call('ZADD', KEYS[4], string.format('%.3f', slot + tonumber(ARGV[6])), ARGV[5])
@@ -164,7 +183,7 @@ return 'go'
 `,
 );
 
-export type Confirm = 'go' | 'full' | 'settled' | 'again';
+export type Confirm = 'go' | 'full' | 'paused' | 'settled' | 'again';
 
 export type Take =
   | { kind: 'settled' }
@@ -204,6 +223,8 @@ export class SendBudget implements SendBudgetPort {
   /** Names this process's alert sends in the window's log (random: names no person). */
   private readonly sendId = randomBytes(4).toString('hex');
   private sends = 0;
+  /** The end of the last 429 pause this process set (local clock). */
+  private pausedUntilLocal = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -269,7 +290,17 @@ export class SendBudget implements SendBudgetPort {
   }
 
   async pause(retryAfterMs: number): Promise<void> {
+    const until = localNow() + retryAfterMs;
+    if (until > this.pausedUntilLocal) this.pausedUntilLocal = until;
     await runLua(this.redis, PAUSE, { budget: this.key }, { ms: Math.max(1, retryAfterMs) });
+  }
+
+  /**
+   * A 429 this process got is still running (its own clock, no round trip): a slot confirmed before it must not
+   * start. (Another process's 429 reaches this one through Redis, at the next confirmation.)
+   */
+  pausedHere(): boolean {
+    return localNow() < this.pausedUntilLocal;
   }
 
   /** Ms until bulk sends may go again after a 429 (0 when not paused). */
@@ -344,7 +375,9 @@ export class SendBudget implements SendBudgetPort {
         lagMs: MAX_LAG_MS + ANSWER_CAP_MS,
       },
     );
-    if (answer === 'go' || answer === 'full' || answer === 'settled' || answer === 'again') return { answer, send };
+    if (answer === 'go' || answer === 'full' || answer === 'paused' || answer === 'settled' || answer === 'again') {
+      return { answer, send };
+    }
     throw new Error(`send budget: unexpected answer ${String(answer)}`);
   }
 
@@ -354,8 +387,15 @@ export class SendBudget implements SendBudgetPort {
    * (commands go at once), not waited for.
    */
   answered(marks: Redis, send: string, startedAt: number): void {
+    const place = this.answerPlace(send, startedAt);
+    marks.zadd(place.key, 'XX', place.at, place.member).catch(() => undefined);
+  }
+
+  /** Where the confirmed send that started at `startedAt` (local) counts now that it is answered (see answered): for
+   * the pair's settlement to write, in the same step. */
+  answerPlace(send: string, startedAt: number): AnswerPlace {
     const at = this.clock.toRedisLate(Math.min(localNow(), startedAt + ANSWER_CAP_MS));
-    marks.zadd(this.logKey, 'XX', at.toFixed(3), send).catch(() => undefined);
+    return { key: this.logKey, member: send, at: at.toFixed(3) };
   }
 
   /** A confirmed slot given up before its request started: out of the log. */

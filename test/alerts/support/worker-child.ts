@@ -1,12 +1,12 @@
 // Alert workers in their own process, for the crash test: started with `node --import tsx`, killed with SIGKILL.
 // Sends with grammY to the Bot API at KF_API_ROOT. Prints `ready` once its workers listen; SIGTERM closes them.
-import { Redis } from 'ioredis';
 import { AlertBroadcast } from '../../../src/alerts/broadcast.ts';
 import { startAlertWorkers } from '../../../src/alerts/broadcast-worker.ts';
 import { RedisSubscriptions } from '../../../src/alerts/subscriptions.ts';
 import { TelegramBulkSender } from '../../../src/channels/telegram/sender.ts';
 import { RedisKeys } from '../../../src/infra/keys.ts';
 import { silentLogger } from '../../../src/infra/logger.ts';
+import { connectRedis } from '../../../src/infra/redis.ts';
 import type { BulkSender } from '../../../src/ports/bulk-send.ts';
 import { systemClock } from '../../../src/ports/clock.ts';
 
@@ -16,7 +16,8 @@ const env = (name: string): string => {
   return value;
 };
 
-const redis = new Redis(env('KF_REDIS_URL'), { maxRetriesPerRequest: null });
+// The bot's own connection (src/main.ts): auto-pipelined, the same options.
+const redis = connectRedis({ url: env('KF_REDIS_URL') });
 const keys = new RedisKeys(env('KF_PREFIX'));
 const broadcast = new AlertBroadcast(redis, keys, systemClock);
 const now = () => performance.timeOrigin + performance.now();
