@@ -23,7 +23,7 @@ type BotApiInit = {
   };
 };
 
-type BotApiResponse = { status: number; ok: boolean; json(): Promise<unknown> };
+type BotApiResponse = { status: number; ok: boolean; json(): Promise<unknown>; text(): Promise<string> };
 
 /** Each Bot API URL, parsed once (one URL per method: the token and method are in it). */
 type Target = {
@@ -82,8 +82,7 @@ export function botApiFetch(url: string, init: BotApiInit = {}): Promise<BotApiR
   }
   if (body !== undefined || init.method === 'POST') head += `content-length: ${Buffer.byteLength(body ?? '')}\r\n`;
   return target.pool.exchange(`${head}connection: keep-alive\r\n\r\n${body ?? ''}`, signal).then(({ status, body }) => {
-    const text = body.toString('utf8');
-    return { status, ok: status >= 200 && status < 300, json: async () => JSON.parse(text) as unknown };
+    return answerOf(status, body.toString('utf8'));
   });
 }
 
@@ -101,9 +100,7 @@ function viaNodeHttp(target: Target, init: BotApiInit): Promise<BotApiResponse> 
         response.once('error', fail);
         response.once('end', () => {
           done();
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 0;
-          resolve({ status, ok: status >= 200 && status < 300, json: async () => JSON.parse(text) as unknown });
+          resolve(answerOf(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
         });
       },
     );
@@ -123,4 +120,13 @@ function viaNodeHttp(target: Target, init: BotApiInit): Promise<BotApiResponse> 
       body.pipe(request);
     }
   });
+}
+
+function answerOf(status: number, text: string): BotApiResponse {
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    json: async () => JSON.parse(text) as unknown,
+    text: async () => text,
+  };
 }

@@ -12,7 +12,7 @@ import { botApiFetch } from './bot-api-fetch.ts';
 /** JSON methods whose payloads never hold a file. */
 const DIRECT_METHODS = new Set(['sendMessage', 'answerCallbackQuery']);
 
-const HEADERS = { 'content-type': 'application/json', connection: 'keep-alive' };
+export const JSON_HEADERS = { 'content-type': 'application/json', connection: 'keep-alive' };
 
 export type DirectCallOptions = { token: string; apiRoot: string; timeoutSeconds: number };
 
@@ -29,7 +29,7 @@ export function directJsonCalls(options: DirectCallOptions): Transformer {
   return (prev, method, payload, signal) => {
     if (signal !== undefined || !DIRECT_METHODS.has(method)) return prev(method, payload, signal);
     const abort = new Deadline(method, options.timeoutSeconds);
-    return botApiFetch(urlOf(method), { method: 'POST', headers: HEADERS, body: jsonOf(payload), signal: abort })
+    return botApiFetch(urlOf(method), { method: 'POST', headers: JSON_HEADERS, body: jsonOf(payload), signal: abort })
       .then((response) => response.json())
       .then(
         (data) => {
@@ -53,7 +53,7 @@ function jsonOf(payload: unknown): string {
 }
 
 /** The call's timeout as the abort signal the connection pool listens to: one timer, one listener. */
-class Deadline implements AbortSignalLike {
+export class Deadline implements AbortSignalLike {
   aborted = false;
   error: Error | undefined;
   private listener: (() => void) | undefined;

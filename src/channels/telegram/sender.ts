@@ -2,8 +2,6 @@
 // voice notes: an approved recording is uploaded once, then sent by the file_id Telegram returned (remembered in the
 // recordings library, see VoiceIds). A 403 marks the person inactive and throws BlockedError.
 import { access } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import { type Api, GrammyError, InputFile } from 'grammy';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -12,6 +10,8 @@ import type { BulkSender, BulkSendResult } from '../../ports/bulk-send.ts';
 import type { ChatRef } from '../../ports/chat.ts';
 import type { AudioPlatform, OutAudio, OutMessage } from '../../ports/out-message.ts';
 import type { PersonActivity } from './activity.ts';
+import { botApiFetch } from './bot-api-fetch.ts';
+import { Deadline, JSON_HEADERS } from './bot-api-json-call.ts';
 import { BlockedError, isBlockedError } from './errors.ts';
 import { type PlannedCall, renderMessages } from './render.ts';
 
@@ -142,60 +142,36 @@ export class TelegramSender {
 
 /**
  * Bulk messages (alerts) as plain text, each Bot API answer returned as a value (ports/bulk-send.ts): the broadcast
- * decides what a 429, a 403 or no answer means for its pairs. A bare HTTP POST on kept-alive connections, without
- * in-line retries: a 429 goes back at once so the whole broadcast pauses, and a retry of an unanswered request is the
- * broadcast's decision. (Not grammY's client: at 1,000 messages a second its per-request work was a fifth of the
- * sending process's CPU.) A 403 marks the person inactive (the broadcast unsubscribes them).
+ * decides what a 429, a 403 or no answer means for its pairs. A bare POST on the bot's own keep-alive connections
+ * (bot-api-fetch.ts), without in-line retries: a 429 goes back at once so the whole broadcast pauses, and a retry of
+ * an unanswered request is the broadcast's decision. (Not grammY's client: at 1,000 messages a second its
+ * per-request work was a fifth of the sending process's CPU.) A 403 marks the person inactive (the broadcast
+ * unsubscribes them).
  */
 export class TelegramBulkSender implements BulkSender {
   readonly channel = 'telegram' as const;
-  private readonly url: URL;
-  private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
-  private readonly timeoutMs: number;
+  private readonly url: string;
+  private readonly timeoutSeconds: number;
 
   constructor(
     options: { token: string; apiRoot?: string; timeoutSeconds?: number },
     private readonly activity?: Pick<PersonActivity, 'markInactive'>,
   ) {
     const apiRoot = (options.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
-    this.url = new URL(`${apiRoot}/bot${options.token}/sendMessage`);
-    const secure = this.url.protocol === 'https:';
-    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-    this.request = secure ? https.request : http.request;
-    this.timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
+    this.url = `${apiRoot}/bot${options.token}/sendMessage`;
+    this.timeoutSeconds = options.timeoutSeconds ?? 30;
   }
 
   async send(chatId: string, text: string): Promise<BulkSendResult> {
     const body = JSON.stringify({ chat_id: chatId, text, link_preview_options: { is_disabled: true } });
-    const answer = await this.post(body).catch(() => null);
-    const result = answer === null ? { kind: 'no_answer' as const } : bulkResultOfAnswer(answer.status, answer.body);
+    const deadline = new Deadline('sendMessage', this.timeoutSeconds);
+    // No answer at all (network error, timeout): it may have arrived, we cannot know.
+    const result = await botApiFetch(this.url, { method: 'POST', headers: JSON_HEADERS, body, signal: deadline })
+      .then(async (answer) => bulkResultOfAnswer(answer.status, await answer.text()))
+      .catch((): BulkSendResult => ({ kind: 'no_answer' }))
+      .finally(() => deadline.clear());
     if (result.kind === 'blocked') await this.activity?.markInactive({ channel: 'telegram', id: chatId });
     return result;
-  }
-
-  /** The HTTP status and body of the answer; rejects when there is none (network error, timeout). */
-  private post(body: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = this.request(
-        this.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          timeout: this.timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('Bot API request timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
   }
 }
 
